@@ -1,0 +1,103 @@
+package io.openkruise.agents.api;
+
+/**
+ * Every label, annotation and finalizer key the system reads or writes. The names are the Go
+ * original's, so objects created by either implementation are understood by the other.
+ */
+public final class MetadataKeys {
+
+  /** Prefix reserved for our own labels and annotations; filtered out of E2B metadata. */
+  public static final String PREFIX = "agents.kruise.io/";
+
+  /** Prefix reserved for E2B extension keys; parsed from create metadata, never stored as-is. */
+  public static final String E2B_PREFIX = "e2b.agents.kruise.io/";
+
+  // ---- labels on Sandbox ----
+
+  /** Deprecated pool id (= SandboxSet name); part of {@code SandboxSet.status.selector}. */
+  public static final String LABEL_SANDBOX_POOL = PREFIX + "sandbox-pool";
+
+  /** The E2B template ID of a sandbox (= SandboxSet name). */
+  public static final String LABEL_SANDBOX_TEMPLATE = PREFIX + "sandbox-template";
+
+  /** {@code "false"} while in the warm pool, {@code "true"} once claimed. */
+  public static final String LABEL_SANDBOX_CLAIMED = PREFIX + "sandbox-claimed";
+
+  /** Name of the SandboxClaim that took the sandbox. */
+  public static final String LABEL_CLAIM_NAME = PREFIX + "claim-name";
+
+  /** The SandboxSet's update revision at the time the sandbox was created. */
+  public static final String LABEL_TEMPLATE_HASH = PREFIX + "template-hash";
+
+  /** On the Pod: the Sandbox's {@code status.updateRevision}; drives in-place update detection. */
+  public static final String LABEL_POD_TEMPLATE_HASH = "pod-template-hash";
+
+  // ---- annotations on Sandbox ----
+
+  /** Non-empty means "taken": never a claim candidate. */
+  public static final String ANNOTATION_LOCK = PREFIX + "lock";
+
+  /** Owner of a claimed sandbox: the E2B API key ID or the SandboxClaim UID. */
+  public static final String ANNOTATION_OWNER = PREFIX + "owner";
+
+  /** RFC 3339 time of the claim; E2B {@code startedAt}. */
+  public static final String ANNOTATION_CLAIM_TIMESTAMP = PREFIX + "claim-timestamp";
+
+  /** Base URL of the sandbox runtime; default {@code http://<podIP>:49983}. */
+  public static final String ANNOTATION_RUNTIME_URL = PREFIX + "runtime-url";
+
+  /** Legacy spelling of {@link #ANNOTATION_RUNTIME_URL}. */
+  public static final String ANNOTATION_ENVD_URL_LEGACY = E2B_PREFIX + "envd-url";
+
+  /** The envd access token handed out as {@code envdAccessToken} (empty when not secure). */
+  public static final String ANNOTATION_RUNTIME_ACCESS_TOKEN = PREFIX + "runtime-access-token";
+
+  /** Legacy spelling of {@link #ANNOTATION_RUNTIME_ACCESS_TOKEN}. */
+  public static final String ANNOTATION_ENVD_ACCESS_TOKEN_LEGACY = E2B_PREFIX + "envd-access-token";
+
+  /** Hash of the sandbox template without images and resources; guards in-place updates. */
+  public static final String ANNOTATION_HASH_WITHOUT_IMAGE_RESOURCES =
+      "sandbox.agents.kruise.io/hash-without-image-resources";
+
+  /** On a SandboxSet (copied to its Sandboxes): call the runtime's {@code /init} after claim. */
+  public static final String ANNOTATION_SHOULD_INIT_ENVD = E2B_PREFIX + "should-init-envd";
+
+  // ---- annotations on Pod ----
+
+  /** Marks pods the Sandbox controller created; value {@link #CREATED_BY_SANDBOX}. */
+  public static final String ANNOTATION_CREATED_BY = PREFIX + "created-by";
+
+  public static final String CREATED_BY_SANDBOX = "sandbox";
+
+  /** JSON record of an in-place image update in progress. */
+  public static final String ANNOTATION_INPLACE_UPDATE_STATE = PREFIX + "inplace-update-state";
+
+  // ---- finalizers ----
+
+  /** Held on a Sandbox until its Pod is gone. */
+  public static final String FINALIZER_SANDBOX = PREFIX + "sandbox";
+
+  // ---- well-known values ----
+
+  /** Owner written by the SandboxSet when it locks a member for scale-down. */
+  public static final String OWNER_SCALE_DOWN = "__manager_scale_down";
+
+  // ---- E2B create-metadata extensions (parsed, validated and stripped) ----
+
+  public static final String EXT_IMAGE = E2B_PREFIX + "image";
+  public static final String EXT_CSI_VOLUME_NAME = E2B_PREFIX + "csi-volume-name";
+  public static final String EXT_CSI_MOUNT_POINT = E2B_PREFIX + "csi-mount-point";
+  public static final String EXT_SKIP_INIT_RUNTIME = E2B_PREFIX + "skip-init-runtime";
+  public static final String EXT_CLAIM_TIMEOUT_SECONDS = E2B_PREFIX + "claim-timeout-seconds";
+  public static final String EXT_WAIT_READY_TIMEOUT_SECONDS =
+      E2B_PREFIX + "wait-ready-timeout-seconds";
+  public static final String EXT_CREATE_ON_NO_STOCK = E2B_PREFIX + "create-on-no-stock";
+  public static final String EXT_RESERVE_FAILED_SANDBOX = E2B_PREFIX + "reserve-failed-sandbox";
+
+  private MetadataKeys() {}
+
+  /** True for keys users may not set through E2B metadata or SandboxSet templates. */
+  public static boolean isReserved(String key) {
+    return key.startsWith(PREFIX) || key.startsWith(E2B_PREFIX);
+  }
+}
