@@ -1,0 +1,46 @@
+package io.openkruise.agents.controller;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithKubernetesTestServer
+class HealthTest {
+
+  @Test
+  void liveAndReady() {
+    given()
+        .when()
+        .get("/q/health/live")
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200)
+        .body("status", equalTo("UP"));
+    given()
+        .when()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("UP"))
+        .body("checks.name", hasItem("configuration"));
+  }
+
+  @Test
+  void readinessReportsConfigurationFromApplicationProperties() {
+    given()
+        .when()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body(
+            "checks.find { it.name == 'configuration' }.data.systemNamespace",
+            equalTo("sandbox-system"))
+        .body("checks.find { it.name == 'configuration' }.data.leaderElection", equalTo(false));
+  }
+}

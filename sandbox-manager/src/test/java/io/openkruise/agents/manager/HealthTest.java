@@ -1,0 +1,33 @@
+package io.openkruise.agents.manager;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithKubernetesTestServer
+class HealthTest {
+
+  @Test
+  void liveAndReady() {
+    given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+  }
+
+  @Test
+  void readinessReportsConfigurationFromApplicationProperties() {
+    given()
+        .when()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("checks.find { it.name == 'configuration' }.data.domain", equalTo("localhost"))
+        .body(
+            "checks.find { it.name == 'configuration' }.data.systemNamespace",
+            equalTo("sandbox-system"))
+        .body("checks.find { it.name == 'configuration' }.data.servedNamespaces", equalTo("*"));
+  }
+}
