@@ -1,0 +1,223 @@
+package io.openkruise.agents.runtime.envd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openkruise.agents.runtime.connect.ConnectCode;
+import io.openkruise.agents.runtime.connect.ConnectException;
+import io.openkruise.agents.runtime.connect.ConnectRouter;
+import io.openkruise.agents.runtime.connect.Json;
+import io.openkruise.agents.runtime.files.FilesHandler;
+import io.openkruise.agents.runtime.paths.SandboxPaths;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The envd HTTP surface: {@code /health}, {@code /metrics}, {@code /init}, {@code /envs}, {@code
+ * /files} and the Connect services, behind access-token auth.
+ */
+public final class EnvdServer {
+  private final Vertx vertx;
+  private final InitState init;
+  private final SandboxPaths paths;
+  private final ConnectRouter rpc;
+  private final FilesHandler files;
+  private final int maxInitBytes = 1 << 20;
+  private HttpServer server;
+
+  public EnvdServer(
+      Vertx vertx, InitState init, SandboxPaths paths, ConnectRouter rpc, FilesHandler files) {
+    this.vertx = vertx;
+    this.init = init;
+    this.paths = paths;
+    this.rpc = rpc;
+    this.files = files;
+  }
+
+  /** Binds the listener; completes with the actual port. */
+  public Future<Integer> listen(String host, int port) {
+    HttpServerOptions opts =
+        new HttpServerOptions()
+            .setHost(host)
+            .setPort(port)
+            // gzip request bodies (octet-stream uploads with Content-Encoding: gzip).
+            .setDecompressionSupported(true)
+            .setReuseAddress(true);
+    server = vertx.createHttpServer(opts).requestHandler(this::handle);
+    return server.listen().map(HttpServer::actualPort);
+  }
+
+  public Future<Void> close() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  void handle(HttpServerRequest req) {
+    String path = req.path();
+    if ("/health".equals(path)) {
+      req.response().setStatusCode(204).end();
+      return;
+    }
+    if ("/init".equals(path) && req.method() == HttpMethod.POST) {
+      init(req);
+      return;
+    }
+    boolean isFiles = "/files".equals(path);
+    if (!authorized(req, isFiles)) {
+      if (rpc.owns(path)) {
+        ObjectNode body =
+            ConnectRouter.errorJson(
+                new ConnectException(
+                    ConnectCode.UNAUTHENTICATED, "missing or invalid X-Access-Token"));
+        req.response()
+            .setStatusCode(401)
+            .putHeader("Content-Type", "application/json")
+            .end(Json.toBuffer(body));
+      } else {
+        FilesHandler.error(req.response(), 401, "missing or invalid X-Access-Token");
+      }
+      return;
+    }
+    if (isFiles && req.method() == HttpMethod.GET) {
+      files.download(req);
+    } else if (isFiles && req.method() == HttpMethod.POST) {
+      files.upload(req);
+    } else if (rpc.owns(path)) {
+      rpc.handle(req);
+    } else if ("/metrics".equals(path) && req.method() == HttpMethod.GET) {
+      metrics(req);
+    } else if ("/envs".equals(path) && req.method() == HttpMethod.GET) {
+      json(req, 200, Json.MAPPER.valueToTree(init.get().envVars()));
+    } else {
+      FilesHandler.error(req.response(), 404, "no route for " + req.method() + " " + path);
+    }
+  }
+
+  private boolean authorized(HttpServerRequest req, boolean filesRoute) {
+    if (init.get().accessToken() == null) {
+      return true;
+    }
+    if (init.tokenMatches(req.getHeader("X-Access-Token"))) {
+      return true;
+    }
+    if (filesRoute) {
+      String op = req.method() == HttpMethod.GET ? "read" : "write";
+      return AccessSignatures.verify(
+          req.getParam("signature"),
+          req.getParam("path"),
+          op,
+          req.getParam("username"),
+          init.get().accessToken(),
+          req.getParam("signature_expiration"),
+          System.currentTimeMillis() / 1000);
+    }
+    return false;
+  }
+
+  /**
+   * Applies {@code POST /init}. Once a token is set, a further init must present it, or be an
+   * idempotent retry carrying the same token (the control plane retries without headers).
+   */
+  private void init(HttpServerRequest req) {
+    ConnectRouter.BodyReader.read(req, maxInitBytes)
+        .onFailure(t -> FilesHandler.error(req.response(), 413, t.getMessage()))
+        .onSuccess(body -> applyInit(req, body));
+  }
+
+  private void applyInit(HttpServerRequest req, Buffer body) {
+    JsonNode node;
+    try {
+      node = body.length() == 0 ? Json.object() : Json.MAPPER.readTree(body.getBytes());
+    } catch (IOException e) {
+      FilesHandler.error(req.response(), 400, "init body is not valid JSON");
+      return;
+    }
+    if (node == null || !node.isObject()) {
+      FilesHandler.error(req.response(), 400, "init body must be a JSON object");
+      return;
+    }
+    String newToken = Json.text(node, "accessToken", null);
+    String current = init.get().accessToken();
+    boolean headerOk = current == null || init.tokenMatches(req.getHeader("X-Access-Token"));
+    boolean sameToken = current != null && current.equals(newToken);
+    if (!headerOk && !sameToken) {
+      FilesHandler.error(req.response(), 401, "access token already set; present X-Access-Token");
+      return;
+    }
+    Map<String, String> env = null;
+    JsonNode envNode = node.get("envVars");
+    if (envNode != null && envNode.isObject()) {
+      env = new LinkedHashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = envNode.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        env.put(e.getKey(), e.getValue().asText());
+      }
+    }
+    init.apply(
+        env,
+        newToken,
+        Json.text(node, "defaultUser", null),
+        Json.text(node, "defaultWorkdir", null));
+    vertx
+        .executeBlocking(
+            () -> {
+              // The new default user's home must exist for commands that start there.
+              if (!paths.isIdentity()) {
+                Files.createDirectories(paths.toHostLexical(init.home()));
+              }
+              return null;
+            },
+            false)
+        .onComplete(
+            x -> req.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end());
+  }
+
+  private void metrics(HttpServerRequest req) {
+    vertx
+        .executeBlocking(this::collectMetrics, false)
+        .onSuccess(m -> json(req, 200, m))
+        .onFailure(t -> FilesHandler.error(req.response(), 500, String.valueOf(t.getMessage())));
+  }
+
+  private ObjectNode collectMetrics() throws IOException {
+    ObjectNode m = Json.object();
+    m.put("ts", System.currentTimeMillis() / 1000);
+    var os = ManagementFactory.getOperatingSystemMXBean();
+    m.put("cpu_count", os.getAvailableProcessors());
+    double cpu = 0;
+    long memTotal = 0;
+    long memFree = 0;
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      cpu = Math.max(0, sun.getCpuLoad()) * 100.0;
+      memTotal = sun.getTotalMemorySize();
+      memFree = sun.getFreeMemorySize();
+    }
+    m.put("cpu_used_pct", Math.round(cpu * 100) / 100.0);
+    m.put("mem_total", memTotal);
+    m.put("mem_used", memTotal - memFree);
+    m.put("mem_cache", 0);
+    m.put("mem_total_mib", memTotal >> 20);
+    m.put("mem_used_mib", (memTotal - memFree) >> 20);
+    FileStore store = Files.getFileStore(paths.root());
+    m.put("disk_total", store.getTotalSpace());
+    m.put("disk_used", store.getTotalSpace() - store.getUnallocatedSpace());
+    return m;
+  }
+
+  private static void json(HttpServerRequest req, int status, JsonNode body) {
+    req.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(Json.toBuffer(body));
+  }
+}

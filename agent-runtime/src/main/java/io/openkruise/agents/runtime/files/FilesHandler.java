@@ -1,0 +1,286 @@
+package io.openkruise.agents.runtime.files;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openkruise.agents.runtime.connect.ErrorMapping;
+import io.openkruise.agents.runtime.connect.Json;
+import io.openkruise.agents.runtime.envd.InitState;
+import io.openkruise.agents.runtime.paths.SandboxPaths;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code GET /files} (download) and {@code POST /files} (multipart or octet-stream upload). Bodies
+ * stream to a temporary file next to the target and are renamed into place, so a failed or
+ * oversized upload never leaves a partial file.
+ */
+public final class FilesHandler {
+  private static final Logger LOG = Logger.getLogger(FilesHandler.class.getName());
+
+  private final Vertx vertx;
+  private final SandboxPaths paths;
+  private final InitState init;
+  private final long maxUploadBytes;
+
+  public FilesHandler(Vertx vertx, SandboxPaths paths, InitState init, long maxUploadBytes) {
+    this.vertx = vertx;
+    this.paths = paths;
+    this.init = init;
+    this.maxUploadBytes = maxUploadBytes;
+  }
+
+  /** Sandbox home for the {@code username} query parameter (default user when absent). */
+  String homeFor(String username) {
+    if (username == null || username.isEmpty()) {
+      return init.home();
+    }
+    return "root".equals(username) ? "/root" : "/home/" + username;
+  }
+
+  /** Writes the JSON error body the SDKs read: {@code {"code": <status>, "message": ...}}. */
+  public static void error(HttpServerResponse resp, int status, String message) {
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    ObjectNode body = Json.object();
+    body.put("code", status);
+    body.put("message", message);
+    resp.setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(Json.toBuffer(body));
+  }
+
+  private static void error(HttpServerResponse resp, Throwable t) {
+    int status = t instanceof UploadTooLargeException ? 413 : ErrorMapping.httpStatus(t);
+    error(resp, status, ErrorMapping.describe(t));
+  }
+
+  public void download(HttpServerRequest req) {
+    String path = req.getParam("path");
+    String home = homeFor(req.getParam("username"));
+    if (path == null || path.isEmpty()) {
+      error(req.response(), 400, "query parameter path is required");
+      return;
+    }
+    vertx
+        .<Path>executeBlocking(
+            () -> {
+              String sp = SandboxPaths.normalize(path, home);
+              Path h = paths.resolve(sp, home);
+              if (!Files.exists(h)) {
+                throw new NoSuchFileException(sp);
+              }
+              if (Files.isDirectory(h)) {
+                throw new IllegalArgumentException("path " + sp + " is a directory");
+              }
+              return h;
+            },
+            false)
+        .onFailure(t -> error(req.response(), t))
+        .onSuccess(
+            h -> {
+              HttpServerResponse resp = req.response();
+              String name = h.getFileName().toString().replace("\"", "");
+              resp.putHeader("Content-Type", "application/octet-stream")
+                  .putHeader("Content-Disposition", "attachment; filename=\"" + name + "\"")
+                  .putHeader("Cache-Control", "no-store")
+                  .sendFile(h.toString())
+                  .onFailure(t -> error(resp, t));
+            });
+  }
+
+  public void upload(HttpServerRequest req) {
+    String path = req.getParam("path");
+    String home = homeFor(req.getParam("username"));
+    String contentType = req.getHeader("Content-Type");
+    boolean multipart = contentType != null && contentType.toLowerCase().startsWith("multipart/");
+    AtomicLong total = new AtomicLong();
+    List<Future<ObjectNode>> written = new ArrayList<>();
+    Promise<Void> bodyDone = Promise.promise();
+    req.exceptionHandler(bodyDone::tryFail);
+
+    if (multipart) {
+      req.setExpectMultipart(true);
+      req.uploadHandler(
+          upload -> {
+            String target = path != null && !path.isEmpty() ? path : upload.filename();
+            written.add(store(upload, target, home, total));
+          });
+      req.endHandler(v -> bodyDone.tryComplete());
+    } else {
+      if (path == null || path.isEmpty()) {
+        error(req.response(), 400, "query parameter path is required for a raw upload");
+        return;
+      }
+      written.add(store(req, path, home, total));
+      bodyDone.tryComplete();
+    }
+
+    bodyDone
+        .future()
+        .compose(v -> Future.all(new ArrayList<>(written)))
+        .onSuccess(
+            all -> {
+              if (written.isEmpty()) {
+                error(req.response(), 400, "no part named file in the multipart body");
+                return;
+              }
+              ArrayNode arr = Json.MAPPER.createArrayNode();
+              for (Future<ObjectNode> f : written) {
+                arr.add(f.result());
+              }
+              req.response()
+                  .setStatusCode(200)
+                  .putHeader("Content-Type", "application/json")
+                  .end(Json.toBuffer(arr));
+            })
+        .onFailure(
+            t -> {
+              error(req.response(), t);
+              if (t instanceof UploadTooLargeException) {
+                // The client may still be sending; do not read the rest of a huge body.
+                req.connection().close();
+              }
+            });
+  }
+
+  /** Thrown when the body grows past the configured cap. */
+  static final class UploadTooLargeException
+      extends io.openkruise.agents.runtime.connect.ConnectException {
+    UploadTooLargeException(long max) {
+      super(
+          io.openkruise.agents.runtime.connect.ConnectCode.RESOURCE_EXHAUSTED,
+          "upload exceeds the limit of " + max + " bytes");
+    }
+  }
+
+  private Future<ObjectNode> store(
+      ReadStream<Buffer> source, String target, String home, AtomicLong total) {
+    source.pause();
+    Promise<ObjectNode> done = Promise.promise();
+    if (target == null || target.isEmpty() || "undefined".equals(target)) {
+      source.handler(b -> {}).resume();
+      return Future.failedFuture(
+          new IllegalArgumentException("upload has no target path (set the path query)"));
+    }
+    vertx
+        .<Path[]>executeBlocking(
+            () -> {
+              String sp = SandboxPaths.normalize(target, home);
+              Path h = paths.resolve(sp, home);
+              if (Files.isDirectory(h)) {
+                throw new IllegalArgumentException("path " + sp + " is a directory");
+              }
+              Files.createDirectories(h.getParent());
+              Path tmp = h.resolveSibling("." + h.getFileName() + ".upload-" + UUID.randomUUID());
+              return new Path[] {h, tmp, Path.of(sp)};
+            },
+            false)
+        .onFailure(
+            t -> {
+              source.handler(b -> {}).resume();
+              done.tryFail(t);
+            })
+        .onSuccess(
+            p ->
+                vertx
+                    .fileSystem()
+                    .open(p[1].toString(), new OpenOptions().setWrite(true).setCreateNew(true))
+                    .onFailure(
+                        t -> {
+                          source.handler(b -> {}).resume();
+                          done.tryFail(t);
+                        })
+                    .onSuccess(
+                        file -> pump(source, file, p[0], p[1], p[2].toString(), total, done)));
+    return done.future();
+  }
+
+  private void pump(
+      ReadStream<Buffer> source,
+      AsyncFile file,
+      Path target,
+      Path tmp,
+      String sandboxPath,
+      AtomicLong total,
+      Promise<ObjectNode> done) {
+    source.handler(
+        buf -> {
+          if (done.future().isComplete()) {
+            return;
+          }
+          if (total.addAndGet(buf.length()) > maxUploadBytes) {
+            abort(file, tmp, done, new UploadTooLargeException(maxUploadBytes));
+            return;
+          }
+          file.write(buf);
+          if (file.writeQueueFull()) {
+            source.pause();
+            file.drainHandler(v -> source.resume());
+          }
+        });
+    source.exceptionHandler(t -> abort(file, tmp, done, t));
+    source.endHandler(
+        v -> {
+          if (done.future().isComplete()) {
+            return;
+          }
+          file.close()
+              .compose(
+                  x ->
+                      vertx.executeBlocking(
+                          () -> {
+                            Files.move(
+                                tmp,
+                                target,
+                                StandardCopyOption.REPLACE_EXISTING,
+                                StandardCopyOption.ATOMIC_MOVE);
+                            ObjectNode entry = Json.object();
+                            entry.put("name", target.getFileName().toString());
+                            entry.put("type", "file");
+                            entry.put("path", sandboxPath);
+                            return entry;
+                          },
+                          false))
+              .onSuccess(done::tryComplete)
+              .onFailure(t -> abort(file, tmp, done, t));
+        });
+    source.resume();
+  }
+
+  private void abort(AsyncFile file, Path tmp, Promise<ObjectNode> done, Throwable cause) {
+    if (!done.tryFail(cause)) {
+      return;
+    }
+    file.close()
+        .onComplete(
+            x ->
+                vertx.executeBlocking(
+                    () -> {
+                      try {
+                        Files.deleteIfExists(tmp);
+                      } catch (java.io.IOException e) {
+                        LOG.log(Level.FINE, "cannot delete " + tmp, e);
+                      }
+                      return null;
+                    },
+                    false));
+  }
+}

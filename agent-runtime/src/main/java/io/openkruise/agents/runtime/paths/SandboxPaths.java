@@ -1,0 +1,176 @@
+package io.openkruise.agents.runtime.paths;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Maps sandbox paths (what clients send, e.g. {@code /home/user/x}) to host paths under a
+ * per-sandbox root directory, and back.
+ *
+ * <p>With root {@code /} (sidecar mode on a real pod) the mapping is the identity. Relative paths
+ * resolve against the user's home. A path whose {@code ..} segments climb above {@code /} is
+ * rejected rather than clamped, and so is any path whose existing part resolves (through symlinks)
+ * outside the root and outside the extra allowed directories (shared CSI volume directories).
+ */
+public final class SandboxPaths {
+  private final Path root;
+  private final Path realRoot;
+  private final boolean identity;
+  private final List<Path> extraAllowed = new CopyOnWriteArrayList<>();
+
+  public SandboxPaths(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+    this.identity = this.root.getParent() == null;
+    Path real;
+    try {
+      real = Files.exists(this.root) ? this.root.toRealPath() : this.root;
+    } catch (IOException e) {
+      real = this.root;
+    }
+    this.realRoot = real;
+  }
+
+  /** The host directory that holds the sandbox's {@code /}. */
+  public Path root() {
+    return root;
+  }
+
+  /** True when sandbox paths are host paths (root {@code /}). */
+  public boolean isIdentity() {
+    return identity;
+  }
+
+  /** Lets symlinks inside the sandbox point into {@code dir} (a shared volume directory). */
+  public void allow(Path dir) {
+    Path abs = dir.toAbsolutePath().normalize();
+    extraAllowed.add(abs);
+    try {
+      Path real = abs.toRealPath();
+      if (!real.equals(abs)) {
+        extraAllowed.add(real);
+      }
+    } catch (IOException e) {
+      // Not created yet: the lexical entry is enough until it exists.
+    }
+  }
+
+  /**
+   * Normalizes a client path to an absolute sandbox path.
+   *
+   * @param path absolute, or relative to {@code home}
+   * @param home absolute sandbox path of the user's home
+   * @throws PathAccessException when {@code ..} climbs above {@code /}
+   */
+  public static String normalize(String path, String home) throws PathAccessException {
+    if (path == null || path.isEmpty()) {
+      throw new PathAccessException(String.valueOf(path), "path must not be empty");
+    }
+    if (path.indexOf('\0') >= 0) {
+      throw new PathAccessException(path.replace('\0', '?'), "path contains a NUL byte");
+    }
+    String full;
+    if (path.startsWith("/")) {
+      full = path;
+    } else if (path.equals("~")) {
+      full = home;
+    } else if (path.startsWith("~/")) {
+      full = home + path.substring(1);
+    } else {
+      full = home + "/" + path;
+    }
+    List<String> parts = new ArrayList<>();
+    for (String seg : full.split("/")) {
+      if (seg.isEmpty() || seg.equals(".")) {
+        continue;
+      }
+      if (seg.equals("..")) {
+        if (parts.isEmpty()) {
+          throw new PathAccessException(path, "path escapes the sandbox root");
+        }
+        parts.remove(parts.size() - 1);
+      } else {
+        parts.add(seg);
+      }
+    }
+    return "/" + String.join("/", parts);
+  }
+
+  /** Lexical mapping of a normalized absolute sandbox path to a host path. */
+  public Path toHostLexical(String sandboxPath) {
+    return sandboxPath.equals("/") ? root : root.resolve(sandboxPath.substring(1));
+  }
+
+  /**
+   * Maps and checks a client path.
+   *
+   * @throws PathAccessException if it leaves the root lexically or through a symlink
+   */
+  public Path resolve(String path, String home) throws PathAccessException {
+    String normalized = normalize(path, home);
+    Path host = toHostLexical(normalized);
+    if (!identity) {
+      checkInside(host, normalized);
+    }
+    return host;
+  }
+
+  private void checkInside(Path host, String sandboxPath) throws PathAccessException {
+    // Resolve symlinks on the deepest existing ancestor; what does not exist yet cannot escape.
+    Path existing = host;
+    while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return;
+    }
+    Path real;
+    try {
+      real = existing.toRealPath();
+    } catch (IOException e) {
+      // A dangling symlink: check where it points lexically.
+      real = danglingTarget(existing);
+      if (real == null) {
+        return;
+      }
+    }
+    if (real.startsWith(realRoot) || real.startsWith(root)) {
+      return;
+    }
+    for (Path allowed : extraAllowed) {
+      if (real.startsWith(allowed)) {
+        return;
+      }
+    }
+    throw new PathAccessException(sandboxPath, "path resolves outside the sandbox root");
+  }
+
+  private static Path danglingTarget(Path link) {
+    try {
+      if (!Files.isSymbolicLink(link)) {
+        return null;
+      }
+      Path target = Files.readSymbolicLink(link);
+      return link.resolveSibling(target).toAbsolutePath().normalize();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Maps a host path back to the sandbox path clients see. */
+  public String toSandbox(Path host) {
+    Path abs = host.toAbsolutePath().normalize();
+    if (identity) {
+      return abs.toString();
+    }
+    if (abs.startsWith(root)) {
+      Path rel = root.relativize(abs);
+      return rel.toString().isEmpty() ? "/" : "/" + rel.toString().replace('\\', '/');
+    }
+    return abs.toString();
+  }
+}

@@ -1,0 +1,76 @@
+package io.openkruise.agents.runtime.process;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Signals whole process groups. Every command is spawned through {@code setsid}, so its pid is also
+ * its group id and {@code kill -SIG -- -pid} reaches everything it forked.
+ */
+public final class ProcessGroups {
+  private static final Logger LOG = Logger.getLogger(ProcessGroups.class.getName());
+  static final String SETSID = findExecutable("setsid");
+  private static final String KILL = findExecutable("kill");
+
+  private ProcessGroups() {}
+
+  /** Path of {@code setsid}, or null when missing (commands then share our group). */
+  public static String setsidPath() {
+    return SETSID;
+  }
+
+  /** True when commands get their own process group. */
+  public static boolean available() {
+    return SETSID != null && KILL != null;
+  }
+
+  public static void signal(Process process, int sig) {
+    long pid = process.pid();
+    if (available()) {
+      try {
+        Process k =
+            new ProcessBuilder(KILL, "-s", String.valueOf(sig), "--", "-" + pid)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (k.waitFor(5, TimeUnit.SECONDS) && k.exitValue() == 0) {
+          return;
+        }
+      } catch (IOException e) {
+        LOG.log(Level.FINE, "kill failed, falling back to ProcessHandle", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    // Fallback: descendants first, then the process itself (SIGTERM or SIGKILL only).
+    process
+        .descendants()
+        .forEach(
+            h -> {
+              if (sig == 9) {
+                h.destroyForcibly();
+              } else {
+                h.destroy();
+              }
+            });
+    if (sig == 9) {
+      process.destroyForcibly();
+    } else {
+      process.destroy();
+    }
+  }
+
+  static String findExecutable(String name) {
+    for (String dir : new String[] {"/usr/bin", "/bin", "/usr/sbin", "/sbin"}) {
+      Path p = Path.of(dir, name);
+      if (Files.isExecutable(p)) {
+        return p.toString();
+      }
+    }
+    return null;
+  }
+}
