@@ -38,6 +38,8 @@ public final class FilesHandler {
   private final SandboxPaths paths;
   private final InitState init;
   private final long maxUploadBytes;
+  private final java.util.Set<Promise<ObjectNode>> aborted =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public FilesHandler(Vertx vertx, SandboxPaths paths, InitState init, long maxUploadBytes) {
     this.vertx = vertx;
@@ -223,7 +225,7 @@ public final class FilesHandler {
       Promise<ObjectNode> done) {
     source.handler(
         buf -> {
-          if (done.future().isComplete()) {
+          if (done.future().isComplete() || aborted.contains(done)) {
             return;
           }
           if (total.addAndGet(buf.length()) > maxUploadBytes) {
@@ -239,7 +241,7 @@ public final class FilesHandler {
     source.exceptionHandler(t -> abort(file, tmp, done, t));
     source.endHandler(
         v -> {
-          if (done.future().isComplete()) {
+          if (done.future().isComplete() || aborted.contains(done)) {
             return;
           }
           file.close()
@@ -266,11 +268,12 @@ public final class FilesHandler {
   }
 
   private void abort(AsyncFile file, Path tmp, Promise<ObjectNode> done, Throwable cause) {
-    if (!done.tryFail(cause)) {
+    if (done.future().isComplete() || !aborted.add(done)) {
       return;
     }
+    // Respond only after the partial file is gone, so callers never observe it.
     file.close()
-        .onComplete(
+        .transform(
             x ->
                 vertx.executeBlocking(
                     () -> {
@@ -281,6 +284,11 @@ public final class FilesHandler {
                       }
                       return null;
                     },
-                    false));
+                    false))
+        .onComplete(
+            x -> {
+              aborted.remove(done);
+              done.tryFail(cause);
+            });
   }
 }

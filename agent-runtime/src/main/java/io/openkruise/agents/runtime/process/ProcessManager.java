@@ -73,6 +73,10 @@ public final class ProcessManager {
       }
     }
 
+    // setsid would start fine and then fail to exec; report a missing program as a start error.
+    if (findProgram(spec.cmd(), env.get("PATH"), cwd) == null) {
+      throw new IOException("executable " + spec.cmd() + " not found");
+    }
     List<String> command = new ArrayList<>();
     if (ProcessGroups.SETSID != null) {
       command.add(ProcessGroups.SETSID);
@@ -191,6 +195,24 @@ public final class ProcessManager {
     }
     env.putAll(init.get().envVars());
     return env;
+  }
+
+  /** Resolves a program like execvp does; null when it is not an executable file. */
+  static Path findProgram(String cmd, String pathVar, Path cwd) {
+    if (cmd.contains("/")) {
+      Path p = cmd.startsWith("/") ? Path.of(cmd) : cwd.resolve(cmd);
+      return Files.isRegularFile(p) && Files.isExecutable(p) ? p : null;
+    }
+    for (String dir : (pathVar == null ? "" : pathVar).split(":")) {
+      if (dir.isEmpty()) {
+        continue;
+      }
+      Path p = Path.of(dir, cmd);
+      if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    return null;
   }
 
   static String ptyShellLine(StartSpec spec) {

@@ -1,0 +1,213 @@
+package io.openkruise.agents.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A runtime on loopback with a random port and a temp root, plus a small envd client. */
+public final class TestRuntime implements AutoCloseable {
+  public static final ObjectMapper JSON = new ObjectMapper();
+
+  public final Vertx vertx;
+  public final AgentRuntime runtime;
+  public final Path root;
+  public final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private final boolean ownVertx;
+  public volatile String token;
+
+  private TestRuntime(Vertx vertx, boolean ownVertx, AgentRuntime runtime, Path root) {
+    this.vertx = vertx;
+    this.ownVertx = ownVertx;
+    this.runtime = runtime;
+    this.root = root;
+  }
+
+  public static TestRuntime start(boolean codeInterpreter) throws Exception {
+    return start(Vertx.vertx(), true, codeInterpreter, RuntimeOptions.DEFAULT_MAX_UPLOAD_BYTES);
+  }
+
+  public static TestRuntime start(
+      Vertx vertx, boolean ownVertx, boolean codeInterpreter, long maxUpload) throws Exception {
+    Path base = Files.createTempDirectory("agent-runtime-test");
+    Path root = base.resolve("sandbox");
+    RuntimeOptions opts =
+        RuntimeOptions.builder()
+            .host("127.0.0.1")
+            .rootDir(root)
+            .envdPort(0)
+            .codeInterpreter(codeInterpreter)
+            .codeInterpreterPort(0)
+            .maxUploadBytes(maxUpload)
+            .build();
+    AgentRuntime rt =
+        AgentRuntime.start(vertx, opts)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(20, TimeUnit.SECONDS);
+    return new TestRuntime(vertx, ownVertx, rt, root);
+  }
+
+  public String envdUrl(String path) {
+    return "http://127.0.0.1:" + runtime.envdPort() + path;
+  }
+
+  public String ciUrl(String path) {
+    return "http://127.0.0.1:" + runtime.codeInterpreterPort() + path;
+  }
+
+  private HttpRequest.Builder req(String url) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
+    if (token != null) {
+      b.header("X-Access-Token", token);
+    }
+    return b;
+  }
+
+  /** Unary Connect call; returns status and parsed JSON body. */
+  public Response unary(String procedure, String json) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            req(envdUrl("/" + procedure))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
+  }
+
+  public record Response(int status, JsonNode body) {}
+
+  /** One decoded server-stream envelope. */
+  public record Frame(int flags, JsonNode message) {
+    public boolean end() {
+      return (flags & 2) != 0;
+    }
+  }
+
+  public static byte[] envelope(int flags, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(5 + payload.length);
+    b.put((byte) flags).putInt(payload.length).put(payload);
+    return b.array();
+  }
+
+  /** Opens a server stream; read frames with {@link Stream#next()}. */
+  public Stream stream(String procedure, String json, Map<String, String> headers)
+      throws Exception {
+    return streamRaw(procedure, envelope(0, json.getBytes(StandardCharsets.UTF_8)), headers);
+  }
+
+  public Stream streamRaw(String procedure, byte[] body, Map<String, String> headers)
+      throws Exception {
+    HttpRequest.Builder b =
+        req(envdUrl("/" + procedure))
+            .header("Content-Type", "application/connect+json")
+            .header("Connect-Protocol-Version", "1")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    return new Stream(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+  }
+
+  /** Reads envelopes one at a time, as the SDKs do. */
+  public static final class Stream implements AutoCloseable {
+    public final int status;
+    public final String contentType;
+    private final DataInputStream in;
+
+    Stream(int status, String contentType, InputStream in) {
+      this.status = status;
+      this.contentType = contentType;
+      this.in = new DataInputStream(in);
+    }
+
+    public Frame next() throws IOException {
+      int flags = in.read();
+      if (flags < 0) {
+        throw new EOFException("stream ended without end-stream envelope");
+      }
+      int len = in.readInt();
+      byte[] payload = new byte[len];
+      in.readFully(payload);
+      return new Frame(flags, JSON.readTree(payload));
+    }
+
+    /** All remaining frames up to and including the end-stream one. */
+    public List<Frame> rest() throws IOException {
+      List<Frame> frames = new ArrayList<>();
+      Frame f;
+      do {
+        f = next();
+        frames.add(f);
+      } while (!f.end());
+      return frames;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+
+  public static ObjectNode obj() {
+    return JSON.createObjectNode();
+  }
+
+  public static String startJson(String command) {
+    ObjectNode req = obj();
+    ObjectNode proc = req.putObject("process");
+    proc.put("cmd", "/bin/bash");
+    proc.putArray("args").add("-l").add("-c").add(command);
+    req.put("stdin", false);
+    return req.toString();
+  }
+
+  public HttpResponse<String> get(String url) throws Exception {
+    return http.send(req(url).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<byte[]> getBytes(String url) throws Exception {
+    return http.send(req(url).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  public HttpResponse<String> post(String url, String contentType, byte[] body) throws Exception {
+    HttpRequest.Builder b = req(url).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> delete(String url) throws Exception {
+    return http.send(req(url).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Override
+  public void close() throws Exception {
+    runtime.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    if (ownVertx) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+  }
+}
