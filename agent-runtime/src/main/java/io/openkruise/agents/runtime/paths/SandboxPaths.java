@@ -122,11 +122,11 @@ public final class SandboxPaths {
   private void checkInside(Path host, String sandboxPath) throws PathAccessException {
     // Resolve symlinks on the deepest existing ancestor; what does not exist yet cannot escape.
     Path existing = host;
-    while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+    while (existing.startsWith(root) && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
       existing = existing.getParent();
     }
-    if (existing == null) {
-      return;
+    if (!existing.startsWith(root)) {
+      return; // Nothing of the sandbox exists yet.
     }
     Path real;
     try {
