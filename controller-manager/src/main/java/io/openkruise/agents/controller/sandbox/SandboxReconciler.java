@@ -1,0 +1,192 @@
+package io.openkruise.agents.controller.sandbox;
+
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.controller.sandbox.SandboxPlan.Action;
+import io.openkruise.agents.controller.support.EventRecorder;
+import java.net.HttpURLConnection;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs one Sandbox: reads it and its Pod, asks {@link SandboxPlanner} what to do, does it, and
+ * writes the planned status. Deadlines come back as exact reschedules, pod changes as events.
+ */
+@ControllerConfiguration(name = "sandbox", finalizerName = MetadataKeys.FINALIZER_SANDBOX)
+public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> {
+
+  /** Pods we made carry this label; the pod informer watches only those. */
+  static final String POD_SELECTOR =
+      MetadataKeys.ANNOTATION_CREATED_BY + "=" + MetadataKeys.CREATED_BY_SANDBOX;
+
+  private final KubernetesClient client;
+  private final EventRecorder events;
+  private final Clock clock;
+
+  public SandboxReconciler(KubernetesClient client, EventRecorder events, Clock clock) {
+    this.client = client;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, Sandbox>> prepareEventSources(EventSourceContext<Sandbox> context) {
+    return List.of(
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, Sandbox.class)
+                .withLabelSelector(POD_SELECTOR)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Sandbox.class, true))
+                .build(),
+            context));
+  }
+
+  @Override
+  public UpdateControl<Sandbox> reconcile(Sandbox sandbox, Context<Sandbox> context) {
+    Optional<Pod> pod = context.getSecondaryResource(Pod.class);
+    SandboxPlan plan = SandboxPlanner.plan(sandbox, pod, clock.instant());
+    for (Action action : plan.actions()) {
+      execute(sandbox, action, context);
+    }
+    events.record(sandbox, plan.events());
+    UpdateControl<Sandbox> control =
+        plan.status() == null || plan.status().equals(sandbox.getStatus())
+            ? UpdateControl.noUpdate()
+            : UpdateControl.patchStatus(statusOnly(sandbox, plan));
+    plan.requeueAfter().ifPresent(d -> control.rescheduleAfter(d.toMillis() + 1));
+    return control;
+  }
+
+  @Override
+  public DeleteControl cleanup(Sandbox sandbox, Context<Sandbox> context) {
+    Optional<Pod> pod = context.getSecondaryResource(Pod.class);
+    if (pod.isEmpty()) {
+      return DeleteControl.defaultDelete();
+    }
+    if (pod.get().getMetadata().getDeletionTimestamp() == null) {
+      client.pods().resource(pod.get()).delete();
+    }
+    // The pod's deletion event brings us back; no polling.
+    return DeleteControl.noFinalizerRemoval();
+  }
+
+  private void execute(Sandbox sandbox, Action action, Context<Sandbox> context) {
+    var sandboxes =
+        client.resources(Sandbox.class).inNamespace(sandbox.getMetadata().getNamespace());
+    String name = sandbox.getMetadata().getName();
+    if (action instanceof Action.DeleteSandbox) {
+      sandboxes.withName(name).delete();
+    } else if (action instanceof Action.SetPaused) {
+      sandboxes
+          .withName(name)
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"paused\":true}}");
+    } else if (action instanceof Action.RecordGuardHash h) {
+      Map<String, Object> annotations =
+          Map.of(MetadataKeys.ANNOTATION_HASH_WITHOUT_IMAGE_RESOURCES, h.hash());
+      sandboxes
+          .withName(name)
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              json(Map.of("metadata", Map.of("annotations", annotations))));
+    } else if (action instanceof Action.EnsureVolumeClaims) {
+      ensureVolumeClaims(sandbox);
+    } else if (action instanceof Action.CreatePod c) {
+      createPod(c.pod(), context);
+    } else if (action instanceof Action.DeletePod d) {
+      client
+          .pods()
+          .inNamespace(sandbox.getMetadata().getNamespace())
+          .withName(name)
+          .withGracePeriod(d.gracePeriodSeconds())
+          .delete();
+    } else if (action instanceof Action.PatchPodImages p) {
+      patchPodImages(sandbox, p);
+    }
+  }
+
+  private void createPod(Pod pod, Context<Sandbox> context) {
+    try {
+      context.resourceOperations().create(pod);
+    } catch (KubernetesClientException e) {
+      // Our cache missed a pod that exists: the informer event will bring the next reconcile.
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+    }
+  }
+
+  private void ensureVolumeClaims(Sandbox sandbox) {
+    for (PersistentVolumeClaim claim : SandboxPods.volumeClaims(sandbox)) {
+      var existing =
+          client
+              .persistentVolumeClaims()
+              .inNamespace(claim.getMetadata().getNamespace())
+              .withName(claim.getMetadata().getName());
+      if (existing.get() == null) {
+        try {
+          existing.create(claim);
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+            throw e;
+          }
+        }
+      }
+    }
+  }
+
+  private void patchPodImages(Sandbox sandbox, Action.PatchPodImages p) {
+    Map<String, Object> metadata = new HashMap<>();
+    metadata.put("labels", Map.of(MetadataKeys.LABEL_POD_TEMPLATE_HASH, p.revision()));
+    metadata.put(
+        "annotations", Map.of(MetadataKeys.ANNOTATION_INPLACE_UPDATE_STATE, p.updateState()));
+    Map<String, Object> patch = new HashMap<>();
+    patch.put("metadata", metadata);
+    if (!p.images().isEmpty()) {
+      // Strategic merge keys containers by name: only the listed images change.
+      patch.put(
+          "spec",
+          Map.of(
+              "containers",
+              p.images().entrySet().stream()
+                  .map(e -> Map.of("name", e.getKey(), "image", e.getValue()))
+                  .toList()));
+    }
+    client
+        .pods()
+        .inNamespace(sandbox.getMetadata().getNamespace())
+        .withName(sandbox.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), json(patch));
+  }
+
+  private String json(Object value) {
+    return client.getKubernetesSerialization().asJson(value);
+  }
+
+  /** A fresh object carrying only identity and status, so the patch touches nothing else. */
+  private static Sandbox statusOnly(Sandbox sandbox, SandboxPlan plan) {
+    Sandbox patch = new Sandbox();
+    patch.getMetadata().setName(sandbox.getMetadata().getName());
+    patch.getMetadata().setNamespace(sandbox.getMetadata().getNamespace());
+    patch.setStatus(plan.status());
+    return patch;
+  }
+}
