@@ -33,6 +33,47 @@ public final class Orphans {
     return result;
   }
 
+  /**
+   * Pids of live processes started by the runtime whose root is {@code root}: every sandbox process
+   * carries {@code E2B_SANDBOX_ROOT=<root>} in its environment, even after it was reparented.
+   */
+  public static List<Long> withSandboxRoot(Path root) {
+    byte[] needle = ("E2B_SANDBOX_ROOT=" + root + "\0").getBytes();
+    List<Long> result = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path p : ds) {
+        try {
+          String stat = Files.readString(p.resolve("stat"));
+          if (stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) {
+            continue;
+          }
+          byte[] env = Files.readAllBytes(p.resolve("environ"));
+          if (indexOf(env, needle) >= 0) {
+            result.add(Long.parseLong(p.getFileName().toString()));
+          }
+        } catch (IOException | RuntimeException e) {
+          // Exited or not ours to read.
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return result;
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
   /** Waits up to {@code millis} for the group to be empty; returns what is left. */
   public static List<Long> awaitGone(long pgid, long millis) throws InterruptedException {
     long deadline = System.currentTimeMillis() + millis;

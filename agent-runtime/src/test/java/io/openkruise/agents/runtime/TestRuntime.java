@@ -50,17 +50,25 @@ public final class TestRuntime implements AutoCloseable {
 
   public static TestRuntime start(
       Vertx vertx, boolean ownVertx, boolean codeInterpreter, long maxUpload) throws Exception {
+    return start(
+        vertx, ownVertx, b -> b.codeInterpreter(codeInterpreter).maxUploadBytes(maxUpload));
+  }
+
+  /** Starts with defaults for tests (loopback, random ports, temp root) plus {@code custom}. */
+  public static TestRuntime start(
+      Vertx vertx, boolean ownVertx, java.util.function.Consumer<RuntimeOptions.Builder> custom)
+      throws Exception {
     Path base = Files.createTempDirectory("agent-runtime-test");
     Path root = base.resolve("sandbox");
-    RuntimeOptions opts =
+    RuntimeOptions.Builder b =
         RuntimeOptions.builder()
             .host("127.0.0.1")
             .rootDir(root)
             .envdPort(0)
-            .codeInterpreter(codeInterpreter)
-            .codeInterpreterPort(0)
-            .maxUploadBytes(maxUpload)
-            .build();
+            .codeInterpreter(false)
+            .codeInterpreterPort(0);
+    custom.accept(b);
+    RuntimeOptions opts = b.build();
     AgentRuntime rt =
         AgentRuntime.start(vertx, opts)
             .toCompletionStage()
@@ -203,9 +211,19 @@ public final class TestRuntime implements AutoCloseable {
     return http.send(req(url).DELETE().build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Closes the runtime and fails if any process it started is still alive (no orphans). */
   @Override
   public void close() throws Exception {
     runtime.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    long deadline = System.currentTimeMillis() + 5000;
+    List<Long> left = Orphans.withSandboxRoot(root);
+    while (!left.isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+      left = Orphans.withSandboxRoot(root);
+    }
+    if (!left.isEmpty()) {
+      throw new AssertionError("processes outlived runtime " + root + ": " + left);
+    }
     if (ownVertx) {
       vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     }

@@ -33,6 +33,7 @@ public final class ManagedProcess {
   private final CompletableFuture<ExitInfo> exit = new CompletableFuture<>();
   private volatile Integer signalSent;
   private volatile boolean stdinClosed;
+  private volatile Runnable builtinBody;
 
   ManagedProcess(long pid, StartSpec spec, Process process, boolean stdinOpen) {
     this.pid = pid;
@@ -70,6 +71,11 @@ public final class ManagedProcess {
   /** Starts the output pumps; call after the first subscriber is in place. */
   void startPumping() {
     if (process == null) {
+      Runnable body = builtinBody;
+      builtinBody = null;
+      if (body != null) {
+        IoThreads.POOL.execute(body);
+      }
       return;
     }
     AtomicInteger open = new AtomicInteger(isPty() ? 1 : 2);
@@ -100,6 +106,11 @@ public final class ManagedProcess {
     } finally {
       done.run();
     }
+  }
+
+  /** For builtins: what runs (on an I/O thread) once pumping starts. */
+  void setBuiltinBody(Runnable body) {
+    this.builtinBody = body;
   }
 
   void emit(String stream, byte[] bytes, int n) {

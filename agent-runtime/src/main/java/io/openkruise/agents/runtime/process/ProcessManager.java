@@ -114,34 +114,31 @@ public final class ProcessManager {
     long pid = BUILTIN_PIDS.incrementAndGet();
     ManagedProcess mp = new ManagedProcess(pid, spec, null, false);
     register(mp, 0);
-    mp.exit(); // created eagerly; completed by the builtin thread below
-    vertx.runOnContext(
-        v ->
-            IoThreads.POOL.execute(
-                () -> {
-                  int code;
-                  BuiltinCommand.Output out =
-                      new BuiltinCommand.Output() {
-                        @Override
-                        public void stdout(String text) {
-                          byte[] b = text.getBytes(StandardCharsets.UTF_8);
-                          mp.emit("stdout", b, b.length);
-                        }
+    mp.setBuiltinBody(
+        () -> {
+          BuiltinCommand.Output out =
+              new BuiltinCommand.Output() {
+                @Override
+                public void stdout(String text) {
+                  byte[] b = text.getBytes(StandardCharsets.UTF_8);
+                  mp.emit("stdout", b, b.length);
+                }
 
-                        @Override
-                        public void stderr(String text) {
-                          byte[] b = text.getBytes(StandardCharsets.UTF_8);
-                          mp.emit("stderr", b, b.length);
-                        }
-                      };
-                  try {
-                    code = b.run(spec.args(), env, out);
-                  } catch (RuntimeException e) {
-                    out.stderr("internal error: " + e + "\n");
-                    code = 1;
-                  }
-                  mp.finish(ExitInfo.fromExitValue(code, null));
-                }));
+                @Override
+                public void stderr(String text) {
+                  byte[] b = text.getBytes(StandardCharsets.UTF_8);
+                  mp.emit("stderr", b, b.length);
+                }
+              };
+          int code;
+          try {
+            code = b.run(spec.args(), env, out);
+          } catch (RuntimeException e) {
+            out.stderr("internal error: " + e + "\n");
+            code = 1;
+          }
+          mp.finish(ExitInfo.fromExitValue(code, null));
+        });
     return mp;
   }
 

@@ -1,0 +1,211 @@
+package io.openkruise.agents.runtime.csi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.openkruise.agents.runtime.TestRuntime;
+import io.openkruise.agents.runtime.TestRuntime.Frame;
+import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The CSI mount helper, run the way sandbox-manager runs it: through process.Process/Start. */
+class CsiMountTest {
+  static final String DRIVER = "nasplugin.csi.alibabacloud.com";
+  static Vertx vertx;
+  static Path volumes;
+  static TestRuntime a;
+  static TestRuntime b;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    volumes = Files.createTempDirectory("volumes");
+    a = TestRuntime.start(vertx, false, o -> o.volumesDir(volumes));
+    b = TestRuntime.start(vertx, false, o -> o.volumesDir(volumes));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    a.close();
+    b.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  // --- a minimal protobuf writer for NodePublishVolumeRequest ---
+  static void tag(ByteArrayOutputStream o, int field, int wire) {
+    varint(o, (field << 3) | wire);
+  }
+
+  static void varint(ByteArrayOutputStream o, long v) {
+    while ((v & ~0x7fL) != 0) {
+      o.write((int) ((v & 0x7f) | 0x80));
+      v >>>= 7;
+    }
+    o.write((int) v);
+  }
+
+  static void bytes(ByteArrayOutputStream o, int field, byte[] b) {
+    tag(o, field, 2);
+    varint(o, b.length);
+    o.writeBytes(b);
+  }
+
+  static void str(ByteArrayOutputStream o, int field, String s) {
+    bytes(o, field, s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String request(String volumeId, String target, boolean readonly) {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    str(o, 1, volumeId);
+    ByteArrayOutputStream entry = new ByteArrayOutputStream();
+    str(entry, 1, "server");
+    str(entry, 2, "nas.example");
+    str(o, 4, target);
+    ByteArrayOutputStream mount = new ByteArrayOutputStream();
+    str(mount, 1, "nfs");
+    str(mount, 2, "vers=3");
+    ByteArrayOutputStream mode = new ByteArrayOutputStream();
+    tag(mode, 1, 0);
+    varint(mode, 5);
+    ByteArrayOutputStream cap = new ByteArrayOutputStream();
+    bytes(cap, 2, mount.toByteArray());
+    bytes(cap, 3, mode.toByteArray());
+    bytes(o, 5, cap.toByteArray());
+    if (readonly) {
+      tag(o, 6, 0);
+      varint(o, 1);
+    }
+    bytes(o, 8, entry.toByteArray());
+    return Base64.getEncoder().encodeToString(o.toByteArray());
+  }
+
+  record Run(int exitCode, String stdout, String stderr) {}
+
+  static Run mount(TestRuntime rt, String driver, String config) throws Exception {
+    String req =
+        TestRuntime.JSON
+            .createObjectNode()
+            .set(
+                "process",
+                TestRuntime.JSON
+                    .createObjectNode()
+                    .put("cmd", "/mnt/envd/sandbox-runtime-storage")
+                    .set(
+                        "args",
+                        TestRuntime.JSON.valueToTree(
+                            List.of("mount", "--driver", driver, "--config", config))))
+            .toString();
+    try (var s = rt.stream("process.Process/Start", req, Map.of())) {
+      List<Frame> frames = s.rest();
+      StringBuilder out = new StringBuilder();
+      StringBuilder err = new StringBuilder();
+      int code = 0;
+      for (Frame f : frames) {
+        JsonNode ev = f.message().path("event");
+        if (ev.path("data").has("stdout")) {
+          out.append(
+              new String(Base64.getDecoder().decode(ev.path("data").get("stdout").asText())));
+        }
+        if (ev.path("data").has("stderr")) {
+          err.append(
+              new String(Base64.getDecoder().decode(ev.path("data").get("stderr").asText())));
+        }
+        if (ev.has("end")) {
+          code = ev.path("end").path("exitCode").asInt();
+        }
+      }
+      return new Run(code, out.toString(), err.toString());
+    }
+  }
+
+  @Test
+  void decodesTheRequest() {
+    NodePublishRequest r = NodePublishRequest.fromBase64(request("pv-1-abc123", "/mnt/x", true));
+    assertThat(r.volumeId()).isEqualTo("pv-1-abc123");
+    assertThat(r.targetPath()).isEqualTo("/mnt/x");
+    assertThat(r.fsType()).isEqualTo("nfs");
+    assertThat(r.mountFlags()).containsExactly("vers=3");
+    assertThat(r.accessMode()).isEqualTo(5);
+    assertThat(r.readonly()).isTrue();
+    assertThat(r.volumeContext()).containsEntry("server", "nas.example");
+  }
+
+  @Test
+  void twoSandboxesMountingOneVolumeShareFiles() throws Exception {
+    Run ra = mount(a, DRIVER, request("shared-pv-abc123", "/mnt/data", false));
+    assertThat(ra.exitCode()).as(ra.stderr()).isZero();
+    assertThat(ra.stdout()).contains("mounted volume shared-pv");
+    Run rb = mount(b, DRIVER, request("shared-pv-zz9x8y", "/mnt/data", false));
+    assertThat(rb.exitCode()).as(rb.stderr()).isZero();
+
+    var up =
+        a.post(
+            a.envdUrl("/files?path=/mnt/data/hello.txt"),
+            "application/octet-stream",
+            "shared".getBytes());
+    assertThat(up.statusCode()).isEqualTo(200);
+    var down = b.get(b.envdUrl("/files?path=/mnt/data/hello.txt"));
+    assertThat(down.statusCode()).isEqualTo(200);
+    assertThat(down.body()).isEqualTo("shared");
+    // Listing works through the mount; a repeated mount of the same volume is a no-op.
+    assertThat(
+            b.unary("filesystem.Filesystem/ListDir", "{\"path\":\"/mnt/data\"}")
+                .body()
+                .path("entries")
+                .findValuesAsText("name"))
+        .containsExactly("hello.txt");
+    assertThat(mount(a, DRIVER, request("shared-pv-abc123", "/mnt/data", false)).exitCode())
+        .isZero();
+  }
+
+  @Test
+  void badRequestsFailWithClearErrors() throws Exception {
+    Run r = mount(a, DRIVER, "%%%not-base64");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("cannot decode");
+
+    r = mount(a, "unknown.csi.example.com", request("pv-abc123", "/mnt/u", false));
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.stderr()).contains("unknown CSI driver unknown.csi.example.com");
+
+    r = mount(a, DRIVER, request("pv-abc123", "/mnt/../etc", false));
+    assertThat(r.exitCode()).isEqualTo(4);
+    assertThat(r.stderr()).contains("clean");
+
+    r = mount(a, DRIVER, request("pv-abc123", "relative/path", false));
+    assertThat(r.exitCode()).isEqualTo(4);
+
+    Files.createDirectories(a.root.resolve("mnt/busy"));
+    Files.writeString(a.root.resolve("mnt/busy/file"), "x");
+    r = mount(a, DRIVER, request("pv-abc123", "/mnt/busy", false));
+    assertThat(r.exitCode()).isEqualTo(4);
+    assertThat(r.stderr()).contains("not an empty directory");
+
+    r = mount(a, DRIVER, request("../evil", "/mnt/e", false));
+    assertThat(r.exitCode()).isEqualTo(2);
+
+    String req =
+        "{\"process\":{\"cmd\":\"sandbox-runtime-storage\",\"args\":[\"mount\",\"--driver\"]}}";
+    try (var s = a.stream("process.Process/Start", req, Map.of())) {
+      List<Frame> frames = s.rest();
+      assertThat(
+              frames
+                  .get(frames.size() - 2)
+                  .message()
+                  .path("event")
+                  .path("end")
+                  .path("exitCode")
+                  .asInt())
+          .isEqualTo(2);
+    }
+  }
+}
