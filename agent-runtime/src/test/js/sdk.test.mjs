@@ -65,6 +65,28 @@ describe('e2b JS SDK against agent-runtime', () => {
     assert.equal((await sbx.commands.run('cat note.txt')).stdout, 'from sdk')
   })
 
+  it('files.watchDir reports new files', async () => {
+    await sbx.files.makeDir('/home/user/w')
+    const events = []
+    const handle = await sbx.files.watchDir('/home/user/w', (e) => events.push(e))
+    await sbx.files.write('/home/user/w/a.txt', 'x')
+    for (let i = 0; i < 50 && !events.some((e) => e.name === 'a.txt'); i++) {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    await handle.stop()
+    assert.ok(events.some((e) => e.name === 'a.txt' && e.type === 'create'), JSON.stringify(events))
+  })
+
+  it('pty.create runs an interactive shell', async () => {
+    let out = ''
+    const decoder = new TextDecoder()
+    const pty = await sbx.pty.create({ cols: 80, rows: 24, onData: (d) => { out += decoder.decode(d) } })
+    await sbx.pty.resize(pty.pid, { cols: 100, rows: 30 })
+    await sbx.pty.sendInput(pty.pid, new TextEncoder().encode('echo pty-$((40+2))\nexit\n'))
+    await pty.wait().catch(() => {})
+    assert.match(out, /pty-42/)
+  })
+
   it('runCode keeps state and returns results and errors', async () => {
     await sbx.runCode('a = 1')
     const printed = await sbx.runCode('print(a)')
