@@ -1,27 +1,154 @@
 package io.openkruise.agents.controller.sandboxset;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.SandboxState;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSetStatus;
+import io.openkruise.agents.controller.support.EventNote;
+import io.openkruise.agents.controller.support.EventRecorder;
+import java.net.HttpURLConnection;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
- * Keeps a SandboxSet's warm pool. For now it maintains the parts of the status the scale
- * subresource depends on ({@code selector}, {@code observedGeneration}); pool sizing follows.
+ * Keeps a SandboxSet's warm pool at {@code spec.replicas} unclaimed members. A claim removes the
+ * member's owner reference; the Sandbox update event maps back here through the pool label and the
+ * replacement is created in that same reconcile.
  */
 @ControllerConfiguration(name = "sandboxset")
 public class SandboxSetReconciler implements Reconciler<SandboxSet> {
 
+  private static final Logger LOG = Logger.getLogger(SandboxSetReconciler.class);
+
+  private final KubernetesClient client;
+  private final EventRecorder events;
+  private final Clock clock;
+
+  public SandboxSetReconciler(KubernetesClient client, EventRecorder events, Clock clock) {
+    this.client = client;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, SandboxSet>> prepareEventSources(
+      EventSourceContext<SandboxSet> context) {
+    return List.of(
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Sandbox.class, SandboxSet.class)
+                .withLabelSelector(MetadataKeys.LABEL_SANDBOX_POOL)
+                .withSecondaryToPrimaryMapper(
+                    s ->
+                        Set.of(
+                            new ResourceID(
+                                s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_POOL),
+                                s.getMetadata().getNamespace())))
+                // Claimed sandboxes change often and are none of the pool's business.
+                .withOnUpdateFilter(
+                    (next, previous) ->
+                        SandboxState.poolOwner(next).isPresent()
+                            || SandboxState.poolOwner(previous).isPresent())
+                .build(),
+            context));
+  }
+
   @Override
   public UpdateControl<SandboxSet> reconcile(SandboxSet set, Context<SandboxSet> context) {
-    SandboxSetStatus current = set.getStatus() == null ? new SandboxSetStatus() : set.getStatus();
-    SandboxSetStatus desired = SandboxSetStatusPlanner.plan(set, current);
-    if (desired.equals(set.getStatus())) {
+    String uid = set.getMetadata().getUid();
+    List<Sandbox> members =
+        context
+            .getSecondaryResourcesAsStream(Sandbox.class)
+            .filter(s -> SandboxState.poolOwner(s).map(r -> uid.equals(r.getUid())).orElse(false))
+            .toList();
+    SandboxSetPlan plan = SandboxSetPlanner.plan(set, members, clock.instant());
+
+    for (Sandbox member : plan.create()) {
+      Sandbox created = context.resourceOperations().create(member);
+      events.record(
+          set, EventNote.normal("SandboxCreated", "created " + created.getMetadata().getName()));
+    }
+    for (Sandbox dead : plan.deleteDead()) {
+      delete(dead);
+      events.record(
+          set,
+          EventNote.normal(
+              "DeadSandboxDeleted", "deleted dead member " + dead.getMetadata().getName()));
+    }
+    for (Sandbox victim : plan.scaleDown()) {
+      if (lockForRemoval(victim)) {
+        delete(victim);
+        events.record(
+            set,
+            EventNote.normal("SandboxScaledDown", "removed " + victim.getMetadata().getName()));
+      }
+    }
+    events.record(set, plan.events());
+    if (plan.status().equals(set.getStatus())) {
       return UpdateControl.noUpdate();
     }
-    return UpdateControl.patchStatus(statusOnly(set, desired));
+    return UpdateControl.patchStatus(statusOnly(set, plan.status()));
+  }
+
+  /**
+   * Locks a member before removing it, with its resourceVersion as precondition: if a claimer wrote
+   * it first, we get 409 and leave it to the claimer.
+   */
+  private boolean lockForRemoval(Sandbox member) {
+    Map<String, Object> patch =
+        Map.of(
+            "metadata",
+            Map.of(
+                "resourceVersion",
+                member.getMetadata().getResourceVersion(),
+                "annotations",
+                Map.of(
+                    MetadataKeys.ANNOTATION_LOCK,
+                    UUID.randomUUID().toString(),
+                    MetadataKeys.ANNOTATION_OWNER,
+                    MetadataKeys.OWNER_SCALE_DOWN)));
+    try {
+      client
+          .resources(Sandbox.class)
+          .inNamespace(member.getMetadata().getNamespace())
+          .withName(member.getMetadata().getName())
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              client.getKubernetesSerialization().asJson(patch));
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT
+          || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        LOG.debugf("%s changed before scale-down; leaving it", member.getMetadata().getName());
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private void delete(Sandbox member) {
+    client
+        .resources(Sandbox.class)
+        .inNamespace(member.getMetadata().getNamespace())
+        .withName(member.getMetadata().getName())
+        .delete();
   }
 
   /** A fresh object carrying only identity and status, so the patch touches nothing else. */
@@ -29,7 +156,6 @@ public class SandboxSetReconciler implements Reconciler<SandboxSet> {
     SandboxSet patch = new SandboxSet();
     patch.getMetadata().setName(set.getMetadata().getName());
     patch.getMetadata().setNamespace(set.getMetadata().getNamespace());
-    patch.getMetadata().setResourceVersion(set.getMetadata().getResourceVersion());
     patch.setStatus(status);
     return patch;
   }

@@ -1,0 +1,76 @@
+package io.openkruise.agents.controller.sandboxset;
+
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.ApiGroup;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.api.v1alpha1.SandboxSpec;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Pure construction of a new warm-pool member from its SandboxSet. */
+final class PoolMembers {
+
+  private PoolMembers() {}
+
+  static Sandbox newMember(SandboxSet set, String revision) {
+    PodTemplateSpec template = new PodTemplateSpecBuilder(set.getSpec().getTemplate()).build();
+    Map<String, String> labels = new HashMap<>();
+    Map<String, String> annotations = new HashMap<>();
+    if (template.getMetadata() != null) {
+      copyUnreserved(template.getMetadata().getLabels(), labels);
+      copyUnreserved(template.getMetadata().getAnnotations(), annotations);
+    }
+    labels.put(MetadataKeys.LABEL_SANDBOX_POOL, set.getMetadata().getName());
+    labels.put(MetadataKeys.LABEL_SANDBOX_TEMPLATE, set.getMetadata().getName());
+    labels.put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "false");
+    labels.put(MetadataKeys.LABEL_TEMPLATE_HASH, revision);
+    Map<String, String> setAnnotations = set.getMetadata().getAnnotations();
+    if (setAnnotations != null
+        && setAnnotations.containsKey(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD)) {
+      annotations.put(
+          MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD,
+          setAnnotations.get(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD));
+    }
+
+    Sandbox sandbox = new Sandbox();
+    ObjectMeta meta = sandbox.getMetadata();
+    meta.setGenerateName(set.getMetadata().getName() + "-");
+    meta.setNamespace(set.getMetadata().getNamespace());
+    meta.setLabels(labels);
+    meta.setAnnotations(annotations);
+    meta.getOwnerReferences()
+        .add(
+            new OwnerReferenceBuilder()
+                .withApiVersion(ApiGroup.API_VERSION)
+                .withKind("SandboxSet")
+                .withName(set.getMetadata().getName())
+                .withUid(set.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build());
+    SandboxSpec spec = new SandboxSpec();
+    spec.setTemplate(template);
+    spec.setTemplateRef(set.getSpec().getTemplateRef());
+    spec.setVolumeClaimTemplates(set.getSpec().getVolumeClaimTemplates());
+    spec.setPersistentContents(set.getSpec().getPersistentContents());
+    sandbox.setSpec(spec);
+    return sandbox;
+  }
+
+  /** Our own keys in a user's template would confuse pool and claim logic: never copy them. */
+  private static void copyUnreserved(Map<String, String> from, Map<String, String> to) {
+    if (from != null) {
+      from.forEach(
+          (k, v) -> {
+            if (!MetadataKeys.isReserved(k)) {
+              to.put(k, v);
+            }
+          });
+    }
+  }
+}
