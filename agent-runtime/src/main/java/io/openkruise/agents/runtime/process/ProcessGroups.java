@@ -64,6 +64,45 @@ public final class ProcessGroups {
     }
   }
 
+  /** Signals a group by id (its leader may be gone); errors are ignored. */
+  public static void signalGroup(long pgid, int sig) {
+    if (KILL == null) {
+      return;
+    }
+    try {
+      new ProcessBuilder(KILL, "-s", String.valueOf(sig), "--", "-" + pgid)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor(5, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "kill of group " + pgid + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** True when a live process belongs to group {@code pgid} (Linux /proc; false elsewhere). */
+  public static boolean hasMembers(long pgid) {
+    try (java.nio.file.DirectoryStream<Path> ds =
+        Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path p : ds) {
+        try {
+          String stat = Files.readString(p.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 4);
+          if (!"Z".equals(f[0]) && Long.parseLong(f[2]) == pgid) {
+            return true;
+          }
+        } catch (IOException | RuntimeException e) {
+          // Exited while we looked.
+        }
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    return false;
+  }
+
   static String findExecutable(String name) {
     for (String dir : new String[] {"/usr/bin", "/bin", "/usr/sbin", "/sbin"}) {
       Path p = Path.of(dir, name);

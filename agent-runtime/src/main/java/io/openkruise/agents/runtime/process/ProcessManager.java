@@ -30,6 +30,10 @@ public final class ProcessManager {
   private final InitState init;
   private final List<BuiltinCommand> builtins;
   private final Map<Long, ManagedProcess> processes = new ConcurrentHashMap<>();
+
+  /** Groups whose leader ended while members (e.g. nohup'ed daemons) still ran. */
+  private final java.util.Set<Long> lingeringGroups = ConcurrentHashMap.newKeySet();
+
   private volatile boolean closed;
 
   public ProcessManager(
@@ -152,6 +156,15 @@ public final class ProcessManager {
               if (timer >= 0) {
                 vertx.cancelTimer(timer);
               }
+              if (mp.osProcess() != null && ProcessGroups.setsidPath() != null) {
+                // Remember detached survivors so close() can still kill them.
+                IoThreads.POOL.execute(
+                    () -> {
+                      if (ProcessGroups.hasMembers(mp.pid())) {
+                        lingeringGroups.add(mp.pid());
+                      }
+                    });
+              }
             });
   }
 
@@ -246,6 +259,12 @@ public final class ProcessManager {
   /** Kills every process group this instance started; no new processes start afterwards. */
   public void killAll() {
     closed = true;
+    for (long pgid : lingeringGroups) {
+      if (ProcessGroups.hasMembers(pgid)) {
+        ProcessGroups.signalGroup(pgid, 9);
+      }
+    }
+    lingeringGroups.clear();
     for (ManagedProcess mp : processes.values()) {
       mp.signal(9);
       try {
