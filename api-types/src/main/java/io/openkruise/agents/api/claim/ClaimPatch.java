@@ -29,19 +29,10 @@ public final class ClaimPatch {
    */
   public static Map<String, Object> build(
       Sandbox candidate, ClaimRequest request, String lockId, Instant now) {
-    Map<String, Object> labels = new LinkedHashMap<>(request.labels());
-    labels.put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
-
-    Map<String, Object> annotations = new LinkedHashMap<>(request.annotations());
-    annotations.put(MetadataKeys.ANNOTATION_LOCK, lockId);
-    annotations.put(MetadataKeys.ANNOTATION_OWNER, request.owner());
-    annotations.put(
-        MetadataKeys.ANNOTATION_CLAIM_TIMESTAMP, now.truncatedTo(ChronoUnit.SECONDS).toString());
-
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("resourceVersion", candidate.getMetadata().getResourceVersion());
-    metadata.put("labels", labels);
-    metadata.put("annotations", annotations);
+    metadata.put("labels", claimLabels(request));
+    metadata.put("annotations", claimAnnotations(request, lockId, now));
     // Lists are replaced whole by a merge patch: write the remaining references, or null to
     // remove the field. Dropping the SandboxSet reference is what takes the sandbox out of the
     // pool.
@@ -62,6 +53,24 @@ public final class ClaimPatch {
       patch.put("spec", spec);
     }
     return patch;
+  }
+
+  /** Labels every claimed sandbox carries: the request's plus {@code sandbox-claimed=true}. */
+  public static Map<String, String> claimLabels(ClaimRequest request) {
+    Map<String, String> labels = new LinkedHashMap<>(request.labels());
+    labels.put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
+    return labels;
+  }
+
+  /** Annotations every claimed sandbox carries: the request's plus lock, owner and claim time. */
+  public static Map<String, String> claimAnnotations(
+      ClaimRequest request, String lockId, Instant now) {
+    Map<String, String> annotations = new LinkedHashMap<>(request.annotations());
+    annotations.put(MetadataKeys.ANNOTATION_LOCK, lockId);
+    annotations.put(MetadataKeys.ANNOTATION_OWNER, request.owner());
+    annotations.put(
+        MetadataKeys.ANNOTATION_CLAIM_TIMESTAMP, now.truncatedTo(ChronoUnit.SECONDS).toString());
+    return annotations;
   }
 
   private static Map<String, Object> withFirstImage(Sandbox candidate, String image) {

@@ -2,6 +2,7 @@ package io.openkruise.agents.controller.sandboxset;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.PoolMembers;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;

@@ -1,4 +1,4 @@
-package io.openkruise.agents.controller.sandboxset;
+package io.openkruise.agents.api.claim;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -9,15 +9,26 @@ import io.openkruise.agents.api.v1alpha1.ApiGroup;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSpec;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Pure construction of a new warm-pool member from its SandboxSet. */
-final class PoolMembers {
+/**
+ * Pure construction of sandboxes from a SandboxSet: pool members (for the SandboxSet controller)
+ * and already-claimed ones (the create-on-no-stock path of a claim).
+ */
+public final class PoolMembers {
 
   private PoolMembers() {}
 
-  static Sandbox newMember(SandboxSet set, String revision) {
+  /**
+   * A new unclaimed member: {@code generateName <set>-}, pool labels, controller owner reference to
+   * the set.
+   *
+   * @param revision the set's template revision, for the {@code template-hash} label
+   */
+  public static Sandbox newMember(SandboxSet set, String revision) {
     PodTemplateSpec template = new PodTemplateSpecBuilder(set.getSpec().getTemplate()).build();
     Map<String, String> labels = new HashMap<>();
     Map<String, String> annotations = new HashMap<>();
@@ -59,6 +70,29 @@ final class PoolMembers {
     spec.setVolumeClaimTemplates(set.getSpec().getVolumeClaimTemplates());
     spec.setPersistentContents(set.getSpec().getPersistentContents());
     sandbox.setSpec(spec);
+    return sandbox;
+  }
+
+  /**
+   * A sandbox created straight into the claimed state when the pool has no stock: like a member,
+   * but with no owner reference and the same claim keys {@link ClaimPatch} writes.
+   */
+  public static Sandbox newClaimed(
+      SandboxSet set, String revision, ClaimRequest request, String lockId, Instant now) {
+    Sandbox sandbox = newMember(set, revision);
+    sandbox.getMetadata().setOwnerReferences(new ArrayList<>());
+    sandbox.getMetadata().getLabels().putAll(ClaimPatch.claimLabels(request));
+    sandbox
+        .getMetadata()
+        .getAnnotations()
+        .putAll(ClaimPatch.claimAnnotations(request, lockId, now));
+    request.shutdownTime().ifPresent(sandbox.getSpec()::setShutdownTime);
+    request.pauseTime().ifPresent(sandbox.getSpec()::setPauseTime);
+    request
+        .image()
+        .ifPresent(
+            image ->
+                sandbox.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image));
     return sandbox;
   }
 

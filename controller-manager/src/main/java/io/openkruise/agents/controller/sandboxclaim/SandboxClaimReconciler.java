@@ -1,0 +1,296 @@
+package io.openkruise.agents.controller.sandboxclaim;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.ClaimRequest;
+import io.openkruise.agents.api.claim.PoolMembers;
+import io.openkruise.agents.api.claim.SandboxClaimer;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxClaim;
+import io.openkruise.agents.api.v1alpha1.SandboxClaimPhase;
+import io.openkruise.agents.api.v1alpha1.SandboxClaimStatus;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.controller.support.EventNote;
+import io.openkruise.agents.controller.support.EventRecorder;
+import io.openkruise.agents.controller.support.RuntimeInitClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
+
+/**
+ * Claims sandboxes for a SandboxClaim with the shared claim protocol, from the same-namespace
+ * SandboxSet only. Claimed sandboxes carry the claim's UID as owner annotation and its name as a
+ * label, never an owner reference: deleting the claim never deletes its sandboxes.
+ */
+@ControllerConfiguration(name = "sandboxclaim")
+public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
+
+  static final String BY_TEMPLATE = "byTemplate";
+
+  /** Retry when the pool had nothing to give; pool events usually wake us earlier. */
+  static final Duration NO_STOCK_RETRY = Duration.ofSeconds(2);
+
+  private final KubernetesClient client;
+  private final EventRecorder events;
+  private final RuntimeInitClient runtimeInit;
+  private final Clock clock;
+  private final SandboxClaimer claimer;
+  private final MeterRegistry meters;
+
+  public SandboxClaimReconciler(
+      KubernetesClient client,
+      EventRecorder events,
+      RuntimeInitClient runtimeInit,
+      Clock clock,
+      MeterRegistry meters) {
+    this.client = client;
+    this.events = events;
+    this.runtimeInit = runtimeInit;
+    this.clock = clock;
+    this.meters = meters;
+    this.claimer = new SandboxClaimer(client, clock, RandomGenerator.getDefault());
+  }
+
+  @Override
+  public List<EventSource<?, SandboxClaim>> prepareEventSources(
+      EventSourceContext<SandboxClaim> context) {
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            BY_TEMPLATE,
+            c -> List.of(c.getMetadata().getNamespace() + "/" + c.getSpec().getTemplateName()));
+    // Unclaimed pool members: the candidates, and the events that wake claims waiting for stock.
+    return List.of(
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Sandbox.class, SandboxClaim.class)
+                .withLabelSelector(MetadataKeys.LABEL_SANDBOX_CLAIMED + "=false")
+                .withSecondaryToPrimaryMapper(
+                    s ->
+                        context
+                            .getPrimaryCache()
+                            .byIndex(
+                                BY_TEMPLATE,
+                                s.getMetadata().getNamespace()
+                                    + "/"
+                                    + s.getMetadata()
+                                        .getLabels()
+                                        .get(MetadataKeys.LABEL_SANDBOX_POOL))
+                            .stream()
+                            .filter(c -> !isCompleted(c))
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .build(),
+            context));
+  }
+
+  @Override
+  public UpdateControl<SandboxClaim> reconcile(SandboxClaim claim, Context<SandboxClaim> context) {
+    String namespace = claim.getMetadata().getNamespace();
+    Optional<SandboxSet> set =
+        isCompleted(claim)
+            ? Optional.empty()
+            : Optional.ofNullable(
+                client
+                    .resources(SandboxSet.class)
+                    .inNamespace(namespace)
+                    .withName(claim.getSpec().getTemplateName())
+                    .get());
+    boolean initRuntime =
+        set.map(s -> s.getMetadata().getAnnotations())
+            .map(a -> "true".equals(a.get(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD)))
+            .orElse(false);
+    List<Sandbox> owned = isCompleted(claim) ? List.of() : owned(claim);
+    SandboxClaimPlan plan =
+        SandboxClaimPlanner.plan(
+            claim, set.isPresent() || isCompleted(claim), initRuntime, owned, clock.instant());
+    events.record(claim, plan.events());
+
+    if (plan.deleteClaim()) {
+      client.resource(claim).delete();
+      return UpdateControl.noUpdate();
+    }
+    boolean initFailed = false;
+    for (Sandbox sandbox : plan.toInitialize()) {
+      Optional<String> error = runtimeInit.init(sandbox, claim.getSpec().getEnvVars(), null);
+      if (error.isPresent()) {
+        fail(claim, sandbox, "runtime init failed: " + error.get());
+        initFailed = true;
+      } else {
+        annotate(sandbox, SandboxClaimPlanner.ANNOTATION_RUNTIME_INITIALIZED, "true");
+      }
+    }
+    plan.failed().forEach(s -> fail(claim, s, "not Ready within waitReadyTimeout"));
+    if (initFailed) {
+      // A sandbox dropped out: plan again before declaring anything complete.
+      return UpdateControl.<SandboxClaim>noUpdate().rescheduleAfter(0);
+    }
+
+    SandboxClaimStatus status = plan.status();
+    Duration requeue = plan.requeueAfter().orElse(null);
+    if (plan.toClaim() > 0 && set.isPresent()) {
+      int got = claimBatch(claim, set.get(), plan.toClaim(), context);
+      if (got == 0) {
+        events.record(
+            claim,
+            EventNote.normal(
+                "NoAvailableSandboxes",
+                "no available sandbox in SandboxSet " + claim.getSpec().getTemplateName()));
+        requeue = min(requeue, NO_STOCK_RETRY);
+      } else {
+        requeue = Duration.ZERO;
+      }
+    }
+    UpdateControl<SandboxClaim> control =
+        status.equals(claim.getStatus())
+            ? UpdateControl.noUpdate()
+            : UpdateControl.patchStatus(statusOnly(claim, status));
+    if (requeue != null) {
+      control.rescheduleAfter(Math.max(requeue.toMillis(), 1));
+    }
+    return control;
+  }
+
+  /** Claims up to {@code count} sandboxes; creates them when the pool is empty and allowed. */
+  private int claimBatch(
+      SandboxClaim claim, SandboxSet set, int count, Context<SandboxClaim> context) {
+    ClaimRequest request = request(claim);
+    @SuppressWarnings("unchecked")
+    InformerEventSource<Sandbox, SandboxClaim> pool =
+        (InformerEventSource<Sandbox, SandboxClaim>)
+            context.eventSourceRetriever().getEventSourceFor(Sandbox.class);
+    String template = claim.getSpec().getTemplateName();
+    int got = 0;
+    while (got < count) {
+      List<Sandbox> candidates =
+          pool.list(
+                  claim.getMetadata().getNamespace(),
+                  s ->
+                      template.equals(
+                          s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_POOL)))
+              .toList();
+      SandboxClaimer.Result result = claimer.claimOne(candidates, request);
+      if (result instanceof SandboxClaimer.Result.Claimed c) {
+        got++;
+        meters.counter("kruise_claims", "source", "sandboxclaim", "outcome", "claimed").increment();
+        events.record(
+            claim,
+            EventNote.normal("SandboxClaimed", "claimed " + c.sandbox().getMetadata().getName()));
+        events.record(
+            c.sandbox(),
+            EventNote.normal(
+                "Claimed", "claimed by SandboxClaim " + claim.getMetadata().getName()));
+      } else {
+        break;
+      }
+    }
+    if (got < count && Boolean.TRUE.equals(claim.getSpec().getCreateOnNoStock())) {
+      for (int i = got; i < count; i++) {
+        Sandbox created =
+            client
+                .resource(
+                    PoolMembers.newClaimed(
+                        set, "", request, UUID.randomUUID().toString(), clock.instant()))
+                .create();
+        got++;
+        meters.counter("kruise_claims", "source", "sandboxclaim", "outcome", "created").increment();
+        events.record(
+            claim,
+            EventNote.normal(
+                "SandboxCreated", "no stock; created " + created.getMetadata().getName()));
+      }
+    }
+    return got;
+  }
+
+  private static ClaimRequest request(SandboxClaim claim) {
+    Map<String, String> labels = new HashMap<>();
+    if (claim.getSpec().getLabels() != null) {
+      labels.putAll(claim.getSpec().getLabels());
+    }
+    labels.put(MetadataKeys.LABEL_CLAIM_NAME, claim.getMetadata().getName());
+    Map<String, String> annotations =
+        claim.getSpec().getAnnotations() == null ? Map.of() : claim.getSpec().getAnnotations();
+    return ClaimRequest.forOwner(claim.getMetadata().getUid())
+        .withLabels(labels)
+        .withAnnotations(annotations)
+        .withShutdownTime(claim.getSpec().getShutdownTime())
+        .withImage(
+            claim.getSpec().getInplaceUpdate() == null
+                ? null
+                : claim.getSpec().getInplaceUpdate().getImage());
+  }
+
+  /** A live read, not the cache: counting must see our own claims from a moment ago. */
+  private List<Sandbox> owned(SandboxClaim claim) {
+    String uid = claim.getMetadata().getUid();
+    return client
+        .resources(Sandbox.class)
+        .inNamespace(claim.getMetadata().getNamespace())
+        .withLabel(MetadataKeys.LABEL_CLAIM_NAME, claim.getMetadata().getName())
+        .list()
+        .getItems()
+        .stream()
+        .filter(
+            s ->
+                s.getMetadata().getAnnotations() != null
+                    && uid.equals(
+                        s.getMetadata().getAnnotations().get(MetadataKeys.ANNOTATION_OWNER)))
+        .toList();
+  }
+
+  private void fail(SandboxClaim claim, Sandbox sandbox, String reason) {
+    events.record(sandbox, EventNote.warning("ClaimStepFailed", reason));
+    if (Boolean.TRUE.equals(claim.getSpec().getReserveFailedSandbox())) {
+      annotate(sandbox, SandboxClaimPlanner.ANNOTATION_CLAIM_FAILED, reason);
+    } else {
+      client.resource(sandbox).delete();
+    }
+  }
+
+  private void annotate(Sandbox sandbox, String key, String value) {
+    client
+        .resources(Sandbox.class)
+        .inNamespace(sandbox.getMetadata().getNamespace())
+        .withName(sandbox.getMetadata().getName())
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            client
+                .getKubernetesSerialization()
+                .asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
+  }
+
+  private static boolean isCompleted(SandboxClaim claim) {
+    return claim.getStatus() != null
+        && SandboxClaimPhase.COMPLETED.equals(claim.getStatus().getPhase());
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a == null || b.compareTo(a) < 0 ? b : a;
+  }
+
+  private static SandboxClaim statusOnly(SandboxClaim claim, SandboxClaimStatus status) {
+    SandboxClaim patch = new SandboxClaim();
+    patch.getMetadata().setName(claim.getMetadata().getName());
+    patch.getMetadata().setNamespace(claim.getMetadata().getNamespace());
+    patch.setStatus(status);
+    return patch;
+  }
+}
