@@ -21,7 +21,7 @@ public class ConfigurationHealthCheck implements HealthCheck {
     return HealthCheckResponse.named("configuration")
         .up()
         .withData("systemNamespace", config.systemNamespace())
-        .withData("leaderElection", config.leaderElection().enabled())
+        .withData("leaderElectionLease", config.leaderElection().leaseName())
         .build();
   }
 }

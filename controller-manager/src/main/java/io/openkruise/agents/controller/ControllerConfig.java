@@ -16,8 +16,8 @@ public interface ControllerConfig {
   LeaderElection leaderElection();
 
   interface LeaderElection {
-    /** Off for a single local process; on in a cluster with several replicas. */
-    @WithDefault("true")
-    boolean enabled();
+    /** Name of the Lease (in the system namespace) replicas compete for. */
+    @WithDefault("kruise-agents-controller-manager")
+    String leaseName();
   }
 }

@@ -41,6 +41,8 @@ class HealthTest {
         .body(
             "checks.find { it.name == 'configuration' }.data.systemNamespace",
             equalTo("sandbox-system"))
-        .body("checks.find { it.name == 'configuration' }.data.leaderElection", equalTo(false));
+        .body(
+            "checks.find { it.name == 'configuration' }.data.leaderElectionLease",
+            equalTo("kruise-agents-controller-manager"));
   }
 }

@@ -13,6 +13,8 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
@@ -26,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,11 +45,17 @@ public class SandboxSetReconciler implements Reconciler<SandboxSet> {
   private final KubernetesClient client;
   private final EventRecorder events;
   private final Clock clock;
+  private final MeterRegistry meters;
 
-  public SandboxSetReconciler(KubernetesClient client, EventRecorder events, Clock clock) {
+  /** Available members per pool, exported as {@code kruise_pool_available}. */
+  private final Map<ResourceID, AtomicInteger> poolDepth = new ConcurrentHashMap<>();
+
+  public SandboxSetReconciler(
+      KubernetesClient client, EventRecorder events, Clock clock, MeterRegistry meters) {
     this.client = client;
     this.events = events;
     this.clock = clock;
+    this.meters = meters;
   }
 
   @Override
@@ -79,6 +89,15 @@ public class SandboxSetReconciler implements Reconciler<SandboxSet> {
             .filter(s -> SandboxState.poolOwner(s).map(r -> uid.equals(r.getUid())).orElse(false))
             .toList();
     SandboxSetPlan plan = SandboxSetPlanner.plan(set, members, clock.instant());
+    poolDepth
+        .computeIfAbsent(
+            ResourceID.fromResource(set),
+            id ->
+                meters.gauge(
+                    "kruise_pool_available",
+                    Tags.of("namespace", id.getNamespace().orElse(""), "template", id.getName()),
+                    new AtomicInteger()))
+        .set(plan.status().getAvailableReplicas());
 
     for (Sandbox member : plan.create()) {
       Sandbox created = context.resourceOperations().create(member);
