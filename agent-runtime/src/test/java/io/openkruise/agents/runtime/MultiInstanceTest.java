@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Many instances in one JVM on one Vertx: isolation, address conflicts, shutdown, memory. */
 class MultiInstanceTest {
+  @TempDir Path scratch;
 
   static AgentRuntime start(Vertx vertx, String host, int port, Path root) throws Exception {
     return AgentRuntime.start(
@@ -34,7 +36,7 @@ class MultiInstanceTest {
   @Test
   void instancesOnDistinctLoopbackAddressesAreIsolated() throws Exception {
     Vertx vertx = Vertx.vertx();
-    Path base = Files.createTempDirectory("multi");
+    Path base = Files.createTempDirectory(scratch, "multi");
     int port = 40000 + (int) (ProcessHandle.current().pid() % 20000);
     AgentRuntime one = start(vertx, "127.0.3.7", port, base.resolve("one"));
     AgentRuntime two = start(vertx, "127.0.3.8", port, base.resolve("two"));
@@ -127,7 +129,7 @@ class MultiInstanceTest {
   void idleInstancesAreSmall() throws Exception {
     int n = 50;
     Vertx vertx = Vertx.vertx();
-    Path base = Files.createTempDirectory("mem");
+    Path base = Files.createTempDirectory(scratch, "mem");
     // Warm up class loading so it is not counted.
     start(vertx, "127.0.0.1", 0, base.resolve("warm"))
         .close()

@@ -227,5 +227,18 @@ public final class TestRuntime implements AutoCloseable {
     if (ownVertx) {
       vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
+    deleteTree(root.getParent());
+  }
+
+  /** Test roots live under the system temp dir; a suite run must not leave them behind. */
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 }

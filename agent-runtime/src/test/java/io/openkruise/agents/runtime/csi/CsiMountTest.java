@@ -16,9 +16,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The CSI mount helper, run the way sandbox-manager runs it: through process.Process/Start. */
 class CsiMountTest {
+  @TempDir static Path scratch;
+
   static final String DRIVER = "nasplugin.csi.alibabacloud.com";
   static Vertx vertx;
   static Path volumes;
@@ -28,7 +31,7 @@ class CsiMountTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    volumes = Files.createTempDirectory("volumes");
+    volumes = Files.createTempDirectory(scratch, "volumes");
     a = TestRuntime.start(vertx, false, o -> o.volumesDir(volumes));
     b = TestRuntime.start(vertx, false, o -> o.volumesDir(volumes));
   }

@@ -15,9 +15,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** filesystem.Filesystem over real sockets. */
 class FilesystemRpcTest {
+  @TempDir Path scratch;
+
   static TestRuntime rt;
 
   @BeforeAll
@@ -94,7 +97,7 @@ class FilesystemRpcTest {
     assertThat(r.status()).isEqualTo(403);
     assertThat(r.body().path("code").asText()).isEqualTo("permission_denied");
     // A symlink planted inside the sandbox must not lead outside it.
-    Path outside = Files.createTempDirectory("outside");
+    Path outside = Files.createTempDirectory(scratch, "outside");
     Files.writeString(outside.resolve("secret"), "s");
     Files.createSymbolicLink(rt.root.resolve("home/user/escape"), outside);
     r = call("Stat", "{\"path\":\"/home/user/escape/secret\"}");
