@@ -55,6 +55,18 @@ public final class MetadataKeys {
   /** Legacy spelling of {@link #ANNOTATION_RUNTIME_ACCESS_TOKEN}. */
   public static final String ANNOTATION_ENVD_ACCESS_TOKEN_LEGACY = E2B_PREFIX + "envd-access-token";
 
+  /**
+   * JSON object of the env vars an E2B create asked for; the manager re-sends them to the runtime's
+   * {@code /init} after every resume (the pod, and with it the runtime's state, is new).
+   */
+  public static final String ANNOTATION_RUNTIME_ENV_VARS = PREFIX + "runtime-env-vars";
+
+  /**
+   * JSON {@code {"volumeName","mountPoint"}} of a dynamic CSI mount an E2B create asked for; the
+   * manager mounts it again after every resume.
+   */
+  public static final String ANNOTATION_CSI_MOUNT = PREFIX + "csi-mount";
+
   /** Hash of the sandbox template without images and resources; guards in-place updates. */
   public static final String ANNOTATION_HASH_WITHOUT_IMAGE_RESOURCES =
       "sandbox.agents.kruise.io/hash-without-image-resources";

@@ -1,4 +1,4 @@
-package io.openkruise.agents.manager;
+package io.openkruise.agents.manager.config;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;

@@ -1,0 +1,58 @@
+package io.openkruise.agents.manager.api;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.openkruise.agents.manager.e2b.E2bException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The one place errors become responses: always E2B's {@code {"code", "message"}} JSON. */
+public class ErrorMappers {
+
+  private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+  static Response json(int code, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("code", code);
+    body.put("message", message == null ? Response.Status.fromStatusCode(code) + "" : message);
+    return Response.status(code).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+  }
+
+  @ServerExceptionMapper
+  public Response e2b(E2bException e) {
+    if (e.status() >= 500) {
+      LOG.warnf("answering %d: %s", e.status(), e.getMessage());
+    }
+    return json(e.status(), e.getMessage());
+  }
+
+  /** Unknown method, media type and the like from the framework. */
+  @ServerExceptionMapper
+  public Response web(WebApplicationException e) {
+    int code = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+    return json(code, e.getMessage());
+  }
+
+  @ServerExceptionMapper
+  public Response kubernetes(KubernetesClientException e) {
+    LOG.warnf("Kubernetes API error %d: %s", e.getCode(), e.getMessage());
+    if (e.getCode() == 404) {
+      return json(404, "not found");
+    }
+    if (e.getCode() == 409) {
+      return json(409, "changed concurrently; try again");
+    }
+    return json(503, "Kubernetes API unavailable: " + e.getStatus());
+  }
+
+  /** Anything unexpected: logged with its stack trace, never shown to the client. */
+  @ServerExceptionMapper
+  public Response unexpected(Throwable e) {
+    LOG.error("unexpected error", e);
+    return json(500, "internal error");
+  }
+}

@@ -1,0 +1,209 @@
+package io.openkruise.agents.manager.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.openkruise.agents.api.claim.SandboxState;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.manager.e2b.CreateRequest;
+import io.openkruise.agents.manager.e2b.E2bException;
+import io.openkruise.agents.manager.e2b.ListQuery;
+import io.openkruise.agents.manager.e2b.SandboxView;
+import io.openkruise.agents.manager.e2b.Timeouts;
+import io.openkruise.agents.manager.keys.Caller;
+import io.openkruise.agents.manager.lifecycle.SandboxService;
+import io.openkruise.agents.manager.lifecycle.Settings;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * E2B sandbox routes, both API generations. Blocking methods: RESTEasy Reactive runs them on worker
+ * threads, so waiting for the pool or for Ready never blocks the event loop.
+ */
+@Path("/")
+public class SandboxResource {
+
+  private final SandboxService service;
+
+  SandboxResource(SandboxService service) {
+    this.service = service;
+  }
+
+  private Settings settings() {
+    return service.settings();
+  }
+
+  @POST
+  @Path("sandboxes")
+  public Response create(String body, RoutingContext rc) {
+    return create(body, rc, false);
+  }
+
+  @POST
+  @Path("v2/sandboxes")
+  public Response createV2(String body, RoutingContext rc) {
+    return create(body, rc, true);
+  }
+
+  private Response create(String body, RoutingContext rc, boolean v2) {
+    Caller caller = AuthFilter.caller(rc);
+    CreateRequest req = CreateRequest.parse(Bodies.object(body), v2, settings().limits());
+    Sandbox s = service.create(caller, req);
+    return json(201, SandboxView.sandbox(s, settings().domain()));
+  }
+
+  @GET
+  @Path("v2/sandboxes")
+  public Response list(
+      @QueryParam("state") List<String> state,
+      @QueryParam("metadata") String metadata,
+      @QueryParam("limit") String limit,
+      @QueryParam("nextToken") String nextToken,
+      RoutingContext rc) {
+    ListQuery q = ListQuery.parse(state, metadata, limit, nextToken);
+    ListQuery.Page<Sandbox> page = service.list(AuthFilter.caller(rc), q);
+    Response.ResponseBuilder r =
+        Response.ok(
+            page.items().stream().map(s -> SandboxView.listed(s, service.state(s))).toList(),
+            MediaType.APPLICATION_JSON_TYPE);
+    page.nextToken().ifPresent(t -> r.header("X-Next-Token", t));
+    return r.build();
+  }
+
+  /** The deprecated v1 list: running sandboxes only, one page. */
+  @GET
+  @Path("sandboxes")
+  public Response listV1(@QueryParam("metadata") String metadata, RoutingContext rc) {
+    ListQuery q = ListQuery.parse(List.of("running"), metadata, null, null);
+    List<Map<String, Object>> all =
+        service
+            .list(
+                AuthFilter.caller(rc),
+                new ListQuery(q.states(), q.metadata(), Integer.MAX_VALUE, q.after()))
+            .items()
+            .stream()
+            .map(s -> SandboxView.listed(s, SandboxState.RUNNING))
+            .toList();
+    return json(200, all);
+  }
+
+  @GET
+  @Path("sandboxes/{id}")
+  public Response get(@PathParam("id") String id, RoutingContext rc) {
+    Sandbox s = service.get(AuthFilter.caller(rc), id);
+    return json(200, SandboxView.detail(s, service.state(s), settings().domain()));
+  }
+
+  @DELETE
+  @Path("sandboxes/{id}")
+  public Response kill(@PathParam("id") String id, RoutingContext rc) {
+    service.kill(AuthFilter.caller(rc), id);
+    return Response.noContent().build();
+  }
+
+  @POST
+  @Path("sandboxes/{id}/pause")
+  public Response pause(@PathParam("id") String id, String body, RoutingContext rc) {
+    Bodies.lenient(body); // {"memory": bool} or nothing: pause keeps the filesystem only anyway
+    service.pause(AuthFilter.caller(rc), id);
+    return Response.noContent().build();
+  }
+
+  @POST
+  @Path("sandboxes/{id}/resume")
+  public Response resume(@PathParam("id") String id, String body, RoutingContext rc) {
+    Duration timeout = timeout(Bodies.object(body), "timeout");
+    Sandbox s = service.resume(AuthFilter.caller(rc), id, timeout);
+    return json(201, SandboxView.sandbox(s, settings().domain()));
+  }
+
+  @POST
+  @Path("sandboxes/{id}/connect")
+  public Response connect(@PathParam("id") String id, String body, RoutingContext rc) {
+    return connectAny(id, body, rc);
+  }
+
+  @POST
+  @Path("v2/sandboxes/{id}/connect")
+  public Response connectV2(@PathParam("id") String id, String body, RoutingContext rc) {
+    return connectAny(id, body, rc);
+  }
+
+  private Response connectAny(String id, String body, RoutingContext rc) {
+    Duration timeout = timeout(Bodies.object(body), "timeout");
+    SandboxService.Connected c = service.connect(AuthFilter.caller(rc), id, timeout);
+    return json(c.resumed() ? 201 : 200, SandboxView.sandbox(c.sandbox(), settings().domain()));
+  }
+
+  @POST
+  @Path("sandboxes/{id}/timeout")
+  public Response setTimeout(@PathParam("id") String id, String body, RoutingContext rc) {
+    JsonNode node = Bodies.object(body);
+    if (!node.has("timeout")) {
+      throw E2bException.badRequest("timeout is required");
+    }
+    service.setTimeout(AuthFilter.caller(rc), id, timeout(node, "timeout"));
+    return Response.noContent().build();
+  }
+
+  /** Extend-only keep-alive; duration default and floor 15 s, at most 3600 s. */
+  @POST
+  @Path("sandboxes/{id}/refreshes")
+  public Response refresh(@PathParam("id") String id, String body, RoutingContext rc) {
+    JsonNode node = Bodies.object(body);
+    Duration d =
+        Timeouts.parse(
+            node.get("duration"), "duration", Duration.ofSeconds(15), Duration.ofHours(1));
+    if (d.compareTo(Duration.ofSeconds(15)) < 0) {
+      d = Duration.ofSeconds(15);
+    }
+    service.refresh(AuthFilter.caller(rc), id, d);
+    return Response.noContent().build();
+  }
+
+  /** No metrics pipeline yet: an empty series is a valid answer. */
+  @GET
+  @Path("sandboxes/{id}/metrics")
+  public Response metrics(@PathParam("id") String id, RoutingContext rc) {
+    service.get(AuthFilter.caller(rc), id);
+    return json(200, List.of());
+  }
+
+  @GET
+  @Path("sandboxes/metrics")
+  public Response metricsMany(RoutingContext rc) {
+    AuthFilter.caller(rc);
+    return json(200, Map.of("sandboxes", Map.of()));
+  }
+
+  @GET
+  @Path("sandboxes/{id}/logs")
+  public Response logs(@PathParam("id") String id, RoutingContext rc) {
+    service.get(AuthFilter.caller(rc), id);
+    return json(200, Map.of("logs", List.of(), "logEntries", List.of()));
+  }
+
+  @GET
+  @Path("v2/sandboxes/{id}/logs")
+  public Response logsV2(@PathParam("id") String id, RoutingContext rc) {
+    service.get(AuthFilter.caller(rc), id);
+    return json(200, Map.of("logs", List.of()));
+  }
+
+  private Duration timeout(JsonNode body, String field) {
+    return Timeouts.parse(
+        body.get(field), field, settings().defaultTimeout(), settings().maxTimeout());
+  }
+
+  static Response json(int status, Object entity) {
+    return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(entity).build();
+  }
+}

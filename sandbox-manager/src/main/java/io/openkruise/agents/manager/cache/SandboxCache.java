@@ -1,0 +1,300 @@
+package io.openkruise.agents.manager.cache;
+
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.SandboxState;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.manager.e2b.SandboxView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The manager's only state: shared informers on Sandboxes and SandboxSets of the served namespaces,
+ * with indexes by pool template, by claimed sandbox ID and by owner. Sandboxes are watched only
+ * when they carry our template label, which bounds memory.
+ */
+public final class SandboxCache implements AutoCloseable {
+
+  static final String BY_POOL = "pool";
+  static final String BY_ID = "id";
+  static final String BY_OWNER = "owner";
+  static final String BY_NAME = "name";
+
+  private final KubernetesClient client;
+  private final Optional<List<String>> namespaces;
+  private final List<SharedIndexInformer<Sandbox>> sandboxInformers = new ArrayList<>();
+  private final List<SharedIndexInformer<SandboxSet>> setInformers = new ArrayList<>();
+  private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
+  private final List<Consumer<SandboxSet>> setListeners = new CopyOnWriteArrayList<>();
+
+  private record Waiter(Predicate<Sandbox> condition, CompletableFuture<Sandbox> future) {}
+
+  /**
+   * @param namespaces served namespaces; empty = all
+   */
+  public SandboxCache(KubernetesClient client, Optional<List<String>> namespaces) {
+    this.client = client;
+    this.namespaces = namespaces.filter(l -> !l.isEmpty());
+  }
+
+  public void start(Duration syncTimeout) {
+    for (Optional<String> ns : scopes()) {
+      FilterWatchListDeletable<Sandbox, KubernetesResourceList<Sandbox>, Resource<Sandbox>>
+          sandboxes =
+              ns.isPresent() ? sandboxes().inNamespace(ns.get()) : sandboxes().inAnyNamespace();
+      SharedIndexInformer<Sandbox> si =
+          sandboxes.withLabel(MetadataKeys.LABEL_SANDBOX_TEMPLATE).runnableInformer(600_000);
+      si.addIndexers(
+          Map.of(
+              BY_POOL, SandboxCache::poolKeys,
+              BY_ID, SandboxCache::idKeys,
+              BY_OWNER, SandboxCache::ownerKeys));
+      si.addEventHandler(
+          new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Sandbox s) {
+              notifyWaiters(s, false);
+            }
+
+            @Override
+            public void onUpdate(Sandbox old, Sandbox s) {
+              notifyWaiters(s, false);
+            }
+
+            @Override
+            public void onDelete(Sandbox s, boolean unknown) {
+              notifyWaiters(s, true);
+            }
+          });
+      sandboxInformers.add(si);
+
+      FilterWatchListDeletable<SandboxSet, KubernetesResourceList<SandboxSet>, Resource<SandboxSet>>
+          sets =
+              ns.isPresent()
+                  ? client.resources(SandboxSet.class).inNamespace(ns.get())
+                  : client.resources(SandboxSet.class).inAnyNamespace();
+      SharedIndexInformer<SandboxSet> ssi = sets.runnableInformer(600_000);
+      ssi.addIndexers(Map.of(BY_NAME, s -> List.of(s.getMetadata().getName())));
+      ssi.addEventHandler(
+          new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(SandboxSet s) {
+              setListeners.forEach(l -> l.accept(s));
+            }
+
+            @Override
+            public void onUpdate(SandboxSet old, SandboxSet s) {}
+
+            @Override
+            public void onDelete(SandboxSet s, boolean unknown) {}
+          });
+      setInformers.add(ssi);
+    }
+    List<CompletableFuture<?>> started = new ArrayList<>();
+    sandboxInformers.forEach(i -> started.add(i.start().toCompletableFuture()));
+    setInformers.forEach(i -> started.add(i.start().toCompletableFuture()));
+    try {
+      CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
+          .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("informers did not sync within " + syncTimeout, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    sandboxInformers.forEach(SharedIndexInformer::close);
+    setInformers.forEach(SharedIndexInformer::close);
+  }
+
+  private List<Optional<String>> scopes() {
+    return namespaces
+        .map(l -> l.stream().map(Optional::of).toList())
+        .orElse(List.of(Optional.empty()));
+  }
+
+  private MixedOperation<
+          Sandbox,
+          io.fabric8.kubernetes.api.model.KubernetesResourceList<Sandbox>,
+          Resource<Sandbox>>
+      sandboxes() {
+    return client.resources(Sandbox.class);
+  }
+
+  public boolean serves(String namespace) {
+    return namespaces.map(l -> l.contains(namespace)).orElse(true);
+  }
+
+  // ---- indexes ----
+
+  /** Pool members (creating or available) under their template name. */
+  static List<String> poolKeys(Sandbox s) {
+    if (SandboxState.poolOwner(s).isEmpty()) {
+      return List.of();
+    }
+    String t = SandboxView.templateId(s);
+    return t.isEmpty() ? List.of() : List.of(t);
+  }
+
+  static List<String> idKeys(Sandbox s) {
+    Map<String, String> labels = s.getMetadata().getLabels();
+    if (labels == null || !"true".equals(labels.get(MetadataKeys.LABEL_SANDBOX_CLAIMED))) {
+      return List.of();
+    }
+    return List.of(SandboxView.id(s));
+  }
+
+  static List<String> ownerKeys(Sandbox s) {
+    Map<String, String> a = s.getMetadata().getAnnotations();
+    String owner = a == null ? null : a.get(MetadataKeys.ANNOTATION_OWNER);
+    return owner == null || owner.isEmpty() ? List.of() : List.of(owner);
+  }
+
+  // ---- reads ----
+
+  /** Pool members of a template in every served namespace. */
+  public List<Sandbox> pool(String template) {
+    return union(sandboxInformers, BY_POOL, template);
+  }
+
+  public List<Sandbox> ownedBy(String owner) {
+    return union(sandboxInformers, BY_OWNER, owner);
+  }
+
+  public List<SandboxSet> setsNamed(String name) {
+    return union(setInformers, BY_NAME, name);
+  }
+
+  public List<SandboxSet> allSets() {
+    List<SandboxSet> out = new ArrayList<>();
+    setInformers.forEach(i -> out.addAll(i.getStore().list()));
+    return out;
+  }
+
+  public void onSetAdded(Consumer<SandboxSet> listener) {
+    setListeners.add(listener);
+    allSets().forEach(listener);
+  }
+
+  /** A cached sandbox by namespace and name. */
+  public Optional<Sandbox> cached(String namespace, String name) {
+    for (SharedIndexInformer<Sandbox> i : sandboxInformers) {
+      Sandbox s = i.getStore().getByKey(namespace + "/" + name);
+      if (s != null) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A claimed sandbox by ID: the cache first, then one live read, so a sandbox created through
+   * another replica a moment ago is found before this replica's informer has seen it.
+   */
+  public Optional<Sandbox> claimed(String namespace, String name) {
+    if (!serves(namespace)) {
+      return Optional.empty();
+    }
+    List<Sandbox> hit = union(sandboxInformers, BY_ID, namespace + "--" + name);
+    if (!hit.isEmpty()) {
+      return Optional.of(hit.get(0));
+    }
+    try {
+      Sandbox live = sandboxes().inNamespace(namespace).withName(name).get();
+      return Optional.ofNullable(live).filter(s -> !idKeys(s).isEmpty());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404 || e.getCode() == 403) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private static <T> List<T> union(
+      Collection<SharedIndexInformer<T>> informers, String index, String key) {
+    if (informers.size() == 1) {
+      return informers.iterator().next().getIndexer().byIndex(index, key);
+    }
+    List<T> out = new ArrayList<>();
+    informers.forEach(i -> out.addAll(i.getIndexer().byIndex(index, key)));
+    return out;
+  }
+
+  // ---- waiting ----
+
+  /**
+   * Completes with the sandbox once the cache shows it satisfying {@code condition}; completes
+   * exceptionally with {@link SandboxGoneException} when it is deleted. Driven by informer events,
+   * so waiting costs no CPU; the caller bounds the wait and must {@link #cancel} on timeout.
+   */
+  public CompletableFuture<Sandbox> await(
+      String namespace, String name, Predicate<Sandbox> condition) {
+    String key = namespace + "/" + name;
+    Waiter w = new Waiter(condition, new CompletableFuture<>());
+    waiters.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(w);
+    w.future.whenComplete((s, e) -> remove(key, w));
+    cached(namespace, name)
+        .ifPresent(
+            s -> {
+              if (condition.test(s)) {
+                w.future.complete(s);
+              }
+            });
+    return w.future;
+  }
+
+  private void remove(String key, Waiter w) {
+    waiters.computeIfPresent(
+        key,
+        (k, list) -> {
+          list.remove(w);
+          return list.isEmpty() ? null : list;
+        });
+  }
+
+  private void notifyWaiters(Sandbox s, boolean deleted) {
+    List<Waiter> list =
+        waiters.get(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName());
+    if (list == null) {
+      return;
+    }
+    for (Waiter w : list) {
+      if (deleted) {
+        w.future.completeExceptionally(new SandboxGoneException(SandboxView.id(s)));
+      } else {
+        try {
+          if (w.condition.test(s)) {
+            w.future.complete(s);
+          }
+        } catch (RuntimeException e) {
+          w.future.completeExceptionally(e);
+        }
+      }
+    }
+  }
+
+  /** The sandbox a caller waited for was deleted. */
+  public static final class SandboxGoneException extends RuntimeException {
+    public SandboxGoneException(String id) {
+      super("sandbox " + id + " was deleted");
+    }
+  }
+}

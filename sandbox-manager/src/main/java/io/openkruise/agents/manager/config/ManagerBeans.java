@@ -1,0 +1,128 @@
+package io.openkruise.agents.manager.config;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.openkruise.agents.api.claim.SandboxClaimer;
+import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.keys.ApiKeyStore;
+import io.openkruise.agents.manager.keys.ApiKeys;
+import io.openkruise.agents.manager.lifecycle.ClaimMetrics;
+import io.openkruise.agents.manager.lifecycle.SandboxService;
+import io.openkruise.agents.manager.lifecycle.Settings;
+import io.openkruise.agents.manager.runtime.CsiVolumes;
+import io.openkruise.agents.manager.runtime.RuntimeClient;
+import io.quarkus.arc.DefaultBean;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/**
+ * Wires the plain-Java collaborators (they take everything through constructors, so tests can run
+ * two "replicas" side by side) and starts the informers before the port opens.
+ */
+@Singleton
+public class ManagerBeans {
+
+  private static final Logger LOG = Logger.getLogger(ManagerBeans.class);
+
+  @Produces
+  @Singleton
+  @DefaultBean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Produces
+  @Singleton
+  SandboxCache cache(KubernetesClient client, ManagerConfig config) {
+    SandboxCache cache = new SandboxCache(client, config.servedNamespaces());
+    cache.start(Duration.ofSeconds(60));
+    return cache;
+  }
+
+  void closeCache(@Disposes SandboxCache cache) {
+    cache.close();
+  }
+
+  @Produces
+  @Singleton
+  ApiKeyStore keys(KubernetesClient client, ManagerConfig config, Clock clock) {
+    String admin = config.e2b().adminApiKey().filter(k -> !k.isBlank()).orElse(null);
+    if (admin == null) {
+      if (LaunchMode.current() == LaunchMode.NORMAL && config.e2b().auth().enabled()) {
+        throw new IllegalStateException(
+            "kruise.e2b.admin-api-key (env E2B_ADMIN_API_KEY) is required when auth is enabled");
+      }
+      admin = ApiKeys.newKey();
+      LOG.warnf(
+          "no admin API key configured; generated one for this %s run: %s",
+          LaunchMode.current().getDefaultProfile(), admin);
+    } else if (!ApiKeys.wellFormed(admin)) {
+      throw new IllegalStateException("kruise.e2b.admin-api-key must look like e2b_<hex>");
+    }
+    ApiKeyStore store =
+        new ApiKeyStore(
+            client, config.systemNamespace(), config.e2b().keySecretName(), admin, clock);
+    store.start();
+    return store;
+  }
+
+  void closeKeys(@Disposes ApiKeyStore keys) {
+    keys.close();
+  }
+
+  @Produces
+  @Singleton
+  SandboxClaimer claimer(KubernetesClient client, Clock clock) {
+    return new SandboxClaimer(client, clock, new SecureRandom());
+  }
+
+  @Produces
+  @Singleton
+  RuntimeClient runtime(ManagerConfig config) {
+    ManagerConfig.Runtime r = config.runtime();
+    return new RuntimeClient(r.port(), r.initAttempts(), r.initFirstBackoff(), r.requestTimeout());
+  }
+
+  @Produces
+  @Singleton
+  ClaimMetrics metrics(MeterRegistry registry, SandboxCache cache, Clock clock) {
+    ClaimMetrics m = new ClaimMetrics(registry);
+    m.watchPools(cache, clock);
+    return m;
+  }
+
+  @Produces
+  @Singleton
+  SandboxService service(
+      KubernetesClient client,
+      SandboxCache cache,
+      SandboxClaimer claimer,
+      RuntimeClient runtime,
+      ManagerConfig config,
+      Clock clock,
+      ClaimMetrics metrics) {
+    Settings settings = Settings.from(config);
+    return new SandboxService(
+        client,
+        cache,
+        claimer,
+        runtime,
+        new CsiVolumes(client, settings.systemNamespace(), settings.allowedCsiDrivers()),
+        settings,
+        clock,
+        metrics);
+  }
+
+  /** Eager start: informers synced and keys loaded before the first request. */
+  void onStart(@Observes StartupEvent ev, SandboxService service, ApiKeyStore keys) {
+    LOG.infof("sandbox-manager ready; domain=%s", service.settings().domain());
+  }
+}

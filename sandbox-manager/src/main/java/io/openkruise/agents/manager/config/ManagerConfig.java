@@ -1,0 +1,106 @@
+package io.openkruise.agents.manager.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Settings of the sandbox-manager, from application.properties, env or Helm values. */
+@ConfigMapping(prefix = "kruise")
+public interface ManagerConfig {
+
+  /** Namespace the system runs in (API key Secret, CSI node-publish Secrets). */
+  @WithDefault("sandbox-system")
+  String systemNamespace();
+
+  /** Namespaces whose SandboxSets are served; empty means all. */
+  Optional<List<String>> servedNamespaces();
+
+  @WithName("e2b")
+  E2b e2b();
+
+  @WithName("runtime")
+  Runtime runtime();
+
+  interface E2b {
+    /** Must equal the clients' {@code E2B_DOMAIN}; echoed as {@code domain} in sandbox JSON. */
+    @WithDefault("localhost")
+    String domain();
+
+    /** The initial admin key ({@code e2b_} + hex); required in prod, generated in dev/test. */
+    Optional<String> adminApiKey();
+
+    /** Secret in the system namespace holding the salted key hashes. */
+    @WithDefault("e2b-key-store")
+    String keySecretName();
+
+    @WithName("auth")
+    Auth auth();
+
+    /** Sandbox timeout when a create does not send one. */
+    @WithDefault("300s")
+    Duration defaultTimeout();
+
+    /** Largest timeout a create, connect or set-timeout may ask for. */
+    @WithDefault("24h")
+    Duration maxTimeout();
+
+    /** How long a paused sandbox is kept before it is deleted. */
+    @WithDefault("30d")
+    Duration pausedRetention();
+
+    /** How long a create waits for a warm sandbox; below the SDKs' 60 s request timeout. */
+    @WithDefault("30s")
+    Duration claimTimeout();
+
+    /** Upper bound for the per-request {@code claim-timeout-seconds} extension. */
+    @WithDefault("300s")
+    Duration maxClaimTimeout();
+
+    /** How long resume, image update or create-on-no-stock wait for the sandbox to be Ready. */
+    @WithDefault("60s")
+    Duration waitReadyTimeout();
+
+    /** Pause between two claim passes while the pool is empty (jittered ±20 %). */
+    @WithDefault("25ms")
+    Duration claimRetryInterval();
+
+    /** SDK default template names mapped to SandboxSet names. */
+    Map<String, String> templateAliases();
+
+    @WithName("csi")
+    Csi csi();
+  }
+
+  interface Auth {
+    /** {@code false} makes every caller the fixed anonymous owner; only ever set explicitly. */
+    @WithDefault("true")
+    boolean enabled();
+  }
+
+  interface Csi {
+    /** CSI drivers a create may mount dynamically; empty allows none. */
+    Optional<List<String>> allowedDrivers();
+  }
+
+  interface Runtime {
+    /** Port of the runtime (envd) when a sandbox has no {@code runtime-url} annotation. */
+    @WithDefault("49983")
+    int port();
+
+    /** Tries of {@code POST /init} before the claim is given up. */
+    @WithDefault("5")
+    int initAttempts();
+
+    /** First pause between init tries; doubles each time. */
+    @WithDefault("200ms")
+    Duration initFirstBackoff();
+
+    /** Timeout of one HTTP call to a runtime. */
+    @WithDefault("5s")
+    Duration requestTimeout();
+  }
+}

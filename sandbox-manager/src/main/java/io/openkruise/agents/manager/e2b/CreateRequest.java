@@ -1,0 +1,117 @@
+package io.openkruise.agents.manager.e2b;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A validated E2B create body ({@code NewSandbox}). Unknown fields (network, mcp, volumeMounts,
+ * allow_internet_access...) are accepted and ignored, as the SDKs always send some of them.
+ *
+ * @param metadata the user's metadata with the extension keys removed
+ */
+public record CreateRequest(
+    String templateId,
+    Duration timeout,
+    boolean autoPause,
+    boolean secure,
+    Map<String, String> metadata,
+    Map<String, String> envVars,
+    Extensions extensions) {
+
+  /** Kubernetes qualified name (annotation key): optional DNS-subdomain prefix, then a name. */
+  private static final Pattern QUALIFIED_NAME =
+      Pattern.compile(
+          "^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+              + "[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$");
+
+  private static final Pattern TEMPLATE = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+  /** Limits that come from configuration. */
+  public record Limits(Duration defaultTimeout, Duration maxTimeout, Duration maxClaimTimeout) {}
+
+  /**
+   * @param v2 {@code POST /v2/sandboxes}: always secured
+   * @throws E2bException 400 with a message naming the bad field
+   */
+  public static CreateRequest parse(JsonNode body, boolean v2, Limits limits) {
+    if (body == null || !body.isObject()) {
+      throw E2bException.badRequest("request body must be a JSON object");
+    }
+    JsonNode template = body.get("templateID");
+    if (template == null || !template.isTextual() || template.asText().isBlank()) {
+      throw E2bException.badRequest("templateID is required");
+    }
+    String templateId = stripTag(template.asText().trim());
+    if (!TEMPLATE.matcher(templateId).matches()) {
+      throw E2bException.notFound("template " + template.asText() + " not found");
+    }
+    Duration timeout =
+        Timeouts.parse(
+            body.get("timeout"), "timeout", limits.defaultTimeout(), limits.maxTimeout());
+    boolean autoPause = bool(body, "autoPause", false);
+    boolean secure = v2 || bool(body, "secure", false);
+    Map<String, String> metadata = strings(body, "metadata");
+    Map<String, String> envVars = strings(body, "envVars");
+    Extensions.Split split = Extensions.split(metadata, limits.maxClaimTimeout());
+    split
+        .metadata()
+        .keySet()
+        .forEach(
+            k -> {
+              if (k.length() > 316 || !QUALIFIED_NAME.matcher(k).matches()) {
+                throw E2bException.badRequest("invalid metadata key " + k);
+              }
+            });
+    envVars
+        .keySet()
+        .forEach(
+            k -> {
+              if (k.isEmpty() || k.contains("=") || k.contains("\0")) {
+                throw E2bException.badRequest("invalid env var name " + k);
+              }
+            });
+    return new CreateRequest(
+        templateId, timeout, autoPause, secure, split.metadata(), envVars, split.extensions());
+  }
+
+  /** E2B template refs may carry {@code :tag}; there is one version of a SandboxSet. */
+  private static String stripTag(String ref) {
+    int colon = ref.indexOf(':');
+    return colon < 0 ? ref : ref.substring(0, colon);
+  }
+
+  static boolean bool(JsonNode body, String field, boolean fallback) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      return fallback;
+    }
+    if (!n.isBoolean()) {
+      throw E2bException.badRequest(field + " must be a boolean");
+    }
+    return n.booleanValue();
+  }
+
+  /** A string-to-string object; metadata and env var values are strings in E2B. */
+  static Map<String, String> strings(JsonNode body, String field) {
+    JsonNode n = body.get(field);
+    Map<String, String> out = new LinkedHashMap<>();
+    if (n == null || n.isNull()) {
+      return out;
+    }
+    if (!n.isObject()) {
+      throw E2bException.badRequest(field + " must be an object of strings");
+    }
+    var it = n.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (!e.getValue().isTextual()) {
+        throw E2bException.badRequest(field + "." + e.getKey() + " must be a string");
+      }
+      out.put(e.getKey(), e.getValue().asText());
+    }
+    return out;
+  }
+}

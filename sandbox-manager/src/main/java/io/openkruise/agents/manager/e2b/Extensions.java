@@ -1,0 +1,173 @@
+package io.openkruise.agents.manager.e2b;
+
+import io.openkruise.agents.api.MetadataKeys;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code e2b.agents.kruise.io/*} keys a create may put into its metadata. They are parsed,
+ * validated and removed before the rest becomes annotations.
+ */
+public record Extensions(
+    Optional<String> image,
+    Optional<CsiMount> csiMount,
+    boolean skipInitRuntime,
+    Optional<Duration> claimTimeout,
+    Optional<Duration> waitReadyTimeout,
+    boolean createOnNoStock,
+    boolean reserveFailedSandbox) {
+
+  /** A dynamic CSI mount: the PersistentVolume and where it appears in the sandbox. */
+  public record CsiMount(String volumeName, String mountPoint) {}
+
+  public static final Extensions NONE =
+      new Extensions(
+          Optional.empty(),
+          Optional.empty(),
+          false,
+          Optional.empty(),
+          Optional.empty(),
+          false,
+          false);
+
+  private static final Set<String> KNOWN =
+      Set.of(
+          MetadataKeys.EXT_IMAGE,
+          MetadataKeys.EXT_CSI_VOLUME_NAME,
+          MetadataKeys.EXT_CSI_MOUNT_POINT,
+          MetadataKeys.EXT_SKIP_INIT_RUNTIME,
+          MetadataKeys.EXT_CLAIM_TIMEOUT_SECONDS,
+          MetadataKeys.EXT_WAIT_READY_TIMEOUT_SECONDS,
+          MetadataKeys.EXT_CREATE_ON_NO_STOCK,
+          MetadataKeys.EXT_RESERVE_FAILED_SANDBOX);
+
+  // A docker reference: [registry[:port]/]path[:tag][@digest], lowercase path components.
+  private static final Pattern IMAGE =
+      Pattern.compile(
+          "^(?:[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*"
+              + "(?::[0-9]+)?/)?"
+              + "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+              + "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$");
+
+  private static final Pattern PV_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+  /** Result of splitting create metadata: the extensions and the user's own keys. */
+  public record Split(Extensions extensions, Map<String, String> metadata) {}
+
+  /**
+   * Takes the reserved keys out of {@code metadata}.
+   *
+   * @throws E2bException 400 for an unknown reserved key or an invalid value
+   */
+  public static Split split(Map<String, String> metadata, Duration maxClaimTimeout) {
+    Map<String, String> rest = new LinkedHashMap<>();
+    Map<String, String> ext = new LinkedHashMap<>();
+    metadata.forEach(
+        (k, v) -> {
+          if (MetadataKeys.isReserved(k)) {
+            if (!KNOWN.contains(k)) {
+              throw E2bException.badRequest("unknown reserved metadata key " + k);
+            }
+            ext.put(k, v);
+          } else {
+            rest.put(k, v);
+          }
+        });
+    if (ext.isEmpty()) {
+      return new Split(NONE, rest);
+    }
+    Optional<String> image = Optional.ofNullable(ext.get(MetadataKeys.EXT_IMAGE));
+    image.ifPresent(
+        i -> {
+          if (i.length() > 255 || !IMAGE.matcher(i).matches()) {
+            throw E2bException.badRequest("invalid image reference in " + MetadataKeys.EXT_IMAGE);
+          }
+        });
+    String volume = ext.get(MetadataKeys.EXT_CSI_VOLUME_NAME);
+    String mountPoint = ext.get(MetadataKeys.EXT_CSI_MOUNT_POINT);
+    Optional<CsiMount> csi = Optional.empty();
+    if (volume != null || mountPoint != null) {
+      if (volume == null || mountPoint == null) {
+        throw E2bException.badRequest(
+            MetadataKeys.EXT_CSI_VOLUME_NAME
+                + " and "
+                + MetadataKeys.EXT_CSI_MOUNT_POINT
+                + " must be given together");
+      }
+      if (!PV_NAME.matcher(volume).matches()) {
+        throw E2bException.badRequest("invalid PersistentVolume name " + volume);
+      }
+      checkMountPoint(mountPoint);
+      csi = Optional.of(new CsiMount(volume, mountPoint));
+    }
+    Optional<Duration> claimTimeout =
+        seconds(ext, MetadataKeys.EXT_CLAIM_TIMEOUT_SECONDS)
+            .map(d -> d.compareTo(maxClaimTimeout) > 0 ? maxClaimTimeout : d);
+    return new Split(
+        new Extensions(
+            image,
+            csi,
+            bool(ext, MetadataKeys.EXT_SKIP_INIT_RUNTIME),
+            claimTimeout,
+            seconds(ext, MetadataKeys.EXT_WAIT_READY_TIMEOUT_SECONDS),
+            bool(ext, MetadataKeys.EXT_CREATE_ON_NO_STOCK),
+            bool(ext, MetadataKeys.EXT_RESERVE_FAILED_SANDBOX)),
+        rest);
+  }
+
+  /** Absolute, already clean, not the root: what the runtime's mount helper accepts. */
+  static void checkMountPoint(String mountPoint) {
+    boolean clean;
+    try {
+      clean =
+          mountPoint.startsWith("/")
+              && mountPoint.length() > 1
+              && !mountPoint.endsWith("/")
+              && !mountPoint.contains("//")
+              && !mountPoint.contains("\0")
+              && Path.of(mountPoint).normalize().toString().equals(mountPoint)
+              && !mountPoint.contains("/./")
+              && !mountPoint.endsWith("/.");
+    } catch (RuntimeException e) {
+      clean = false;
+    }
+    if (!clean) {
+      throw E2bException.badRequest(
+          MetadataKeys.EXT_CSI_MOUNT_POINT + " must be an absolute, clean path: " + mountPoint);
+    }
+  }
+
+  private static boolean bool(Map<String, String> ext, String key) {
+    String v = ext.get(key);
+    if (v == null || v.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (v.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw E2bException.badRequest(key + " must be true or false");
+  }
+
+  /** A positive number of seconds; 0 means "use the default", as in the original. */
+  private static Optional<Duration> seconds(Map<String, String> ext, String key) {
+    String v = ext.get(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    long n;
+    try {
+      n = Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw E2bException.badRequest(key + " must be an integer number of seconds");
+    }
+    if (n < 0 || n > 86_400) {
+      throw E2bException.badRequest(key + " must be between 0 and 86400");
+    }
+    return n == 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(n));
+  }
+}

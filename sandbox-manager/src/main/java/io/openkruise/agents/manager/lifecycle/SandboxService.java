@@ -1,0 +1,571 @@
+package io.openkruise.agents.manager.lifecycle;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.ClaimRequest;
+import io.openkruise.agents.api.claim.PoolMembers;
+import io.openkruise.agents.api.claim.SandboxClaimer;
+import io.openkruise.agents.api.claim.SandboxState;
+import io.openkruise.agents.api.v1alpha1.ConditionTypes;
+import io.openkruise.agents.api.v1alpha1.Conditions;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxPhase;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.e2b.CreateRequest;
+import io.openkruise.agents.manager.e2b.Deadlines;
+import io.openkruise.agents.manager.e2b.E2bException;
+import io.openkruise.agents.manager.e2b.Extensions;
+import io.openkruise.agents.manager.e2b.ListQuery;
+import io.openkruise.agents.manager.e2b.SandboxIds;
+import io.openkruise.agents.manager.e2b.SandboxView;
+import io.openkruise.agents.manager.e2b.Timeouts;
+import io.openkruise.agents.manager.keys.Caller;
+import io.openkruise.agents.manager.runtime.CsiVolumes;
+import io.openkruise.agents.manager.runtime.RuntimeClient;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * Orchestrates the E2B lifecycle on Sandbox CRs: create = claim from a warm pool (+ runtime init
+ * and mounts), connect/resume, pause, timeouts and kill. Holds no state of its own: everything is
+ * read from the informer cache and written to the API server, so replicas behave as one.
+ */
+public class SandboxService {
+
+  private static final Logger LOG = Logger.getLogger(SandboxService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final SecureRandom TOKENS = new SecureRandom();
+
+  private final KubernetesClient client;
+  private final SandboxCache cache;
+  private final SandboxClaimer claimer;
+  private final RuntimeClient runtime;
+  private final CsiVolumes csi;
+  private final Settings settings;
+  private final Clock clock;
+  private final ClaimMetrics metrics;
+
+  public SandboxService(
+      KubernetesClient client,
+      SandboxCache cache,
+      SandboxClaimer claimer,
+      RuntimeClient runtime,
+      CsiVolumes csi,
+      Settings settings,
+      Clock clock,
+      ClaimMetrics metrics) {
+    this.client = client;
+    this.cache = cache;
+    this.claimer = claimer;
+    this.runtime = runtime;
+    this.csi = csi;
+    this.settings = settings;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  /** Resolves SDK default names ({@code code-interpreter-v1}, {@code base}) to SandboxSets. */
+  public String resolveTemplate(String templateId) {
+    return settings.templateAliases().getOrDefault(templateId, templateId);
+  }
+
+  /**
+   * Claims a warm sandbox of the template for {@code caller}, then initialises its runtime and
+   * mounts. On any failure after the claim the sandbox is deleted (or kept, when asked).
+   */
+  public Sandbox create(Caller caller, CreateRequest req) {
+    Instant started = clock.instant();
+    String template = resolveTemplate(req.templateId());
+    List<SandboxSet> sets = cache.setsNamed(template);
+    if (sets.isEmpty()) {
+      throw E2bException.notFound("template " + req.templateId() + " not found");
+    }
+    Extensions ext = req.extensions();
+    // Checked before anything is claimed, so a bad volume never costs a warm sandbox.
+    Optional<CsiVolumes.Prepared> mount = ext.csiMount().map(csi::prepare);
+
+    String token = req.secure() && !ext.skipInitRuntime() ? newToken() : "";
+    Map<String, String> annotations = new LinkedHashMap<>(req.metadata());
+    if (!ext.skipInitRuntime()) {
+      annotations.put(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN, token);
+      if (!req.envVars().isEmpty()) {
+        annotations.put(MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS, json(req.envVars()));
+      }
+    }
+    ext.csiMount()
+        .ifPresent(
+            m ->
+                annotations.put(
+                    MetadataKeys.ANNOTATION_CSI_MOUNT,
+                    json(Map.of("volumeName", m.volumeName(), "mountPoint", m.mountPoint()))));
+    Deadlines deadlines =
+        Deadlines.running(started, req.timeout(), req.autoPause(), settings.pausedRetention());
+    ClaimRequest claim =
+        ClaimRequest.forOwner(caller.id())
+            .withAnnotations(annotations)
+            .withShutdownTime(Timeouts.format(deadlines.shutdownTime()))
+            .withPauseTime(
+                deadlines.pauseTime() == null ? null : Timeouts.format(deadlines.pauseTime()));
+    if (ext.image().isPresent()) {
+      claim = claim.withImage(ext.image().get());
+    }
+
+    Claimed claimed;
+    try {
+      claimed = claim(template, sets, claim, ext);
+    } catch (E2bException e) {
+      metrics.claim(template, "no_stock", Duration.between(started, clock.instant()));
+      throw e;
+    }
+    Sandbox sandbox = claimed.sandbox();
+    String id = SandboxView.id(sandbox);
+    MDC.put("sandboxID", id);
+    try {
+      if (claimed.created() || ext.image().isPresent()) {
+        sandbox = waitRunning(sandbox, ext.waitReadyTimeout().orElse(settings.waitReadyTimeout()));
+      }
+      if (!ext.skipInitRuntime() && shouldInit(sandbox, sets)) {
+        Optional<String> failed = runtime.init(sandbox, req.envVars(), token, null);
+        if (failed.isPresent()) {
+          throw E2bException.internal("runtime init of sandbox " + id + " failed: " + failed.get());
+        }
+      }
+      if (mount.isPresent()) {
+        Optional<String> failed =
+            runtime.csiMount(sandbox, token, mount.get().driver(), mount.get().requestBase64());
+        if (failed.isPresent()) {
+          throw E2bException.internal("CSI mount in sandbox " + id + " failed: " + failed.get());
+        }
+      }
+    } catch (RuntimeException e) {
+      metrics.claim(
+          template,
+          e instanceof E2bException ee && ee.status() == 504 ? "not_ready" : "init_failed",
+          Duration.between(started, clock.instant()));
+      release(sandbox, ext.reserveFailedSandbox());
+      MDC.remove("sandboxID");
+      throw e;
+    }
+    Duration latency = Duration.between(started, clock.instant());
+    metrics.claim(template, claimed.created() ? "created" : "claimed", latency);
+    LOG.infof(
+        "claimed sandbox=%s template=%s owner=%s conflicts=%d created=%s latencyMs=%d",
+        id, template, caller.id(), claimed.conflicts(), claimed.created(), latency.toMillis());
+    MDC.remove("sandboxID");
+    return sandbox;
+  }
+
+  private record Claimed(Sandbox sandbox, int conflicts, boolean created) {}
+
+  /** Claim passes until one wins, the pool is empty and creating is allowed, or time runs out. */
+  private Claimed claim(
+      String template, List<SandboxSet> sets, ClaimRequest request, Extensions ext) {
+    Set<String> namespaces = new HashSet<>();
+    sets.forEach(s -> namespaces.add(s.getMetadata().getNamespace()));
+    Duration timeout = ext.claimTimeout().orElse(settings.claimTimeout());
+    Instant deadline = clock.instant().plus(timeout);
+    int conflicts = 0;
+    while (true) {
+      List<Sandbox> pool =
+          cache.pool(template).stream()
+              .filter(s -> namespaces.contains(s.getMetadata().getNamespace()))
+              .toList();
+      SandboxClaimer.Result result = claimer.claimOne(pool, request);
+      if (result instanceof SandboxClaimer.Result.Claimed c) {
+        conflicts += c.conflicts();
+        metrics.conflicts(c.conflicts());
+        return new Claimed(c.sandbox(), conflicts, false);
+      }
+      SandboxClaimer.Result.NoneAvailable none = (SandboxClaimer.Result.NoneAvailable) result;
+      conflicts += none.conflicts();
+      metrics.conflicts(none.conflicts());
+      if (ext.createOnNoStock() && none.candidates() == 0) {
+        return new Claimed(createClaimed(sets, request), conflicts, true);
+      }
+      if (!clock.instant().isBefore(deadline)) {
+        throw E2bException.unavailable(
+            "no available sandbox for template "
+                + template
+                + " within "
+                + timeout.toSeconds()
+                + "s; the pool is empty, try again later");
+      }
+      sleepJittered(settings.claimRetryInterval());
+    }
+  }
+
+  /** Create-on-no-stock: a new sandbox written straight into the claimed state. */
+  private Sandbox createClaimed(List<SandboxSet> sets, ClaimRequest request) {
+    SandboxSet set = sets.get(ThreadLocalRandom.current().nextInt(sets.size()));
+    String revision =
+        set.getStatus() == null || set.getStatus().getUpdateRevision() == null
+            ? "unknown"
+            : set.getStatus().getUpdateRevision();
+    Sandbox fresh =
+        PoolMembers.newClaimed(
+            set, revision, request, UUID.randomUUID().toString(), clock.instant());
+    return client
+        .resources(Sandbox.class)
+        .inNamespace(set.getMetadata().getNamespace())
+        .resource(fresh)
+        .create();
+  }
+
+  private static boolean shouldInit(Sandbox sandbox, List<SandboxSet> sets) {
+    Map<String, String> a = sandbox.getMetadata().getAnnotations();
+    if (a != null && "true".equals(a.get(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD))) {
+      return true;
+    }
+    return sets.stream()
+        .filter(s -> s.getMetadata().getNamespace().equals(sandbox.getMetadata().getNamespace()))
+        .anyMatch(
+            s ->
+                s.getMetadata().getAnnotations() != null
+                    && "true"
+                        .equals(
+                            s.getMetadata()
+                                .getAnnotations()
+                                .get(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD)));
+  }
+
+  /** A failed create must not leak a sandbox: delete it unless the caller wants it kept. */
+  private void release(Sandbox sandbox, boolean reserve) {
+    if (reserve) {
+      LOG.warnf("keeping failed sandbox=%s (reserve-failed-sandbox)", SandboxView.id(sandbox));
+      return;
+    }
+    try {
+      client
+          .resources(Sandbox.class)
+          .inNamespace(sandbox.getMetadata().getNamespace())
+          .withName(sandbox.getMetadata().getName())
+          .delete();
+    } catch (KubernetesClientException e) {
+      LOG.warnf("could not delete failed sandbox=%s: %s", SandboxView.id(sandbox), e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** A sandbox the caller owns and that is running or paused; anything else is 404. */
+  public Sandbox get(Caller caller, String id) {
+    SandboxIds.Ref ref = SandboxIds.parse(id).orElseThrow(() -> E2bException.sandboxNotFound(id));
+    Sandbox s =
+        cache
+            .claimed(ref.namespace(), ref.name())
+            .orElseThrow(() -> E2bException.sandboxNotFound(id));
+    if (!owns(caller, s)) {
+      throw E2bException.sandboxNotFound(id);
+    }
+    SandboxState state = state(s);
+    if (state != SandboxState.RUNNING && state != SandboxState.PAUSED) {
+      throw E2bException.sandboxNotFound(id);
+    }
+    return s;
+  }
+
+  public SandboxState state(Sandbox s) {
+    return SandboxState.of(s, clock.instant());
+  }
+
+  private static boolean owns(Caller caller, Sandbox s) {
+    Map<String, String> a = s.getMetadata().getAnnotations();
+    return a != null && caller.id().equals(a.get(MetadataKeys.ANNOTATION_OWNER));
+  }
+
+  /** The caller's running and paused sandboxes, filtered and paged. */
+  public ListQuery.Page<Sandbox> list(Caller caller, ListQuery query) {
+    List<ListQuery.Item<Sandbox>> items = new ArrayList<>();
+    for (Sandbox s : cache.ownedBy(caller.id())) {
+      Map<String, String> labels = s.getMetadata().getLabels();
+      if (labels == null || !"true".equals(labels.get(MetadataKeys.LABEL_SANDBOX_CLAIMED))) {
+        continue;
+      }
+      items.add(
+          new ListQuery.Item<>(
+              s, SandboxView.id(s), SandboxView.startedAt(s), state(s), SandboxView.metadata(s)));
+    }
+    return query.apply(items);
+  }
+
+  // ---------------------------------------------------------------- kill / pause / timeouts
+
+  public void kill(Caller caller, String id) {
+    Sandbox s = get(caller, id);
+    try {
+      client
+          .resources(Sandbox.class)
+          .inNamespace(s.getMetadata().getNamespace())
+          .withName(s.getMetadata().getName())
+          .delete();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        throw E2bException.sandboxNotFound(id);
+      }
+      throw e;
+    }
+    LOG.infof("killed sandbox=%s owner=%s", id, caller.id());
+  }
+
+  /**
+   * Records the pause ({@code spec.paused=true}; the controller deletes the pod) and keeps the
+   * sandbox for the retention period. 409 when it is already paused or pausing.
+   */
+  public void pause(Caller caller, String id) {
+    Sandbox s = get(caller, id);
+    if (state(s) != SandboxState.RUNNING) {
+      throw E2bException.conflict("sandbox " + id + " is already paused");
+    }
+    Deadlines next = Deadlines.paused(clock.instant(), settings.pausedRetention(), Deadlines.of(s));
+    Map<String, Object> spec = next.specPatch();
+    spec.put("paused", true);
+    patch(s, Map.of("spec", spec), true);
+    LOG.infof("paused sandbox=%s", id);
+  }
+
+  /** Set timeout: {@code now + timeout} in the sandbox's mode; may shorten. Running only. */
+  public void setTimeout(Caller caller, String id, Duration timeout) {
+    Sandbox s = get(caller, id);
+    if (state(s) != SandboxState.RUNNING) {
+      throw E2bException.conflict("sandbox " + id + " is paused; connect to resume it first");
+    }
+    Deadlines next =
+        Deadlines.running(
+            clock.instant(), timeout, Deadlines.of(s).autoPause(), settings.pausedRetention());
+    patch(s, Map.of("spec", next.specPatch()), false);
+  }
+
+  /** Refreshes: extend-only, running only. */
+  public void refresh(Caller caller, String id, Duration duration) {
+    Sandbox s = get(caller, id);
+    if (state(s) != SandboxState.RUNNING) {
+      throw E2bException.conflict("sandbox " + id + " is paused");
+    }
+    Deadlines.extend(Deadlines.of(s), clock.instant(), duration, settings.pausedRetention())
+        .ifPresent(d -> patch(s, Map.of("spec", d.specPatch()), false));
+  }
+
+  /** Result of connect/resume: the sandbox and whether it was resumed (E2B 201 vs 200). */
+  public record Connected(Sandbox sandbox, boolean resumed) {}
+
+  /** Connect: a running sandbox only ever gets a later end; a paused one is resumed. */
+  public Connected connect(Caller caller, String id, Duration timeout) {
+    Sandbox s = get(caller, id);
+    if (state(s) == SandboxState.PAUSED) {
+      return new Connected(resume(caller, s, timeout), true);
+    }
+    Optional<Deadlines> next =
+        Deadlines.extend(Deadlines.of(s), clock.instant(), timeout, settings.pausedRetention());
+    if (next.isPresent()) {
+      s = patch(s, Map.of("spec", next.get().specPatch()), false);
+    }
+    return new Connected(s, false);
+  }
+
+  /** The deprecated resume route: 409 unless paused. */
+  public Sandbox resume(Caller caller, String id, Duration timeout) {
+    Sandbox s = get(caller, id);
+    if (state(s) != SandboxState.PAUSED) {
+      throw E2bException.conflict("sandbox " + id + " is already running");
+    }
+    return resume(caller, s, timeout);
+  }
+
+  /**
+   * Waits for a pause in progress to finish (the old pod must be gone), sets {@code
+   * spec.paused=false} with fresh deadlines, waits for Ready, then re-initialises the runtime and
+   * mounts: the new pod's runtime knows nothing of the create.
+   */
+  private Sandbox resume(Caller caller, Sandbox s, Duration timeout) {
+    String id = SandboxView.id(s);
+    Duration wait = settings.waitReadyTimeout();
+    if (s.getSpec() != null && s.getSpec().isPaused() && !pauseFinished(s)) {
+      s = await(s, SandboxService::pauseFinished, wait, "finish pausing");
+    }
+    Deadlines next =
+        Deadlines.running(
+            clock.instant(), timeout, Deadlines.of(s).autoPause(), settings.pausedRetention());
+    Map<String, Object> spec = next.specPatch();
+    spec.put("paused", false);
+    Sandbox patched = patch(s, Map.of("spec", spec), true);
+    Sandbox running =
+        await(
+            patched,
+            x ->
+                (x.getSpec() == null || !x.getSpec().isPaused())
+                    && state(x) == SandboxState.RUNNING,
+            wait,
+            "become Ready after resume");
+    reinit(running);
+    LOG.infof("resumed sandbox=%s owner=%s", id, caller.id());
+    return running;
+  }
+
+  private static boolean pauseFinished(Sandbox s) {
+    return s.getStatus() != null
+        && (Conditions.isTrue(s.getStatus().getConditions(), ConditionTypes.SANDBOX_PAUSED)
+            || SandboxPhase.PAUSED.equals(s.getStatus().getPhase()));
+  }
+
+  private void reinit(Sandbox s) {
+    String id = SandboxView.id(s);
+    Map<String, String> a = s.getMetadata().getAnnotations();
+    if (a == null || !a.containsKey(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN)) {
+      return; // created with skip-init-runtime
+    }
+    if (!shouldInit(s, cache.setsNamed(SandboxView.templateId(s)))) {
+      return;
+    }
+    String token = SandboxView.accessToken(s);
+    Map<String, String> env = readMap(a.get(MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS));
+    Optional<String> failed = runtime.init(s, env, token, token);
+    if (failed.isPresent()) {
+      throw E2bException.internal("runtime re-init of sandbox " + id + " failed: " + failed.get());
+    }
+    Map<String, String> mount = readMap(a.get(MetadataKeys.ANNOTATION_CSI_MOUNT));
+    if (mount.containsKey("volumeName") && mount.containsKey("mountPoint")) {
+      CsiVolumes.Prepared p;
+      try {
+        p = csi.prepare(new Extensions.CsiMount(mount.get("volumeName"), mount.get("mountPoint")));
+      } catch (E2bException e) {
+        throw E2bException.internal("CSI remount of sandbox " + id + ": " + e.getMessage());
+      }
+      failed = runtime.csiMount(s, token, p.driver(), p.requestBase64());
+      if (failed.isPresent()) {
+        throw E2bException.internal("CSI remount in sandbox " + id + " failed: " + failed.get());
+      }
+    }
+  }
+
+  /** Waits for the freshly claimed/created sandbox to run its (possibly new) template. */
+  private Sandbox waitRunning(Sandbox claimed, Duration timeout) {
+    Long generation = claimed.getMetadata().getGeneration();
+    Predicate<Sandbox> ready =
+        s ->
+            state(s) == SandboxState.RUNNING
+                && (generation == null
+                    || (s.getStatus().getObservedGeneration() != null
+                        && s.getStatus().getObservedGeneration() >= generation));
+    return await(claimed, ready, timeout, "become Ready");
+  }
+
+  private Sandbox await(Sandbox s, Predicate<Sandbox> condition, Duration timeout, String what) {
+    String id = SandboxView.id(s);
+    CompletableFuture<Sandbox> f =
+        cache.await(s.getMetadata().getNamespace(), s.getMetadata().getName(), condition);
+    try {
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      throw E2bException.timeout(
+          "sandbox " + id + " did not " + what + " within " + timeout.toSeconds() + "s");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof SandboxCache.SandboxGoneException) {
+        throw E2bException.sandboxNotFound(id);
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.cancel(false);
+      throw E2bException.unavailable("interrupted");
+    }
+  }
+
+  /**
+   * One merge patch of a claimed sandbox. With {@code guarded} it carries the cached
+   * resourceVersion, so a concurrent pause/resume on another replica loses with 409 instead of
+   * being silently overwritten.
+   */
+  private Sandbox patch(Sandbox s, Map<String, Object> body, boolean guarded) {
+    Map<String, Object> patch = new LinkedHashMap<>(body);
+    if (guarded) {
+      patch.put("metadata", Map.of("resourceVersion", s.getMetadata().getResourceVersion()));
+    }
+    try {
+      return client
+          .resources(Sandbox.class)
+          .inNamespace(s.getMetadata().getNamespace())
+          .withName(s.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), json(patch));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        throw E2bException.sandboxNotFound(SandboxView.id(s));
+      }
+      if (e.getCode() == 409) {
+        throw E2bException.conflict(
+            "sandbox " + SandboxView.id(s) + " changed concurrently; try again");
+      }
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void sleepJittered(Duration base) {
+    long ms = base.toMillis();
+    long jitter = Math.max(1, ms / 5);
+    try {
+      Thread.sleep(ms - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw E2bException.unavailable("interrupted while waiting for the pool");
+    }
+  }
+
+  /** The envd access token: 128 random bits from a CSPRNG (it guards the sandbox's shell). */
+  private static String newToken() {
+    byte[] b = new byte[16];
+    TOKENS.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  private static String json(Object o) {
+    try {
+      return JSON.writeValueAsString(o);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, String> readMap(String json) {
+    if (json == null || json.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(json, new TypeReference<Map<String, String>>() {});
+    } catch (Exception e) {
+      return Map.of();
+    }
+  }
+}

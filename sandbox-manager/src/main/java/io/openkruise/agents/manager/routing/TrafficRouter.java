@@ -1,0 +1,96 @@
+package io.openkruise.agents.manager.routing;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Decides, from host, path and headers alone, whether a request on the shared port is for the E2B
+ * API or for a sandbox, in the three routing modes of decisions.md: private paths ({@code
+ * /kruise/api/...} and {@code /kruise/<sid>/<port>/...}), native hosts ({@code api.<domain>} and
+ * {@code <port>-<sid>.<domain>}) and routing headers ({@code E2b-Sandbox-Id/-Port}).
+ */
+public final class TrafficRouter {
+
+  public static final String API_PREFIX = "/kruise/api";
+  private static final String PRIVATE_PREFIX = "/kruise/";
+  private static final Pattern SANDBOX_HOST = Pattern.compile("^(\\d{1,5})-([a-z0-9-]+)\\..+$");
+
+  private TrafficRouter() {}
+
+  /** Where a request goes. */
+  public sealed interface Route {}
+
+  /**
+   * @param path the path the API sees (private prefix removed)
+   */
+  public record Api(String path) implements Route {}
+
+  /**
+   * @param path the path the sandbox sees
+   * @param port -1 when the port is missing or malformed
+   */
+  public record SandboxTraffic(String sandboxId, int port, String path) implements Route {}
+
+  /** A private-protocol path that names no sandbox port. */
+  public record Malformed(String reason) implements Route {}
+
+  public static Route classify(
+      String host, String path, String sandboxIdHeader, String portHeader) {
+    String p = path == null || path.isEmpty() ? "/" : path;
+    if (p.equals(API_PREFIX) || p.startsWith(API_PREFIX + "/")) {
+      String rest = p.substring(API_PREFIX.length());
+      return new Api(rest.isEmpty() ? "/" : rest);
+    }
+    if (p.startsWith(PRIVATE_PREFIX)) {
+      return privateSandbox(p.substring(PRIVATE_PREFIX.length()));
+    }
+    String h = host == null ? "" : host.toLowerCase();
+    if (h.startsWith("api.")) {
+      return new Api(p);
+    }
+    if (sandboxIdHeader != null && !sandboxIdHeader.isEmpty() && portHeader != null) {
+      return new SandboxTraffic(sandboxIdHeader, port(portHeader), p);
+    }
+    Matcher m = SANDBOX_HOST.matcher(stripPort(h));
+    if (m.matches()) {
+      return new SandboxTraffic(m.group(2), port(m.group(1)), p);
+    }
+    return new Api(p);
+  }
+
+  /** {@code <sid>/<port>[/rest]}. */
+  private static Route privateSandbox(String rest) {
+    int slash = rest.indexOf('/');
+    if (slash <= 0) {
+      return new Malformed("expected /kruise/<sandboxID>/<port>/...");
+    }
+    String id = rest.substring(0, slash);
+    String afterId = rest.substring(slash + 1);
+    int next = afterId.indexOf('/');
+    String portText = next < 0 ? afterId : afterId.substring(0, next);
+    int port = port(portText);
+    if (port < 0) {
+      return new Malformed("invalid port " + portText);
+    }
+    return new SandboxTraffic(id, port, next < 0 ? "/" : afterId.substring(next));
+  }
+
+  static String stripPort(String host) {
+    int colon = host.lastIndexOf(':');
+    return colon < 0 || host.endsWith("]") ? host : host.substring(0, colon);
+  }
+
+  static int port(String text) {
+    try {
+      int n = Integer.parseInt(text.trim());
+      return n >= 0 && n <= 65535 ? n : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  public static Optional<String> sandboxId(Route r) {
+    return r instanceof SandboxTraffic s ? Optional.of(s.sandboxId()) : Optional.empty();
+  }
+}

@@ -1,0 +1,60 @@
+package io.openkruise.agents.manager.routing;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Mounts the classification in front of every other route on the shared listener, and a last route
+ * that answers unknown paths with E2B JSON instead of an HTML page.
+ */
+@ApplicationScoped
+public class TrafficRoutes {
+
+  private final SandboxTrafficHandler sandboxes;
+
+  TrafficRoutes(SandboxTrafficHandler sandboxes) {
+    this.sandboxes = sandboxes;
+  }
+
+  void install(@Observes Router router) {
+    router.route().order(Integer.MIN_VALUE).handler(this::classify);
+    router.route().order(Integer.MAX_VALUE).handler(TrafficRoutes::notFound);
+  }
+
+  private void classify(RoutingContext rc) {
+    var req = rc.request();
+    TrafficRouter.Route route =
+        TrafficRouter.classify(
+            req.host(),
+            req.path(),
+            req.getHeader("E2b-Sandbox-Id"),
+            req.getHeader("E2b-Sandbox-Port"));
+    if (route instanceof TrafficRouter.Api api) {
+      if (api.path().equals(req.path())) {
+        rc.next();
+      } else {
+        // Private protocol: the API is the same, only mounted under /kruise/api.
+        String query = req.query();
+        rc.reroute(query == null ? api.path() : api.path() + "?" + query);
+      }
+    } else if (route instanceof TrafficRouter.SandboxTraffic target) {
+      sandboxes.handle(rc, target);
+    } else if (route instanceof TrafficRouter.Malformed bad) {
+      error(rc, 400, bad.reason());
+    }
+  }
+
+  private static void notFound(RoutingContext rc) {
+    error(rc, 404, "no route for " + rc.request().method() + " " + rc.request().path());
+  }
+
+  static void error(RoutingContext rc, int code, String message) {
+    rc.response()
+        .setStatusCode(code)
+        .putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("code", code).put("message", message).encode());
+  }
+}

@@ -1,0 +1,479 @@
+package io.openkruise.agents.manager.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.emptyOrNullString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.SandboxState;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxPhase;
+import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.support.FakeRuntime;
+import io.openkruise.agents.manager.support.Fixtures;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The E2B API on the fabric8 mock server: claims, lifecycle, ownership and error shapes. */
+@QuarkusTest
+@WithKubernetesTestServer
+class SandboxApiTest {
+
+  static final String ADMIN = "e2b_0000000000000000000000000000000000000001";
+  static FakeRuntime runtime;
+
+  @Inject KubernetesClient client;
+  @Inject SandboxCache cache;
+
+  @BeforeAll
+  static void startRuntime() throws Exception {
+    runtime = new FakeRuntime();
+  }
+
+  @AfterAll
+  static void stopRuntime() throws Exception {
+    runtime.close();
+  }
+
+  private void awaitPool(String template, int size) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !cache.setsNamed(template).isEmpty() && cache.pool(template).size() >= size);
+  }
+
+  static Response create(String key, Map<String, Object> body) {
+    return given()
+        .header("X-API-Key", key)
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post("/v2/sandboxes");
+  }
+
+  private Sandbox stored(String id) {
+    String[] p = id.split("--", 2);
+    return client.resources(Sandbox.class).inNamespace(p[0]).withName(p[1]).get();
+  }
+
+  @Test
+  void createFromWarmPoolAnswers201InitsRuntimeAndWritesTheClaim() {
+    Fixtures.pool(client, "warm", "tpl-warm", 2, runtime.url(), true);
+    awaitPool("tpl-warm", 2);
+    Instant before = Instant.now();
+
+    Response r =
+        create(
+            ADMIN,
+            Map.of(
+                "templateID",
+                "tpl-warm",
+                "timeout",
+                120,
+                "metadata",
+                Map.of("purpose", "test"),
+                "envVars",
+                Map.of("A", "1")));
+
+    r.then()
+        .statusCode(201)
+        .contentType(ContentType.JSON)
+        .body("sandboxID", startsWith("warm--tpl-warm-"))
+        .body("templateID", equalTo("tpl-warm"))
+        .body("clientID", equalTo("6532622b"))
+        .body("envdVersion", equalTo("0.5.7"))
+        .body("envdAccessToken", not(emptyOrNullString()))
+        .body("domain", equalTo("localhost"));
+    String id = r.path("sandboxID");
+    String token = r.path("envdAccessToken");
+    Sandbox s = stored(id);
+    assertThat(s.getMetadata().getAnnotations())
+        .containsEntry("purpose", "test")
+        .containsEntry(MetadataKeys.ANNOTATION_OWNER, "00000000-0000-4000-8000-000000000001")
+        .containsEntry(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN, token);
+    assertThat(s.getMetadata().getLabels())
+        .containsEntry(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
+    assertThat(Instant.parse(s.getSpec().getShutdownTime()))
+        .isBetween(before.plusSeconds(119), before.plusSeconds(130));
+    assertThat(s.getSpec().getPauseTime()).isNull();
+    assertThat(runtime.calls("/init"))
+        .anySatisfy(
+            c ->
+                assertThat(c.body())
+                    .contains("\"A\":\"1\"")
+                    .contains("\"accessToken\":\"" + token));
+
+    given()
+        .header("X-API-Key", ADMIN)
+        .get("/sandboxes/" + id)
+        .then()
+        .statusCode(200)
+        .body("state", equalTo("running"))
+        .body("cpuCount", equalTo(2))
+        .body("memoryMB", equalTo(1024))
+        .body("metadata.purpose", equalTo("test"))
+        .body("envdAccessToken", equalTo(token))
+        .body("lifecycle.onTimeout", equalTo("kill"));
+  }
+
+  @Test
+  void listFiltersByMetadataAndStateAndPages() {
+    Fixtures.pool(client, "listing", "tpl-list", 3, runtime.url(), false);
+    awaitPool("tpl-list", 3);
+    String key = newKey("lister");
+    List<String> ids = new ArrayList<>();
+    for (String color : List.of("red", "red", "blue")) {
+      ids.add(
+          create(
+                  key,
+                  Map.of("templateID", "tpl-list", "metadata", Map.of("color", color, "n", "a b")))
+              .then()
+              .statusCode(201)
+              .extract()
+              .path("sandboxID"));
+    }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                given()
+                    .header("X-API-Key", key)
+                    .get("/v2/sandboxes")
+                    .then()
+                    .statusCode(200)
+                    .body("$", hasSize(3)));
+    // The SDK's double encoding of {color: red, n: "a b"}.
+    given()
+        .header("X-API-Key", key)
+        .urlEncodingEnabled(false)
+        .get("/v2/sandboxes?metadata=color%3Dred%26n%3Da%252520b&state=running,paused")
+        .then()
+        .statusCode(200)
+        .body("$", hasSize(2))
+        .body("[0].metadata.color", equalTo("red"))
+        .body("[0].state", equalTo("running"));
+    given()
+        .header("X-API-Key", key)
+        .get("/v2/sandboxes?state=paused")
+        .then()
+        .statusCode(200)
+        .body("$", hasSize(0));
+
+    Response first = given().header("X-API-Key", key).get("/v2/sandboxes?limit=2");
+    first.then().statusCode(200).body("$", hasSize(2));
+    String next = first.header("X-Next-Token");
+    assertThat(next).isNotBlank();
+    Response second =
+        given().header("X-API-Key", key).get("/v2/sandboxes?limit=2&nextToken=" + next);
+    second.then().statusCode(200).body("$", hasSize(1));
+    assertThat(second.header("X-Next-Token")).isNull();
+    List<String> seen = new ArrayList<>(first.jsonPath().getList("sandboxID"));
+    seen.addAll(second.jsonPath().getList("sandboxID"));
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(ids);
+    given().header("X-API-Key", key).get("/sandboxes").then().statusCode(200).body("$", hasSize(3));
+  }
+
+  @Test
+  void anotherKeySeesNotFoundAndKillDeletes() {
+    Fixtures.pool(client, "owners", "tpl-own", 1, runtime.url(), false);
+    awaitPool("tpl-own", 1);
+    String alice = newKey("alice");
+    String bob = newKey("bob");
+    String id =
+        create(alice, Map.of("templateID", "tpl-own"))
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("sandboxID");
+
+    for (var call :
+        List
+            .<java.util.function.Function<
+                    io.restassured.specification.RequestSpecification, Response>>
+                of(
+                    rq -> rq.get("/sandboxes/" + id),
+                    rq -> rq.delete("/sandboxes/" + id),
+                    rq -> rq.post("/sandboxes/" + id + "/pause"),
+                    rq -> rq.body("{\"timeout\":60}").post("/sandboxes/" + id + "/connect"),
+                    rq -> rq.body("{\"timeout\":60}").post("/sandboxes/" + id + "/timeout"))) {
+      call.apply(given().header("X-API-Key", bob).contentType(ContentType.JSON))
+          .then()
+          .statusCode(404)
+          .contentType(ContentType.JSON)
+          .body("code", equalTo(404));
+    }
+    given()
+        .header("X-API-Key", bob)
+        .get("/v2/sandboxes")
+        .then()
+        .statusCode(200)
+        .body("$", hasSize(0));
+
+    given().header("X-API-Key", alice).delete("/sandboxes/" + id).then().statusCode(204);
+    assertThat(stored(id)).isNull();
+    given().header("X-API-Key", alice).get("/sandboxes/" + id).then().statusCode(404);
+    given().header("X-API-Key", alice).delete("/sandboxes/" + id).then().statusCode(404);
+  }
+
+  @Test
+  void pauseThenConnectResumesAndReinitsTheRuntime() {
+    Fixtures.pool(client, "pausing", "tpl-pause", 1, runtime.url(), true);
+    awaitPool("tpl-pause", 1);
+    Response created =
+        create(ADMIN, Map.of("templateID", "tpl-pause", "envVars", Map.of("K", "v")));
+    created.then().statusCode(201);
+    String id = created.path("sandboxID");
+    String token = created.path("envdAccessToken");
+    String[] ref = id.split("--", 2);
+
+    given().header("X-API-Key", ADMIN).post("/sandboxes/" + id + "/pause").then().statusCode(204);
+    Sandbox paused = stored(id);
+    assertThat(paused.getSpec().isPaused()).isTrue();
+    assertThat(Instant.parse(paused.getSpec().getShutdownTime()))
+        .isAfter(Instant.now().plus(Duration.ofDays(29)));
+    given()
+        .header("X-API-Key", ADMIN)
+        .get("/sandboxes/" + id)
+        .then()
+        .statusCode(200)
+        .body("state", equalTo("paused"));
+    given()
+        .header("X-API-Key", ADMIN)
+        .post("/sandboxes/" + id + "/pause")
+        .then()
+        .statusCode(409)
+        .body("code", equalTo(409));
+    given()
+        .header("X-API-Key", ADMIN)
+        .contentType(ContentType.JSON)
+        .body("{\"timeout\":60}")
+        .post("/sandboxes/" + id + "/timeout")
+        .then()
+        .statusCode(409);
+
+    // The controller's part: pod gone, then (after resume) a new Ready pod.
+    client
+        .resources(Sandbox.class)
+        .inNamespace(ref[0])
+        .withName(ref[1])
+        .editStatus(
+            s -> {
+              s.getStatus().setPhase(SandboxPhase.PAUSED);
+              s.getStatus()
+                  .setConditions(
+                      new ArrayList<>(List.of(Fixtures.ready(false), Fixtures.paused())));
+              return s;
+            });
+    CompletableFuture<Void> controller =
+        CompletableFuture.runAsync(
+            () -> {
+              await().atMost(Duration.ofSeconds(10)).until(() -> !stored(id).getSpec().isPaused());
+              client
+                  .resources(Sandbox.class)
+                  .inNamespace(ref[0])
+                  .withName(ref[1])
+                  .editStatus(
+                      s -> {
+                        s.getStatus().setPhase(SandboxPhase.RUNNING);
+                        s.getStatus().setConditions(new ArrayList<>(List.of(Fixtures.ready(true))));
+                        return s;
+                      });
+            });
+    int initsBefore = runtime.calls("/init").size();
+
+    given()
+        .header("X-API-Key", ADMIN)
+        .contentType(ContentType.JSON)
+        .body("{\"timeout\":90}")
+        .post("/sandboxes/" + id + "/connect")
+        .then()
+        .statusCode(201)
+        .body("sandboxID", equalTo(id))
+        .body("envdAccessToken", equalTo(token));
+    controller.join();
+    assertThat(runtime.calls("/init").size()).isGreaterThan(initsBefore);
+    assertThat(runtime.calls("/init").get(runtime.calls("/init").size() - 1).body())
+        .contains("\"K\":\"v\"");
+    given()
+        .header("X-API-Key", ADMIN)
+        .get("/sandboxes/" + id)
+        .then()
+        .statusCode(200)
+        .body("state", equalTo("running"));
+    // Connect on a running sandbox: 200, and it never shortens the lifetime.
+    String end = stored(id).getSpec().getShutdownTime();
+    given()
+        .header("X-API-Key", ADMIN)
+        .contentType(ContentType.JSON)
+        .body("{\"timeout\":5}")
+        .post("/v2/sandboxes/" + id + "/connect")
+        .then()
+        .statusCode(200);
+    assertThat(stored(id).getSpec().getShutdownTime()).isEqualTo(end);
+    given()
+        .header("X-API-Key", ADMIN)
+        .contentType(ContentType.JSON)
+        .body("{\"timeout\":5}")
+        .post("/sandboxes/" + id + "/timeout")
+        .then()
+        .statusCode(204);
+    assertThat(Instant.parse(stored(id).getSpec().getShutdownTime()))
+        .isBefore(Instant.now().plusSeconds(10));
+  }
+
+  @Test
+  void autoPauseWritesPauseTimeAndRetention() {
+    Fixtures.pool(client, "autopause", "tpl-ap", 1, runtime.url(), false);
+    awaitPool("tpl-ap", 1);
+    String id =
+        create(ADMIN, Map.of("templateID", "tpl-ap", "timeout", 60, "autoPause", true))
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("sandboxID");
+    Sandbox s = stored(id);
+    Instant pause = Instant.parse(s.getSpec().getPauseTime());
+    assertThat(pause).isBetween(Instant.now().plusSeconds(50), Instant.now().plusSeconds(70));
+    assertThat(Instant.parse(s.getSpec().getShutdownTime()))
+        .isEqualTo(pause.plus(Duration.ofDays(30)));
+    given()
+        .header("X-API-Key", ADMIN)
+        .get("/sandboxes/" + id)
+        .then()
+        .body("lifecycle.onTimeout", equalTo("pause"))
+        .body("endAt", equalTo(pause.toString()));
+  }
+
+  @Test
+  void claimsSpreadOverNamespacesAndSkipAnEmptyPool() {
+    Fixtures.pool(client, "spread-a", "tpl-spread", 12, null, false);
+    Fixtures.pool(client, "spread-b", "tpl-spread", 12, null, false);
+    Fixtures.pool(client, "empty-x", "tpl-skip", 0, null, false);
+    Fixtures.pool(client, "full-y", "tpl-skip", 3, null, false);
+    awaitPool("tpl-spread", 24);
+    awaitPool("tpl-skip", 3);
+    await().atMost(Duration.ofSeconds(10)).until(() -> cache.setsNamed("tpl-skip").size() == 2);
+    List<String> namespaces = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      String id =
+          create(ADMIN, Map.of("templateID", "tpl-spread"))
+              .then()
+              .statusCode(201)
+              .extract()
+              .path("sandboxID");
+      namespaces.add(id.split("--")[0]);
+    }
+    assertThat(namespaces).contains("spread-a", "spread-b");
+
+    for (int i = 0; i < 3; i++) {
+      create(ADMIN, Map.of("templateID", "tpl-skip"))
+          .then()
+          .statusCode(201)
+          .body("sandboxID", startsWith("full-y--"));
+    }
+    // Pool exhausted: after the (test-short) claim timeout, a clean 503.
+    create(ADMIN, Map.of("templateID", "tpl-skip"))
+        .then()
+        .statusCode(503)
+        .contentType(ContentType.JSON)
+        .body("code", equalTo(503));
+  }
+
+  @Test
+  void sdkDefaultTemplateNameResolvesThroughTheAlias() {
+    Fixtures.pool(client, "ci", "code-interpreter", 1, null, false);
+    awaitPool("code-interpreter", 1);
+    create(ADMIN, Map.of("templateID", "code-interpreter-v1"))
+        .then()
+        .statusCode(201)
+        .body("templateID", equalTo("code-interpreter"));
+  }
+
+  @Test
+  void failedInitDeletesTheSandboxAndAnswersAClearError() throws Exception {
+    try (FakeRuntime broken = new FakeRuntime()) {
+      broken.initStatus = 500;
+      Fixtures.pool(client, "broken", "tpl-broken", 1, broken.url(), true);
+      awaitPool("tpl-broken", 1);
+      create(ADMIN, Map.of("templateID", "tpl-broken"))
+          .then()
+          .statusCode(500)
+          .contentType(ContentType.JSON)
+          .body("message", startsWith("runtime init of sandbox broken--tpl-broken-0 failed"));
+      assertThat(
+              client.resources(Sandbox.class).inNamespace("broken").withName("tpl-broken-0").get())
+          .isNull();
+    }
+  }
+
+  @Test
+  void reserveFailedSandboxKeepsIt() throws Exception {
+    try (FakeRuntime broken = new FakeRuntime()) {
+      broken.initStatus = 503;
+      Fixtures.pool(client, "reserve", "tpl-reserve", 1, broken.url(), true);
+      awaitPool("tpl-reserve", 1);
+      create(
+              ADMIN,
+              Map.of(
+                  "templateID",
+                  "tpl-reserve",
+                  "metadata",
+                  Map.of(MetadataKeys.EXT_RESERVE_FAILED_SANDBOX, "true")))
+          .then()
+          .statusCode(500);
+      Sandbox kept =
+          client.resources(Sandbox.class).inNamespace("reserve").withName("tpl-reserve-0").get();
+      assertThat(kept).isNotNull();
+      assertThat(SandboxState.poolOwner(kept)).isEmpty();
+    }
+  }
+
+  @Test
+  void skipInitRuntimeSkipsInitAndToken() {
+    Fixtures.pool(client, "skip", "tpl-skipinit", 1, "http://127.0.0.1:1", true);
+    awaitPool("tpl-skipinit", 1);
+    create(
+            ADMIN,
+            Map.of(
+                "templateID",
+                "tpl-skipinit",
+                "metadata",
+                Map.of(MetadataKeys.EXT_SKIP_INIT_RUNTIME, "true", "keep", "me")))
+        .then()
+        .statusCode(201)
+        .body("envdAccessToken", emptyOrNullString());
+    Sandbox s =
+        client.resources(Sandbox.class).inNamespace("skip").withName("tpl-skipinit-0").get();
+    assertThat(s.getMetadata().getAnnotations())
+        .containsEntry("keep", "me")
+        .doesNotContainKey(MetadataKeys.EXT_SKIP_INIT_RUNTIME);
+  }
+
+  static String newKey(String name) {
+    return given()
+        .header("X-API-Key", ADMIN)
+        .contentType(ContentType.JSON)
+        .body(Map.of("name", name))
+        .post("/api-keys")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("key");
+  }
+}

@@ -1,0 +1,102 @@
+package io.openkruise.agents.manager.support;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A loopback stand-in for a sandbox runtime: records {@code /init} calls and answers the CSI mount
+ * helper's {@code process.Process/Start} with a chosen exit code.
+ */
+public final class FakeRuntime implements AutoCloseable {
+
+  public record Call(String path, String accessTokenHeader, String body) {}
+
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpServer server;
+  public final List<Call> calls = new CopyOnWriteArrayList<>();
+  public volatile int initStatus = 200;
+  public volatile int mountExitCode = 0;
+
+  public FakeRuntime() throws Exception {
+    server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req ->
+                    req.body()
+                        .onSuccess(
+                            body -> {
+                              calls.add(
+                                  new Call(
+                                      req.path(),
+                                      req.getHeader("X-Access-Token"),
+                                      body.toString()));
+                              if (req.path().equals("/init")) {
+                                req.response().setStatusCode(initStatus).end();
+                              } else if (req.path().equals("/process.Process/Start")) {
+                                req.response()
+                                    .putHeader("Content-Type", "application/connect+json")
+                                    .end(processStream(mountExitCode));
+                              } else {
+                                req.response().setStatusCode(404).end();
+                              }
+                            }))
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + server.actualPort();
+  }
+
+  public List<Call> calls(String path) {
+    return calls.stream().filter(c -> c.path().equals(path)).toList();
+  }
+
+  private static Buffer processStream(int exit) {
+    Buffer b = Buffer.buffer();
+    frame(
+        b,
+        0,
+        new JsonObject()
+            .put("event", new JsonObject().put("start", new JsonObject().put("pid", 7))));
+    if (exit != 0) {
+      frame(
+          b,
+          0,
+          new JsonObject()
+              .put(
+                  "event",
+                  new JsonObject()
+                      .put("data", new JsonObject().put("stderr", "bW91bnQgZmFpbGVk"))));
+    }
+    frame(
+        b,
+        0,
+        new JsonObject()
+            .put(
+                "event",
+                new JsonObject()
+                    .put("end", new JsonObject().put("exitCode", exit).put("exited", true))));
+    frame(b, 2, new JsonObject());
+    return b;
+  }
+
+  private static void frame(Buffer b, int flags, JsonObject msg) {
+    byte[] payload = msg.encode().getBytes();
+    b.appendByte((byte) flags).appendInt(payload.length).appendBytes(payload);
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
