@@ -88,3 +88,20 @@ def test_unpatched_sdk_does_not_reach_the_private_api(fake_server: FakeServer) -
     with pytest.raises(Exception):
         Sandbox.create(timeout=60, request_timeout=2)
     assert fake_server.requests == []
+
+
+def test_foreign_key_with_validate_key_false(fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """e2b 2.25-2.45 reject keys not shaped e2b_<hex> before sending; validate_key=False lifts that."""
+    import e2b.api
+    from e2b import Sandbox
+
+    monkeypatch.setenv("E2B_API_KEY", "foreign-key-1")
+    if "validate_api_key" in vars(e2b.api):
+        patch_e2b(https=False)
+        with pytest.raises(Exception):
+            Sandbox.create(timeout=60)
+        assert fake_server.requests == []
+    patch_e2b(https=False, validate_key=False)
+    sbx = Sandbox.create(timeout=60)
+    assert fake_server.requests[-1].headers.get("x-api-key") == "foreign-key-1"
+    sbx.kill()
