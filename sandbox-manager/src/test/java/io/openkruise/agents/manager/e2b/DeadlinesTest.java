@@ -1,0 +1,53 @@
+package io.openkruise.agents.manager.e2b;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class DeadlinesTest {
+
+  static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+  static final Duration RETENTION = Duration.ofDays(30);
+
+  @Test
+  void autoPauseKeepsThePausedSandboxForTheRetention() {
+    Deadlines d = Deadlines.running(NOW, Duration.ofSeconds(60), true, RETENTION);
+    assertThat(d.pauseTime()).isEqualTo(NOW.plusSeconds(60));
+    assertThat(d.shutdownTime()).isEqualTo(NOW.plusSeconds(60).plus(RETENTION));
+    assertThat(d.endAt()).isEqualTo(NOW.plusSeconds(60));
+    Deadlines kill = Deadlines.running(NOW, Duration.ofSeconds(60), false, RETENTION);
+    assertThat(kill.pauseTime()).isNull();
+    assertThat(kill.endAt()).isEqualTo(NOW.plusSeconds(60));
+  }
+
+  @Test
+  void connectOnlyExtends() {
+    Deadlines current = Deadlines.running(NOW, Duration.ofSeconds(600), false, RETENTION);
+    assertThat(Deadlines.extend(current, NOW.plusSeconds(10), Duration.ofSeconds(60), RETENTION))
+        .isEmpty();
+    assertThat(Deadlines.extend(current, NOW.plusSeconds(10), Duration.ofSeconds(900), RETENTION))
+        .get()
+        .extracting(Deadlines::shutdownTime)
+        .isEqualTo(NOW.plusSeconds(910));
+    Deadlines auto = Deadlines.running(NOW, Duration.ofSeconds(60), true, RETENTION);
+    assertThat(Deadlines.extend(auto, NOW, Duration.ofSeconds(120), RETENTION).get().autoPause())
+        .isTrue();
+  }
+
+  @Test
+  void pauseKeepsTheModeAndTheRetention() {
+    Deadlines auto = Deadlines.running(NOW, Duration.ofSeconds(60), true, RETENTION);
+    Deadlines paused = Deadlines.paused(NOW.plusSeconds(5), RETENTION, auto);
+    assertThat(paused.autoPause()).isTrue();
+    assertThat(paused.shutdownTime()).isEqualTo(NOW.plusSeconds(5).plus(RETENTION));
+  }
+
+  @Test
+  void formatRoundsUpToWholeSeconds() {
+    assertThat(Timeouts.format(NOW.plusMillis(1))).isEqualTo("2026-01-01T00:00:01Z");
+    assertThat(Timeouts.format(NOW)).isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(Timeouts.describe(Duration.ofHours(24))).isEqualTo("24 hours");
+  }
+}

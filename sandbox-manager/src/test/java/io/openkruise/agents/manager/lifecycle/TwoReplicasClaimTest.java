@@ -1,0 +1,114 @@
+package io.openkruise.agents.manager.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.openkruise.agents.api.claim.SandboxClaimer;
+import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.e2b.CreateRequest;
+import io.openkruise.agents.manager.e2b.Extensions;
+import io.openkruise.agents.manager.keys.Caller;
+import io.openkruise.agents.manager.runtime.CsiVolumes;
+import io.openkruise.agents.manager.runtime.RuntimeClient;
+import io.openkruise.agents.manager.support.Fixtures;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two manager "replicas" (own client, own informer cache, own claimer) claim 200 times at once from
+ * one pool of 200: every create succeeds and no sandbox is handed out twice. The API server's
+ * resourceVersion check is the only thing the two share.
+ */
+@EnableKubernetesMockClient(crud = true)
+class TwoReplicasClaimTest {
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+  final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+  }
+
+  private SandboxService replica(SimpleMeterRegistry registry) {
+    KubernetesClient own = server.createClient();
+    closeables.add(own);
+    SandboxCache cache = new SandboxCache(own, Optional.empty());
+    cache.start(Duration.ofSeconds(30));
+    closeables.add(cache);
+    Settings settings =
+        new Settings(
+            "localhost",
+            "sandbox-system",
+            Duration.ofSeconds(300),
+            Duration.ofHours(24),
+            Duration.ofDays(30),
+            Duration.ofSeconds(20),
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(10),
+            Duration.ofMillis(25),
+            Map.of(),
+            List.of());
+    return new SandboxService(
+        own,
+        cache,
+        new SandboxClaimer(own, Clock.systemUTC(), new SecureRandom()),
+        new RuntimeClient(49983, 1, Duration.ofMillis(10), Duration.ofSeconds(1)),
+        new CsiVolumes(own, "sandbox-system", List.of()),
+        settings,
+        Clock.systemUTC(),
+        new ClaimMetrics(registry));
+  }
+
+  @Test
+  void twoReplicasNeverHandOutTheSameSandboxTwice() throws Exception {
+    Fixtures.pool(client, "race", "tpl-race", 200, null, false);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    SandboxService a = replica(registry);
+    SandboxService b = replica(registry);
+    CreateRequest req =
+        new CreateRequest(
+            "tpl-race", Duration.ofSeconds(300), false, true, Map.of(), Map.of(), Extensions.NONE);
+    Caller caller = new Caller("owner-1", "owner", false);
+
+    ExecutorService pool = Executors.newFixedThreadPool(32);
+    List<Future<String>> results = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      SandboxService replica = i % 2 == 0 ? a : b;
+      results.add(
+          pool.submit(
+              () -> io.openkruise.agents.manager.e2b.SandboxView.id(replica.create(caller, req))));
+    }
+    Set<String> ids = ConcurrentHashMap.newKeySet();
+    for (Future<String> f : results) {
+      assertThat(ids.add(f.get())).as("sandbox handed out twice").isTrue();
+    }
+    pool.shutdown();
+    assertThat(ids).hasSize(200);
+    double conflicts =
+        registry.find("kruise.manager.claim.conflicts").counters().stream()
+            .mapToDouble(c -> c.count())
+            .sum();
+    assertThat(registry.find("kruise.manager.claims").tag("outcome", "claimed").counter().count())
+        .isEqualTo(200);
+    System.out.println("409 conflicts while claiming 200 from two replicas: " + conflicts);
+  }
+}

@@ -1,0 +1,47 @@
+package io.openkruise.agents.manager.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.openkruise.agents.manager.routing.TrafficRouter.Api;
+import io.openkruise.agents.manager.routing.TrafficRouter.Malformed;
+import io.openkruise.agents.manager.routing.TrafficRouter.SandboxTraffic;
+import org.junit.jupiter.api.Test;
+
+class TrafficRouterTest {
+
+  @Test
+  void privateProtocol() {
+    assertThat(TrafficRouter.classify("d.com", "/kruise/api/v2/sandboxes", null, null))
+        .isEqualTo(new Api("/v2/sandboxes"));
+    assertThat(TrafficRouter.classify("d.com", "/kruise/api", null, null)).isEqualTo(new Api("/"));
+    assertThat(TrafficRouter.classify("d.com", "/kruise/default--s1/49983/files", null, null))
+        .isEqualTo(new SandboxTraffic("default--s1", 49983, "/files"));
+    assertThat(TrafficRouter.classify("d.com", "/kruise/default--s1/8080", null, null))
+        .isEqualTo(new SandboxTraffic("default--s1", 8080, "/"));
+    assertThat(TrafficRouter.classify("d.com", "/kruise/default--s1/x/y", null, null))
+        .isInstanceOf(Malformed.class);
+    assertThat(TrafficRouter.classify("d.com", "/kruise/only", null, null))
+        .isInstanceOf(Malformed.class);
+  }
+
+  @Test
+  void nativeHosts() {
+    assertThat(TrafficRouter.classify("api.d.com:8080", "/sandboxes", null, null))
+        .isEqualTo(new Api("/sandboxes"));
+    assertThat(TrafficRouter.classify("49999-default--s1.d.com:8080", "/execute", null, null))
+        .isEqualTo(new SandboxTraffic("default--s1", 49999, "/execute"));
+    assertThat(TrafficRouter.classify("localhost:7788", "/sandboxes", null, null))
+        .isEqualTo(new Api("/sandboxes"));
+  }
+
+  @Test
+  void headerRouting() {
+    assertThat(TrafficRouter.classify("localhost", "/files", "default--s1", "49983"))
+        .isEqualTo(new SandboxTraffic("default--s1", 49983, "/files"));
+    // Old SDKs sent the headers on API calls too: the API host wins.
+    assertThat(TrafficRouter.classify("api.d.com", "/sandboxes/x/connect", "x", "49983"))
+        .isEqualTo(new Api("/sandboxes/x/connect"));
+    assertThat(TrafficRouter.classify("localhost", "/x", "s", "99999"))
+        .isEqualTo(new SandboxTraffic("s", -1, "/x"));
+  }
+}
