@@ -1,0 +1,98 @@
+package io.openkruise.agents.localcluster;
+
+import io.openkruise.agents.localcluster.kube.LocalKubernetes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs a local cluster in the foreground for development: a real kube-apiserver, etcd and
+ * controller manager plus the node simulator, until Ctrl-C.
+ *
+ * <pre>
+ * java -jar local-cluster/target/local-cluster-&lt;version&gt;.jar [--kubeconfig PATH] [--nodes N]
+ *                                                            [--work-dir DIR]
+ * </pre>
+ *
+ * <p>The kubeconfig (default {@code ./local-cluster.kubeconfig}) appears only once the cluster is
+ * ready (written to a temp file and renamed), so scripts can wait for the file; it is removed again
+ * on exit. Progress goes to stderr; stdout gets a few {@code local-cluster:} lines, the last being
+ * {@code local-cluster: ready}.
+ */
+public final class LocalClusterMain {
+  private LocalClusterMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Path kubeconfig = Path.of("local-cluster.kubeconfig");
+    int nodes = 1;
+    LocalKubernetes.Options kubeOptions = LocalKubernetes.Options.defaults();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--kubeconfig" -> kubeconfig = Path.of(value(args, ++i));
+        case "--nodes" -> nodes = Integer.parseInt(value(args, ++i));
+        case "--work-dir" -> kubeOptions = kubeOptions.withTempParent(Path.of(value(args, ++i)));
+        case "-h", "--help" -> {
+          System.out.println(
+              "usage: LocalClusterMain [--kubeconfig PATH] [--nodes N] [--work-dir DIR]");
+          return;
+        }
+        default -> {
+          System.err.println("unknown argument: " + args[i]);
+          System.exit(2);
+        }
+      }
+    }
+    List<String> nodeNames = new ArrayList<>();
+    for (int n = 0; n < nodes; n++) {
+      nodeNames.add("local-node-" + n);
+    }
+    Path target = kubeconfig.toAbsolutePath();
+    LocalCluster cluster =
+        LocalCluster.startReal(new LocalCluster.Options(kubeOptions, nodeNames, false));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.out.println("local-cluster: stopping");
+                  try {
+                    Files.deleteIfExists(target);
+                  } catch (IOException e) {
+                    // best effort
+                  }
+                  cluster.close();
+                  stopped.countDown();
+                },
+                "local-cluster-main-shutdown"));
+    publish(cluster.kubeconfig(), target);
+    System.out.println("local-cluster: " + cluster.description());
+    System.out.println(
+        "local-cluster: nodes "
+            + nodeNames
+            + "; pods get 127.1.0.2 and up (envd :49983, code interpreter :49999)");
+    System.out.println("local-cluster: kubeconfig " + target);
+    System.out.println("local-cluster: ready (Ctrl-C to stop)");
+    System.out.flush();
+    stopped.await();
+  }
+
+  private static String value(String[] args, int i) {
+    if (i >= args.length) {
+      System.err.println(args[i - 1] + " needs a value");
+      System.exit(2);
+    }
+    return args[i];
+  }
+
+  private static void publish(Path source, Path target) throws IOException {
+    Path dir = target.getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, ".kubeconfig-", ".tmp");
+    Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+}

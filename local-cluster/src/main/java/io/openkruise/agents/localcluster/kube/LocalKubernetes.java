@@ -1,0 +1,498 @@
+package io.openkruise.agents.localcluster.kube;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * A real Kubernetes control plane on loopback: etcd, kube-apiserver and kube-controller-manager
+ * (garbage collector, namespace and service-account controllers) in a temp dir, with a generated
+ * PKI and an admin kubeconfig. {@link #start(Options)} returns once {@code /readyz} is ok, our CRDs
+ * are Established and the controller manager has synced; {@link #close()} kills every process and
+ * removes the temp dir.
+ *
+ * <p>There is no kubelet and no scheduler: {@code LocalNode} plays both.
+ */
+public final class LocalKubernetes implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(LocalKubernetes.class.getName());
+
+  /** Controllers we run; GC and namespace deletion are what tests rely on. */
+  public static final List<String> DEFAULT_CONTROLLERS =
+      List.of("garbage-collector-controller", "namespace-controller", "serviceaccount-controller");
+
+  /** Classpath directory holding the generated CRDs (shipped in the api-types jar). */
+  public static final String CRD_RESOURCE_DIR = "crds";
+
+  private final Options options;
+  private final Path workDir;
+  private final ProcessGroup processes;
+  private final Pki pki;
+  private final Pki.Files pkiFiles;
+  private final URI apiServerUrl;
+  private final Path kubeconfig;
+  private final Config config;
+  private final KubernetesClient client;
+  private final String version;
+  private final Thread shutdownHook;
+  private volatile boolean closed;
+
+  /**
+   * Launch settings.
+   *
+   * @param binaries the binaries; null: resolve them via {@link KubeBinaries#resolve(PrintStream)}
+   * @param tempParent where the cluster's temp dir is created
+   * @param controllers kube-controller-manager {@code --controllers}
+   * @param crds CRD YAML resources to apply; null: every {@code crds/*.yml} on the class path
+   * @param startTimeout for each wait (apiserver ready, CRDs established, controllers synced)
+   * @param progress where the install script's progress and our start messages go
+   */
+  public record Options(
+      KubeBinaries binaries,
+      Path tempParent,
+      List<String> controllers,
+      List<java.net.URL> crds,
+      Duration startTimeout,
+      PrintStream progress) {
+
+    public static Options defaults() {
+      return new Options(
+          null,
+          Path.of(System.getProperty("java.io.tmpdir")),
+          DEFAULT_CONTROLLERS,
+          null,
+          Duration.ofSeconds(120),
+          System.err);
+    }
+
+    public Options withBinaries(KubeBinaries b) {
+      return new Options(b, tempParent, controllers, crds, startTimeout, progress);
+    }
+
+    public Options withTempParent(Path p) {
+      return new Options(binaries, p, controllers, crds, startTimeout, progress);
+    }
+
+    public Options withCrds(List<java.net.URL> c) {
+      return new Options(binaries, tempParent, controllers, c, startTimeout, progress);
+    }
+
+    public Options withProgress(PrintStream p) {
+      return new Options(binaries, tempParent, controllers, crds, startTimeout, p);
+    }
+  }
+
+  /** Starts a cluster with {@link Options#defaults()}. */
+  public static LocalKubernetes start() {
+    return start(Options.defaults());
+  }
+
+  /**
+   * Starts a cluster.
+   *
+   * @throws IllegalStateException when a binary cannot be built or a process fails to come up (the
+   *     message carries the tail of its log); nothing is left running in that case
+   */
+  public static LocalKubernetes start(Options options) {
+    KubeBinaries bins =
+        options.binaries() != null ? options.binaries() : KubeBinaries.resolve(options.progress());
+    IllegalStateException last = null;
+    // Free ports are probed, then bound by another process: a rare race we absorb by retrying.
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      try {
+        return new LocalKubernetes(options, bins);
+      } catch (PortClashException e) {
+        last = e;
+        LOG.warning("port clash while starting the local cluster, retrying: " + e.getMessage());
+      }
+    }
+    throw last;
+  }
+
+  private static final class PortClashException extends IllegalStateException {
+    PortClashException(String message) {
+      super(message);
+    }
+  }
+
+  private LocalKubernetes(Options options, KubeBinaries bins) {
+    this.options = options;
+    long t0 = System.nanoTime();
+    try {
+      Files.createDirectories(options.tempParent());
+      this.workDir = Files.createTempDirectory(options.tempParent(), "kruise-local-cluster-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    this.processes = new ProcessGroup(workDir);
+    this.shutdownHook = new Thread(this::close, "local-kubernetes-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    boolean ok = false;
+    try {
+      this.pki = Pki.generate();
+      this.pkiFiles = pki.write(workDir.resolve("pki"));
+      int etcdClient = freePort();
+      int etcdPeer = freePort();
+      int apiPort = freePort();
+      this.apiServerUrl = URI.create("https://127.0.0.1:" + apiPort);
+
+      ProcessGroup.Child etcd = processes.start("etcd", etcdCommand(bins, etcdClient, etcdPeer));
+      ProcessGroup.Child api =
+          processes.start("kube-apiserver", apiServerCommand(bins, etcdClient, apiPort));
+      await("kube-apiserver /readyz", () -> readyz(api), List.of(etcd, api));
+
+      this.kubeconfig = workDir.resolve("kubeconfig");
+      Files.writeString(kubeconfig, kubeconfigYaml());
+      this.config = clientConfig();
+      this.client = new KubernetesClientBuilder().withConfig(config).build();
+      this.version = client.getKubernetesVersion().getGitVersion();
+
+      // CRDs before the controller manager: the GC discovers resources at start (else ~30 s later).
+      applyCrds(crdResources(options.crds()));
+
+      ProcessGroup.Child kcm =
+          processes.start("kube-controller-manager", controllerManagerCommand(bins));
+      // The service-account controller creating default/default shows the manager is syncing.
+      await(
+          "kube-controller-manager (default ServiceAccount)",
+          () -> client.serviceAccounts().inNamespace("default").withName("default").get() != null,
+          List.of(etcd, api, kcm));
+      ok = true;
+      LOG.info(
+          () ->
+              String.format(
+                  "local kube-apiserver %s at %s ready in %d ms (work dir %s)",
+                  version, apiServerUrl, (System.nanoTime() - t0) / 1_000_000, workDir));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (!ok) {
+        close();
+      }
+    }
+  }
+
+  private List<String> etcdCommand(KubeBinaries bins, int clientPort, int peerPort) {
+    String clientUrl = "http://127.0.0.1:" + clientPort;
+    String peerUrl = "http://127.0.0.1:" + peerPort;
+    return List.of(
+        bins.etcd().toString(),
+        "--name=default",
+        "--data-dir=" + workDir.resolve("etcd"),
+        "--listen-client-urls=" + clientUrl,
+        "--advertise-client-urls=" + clientUrl,
+        "--listen-peer-urls=" + peerUrl,
+        "--initial-advertise-peer-urls=" + peerUrl,
+        "--initial-cluster=default=" + peerUrl,
+        // A throwaway store: durability buys nothing and fsync costs milliseconds per write.
+        "--unsafe-no-fsync=true",
+        "--log-level=warn");
+  }
+
+  private List<String> apiServerCommand(KubeBinaries bins, int etcdPort, int port) {
+    return List.of(
+        bins.apiServer().toString(),
+        "--etcd-servers=http://127.0.0.1:" + etcdPort,
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        "--secure-port=" + port,
+        "--cert-dir=" + workDir.resolve("pki"),
+        "--tls-cert-file=" + pkiFiles.servingCert(),
+        "--tls-private-key-file=" + pkiFiles.servingKey(),
+        "--client-ca-file=" + pkiFiles.caCert(),
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        "--service-account-key-file=" + pkiFiles.serviceAccountPublicKey(),
+        "--service-account-signing-key-file=" + pkiFiles.serviceAccountKey(),
+        "--service-cluster-ip-range=10.96.0.0/16",
+        "--authorization-mode=Node,RBAC",
+        // Pods must not wait for the default ServiceAccount of a namespace created a moment ago;
+        // nothing here mounts tokens anyway.
+        "--disable-admission-plugins=ServiceAccount",
+        // The endpoint reconciler would publish 127.0.0.1, which EndpointSlice validation rejects.
+        "--endpoint-reconciler-type=none",
+        "--allow-privileged=true",
+        "--profiling=false");
+  }
+
+  private List<String> controllerManagerCommand(KubeBinaries bins) {
+    return List.of(
+        bins.controllerManager().toString(),
+        "--kubeconfig=" + kubeconfig,
+        "--controllers=" + String.join(",", options.controllers()),
+        "--leader-elect=false",
+        "--use-service-account-credentials=false",
+        // No serving endpoint needed: nothing scrapes it, and it would need a free port.
+        "--secure-port=0");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private HttpClient readyzClient;
+
+  private boolean readyz(ProcessGroup.Child api) {
+    if (readyzClient == null) {
+      readyzClient =
+          HttpClient.newBuilder()
+              .sslContext(pki.adminSslContext())
+              .connectTimeout(Duration.ofSeconds(2))
+              .build();
+    }
+    try {
+      HttpResponse<String> r =
+          readyzClient.send(
+              HttpRequest.newBuilder(apiServerUrl.resolve("/readyz"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 && r.body().strip().equals("ok");
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private void await(String what, BooleanSupplier ready, List<ProcessGroup.Child> watched) {
+    long deadline = System.nanoTime() + options.startTimeout().toNanos();
+    while (true) {
+      for (ProcessGroup.Child c : watched) {
+        if (!c.process().isAlive()) {
+          String tail = c.tail(25);
+          String msg =
+              c.name()
+                  + " exited with "
+                  + c.process().exitValue()
+                  + " while waiting for "
+                  + what
+                  + "; last log lines ("
+                  + c.log()
+                  + "):\n    "
+                  + tail;
+          throw tail.contains("address already in use")
+              ? new PortClashException(msg)
+              : new IllegalStateException(msg);
+        }
+      }
+      try {
+        if (ready.getAsBoolean()) {
+          return;
+        }
+      } catch (KubernetesClientException e) {
+        // not up yet
+      }
+      if (System.nanoTime() > deadline) {
+        StringBuilder msg =
+            new StringBuilder("timed out after " + options.startTimeout() + " waiting for " + what);
+        for (ProcessGroup.Child c : watched) {
+          msg.append("\n  ").append(c.name()).append(" log:\n    ").append(c.tail(10));
+        }
+        throw new IllegalStateException(msg.toString());
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + what, e);
+      }
+    }
+  }
+
+  private String kubeconfigYaml() {
+    Base64.Encoder b64 = Base64.getEncoder();
+    return "apiVersion: v1\n"
+        + "kind: Config\n"
+        + "clusters:\n"
+        + "- name: kruise-local\n"
+        + "  cluster:\n"
+        + "    server: "
+        + apiServerUrl
+        + "\n"
+        + "    certificate-authority-data: "
+        + b64.encodeToString(pki.caCertPem().getBytes(StandardCharsets.US_ASCII))
+        + "\n"
+        + "users:\n"
+        + "- name: kruise-local-admin\n"
+        + "  user:\n"
+        + "    client-certificate-data: "
+        + b64.encodeToString(pki.adminCertPem().getBytes(StandardCharsets.US_ASCII))
+        + "\n"
+        + "    client-key-data: "
+        + b64.encodeToString(pki.adminKeyPem().getBytes(StandardCharsets.US_ASCII))
+        + "\n"
+        + "contexts:\n"
+        + "- name: kruise-local\n"
+        + "  context:\n"
+        + "    cluster: kruise-local\n"
+        + "    user: kruise-local-admin\n"
+        + "    namespace: default\n"
+        + "current-context: kruise-local\n";
+  }
+
+  private Config clientConfig() {
+    Base64.Encoder b64 = Base64.getEncoder();
+    // Config.empty(): never pick up ~/.kube/config or KUBERNETES_* variables of the machine.
+    return new ConfigBuilder(Config.empty())
+        .withMasterUrl(apiServerUrl.toString())
+        .withCaCertData(b64.encodeToString(pki.caCertPem().getBytes(StandardCharsets.US_ASCII)))
+        .withClientCertData(
+            b64.encodeToString(pki.adminCertPem().getBytes(StandardCharsets.US_ASCII)))
+        .withClientKeyData(
+            b64.encodeToString(pki.adminKeyPem().getBytes(StandardCharsets.US_ASCII)))
+        .withClientKeyAlgo("RSA")
+        .withNamespace("default")
+        .build();
+  }
+
+  static List<java.net.URL> crdResources(List<java.net.URL> explicit) {
+    return explicit != null ? explicit : crdResourcesOnClasspath();
+  }
+
+  /** Every CRD YAML under {@code crds/} on the class path (the api-types jar or its classes). */
+  public static List<java.net.URL> crdResourcesOnClasspath() {
+    List<java.net.URL> found = ClasspathResources.list(CRD_RESOURCE_DIR, ".yml");
+    if (found.isEmpty()) {
+      throw new IllegalStateException(
+          "no CRD YAML under " + CRD_RESOURCE_DIR + "/ on the class path; is api-types built?");
+    }
+    return found;
+  }
+
+  /** Applies the CRDs (server-side apply) and waits until each is Established. */
+  public void applyCrds(List<java.net.URL> crds) {
+    List<String> names = new ArrayList<>();
+    for (java.net.URL url : crds) {
+      try (var in = url.openStream()) {
+        CustomResourceDefinition crd =
+            client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+        client.resource(crd).forceConflicts().serverSideApply();
+        names.add(crd.getMetadata().getName());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read CRD " + url, e);
+      }
+    }
+    for (String name : names) {
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .withName(name)
+          .waitUntilCondition(
+              LocalKubernetes::established,
+              options.startTimeout().toMillis(),
+              TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private static boolean established(CustomResourceDefinition crd) {
+    return crd != null
+        && crd.getStatus() != null
+        && crd.getStatus().getConditions() != null
+        && crd.getStatus().getConditions().stream()
+            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** e.g. {@code v1.37.2}, as reported by {@code /version}. */
+  public String version() {
+    return version;
+  }
+
+  public URI apiServerUrl() {
+    return apiServerUrl;
+  }
+
+  /** Admin kubeconfig with embedded credentials (cluster-admin via {@code system:masters}). */
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  public Pki.Files pkiFiles() {
+    return pkiFiles;
+  }
+
+  public Pki pki() {
+    return pki;
+  }
+
+  /** Client configuration for the admin user; copy it to change the namespace. */
+  public Config config() {
+    return new ConfigBuilder(config).build();
+  }
+
+  /** Shared admin client, closed with the cluster. */
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A new admin client whose default namespace is {@code namespace}; the caller closes it. */
+  public KubernetesClient newClient(String namespace) {
+    return new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(config).withNamespace(namespace).build())
+        .build();
+  }
+
+  public Path workDir() {
+    return workDir;
+  }
+
+  /** Live processes of this cluster (etcd, apiserver, controller manager and their children). */
+  public List<ProcessHandle> processes() {
+    return processes.alive();
+  }
+
+  /** Kills every process and removes the temp dir. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (client != null) {
+      client.close();
+    }
+    processes.close();
+    deleteRecursively(workDir);
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // already shutting down: this is the hook
+    }
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warning("cannot remove " + dir + ": " + e.getMessage());
+    }
+  }
+}

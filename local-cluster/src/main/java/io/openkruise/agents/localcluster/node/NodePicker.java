@@ -1,0 +1,51 @@
+package io.openkruise.agents.localcluster.node;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The scheduler's decision, kept minimal: pods that name our scheduler (or none) go round-robin to
+ * the nodes whose labels match their {@code nodeSelector}. Affinity, taints and resources are not
+ * considered: every simulated node has room for any pod.
+ */
+public final class NodePicker {
+  public static final String DEFAULT_SCHEDULER = "default-scheduler";
+
+  private NodePicker() {}
+
+  /** Whether this pod waits for us to schedule it. */
+  public static boolean needsScheduling(Pod pod) {
+    String scheduler = pod.getSpec().getSchedulerName();
+    return (pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty())
+        && pod.getMetadata().getDeletionTimestamp() == null
+        && (scheduler == null || scheduler.isEmpty() || DEFAULT_SCHEDULER.equals(scheduler));
+  }
+
+  /**
+   * @param turn a counter the caller increments per decision (round-robin)
+   * @return the chosen node's name, or empty when no node matches the pod's node selector
+   */
+  public static Optional<String> pick(Pod pod, List<Node> nodes, long turn) {
+    Map<String, String> selector = pod.getSpec().getNodeSelector();
+    List<Node> fit =
+        nodes.stream()
+            .filter(
+                n ->
+                    selector == null
+                        || selector.isEmpty()
+                        || (n.getMetadata().getLabels() != null
+                            && n.getMetadata()
+                                .getLabels()
+                                .entrySet()
+                                .containsAll(selector.entrySet())))
+            .toList();
+    if (fit.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        fit.get((int) Math.floorMod(turn, (long) fit.size())).getMetadata().getName());
+  }
+}

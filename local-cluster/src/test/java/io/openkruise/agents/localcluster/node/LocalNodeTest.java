@@ -1,0 +1,222 @@
+package io.openkruise.agents.localcluster.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.openkruise.agents.localcluster.LocalCluster;
+import io.openkruise.agents.localcluster.junit.WithLocalCluster;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Pods created through the API run as agent-runtime instances on their own loopback address. */
+@WithLocalCluster
+class LocalNodeTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @BeforeAll
+  static void realTierOnly(LocalCluster cluster) {
+    assumeTrue(cluster.node().isPresent(), "needs the node simulator: " + cluster.description());
+  }
+
+  @Test
+  void podBecomesRunningAndReadyWithEnvdOnItsPodIp(KubernetesClient client, LocalNode node)
+      throws Exception {
+    client.resource(sandboxPod("ready")).create();
+
+    Pod pod = awaitReady(client, "ready");
+    String ip = pod.getStatus().getPodIP();
+    assertThat(ip).startsWith("127.").isNotEqualTo("127.0.0.1");
+    assertThat(pod.getSpec().getNodeName()).isEqualTo("local-node-0");
+    assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+    assertThat(pod.getStatus().getHostIP()).isEqualTo("127.0.0.1");
+    ContainerStatus cs = pod.getStatus().getContainerStatuses().get(0);
+    assertThat(cs.getImage()).isEqualTo("registry.example/sandbox:v1");
+    assertThat(cs.getImageID()).startsWith("local://registry.example/sandbox:v1@sha256:");
+    assertThat(cs.getState().getRunning()).isNotNull();
+    assertThat(node.podIp(client.getNamespace(), "ready")).contains(ip);
+
+    HttpResponse<String> health = get("http://" + ip + ":49983/health");
+    assertThat(health.statusCode()).isEqualTo(204);
+    assertThat(get("http://" + ip + ":49999/health").statusCode()).isEqualTo(200);
+
+    client.pods().withName("ready").delete();
+
+    await().atMost(WAIT).until(() -> client.pods().withName("ready").get() == null);
+    await().atMost(WAIT).until(() -> !listening(ip, 49983));
+    assertThat(node.podIp(client.getNamespace(), "ready")).isEmpty();
+  }
+
+  @Test
+  void everyPodGetsItsOwnAddress(KubernetesClient client) {
+    client.resource(sandboxPod("a")).create();
+    client.resource(sandboxPod("b")).create();
+    String a = awaitReady(client, "a").getStatus().getPodIP();
+    String b = awaitReady(client, "b").getStatus().getPodIP();
+    assertThat(a).isNotEqualTo(b);
+    assertThat(listening(a, 49983)).isTrue();
+    assertThat(listening(b, 49983)).isTrue();
+  }
+
+  @Test
+  void imageChangeRestartsTheContainerStatusInPlace(KubernetesClient client) {
+    client.resource(sandboxPod("inplace")).create();
+    Pod before = awaitReady(client, "inplace");
+    String oldId = before.getStatus().getContainerStatuses().get(0).getImageID();
+
+    client
+        .pods()
+        .withName("inplace")
+        .patch(
+            PatchContext.of(PatchType.STRATEGIC_MERGE),
+            "{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"registry.example/sandbox:v2\"}]}}");
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              Pod p = client.pods().withName("inplace").get();
+              ContainerStatus cs = p.getStatus().getContainerStatuses().get(0);
+              assertThat(cs.getImage()).isEqualTo("registry.example/sandbox:v2");
+              assertThat(cs.getImageID()).isNotEqualTo(oldId);
+              assertThat(cs.getRestartCount()).isEqualTo(1);
+              assertThat(cs.getReady()).isTrue();
+              assertThat(isReady(p)).isTrue();
+              assertThat(p.getStatus().getPodIP()).isEqualTo(before.getStatus().getPodIP());
+            });
+  }
+
+  @Test
+  void finalizersKeepAStoppedPodUntilTheyAreRemoved(KubernetesClient client) {
+    Pod pod = sandboxPod("held");
+    pod.getMetadata().setFinalizers(List.of("example.com/hold"));
+    client.resource(pod).create();
+    String ip = awaitReady(client, "held").getStatus().getPodIP();
+
+    client.pods().withName("held").delete();
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              Pod p = client.pods().withName("held").get();
+              assertThat(p.getMetadata().getDeletionTimestamp()).isNotNull();
+              assertThat(p.getStatus().getPhase()).isEqualTo("Succeeded");
+              assertThat(isReady(p)).isFalse();
+            });
+    assertThat(listening(ip, 49983)).isFalse();
+
+    client
+        .pods()
+        .withName("held")
+        .edit(
+            p -> {
+              p.getMetadata().setFinalizers(List.of());
+              return p;
+            });
+    await().atMost(WAIT).until(() -> client.pods().withName("held").get() == null);
+  }
+
+  @Test
+  void probeOnAPortNoRuntimeServesKeepsThePodUnready(KubernetesClient client) {
+    Pod pod = sandboxPod("unserved");
+    pod.getSpec()
+        .getContainers()
+        .get(0)
+        .setReadinessProbe(
+            new ProbeBuilder()
+                .withNewTcpSocket()
+                .withPort(new IntOrString(8080))
+                .endTcpSocket()
+                .build());
+    client.resource(pod).create();
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              Pod p = client.pods().withName("unserved").get();
+              assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+              assertThat(isReady(p)).isFalse();
+              assertThat(p.getStatus().getContainerStatuses().get(0).getStarted()).isTrue();
+            });
+  }
+
+  static Pod sandboxPod(String name) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .addToLabels("app", "local-node-test")
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("main")
+        .withImage("registry.example/sandbox:v1")
+        // What the seed SandboxSet asks for: the code interpreter's /health.
+        .withStartupProbe(
+            new ProbeBuilder()
+                .withNewHttpGet()
+                .withPath("/health")
+                .withPort(new IntOrString(49999))
+                .endHttpGet()
+                .build())
+        .withReadinessProbe(
+            new ProbeBuilder()
+                .withNewHttpGet()
+                .withPath("/health")
+                .withPort(new IntOrString(49983))
+                .endHttpGet()
+                .build())
+        .endContainer()
+        .endSpec()
+        .build();
+  }
+
+  static Pod awaitReady(KubernetesClient client, String name) {
+    return await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> client.pods().withName(name).get(), p -> p != null && isReady(p));
+  }
+
+  static boolean isReady(Pod p) {
+    return p.getStatus() != null
+        && p.getStatus().getConditions() != null
+        && p.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static boolean listening(String ip, int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(ip, port), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.openkruise.agents.localcluster.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodePickerTest {
+  private final List<Node> nodes =
+      List.of(node("a", Map.of("zone", "x")), node("b", Map.of("zone", "y")));
+
+  @Test
+  void roundRobinOverAllNodesWithoutSelector() {
+    Pod pod = pod(null, null, null);
+    assertThat(NodePicker.pick(pod, nodes, 0)).contains("a");
+    assertThat(NodePicker.pick(pod, nodes, 1)).contains("b");
+    assertThat(NodePicker.pick(pod, nodes, 2)).contains("a");
+  }
+
+  @Test
+  void nodeSelectorNarrowsTheChoice() {
+    Pod pod = pod(Map.of("zone", "y"), null, null);
+    assertThat(NodePicker.pick(pod, nodes, 0)).contains("b");
+    assertThat(NodePicker.pick(pod, nodes, 1)).contains("b");
+    assertThat(NodePicker.pick(pod(Map.of("zone", "z"), null, null), nodes, 0)).isEmpty();
+  }
+
+  @Test
+  void onlyUnboundLivePodsForTheDefaultSchedulerNeedScheduling() {
+    assertThat(NodePicker.needsScheduling(pod(null, null, null))).isTrue();
+    assertThat(NodePicker.needsScheduling(pod(null, "default-scheduler", null))).isTrue();
+    assertThat(NodePicker.needsScheduling(pod(null, "volcano", null))).isFalse();
+    assertThat(NodePicker.needsScheduling(pod(null, null, "a"))).isFalse();
+  }
+
+  private static Node node(String name, Map<String, String> labels) {
+    return new NodeBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(labels)
+        .endMetadata()
+        .build();
+  }
+
+  private static Pod pod(Map<String, String> selector, String scheduler, String nodeName) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("p")
+        .endMetadata()
+        .withNewSpec()
+        .withNodeSelector(selector)
+        .withSchedulerName(scheduler)
+        .withNodeName(nodeName)
+        .endSpec()
+        .build();
+  }
+}

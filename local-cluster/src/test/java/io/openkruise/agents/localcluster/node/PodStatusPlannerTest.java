@@ -1,0 +1,210 @@
+package io.openkruise.agents.localcluster.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PodStatusPlannerTest {
+  private static final Instant T0 = Instant.parse("2026-11-23T10:00:00.750Z");
+  private static final Instant T1 = Instant.parse("2026-11-23T10:00:05Z");
+
+  @Test
+  void podWithoutProbesIsRunningAndReadyAtOnce() {
+    Pod pod = pod("img:1", false);
+    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+
+    PodStatus s = PodStatusPlanner.running(pod, run, T0);
+
+    assertThat(s.getPhase()).isEqualTo("Running");
+    assertThat(s.getPodIP()).isEqualTo("127.1.0.2");
+    assertThat(s.getPodIPs()).extracting("ip").containsExactly("127.1.0.2");
+    assertThat(s.getHostIP()).isEqualTo("127.0.0.1");
+    assertThat(s.getStartTime()).isEqualTo("2026-11-23T10:00:00Z");
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "ContainersReady").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Initialized").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "PodScheduled").getStatus()).isEqualTo("True");
+    ContainerStatus cs = s.getContainerStatuses().get(0);
+    assertThat(cs.getImage()).isEqualTo("img:1");
+    assertThat(cs.getImageID()).startsWith("local://img:1@sha256:");
+    assertThat(cs.getReady()).isTrue();
+    assertThat(cs.getStarted()).isTrue();
+    assertThat(cs.getRestartCount()).isZero();
+    assertThat(cs.getState().getRunning().getStartedAt()).isEqualTo("2026-11-23T10:00:00Z");
+  }
+
+  @Test
+  void failingProbesKeepThePodUnready() {
+    Pod pod = pod("img:1", true);
+    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    assertThat(run.containersReady()).isFalse();
+
+    PodStatus s =
+        PodStatusPlanner.running(
+            pod, run.withProbe("main", new ProbeState(false, false, "refused")), T0);
+
+    assertThat(s.getPhase()).isEqualTo("Running");
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("ContainersNotReady");
+    assertThat(condition(s, "ContainersReady").getMessage()).contains("main");
+    assertThat(s.getContainerStatuses().get(0).getStarted()).isFalse();
+
+    PodStatus passed = PodStatusPlanner.running(pod, run.withProbe("main", ProbeState.PASSING), T0);
+    assertThat(condition(passed, "Ready").getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void readinessGatesHoldReadyButNotContainersReady() {
+    Pod pod =
+        new PodBuilder(pod("img:1", false))
+            .editSpec()
+            .addNewReadinessGate("example.com/gate")
+            .endSpec()
+            .build();
+    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+
+    PodStatus s = PodStatusPlanner.running(pod, run, T0);
+    assertThat(condition(s, "ContainersReady").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("ReadinessGatesNotReady");
+
+    pod.setStatus(s);
+    pod.getStatus()
+        .getConditions()
+        .add(new PodConditionBuilder().withType("example.com/gate").withStatus("True").build());
+    assertThat(condition(PodStatusPlanner.running(pod, run, T1), "Ready").getStatus())
+        .isEqualTo("True");
+  }
+
+  @Test
+  void transitionTimesOnlyMoveWhenTheStatusChanges() {
+    Pod pod = pod("img:1", false);
+    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    pod.setStatus(PodStatusPlanner.running(pod, run, T0));
+
+    PodStatus later = PodStatusPlanner.running(pod, run, T1);
+    assertThat(condition(later, "Ready").getLastTransitionTime()).isEqualTo("2026-11-23T10:00:00Z");
+
+    PodStatus unready =
+        PodStatusPlanner.running(pod, run.withProbe("main", new ProbeState(true, false, "x")), T1);
+    assertThat(condition(unready, "Ready").getLastTransitionTime())
+        .isEqualTo("2026-11-23T10:00:05Z");
+  }
+
+  @Test
+  void imageChangeRestartsThatContainerWithANewImageIdAndStaysReady() {
+    Pod pod = pod("img:1", false);
+    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    String oldId =
+        PodStatusPlanner.running(pod, run, T0).getContainerStatuses().get(0).getImageID();
+
+    Pod updated =
+        new PodBuilder(pod)
+            .editSpec()
+            .editFirstContainer()
+            .withImage("img:2")
+            .endContainer()
+            .endSpec()
+            .build();
+    PodRun after = run.followImages(updated, T1);
+    assertThat(after.followImages(updated, T1)).isSameAs(after);
+
+    ContainerStatus cs = PodStatusPlanner.running(updated, after, T1).getContainerStatuses().get(0);
+    assertThat(cs.getImage()).isEqualTo("img:2");
+    assertThat(cs.getImageID()).isNotEqualTo(oldId).startsWith("local://img:2@");
+    assertThat(cs.getRestartCount()).isEqualTo(1);
+    assertThat(cs.getReady()).isTrue();
+    assertThat(cs.getState().getRunning().getStartedAt()).isEqualTo("2026-11-23T10:00:05Z");
+    assertThat(cs.getLastState().getTerminated().getFinishedAt()).isEqualTo("2026-11-23T10:00:05Z");
+    assertThat(cs.getContainerID()).endsWith("/main/1");
+  }
+
+  @Test
+  void terminatedStatusStopsEveryContainer() {
+    Pod pod = pod("img:1", false);
+    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    PodStatus s = PodStatusPlanner.terminated(pod, run, T1);
+    assertThat(s.getPhase()).isEqualTo("Succeeded");
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(s.getContainerStatuses().get(0).getState().getTerminated().getExitCode()).isZero();
+  }
+
+  @Test
+  void patchNullsStaleFieldsAndCoversDetectsNoOps() {
+    Pod pod = pod("img:1", false);
+    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    PodStatus desired = PodStatusPlanner.running(pod, run, T0);
+    ObjectNode patch = PodStatusPlanner.patch(desired);
+
+    ObjectNode state = (ObjectNode) patch.at("/status/containerStatuses/0/state");
+    assertThat(state.get("terminated").isNull()).isTrue();
+    assertThat(state.get("waiting").isNull()).isTrue();
+    assertThat(patch.at("/status/conditions/0/message").isNull()).isTrue();
+
+    assertThat(PodStatusPlanner.covers(null, patch)).isFalse();
+    assertThat(PodStatusPlanner.covers(desired, patch)).isTrue();
+
+    // What the API server sends back: its own condition order plus fields owned by others.
+    PodStatus server = PodStatusPlanner.running(pod, run, T0);
+    server
+        .getConditions()
+        .add(0, new PodConditionBuilder().withType("Other").withStatus("True").build());
+    server.setQosClass("BestEffort");
+    assertThat(PodStatusPlanner.covers(server, patch)).isTrue();
+
+    server
+        .getContainerStatuses()
+        .get(0)
+        .getState()
+        .setTerminated(new io.fabric8.kubernetes.api.model.ContainerStateTerminated());
+    assertThat(PodStatusPlanner.covers(server, patch)).isFalse();
+  }
+
+  private static PodCondition condition(PodStatus s, String type) {
+    return s.getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static Pod pod(String image, boolean probes) {
+    PodBuilder b =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("p")
+            .withNamespace("ns")
+            .withUid("uid-1")
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("main")
+            .withImage(image)
+            .endContainer()
+            .endSpec();
+    Pod pod = b.build();
+    if (probes) {
+      pod.getSpec()
+          .getContainers()
+          .get(0)
+          .setStartupProbe(
+              new io.fabric8.kubernetes.api.model.ProbeBuilder()
+                  .withNewHttpGet()
+                  .withPath("/health")
+                  .withPort(new IntOrString(49999))
+                  .endHttpGet()
+                  .build());
+    }
+    pod.getSpec().setInitContainers(List.of());
+    return pod;
+  }
+}
