@@ -11,6 +11,7 @@ import io.openkruise.agents.localcluster.node.LocalNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -113,6 +114,9 @@ public final class LocalCluster implements AutoCloseable {
       if (shared != null) {
         return shared;
       }
+      if (System.getProperty(SHARED_KUBECONFIG) == null) {
+        startInSystemClassLoader();
+      }
       String existing = System.getProperty(SHARED_KUBECONFIG);
       if (existing != null) {
         shared = view(existing);
@@ -126,6 +130,38 @@ public final class LocalCluster implements AutoCloseable {
       System.out.println("Tests run against: " + c.description);
       shared = c;
       return c;
+    }
+  }
+
+  /**
+   * When this copy of the class was loaded by a child class loader (Quarkus tests), the owner is
+   * started through the system class loader's copy instead: Quarkus closes its class loaders when
+   * an application stops, and the node's threads must outlive that. This copy then becomes a view.
+   */
+  private static void startInSystemClassLoader() {
+    Class<?> systemCopy;
+    try {
+      systemCopy = ClassLoader.getSystemClassLoader().loadClass(LocalCluster.class.getName());
+    } catch (ClassNotFoundException e) {
+      return; // not on the system class path: this class loader owns the cluster
+    }
+    if (systemCopy == LocalCluster.class) {
+      return;
+    }
+    // fabric8 and Vert.x look services up through the context class loader: it must match.
+    Thread me = Thread.currentThread();
+    ClassLoader context = me.getContextClassLoader();
+    me.setContextClassLoader(systemCopy.getClassLoader());
+    try {
+      systemCopy.getMethod("shared").invoke(null);
+    } catch (InvocationTargetException e) {
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      me.setContextClassLoader(context);
     }
   }
 
