@@ -65,6 +65,8 @@ public record KubeBinaries(Path dir, Path etcd, Path apiServer, Path controllerM
                             + SCRIPT_RELATIVE
                             + " above "
                             + System.getProperty("user.dir")
+                            + " or "
+                            + codeLocation()
                             + "; set -D"
                             + SCRIPT_PROPERTY
                             + "=<path> or -D"
@@ -78,7 +80,12 @@ public record KubeBinaries(Path dir, Path etcd, Path apiServer, Path controllerM
     if (explicit != null && !explicit.isBlank()) {
       return Optional.of(Path.of(explicit).toAbsolutePath());
     }
-    for (Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    Optional<Path> fromWorkingDir = findAbove(Path.of(System.getProperty("user.dir")));
+    return fromWorkingDir.isPresent() ? fromWorkingDir : findAbove(codeLocation());
+  }
+
+  private static Optional<Path> findAbove(Path start) {
+    for (Path dir = start == null ? null : start.toAbsolutePath();
         dir != null;
         dir = dir.getParent()) {
       Path candidate = dir.resolve(SCRIPT_RELATIVE);
@@ -87,6 +94,16 @@ public record KubeBinaries(Path dir, Path etcd, Path apiServer, Path controllerM
       }
     }
     return Optional.empty();
+  }
+
+  /** Our jar or classes dir (inside the checkout when run from a build): found from any cwd. */
+  private static Path codeLocation() {
+    try {
+      var source = KubeBinaries.class.getProtectionDomain().getCodeSource();
+      return source == null ? null : Path.of(source.getLocation().toURI());
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      return null;
+    }
   }
 
   private static Path runInstallScript(Path script, PrintStream progress) {

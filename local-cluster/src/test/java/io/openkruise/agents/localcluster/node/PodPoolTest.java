@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 @WithLocalCluster
 class PodPoolTest {
-  private static final int POOL = 100;
+  private static final int POOL = Integer.getInteger("kruise.pod-pool.size", 100);
   private static final int SEQUENTIAL = 20;
 
   @BeforeAll
@@ -42,7 +42,7 @@ class PodPoolTest {
   }
 
   @Test
-  void aPoolOfAHundredPodsBecomesReadyAndStops(
+  void aPoolOfPodsBecomesReadyAndStops(
       KubernetesClient client, LocalNode node, LocalCluster cluster) throws Exception {
     Map<String, Long> readyAt = new ConcurrentHashMap<>();
     Map<String, CountDownLatch> latches = new ConcurrentHashMap<>();
