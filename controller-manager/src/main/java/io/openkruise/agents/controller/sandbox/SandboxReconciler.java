@@ -55,7 +55,7 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, Sandbox.class)
                 .withLabelSelector(POD_SELECTOR)
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Sandbox.class, true))
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Sandbox.class, false))
                 .build(),
             context));
   }

@@ -1,0 +1,119 @@
+package io.openkruise.agents.controller.realapi;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxClaim;
+import io.openkruise.agents.api.v1alpha1.SandboxClaimSpec;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
+import io.openkruise.agents.api.v1alpha1.SandboxSpec;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+/** Objects and wire helpers for the real-API-server scenarios. */
+final class Fixtures {
+  private Fixtures() {}
+
+  static PodTemplateSpec template(String image) {
+    return new PodTemplateSpecBuilder()
+        .withNewMetadata()
+        .addToLabels("app", "sandbox")
+        .endMetadata()
+        .withNewSpec()
+        .withContainers(new ContainerBuilder().withName("sandbox").withImage(image).build())
+        .endSpec()
+        .build();
+  }
+
+  /** A template whose pod never becomes Ready: its readiness probe targets an unserved port. */
+  static PodTemplateSpec neverReadyTemplate() {
+    PodTemplateSpec t = template("img:never-ready");
+    t.getSpec()
+        .getContainers()
+        .get(0)
+        .setReadinessProbe(
+            new io.fabric8.kubernetes.api.model.ProbeBuilder()
+                .withNewHttpGet()
+                .withPath("/ready")
+                .withPort(new IntOrString(8080))
+                .endHttpGet()
+                .withPeriodSeconds(1)
+                .build());
+    return t;
+  }
+
+  static SandboxSet set(String namespace, String name, int replicas, PodTemplateSpec template) {
+    SandboxSet set = new SandboxSet();
+    set.getMetadata().setName(name);
+    set.getMetadata().setNamespace(namespace);
+    SandboxSetSpec spec = new SandboxSetSpec();
+    spec.setReplicas(replicas);
+    spec.setTemplate(template);
+    set.setSpec(spec);
+    return set;
+  }
+
+  static SandboxSet initSet(String namespace, String name, int replicas) {
+    SandboxSet set = set(namespace, name, replicas, template("img:1"));
+    set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD, "true"));
+    return set;
+  }
+
+  static Sandbox sandbox(String namespace, String name, String image) {
+    Sandbox s = new Sandbox();
+    s.getMetadata().setName(name);
+    s.getMetadata().setNamespace(namespace);
+    SandboxSpec spec = new SandboxSpec();
+    spec.setTemplate(template(image));
+    s.setSpec(spec);
+    return s;
+  }
+
+  static SandboxClaim claim(String namespace, String name, String template, int replicas) {
+    SandboxClaim claim = new SandboxClaim();
+    claim.getMetadata().setName(name);
+    claim.getMetadata().setNamespace(namespace);
+    SandboxClaimSpec spec = new SandboxClaimSpec();
+    spec.setTemplateName(template);
+    spec.setReplicas(replicas);
+    claim.setSpec(spec);
+    return claim;
+  }
+
+  /** One Connect envelope (flags 0) around a JSON message. */
+  static byte[] envelope(String json) {
+    byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(5 + payload.length)
+        .put((byte) 0)
+        .putInt(payload.length)
+        .put(payload)
+        .array();
+  }
+
+  /** Concatenated stdout of a Connect server-stream body of process events. */
+  static String stdout(byte[] stream) {
+    ByteBuffer buffer = ByteBuffer.wrap(stream);
+    StringBuilder out = new StringBuilder();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    while (buffer.remaining() >= 5) {
+      buffer.get();
+      byte[] message = new byte[buffer.getInt()];
+      buffer.get(message);
+      try {
+        var data = json.readTree(message).path("event").path("data").path("stdout");
+        if (!data.isMissingNode()) {
+          out.append(new String(Base64.getDecoder().decode(data.asText()), StandardCharsets.UTF_8));
+        }
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return out.toString();
+  }
+}
