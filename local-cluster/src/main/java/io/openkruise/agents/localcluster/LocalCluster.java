@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
+import io.openkruise.agents.localcluster.kube.Pki;
 import io.openkruise.agents.localcluster.node.LocalNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -328,14 +329,14 @@ public final class LocalCluster implements AutoCloseable {
       m.put("quarkus.kubernetes-client.ca-cert-file", kube.pkiFiles().caCert().toString());
       m.put("quarkus.kubernetes-client.client-cert-file", kube.pkiFiles().adminCert().toString());
       m.put("quarkus.kubernetes-client.client-key-file", kube.pkiFiles().adminKey().toString());
-      m.put("quarkus.kubernetes-client.client-key-algo", "RSA");
+      m.put("quarkus.kubernetes-client.client-key-algo", Pki.KEY_ALGORITHM);
     } else if (tier == Tier.REAL) {
       // A view from another class loader: the credentials travel as data.
       m.put("quarkus.kubernetes-client.trust-certs", "false");
       m.put("quarkus.kubernetes-client.ca-cert-data", config.getCaCertData());
       m.put("quarkus.kubernetes-client.client-cert-data", config.getClientCertData());
       m.put("quarkus.kubernetes-client.client-key-data", config.getClientKeyData());
-      m.put("quarkus.kubernetes-client.client-key-algo", "RSA");
+      m.put("quarkus.kubernetes-client.client-key-algo", Pki.KEY_ALGORITHM);
     } else {
       m.put("quarkus.kubernetes-client.trust-certs", "true");
     }

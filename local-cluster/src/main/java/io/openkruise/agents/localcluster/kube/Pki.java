@@ -13,6 +13,7 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -70,12 +71,12 @@ public final class Pki {
 
   private Pki() {
     try {
-      caKey = rsa();
+      caKey = keyPair();
       X500Name ca = new X500Name("CN=kruise-agents-local-ca");
       caCert = sign(ca, caKey, ca, caKey, Role.CA);
-      servingKey = rsa();
+      servingKey = keyPair();
       servingCert = sign(new X500Name("CN=kube-apiserver"), servingKey, ca, caKey, Role.SERVER);
-      adminKey = rsa();
+      adminKey = rsaKeyPair();
       // O=system:masters is bound to cluster-admin by the API server's bootstrap policy.
       adminCert =
           sign(
@@ -84,13 +85,20 @@ public final class Pki {
               ca,
               caKey,
               Role.CLIENT);
-      serviceAccountKey = rsa();
+      serviceAccountKey = keyPair();
     } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
       throw new IllegalStateException("cannot generate the local cluster's certificates", e);
     }
   }
 
-  /** Generates a fresh PKI (four RSA keys; a few hundred milliseconds). */
+  /**
+   * Algorithm of the admin client key, as client configurations name it ({@code client-key-algo}).
+   * RSA because fabric8 mis-reads EC client keys from kubeconfigs; the other keys are P-256, which
+   * generate in milliseconds where RSA takes a few hundred.
+   */
+  public static final String KEY_ALGORITHM = "RSA";
+
+  /** Generates a fresh PKI (one RSA and three P-256 keys). */
   public static Pki generate() {
     return new Pki();
   }
@@ -101,9 +109,15 @@ public final class Pki {
     CLIENT
   }
 
-  private static KeyPair rsa() throws GeneralSecurityException {
+  private static KeyPair rsaKeyPair() throws GeneralSecurityException {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
     gen.initialize(2048, new SecureRandom());
+    return gen.generateKeyPair();
+  }
+
+  private static KeyPair keyPair() throws GeneralSecurityException {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+    gen.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
     return gen.generateKeyPair();
   }
 
@@ -132,27 +146,21 @@ public final class Pki {
       }
       case SERVER -> {
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        b.addExtension(
-            Extension.keyUsage,
-            true,
-            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
         b.addExtension(
             Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         b.addExtension(Extension.subjectAlternativeName, false, servingNames());
       }
       case CLIENT -> {
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        b.addExtension(
-            Extension.keyUsage,
-            true,
-            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
         b.addExtension(
             Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
       }
     }
     return new JcaX509CertificateConverter()
         .getCertificate(
-            b.build(new JcaContentSignerBuilder("SHA256withRSA").build(issuerKey.getPrivate())));
+            b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey.getPrivate())));
   }
 
   private static GeneralNames servingNames() {
@@ -187,8 +195,12 @@ public final class Pki {
     return pem(adminCert);
   }
 
+  /**
+   * SEC1 ({@code EC PRIVATE KEY}): fabric8 recognises EC keys by this header when a kubeconfig does
+   * not name the algorithm; kubectl and Go read it too.
+   */
   public String adminKeyPem() {
-    return keyPem(adminKey.getPrivate());
+    return pem(adminKey.getPrivate());
   }
 
   /** The files the processes and clients read, all in {@code dir}. */

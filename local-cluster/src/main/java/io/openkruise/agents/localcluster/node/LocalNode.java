@@ -420,10 +420,6 @@ public final class LocalNode implements AutoCloseable {
   }
 
   private Slot launch(String key, Pod pod) {
-    String ip;
-    synchronized (addresses) {
-      ip = addresses.allocate();
-    }
     Path root =
         podsDir.resolve(
             pod.getMetadata().getNamespace()
@@ -431,33 +427,53 @@ public final class LocalNode implements AutoCloseable {
                 + pod.getMetadata().getName()
                 + "_"
                 + pod.getMetadata().getUid());
-    Slot slot = new Slot(pod.getMetadata().getUid(), ip, root);
-    try {
-      slot.runtime =
-          AgentRuntime.start(
-                  vertx,
-                  RuntimeOptions.builder()
-                      .host(ip)
-                      .rootDir(root)
-                      .envdPort(options.envdPort())
-                      .codeInterpreter(options.codeInterpreter())
-                      .codeInterpreterPort(options.codeInterpreterPort())
-                      .volumesDir(volumesDir)
-                      .build())
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
+    Exception last = null;
+    // Another JVM's node (a parallel test fork) may hold an address: move on to the next one.
+    for (int attempt = 0; attempt < 64; attempt++) {
+      String ip;
       synchronized (addresses) {
-        addresses.release(ip);
+        ip = addresses.allocate();
       }
-      LOG.log(Level.WARNING, "cannot start the runtime of " + key + " on " + ip + "; retrying", e);
-      queue.addAfter(key, 1000);
-      return null;
+      try {
+        AgentRuntime runtime =
+            AgentRuntime.start(
+                    vertx,
+                    RuntimeOptions.builder()
+                        .host(ip)
+                        .rootDir(root)
+                        .envdPort(options.envdPort())
+                        .codeInterpreter(options.codeInterpreter())
+                        .codeInterpreterPort(options.codeInterpreterPort())
+                        .volumesDir(volumesDir)
+                        .build())
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        Slot slot = new Slot(pod.getMetadata().getUid(), ip, root);
+        slot.runtime = runtime;
+        slot.run = PodRun.start(pod, ip, "127.0.0.1", clock.instant());
+        slots.put(key, slot);
+        return slot;
+      } catch (Exception e) {
+        synchronized (addresses) {
+          addresses.release(ip);
+        }
+        last = e;
+        if (!(rootCause(e) instanceof java.net.BindException)) {
+          break;
+        }
+      }
     }
-    slot.run = PodRun.start(pod, ip, "127.0.0.1", clock.instant());
-    slots.put(key, slot);
-    return slot;
+    LOG.log(Level.WARNING, "cannot start the runtime of " + key + "; retrying in 1 s", last);
+    queue.addAfter(key, 1000);
+    return null;
+  }
+
+  private static Throwable rootCause(Throwable t) {
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /**

@@ -37,7 +37,9 @@ class LocalKubernetesLifecycleTest {
                 "sandboxclaims.agents.kruise.io");
       }
     } finally {
+      long t0 = System.nanoTime();
       kube.close();
+      System.out.printf("[lifecycle] close() took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     }
 
     assertThat(processes).noneMatch(ProcessHandle::isAlive);
