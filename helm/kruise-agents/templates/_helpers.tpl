@@ -1,0 +1,77 @@
+{{/* Fixed names: the seeds' `kubectl ... sandbox-manager -n sandbox-system` must work for any release name. */}}
+{{- define "ka.managerName" -}}sandbox-manager{{- end -}}
+{{- define "ka.controllerName" -}}sandbox-controller-manager{{- end -}}
+
+{{- define "ka.labels" -}}
+app.kubernetes.io/part-of: kruise-agents
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "ka.managerSelector" -}}
+app.kubernetes.io/name: sandbox-manager
+component: sandbox-manager
+{{- end -}}
+
+{{- define "ka.controllerSelector" -}}
+app.kubernetes.io/name: sandbox-controller-manager
+control-plane: sandbox-controller-manager
+{{- end -}}
+
+{{- define "ka.image" -}}
+{{- $ := index . 0 -}}{{- $repo := index . 1 -}}
+{{- $tag := default $.Chart.AppVersion $.Values.image.tag -}}
+{{- if $.Values.image.registry -}}{{ printf "%s/%s:%s" $.Values.image.registry $repo $tag }}{{- else -}}{{ printf "%s:%s" $repo $tag }}{{- end -}}
+{{- end -}}
+
+{{/* The E2B domain without a port: Ingress hosts and certificates never carry one. */}}
+{{- define "ka.host" -}}{{ first (splitList ":" .Values.e2b.domain) }}{{- end -}}
+
+{{- define "ka.ingressHosts" -}}
+{{- $host := include "ka.host" . -}}
+{{- $hosts := list -}}
+{{- if has .Values.ingress.mode (list "native" "both") }}{{ $hosts = append $hosts (printf "*.%s" $host) }}{{ end -}}
+{{- if has .Values.ingress.mode (list "private" "both") }}{{ $hosts = append $hosts $host }}{{ end -}}
+{{- toJson $hosts -}}
+{{- end -}}
+
+{{- define "ka.adminSecretName" -}}
+{{- default "sandbox-manager-admin-key" .Values.e2b.adminKey.existingSecret -}}
+{{- end -}}
+
+{{/* Restricted pod security: non-root, read-only root fs (Quarkus writes only to /tmp), no caps. */}}
+{{- define "ka.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+fsGroup: 65532
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "ka.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: ["ALL"]
+{{- end -}}
+
+{{- define "ka.probes" -}}
+{{- $p := index . 1 -}}{{- $port := index . 2 -}}
+startupProbe:
+  httpGet: {path: /q/health/started, port: {{ $port }}}
+  periodSeconds: 2
+  failureThreshold: {{ $p.startupFailureThreshold }}
+livenessProbe:
+  httpGet: {path: /q/health/live, port: {{ $port }}}
+  initialDelaySeconds: {{ $p.initialDelaySeconds }}
+  periodSeconds: {{ $p.periodSeconds }}
+  failureThreshold: {{ $p.failureThreshold }}
+readinessProbe:
+  httpGet: {path: /q/health/ready, port: {{ $port }}}
+  initialDelaySeconds: {{ $p.initialDelaySeconds }}
+  periodSeconds: {{ $p.periodSeconds }}
+  failureThreshold: {{ $p.failureThreshold }}
+{{- end -}}
