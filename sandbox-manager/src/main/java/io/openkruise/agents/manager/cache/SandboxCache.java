@@ -205,6 +205,15 @@ public final class SandboxCache implements AutoCloseable {
     return Optional.empty();
   }
 
+  /** A claimed sandbox by ID from the cache only (no I/O: safe on an event loop). */
+  public Optional<Sandbox> claimedCached(String namespace, String name) {
+    if (!serves(namespace)) {
+      return Optional.empty();
+    }
+    List<Sandbox> hit = union(sandboxInformers, BY_ID, namespace + "--" + name);
+    return hit.isEmpty() ? Optional.empty() : Optional.of(hit.get(0));
+  }
+
   /**
    * A claimed sandbox by ID: the cache first, then one live read, so a sandbox created through
    * another replica a moment ago is found before this replica's informer has seen it.

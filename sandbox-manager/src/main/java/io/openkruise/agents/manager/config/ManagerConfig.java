@@ -25,6 +25,40 @@ public interface ManagerConfig {
   @WithName("runtime")
   Runtime runtime();
 
+  @WithName("proxy")
+  Proxy proxy();
+
+  /** The data-plane reverse proxy into sandboxes (same listener as the API). */
+  interface Proxy {
+    /** Time to open a TCP connection to a sandbox port. */
+    @WithDefault("10s")
+    Duration connectTimeout();
+
+    /**
+     * A backend connection with no bytes in either direction for this long is closed. envd sends
+     * keepalive events every 50 s on command streams, so any value above that never cuts a live
+     * stream; 0 disables the limit.
+     */
+    @WithDefault("300s")
+    Duration idleTimeout();
+
+    /** Pooled HTTP/1.1 keep-alive connections per sandbox address (ip:port). */
+    @WithDefault("64")
+    int maxConnectionsPerSandbox();
+
+    /**
+     * Connect-on-traffic: a request for a paused sandbox whose SandboxSet carries {@code
+     * e2b.agents.kruise.io/auto-resume: "true"} resumes it and is held (at most {@code
+     * wait-ready-timeout}) until Ready. Off by default: traffic alone then never wakes a sandbox.
+     */
+    @WithDefault("false")
+    boolean connectOnTraffic();
+
+    /** One log line per proxied request (category {@code io.openkruise.agents.proxy.access}). */
+    @WithDefault("true")
+    boolean accessLog();
+  }
+
   interface E2b {
     /** Must equal the clients' {@code E2B_DOMAIN}; echoed as {@code domain} in sandbox JSON. */
     @WithDefault("localhost")

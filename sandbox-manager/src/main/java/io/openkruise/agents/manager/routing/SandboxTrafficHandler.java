@@ -3,8 +3,8 @@ package io.openkruise.agents.manager.routing;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The data-plane seam: requests classified as sandbox traffic go here. The proxy issue supplies the
- * real implementation as a CDI bean; until then {@link ProxyNotImplemented} answers 502.
+ * The data-plane seam: requests classified as sandbox traffic go here ({@code
+ * io.openkruise.agents.manager.proxy.SandboxProxy}).
  */
 public interface SandboxTrafficHandler {
 

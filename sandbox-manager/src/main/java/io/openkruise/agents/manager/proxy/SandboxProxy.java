@@ -1,0 +1,460 @@
+package io.openkruise.agents.manager.proxy;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.netty.util.NetUtil;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.SandboxState;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.config.ManagerConfig;
+import io.openkruise.agents.manager.e2b.E2bException;
+import io.openkruise.agents.manager.e2b.SandboxIds;
+import io.openkruise.agents.manager.e2b.SandboxView;
+import io.openkruise.agents.manager.keys.Caller;
+import io.openkruise.agents.manager.lifecycle.SandboxService;
+import io.openkruise.agents.manager.routing.SandboxTrafficHandler;
+import io.openkruise.agents.manager.routing.TrafficRouter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.OriginRequestProvider;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyOptions;
+import io.vertx.httpproxy.ProxyRequest;
+import io.vertx.httpproxy.ProxyResponse;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The data plane: every request {@link TrafficRouter} classifies as sandbox traffic is checked here
+ * (port, sandbox state, envd token) and then forwarded by one Vert.x {@link HttpProxy} over a
+ * pooled keep-alive client to the claimed sandbox's own pod IP. Nothing else is ever dialled: the
+ * address comes from {@code status.sandboxIp} of a claimed, Ready sandbox, never from the request.
+ */
+@ApplicationScoped
+public class SandboxProxy implements SandboxTrafficHandler {
+
+  private static final Logger LOG = Logger.getLogger(SandboxProxy.class);
+  private static final Logger ACCESS = Logger.getLogger("io.openkruise.agents.proxy.access");
+
+  /** On a SandboxSet (or Sandbox): traffic may resume a paused sandbox (connect-on-traffic). */
+  public static final String ANNOTATION_AUTO_RESUME = MetadataKeys.E2B_PREFIX + "auto-resume";
+
+  private static final String TARGET = "kruise.target";
+
+  /**
+   * Hands the checked target to the proxy's first interceptor. {@link HttpProxy#handle} runs on the
+   * caller's thread up to that interceptor, and the interceptor copies it into the per-request
+   * {@link ProxyContext} at once, so the value never outlives one synchronous call.
+   */
+  private static final ThreadLocal<Target> CURRENT = new ThreadLocal<>();
+
+  private final Vertx vertx;
+  private final SandboxCache cache;
+  private final SandboxService service;
+  private final ManagerConfig.Proxy config;
+  private final Duration resumeTimeout;
+  private final int envdPort;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final HttpClient client;
+  private final HttpProxy proxy;
+
+  /** Where one request goes, and what happened to it (for metrics and the access log). */
+  static final class Target {
+    final String sandboxId;
+    final String mode;
+    String ip;
+    int port;
+    String path;
+    String uri;
+    String outcome = "forwarded";
+
+    Target(String sandboxId, String mode) {
+      this.sandboxId = sandboxId;
+      this.mode = mode;
+    }
+  }
+
+  SandboxProxy(
+      Vertx vertx,
+      SandboxCache cache,
+      SandboxService service,
+      ManagerConfig config,
+      MeterRegistry registry,
+      Clock clock) {
+    this.vertx = vertx;
+    this.cache = cache;
+    this.service = service;
+    this.config = config.proxy();
+    this.resumeTimeout = config.e2b().defaultTimeout();
+    this.envdPort = config.runtime().port();
+    this.registry = registry;
+    this.clock = clock;
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setKeepAlive(true)
+                .setPipelining(false)
+                .setMaxPoolSize(this.config.maxConnectionsPerSandbox())
+                .setConnectTimeout((int) this.config.connectTimeout().toMillis())
+                .setIdleTimeout((int) this.config.idleTimeout().toSeconds())
+                .setDecompressionSupported(false));
+    // WebSocket upgrades are tunnelled by tunnel() below: the library's tunnel skips interceptors
+    // and always sends the original URI, so the private mode's /kruise/<id>/<port> prefix would
+    // reach the sandbox.
+    this.proxy =
+        HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
+            .origin(
+                OriginRequestProvider.selector(
+                    ctx -> {
+                      Target t = ctx.get(TARGET, Target.class);
+                      return Future.succeededFuture(SocketAddress.inetSocketAddress(t.port, t.ip));
+                    }))
+            .addInterceptor(new Forward());
+  }
+
+  @PreDestroy
+  void close() {
+    client.close();
+  }
+
+  @Override
+  public void handle(RoutingContext rc, TrafficRouter.SandboxTraffic route) {
+    HttpServerRequest req = rc.request();
+    // Hold the body until the target is known; the proxy resumes it when it pipes to the origin.
+    req.pause();
+    Target t = new Target(route.sandboxId(), mode(req));
+    long started = System.nanoTime();
+    rc.addEndHandler(ar -> record(rc, t, started));
+    if (route.port() < 1 || route.port() > 65535) {
+      refuse(rc, t, 400, "bad_port", "sandbox port must be between 1 and 65535");
+      return;
+    }
+    t.port = route.port();
+    String query = req.query();
+    t.path = route.path();
+    t.uri = query == null ? route.path() : route.path() + "?" + query;
+    Optional<SandboxIds.Ref> ref = SandboxIds.parse(route.sandboxId());
+    if (ref.isEmpty()) {
+      notFound(rc, t);
+      return;
+    }
+    Optional<Sandbox> cached = cache.claimedCached(ref.get().namespace(), ref.get().name());
+    if (cached.isPresent()) {
+      admit(rc, t, cached.get());
+      return;
+    }
+    // Cache miss: one live read (a create on another replica a moment ago), off the event loop.
+    vertx
+        .<Optional<Sandbox>>executeBlocking(
+            () -> cache.claimed(ref.get().namespace(), ref.get().name()), false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                LOG.warnf("sandbox lookup %s failed: %s", t.sandboxId, ar.cause().getMessage());
+                refuse(rc, t, 502, "lookup_failed", "sandbox lookup failed");
+              } else if (ar.result().isEmpty()) {
+                notFound(rc, t);
+              } else {
+                admit(rc, t, ar.result().get());
+              }
+            });
+  }
+
+  /** Checks state, owner, address and token, then forwards (or resumes first). */
+  private void admit(RoutingContext rc, Target t, Sandbox s) {
+    Map<String, String> a = s.getMetadata().getAnnotations();
+    String owner = a == null ? null : a.get(MetadataKeys.ANNOTATION_OWNER);
+    if (owner == null || owner.isEmpty()) {
+      notFound(rc, t);
+      return;
+    }
+    SandboxState state = SandboxState.of(s, clock.instant());
+    if (state == SandboxState.PAUSED && config.connectOnTraffic() && autoResume(s)) {
+      resumeThenAdmit(rc, t, s, owner);
+      return;
+    }
+    if (state == SandboxState.PAUSED) {
+      refuse(rc, t, 502, "paused", "sandbox " + t.sandboxId + " is paused; connect to resume it");
+      return;
+    }
+    if (state != SandboxState.RUNNING) {
+      notFound(rc, t);
+      return;
+    }
+    String ip = s.getStatus() == null ? null : s.getStatus().getSandboxIp();
+    // Only an IP literal: a hostname would let whoever writes the status pick what we dial.
+    if (ip == null || !(NetUtil.isValidIpV4Address(ip) || NetUtil.isValidIpV6Address(ip))) {
+      notFound(rc, t);
+      return;
+    }
+    t.ip = ip;
+    if (t.port == envdPort && !authorized(rc.request(), t, s)) {
+      refuse(rc, t, 401, "unauthorized", "missing or invalid X-Access-Token");
+      return;
+    }
+    forward(rc, t);
+  }
+
+  private boolean authorized(HttpServerRequest req, Target t, Sandbox s) {
+    return EnvdAuth.allowed(
+        SandboxView.accessToken(s),
+        req.method().name(),
+        t.path,
+        req.getHeader("X-Access-Token"),
+        req.getParam("signature"),
+        req.getParam("path"),
+        req.getParam("username"),
+        req.getParam("signature_expiration"),
+        clock.instant().getEpochSecond());
+  }
+
+  private boolean autoResume(Sandbox s) {
+    Map<String, String> a = s.getMetadata().getAnnotations();
+    if (a != null && "true".equals(a.get(ANNOTATION_AUTO_RESUME))) {
+      return true;
+    }
+    String ns = s.getMetadata().getNamespace();
+    return cache.setsNamed(SandboxView.templateId(s)).stream()
+        .filter(set -> ns.equals(set.getMetadata().getNamespace()))
+        .map(set -> set.getMetadata().getAnnotations())
+        .anyMatch(sa -> sa != null && "true".equals(sa.get(ANNOTATION_AUTO_RESUME)));
+  }
+
+  /** Connect-on-traffic: resume as the sandbox's owner (bounded by wait-ready-timeout). */
+  private void resumeThenAdmit(RoutingContext rc, Target t, Sandbox s, String owner) {
+    Caller caller = new Caller(owner, "connect-on-traffic", false);
+    vertx
+        .<Sandbox>executeBlocking(
+            () -> service.connect(caller, t.sandboxId, resumeTimeout).sandbox(), false)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                LOG.infof("resumed sandbox=%s on traffic", t.sandboxId);
+                Sandbox running = ar.result();
+                if (SandboxState.of(running, clock.instant()) == SandboxState.RUNNING) {
+                  admit(rc, t, running);
+                } else {
+                  notFound(rc, t);
+                }
+              } else {
+                String msg =
+                    ar.cause() instanceof E2bException e ? e.getMessage() : "resume failed";
+                refuse(rc, t, 502, "resume_failed", msg);
+              }
+            });
+  }
+
+  private void forward(RoutingContext rc, Target t) {
+    HttpServerRequest req = rc.request();
+    if (isWebSocketUpgrade(req)) {
+      tunnel(rc, t);
+      return;
+    }
+    CURRENT.set(t);
+    try {
+      proxy.handle(req);
+    } finally {
+      CURRENT.remove();
+    }
+  }
+
+  /** First (and only) interceptor: target, rewritten URI, forwarding headers, JSON on failure. */
+  private final class Forward implements ProxyInterceptor {
+    @Override
+    public Future<ProxyResponse> handleProxyRequest(ProxyContext ctx) {
+      Target t = CURRENT.get();
+      ctx.set(TARGET, t);
+      ProxyRequest r = ctx.request();
+      r.setURI(t.uri);
+      forwardedHeaders(r.proxiedRequest(), r.headers());
+      return ctx.sendRequest()
+          .recover(
+              err -> {
+                t.outcome = "backend_error";
+                LOG.debugf("sandbox %s backend failed: %s", t.sandboxId, err.getMessage());
+                ProxyResponse resp = r.release().response().setStatusCode(502);
+                resp.headers().clear();
+                resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+                resp.setBody(
+                    Body.body(
+                        Buffer.buffer(
+                            error(502, "sandbox " + t.sandboxId + " did not answer", t))));
+                return Future.succeededFuture(resp);
+              });
+    }
+  }
+
+  private static void forwardedHeaders(HttpServerRequest from, io.vertx.core.MultiMap headers) {
+    String client = from.remoteAddress() == null ? null : from.remoteAddress().hostAddress();
+    String prior = from.getHeader("X-Forwarded-For");
+    if (client != null) {
+      headers.set("X-Forwarded-For", prior == null ? client : prior + ", " + client);
+    }
+    headers.set("X-Forwarded-Proto", from.scheme() == null ? "http" : from.scheme());
+    if (from.host() != null) {
+      headers.set("X-Forwarded-Host", from.host());
+    }
+  }
+
+  private static boolean isWebSocketUpgrade(HttpServerRequest req) {
+    String upgrade = req.getHeader(HttpHeaders.UPGRADE);
+    String connection = req.getHeader(HttpHeaders.CONNECTION);
+    return req.method() == HttpMethod.GET
+        && upgrade != null
+        && upgrade.equalsIgnoreCase("websocket")
+        && connection != null
+        && connection.toLowerCase().contains("upgrade");
+  }
+
+  /**
+   * Our own WebSocket tunnel (see the constructor): sends the upgrade with the rewritten URI and,
+   * on 101, splices the two sockets; any other answer is relayed as is.
+   */
+  private void tunnel(RoutingContext rc, Target t) {
+    HttpServerRequest req = rc.request();
+    RequestOptions options =
+        new RequestOptions().setMethod(HttpMethod.GET).setHost(t.ip).setPort(t.port).setURI(t.uri);
+    client
+        .request(options)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                backendFailed(rc, t);
+                return;
+              }
+              HttpClientRequest out = ar.result();
+              req.headers()
+                  .forEach(
+                      h -> {
+                        if (!h.getKey().equalsIgnoreCase("host")) {
+                          out.headers().add(h.getKey(), h.getValue());
+                        }
+                      });
+              forwardedHeaders(req, out.headers());
+              out.connect()
+                  .onComplete(
+                      ar2 -> {
+                        if (ar2.failed()) {
+                          backendFailed(rc, t);
+                          return;
+                        }
+                        var back = ar2.result();
+                        if (back.statusCode() != 101) {
+                          req.resume();
+                          var resp = req.response().setStatusCode(back.statusCode());
+                          resp.headers().addAll(back.headers());
+                          back.body()
+                              .onComplete(
+                                  b -> resp.end(b.succeeded() ? b.result() : Buffer.buffer()));
+                          return;
+                        }
+                        req.response().setStatusCode(101);
+                        req.response().headers().addAll(back.headers());
+                        req.toNetSocket()
+                            .onComplete(
+                                ar3 -> {
+                                  NetSocket backend = back.netSocket();
+                                  if (ar3.failed()) {
+                                    backend.close();
+                                    return;
+                                  }
+                                  NetSocket front = ar3.result();
+                                  front.pipeTo(backend);
+                                  backend.pipeTo(front);
+                                });
+                      });
+            });
+  }
+
+  private void backendFailed(RoutingContext rc, Target t) {
+    t.outcome = "backend_error";
+    send(rc, t, 502, error(502, "sandbox " + t.sandboxId + " did not answer", t));
+  }
+
+  private void notFound(RoutingContext rc, Target t) {
+    // E2B's proxy answer for an unknown or dead sandbox; SDKs read 502 as "not running".
+    refuse(rc, t, 502, "not_found", "The sandbox was not found");
+  }
+
+  private void refuse(RoutingContext rc, Target t, int code, String outcome, String message) {
+    t.outcome = outcome;
+    send(rc, t, code, error(code, message, t));
+  }
+
+  private static void send(RoutingContext rc, Target t, int code, String body) {
+    var resp = rc.response();
+    if (resp.ended() || resp.headWritten()) {
+      return;
+    }
+    // The body was paused and is not wanted: let it drain so keep-alive can continue.
+    rc.request().resume();
+    resp.setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
+  }
+
+  private static String error(int code, String message, Target t) {
+    return new JsonObject()
+        .put("sandboxId", t.sandboxId)
+        .put("message", message)
+        .put("code", code)
+        .encode();
+  }
+
+  static String mode(HttpServerRequest req) {
+    String path = req.path();
+    if (path != null && path.startsWith("/kruise/")) {
+      return "private";
+    }
+    String h = req.getHeader("E2b-Sandbox-Id");
+    return h != null && !h.isEmpty() ? "header" : "native";
+  }
+
+  private void record(RoutingContext rc, Target t, long started) {
+    int status = rc.response().getStatusCode();
+    Timer.builder("kruise.proxy.requests")
+        .description("Sandbox data-plane requests by routing mode and outcome")
+        .tag("mode", t.mode)
+        .tag("outcome", t.outcome)
+        .register(registry)
+        .record(Duration.ofNanos(System.nanoTime() - started));
+    logAccess(rc.request(), t, status);
+  }
+
+  private void logAccess(HttpServerRequest req, Target t, int status) {
+    if (config.accessLog()) {
+      ACCESS.infof(
+          "sandbox=%s mode=%s %s %s -> %s:%d%s status=%d outcome=%s",
+          t.sandboxId,
+          t.mode,
+          req.method(),
+          req.path(),
+          t.ip == null ? "-" : t.ip,
+          t.port,
+          // The path only: a query may carry a signed-URL signature.
+          t.path == null ? "" : t.path,
+          status,
+          t.outcome);
+    }
+  }
+}
