@@ -32,6 +32,10 @@ final class Rendered {
     return render(release, c -> c, values);
   }
 
+  static Rendered render(String release, Path valuesFile) {
+    return render(release, c -> c.withValuesFile(valuesFile), Map.of());
+  }
+
   static Rendered render(
       String release, UnaryOperator<TemplateCommand> extra, Map<String, Object> values) {
     FakeApiServer.get();
