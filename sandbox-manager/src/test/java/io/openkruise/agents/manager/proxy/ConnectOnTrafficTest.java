@@ -1,0 +1,124 @@
+package io.openkruise.agents.manager.proxy;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxPhase;
+import io.openkruise.agents.manager.support.Fixtures;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Connect-on-traffic: with the flag on, traffic for a paused sandbox of an auto-resume template
+ * resumes it and is forwarded once it is Ready; without the template's consent it stays 502. A test
+ * thread plays the controller (the mock server runs none).
+ */
+@QuarkusTest
+@WithKubernetesTestServer
+@TestProfile(ConnectOnTrafficTest.On.class)
+class ConnectOnTrafficTest {
+
+  public static class On implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("kruise.proxy.connect-on-traffic", "true");
+    }
+  }
+
+  static Vertx vertx;
+  static HttpServer backend;
+
+  @Inject KubernetesClient client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    backend =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                r ->
+                    r.response()
+                        .putHeader("Content-Type", "application/json")
+                        .end("{\"uri\":\"" + r.uri() + "\"}"))
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private String paused(String name, String template, boolean autoResume) {
+    var set = Fixtures.set("cot", template, false);
+    if (autoResume) {
+      set.getMetadata().setAnnotations(Map.of(SandboxProxy.ANNOTATION_AUTO_RESUME, "true"));
+    }
+    client.resource(set).create();
+    Sandbox s = Fixtures.available("cot", name, template, null, false);
+    s.getMetadata().getLabels().put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
+    s.getMetadata().setOwnerReferences(new ArrayList<>());
+    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_OWNER, "owner-1");
+    s.getSpec().setPaused(true);
+    s.getStatus().setPhase(SandboxPhase.PAUSED);
+    s.getStatus().setConditions(new ArrayList<>(List.of(Fixtures.ready(false), Fixtures.paused())));
+    client.resource(s).create();
+    return "cot--" + name;
+  }
+
+  @Test
+  void trafficResumesAPausedAutoResumeSandbox() throws Exception {
+    String id = paused("sleepy", "tpl-auto", true);
+    // The "controller": once spec.paused is false, the pod comes back Ready.
+    CompletableFuture<Void> controller =
+        CompletableFuture.runAsync(
+            () -> {
+              var res = client.resources(Sandbox.class).inNamespace("cot").withName("sleepy");
+              res.waitUntilCondition(
+                  x -> x != null && !x.getSpec().isPaused(), 30, TimeUnit.SECONDS);
+              Sandbox x = res.get();
+              x.getStatus().setPhase(SandboxPhase.RUNNING);
+              x.getStatus().setConditions(new ArrayList<>(List.of(Fixtures.ready(true))));
+              res.updateStatus(x);
+            });
+    given()
+        .header("E2b-Sandbox-Id", id)
+        .header("E2b-Sandbox-Port", String.valueOf(backend.actualPort()))
+        .get("/after-resume")
+        .then()
+        .statusCode(200)
+        .body("uri", equalTo("/after-resume"));
+    controller.get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void withoutTheTemplatesConsentAPausedSandboxStays502() {
+    String id = paused("asleep", "tpl-manual", false);
+    given()
+        .header("E2b-Sandbox-Id", id)
+        .header("E2b-Sandbox-Port", String.valueOf(backend.actualPort()))
+        .get("/x")
+        .then()
+        .statusCode(502)
+        .body("code", equalTo(502));
+  }
+}

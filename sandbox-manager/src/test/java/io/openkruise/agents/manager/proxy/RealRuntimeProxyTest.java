@@ -1,0 +1,206 @@
+package io.openkruise.agents.manager.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.manager.support.Fixtures;
+import io.openkruise.agents.runtime.AgentRuntime;
+import io.openkruise.agents.runtime.RuntimeOptions;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.RestAssured;
+import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The proxy in front of the real agent-runtime (envd on its fixed port 49983 of its own loopback
+ * IP), spoken to the way the JS SDK does with {@code E2B_SANDBOX_URL}: routing headers, {@code
+ * X-Access-Token}, Connect server streams and raw file uploads.
+ */
+@QuarkusTest
+@WithKubernetesTestServer
+class RealRuntimeProxyTest {
+
+  static final String IP = "127.1.0.9";
+  static final String TOKEN = "feedfacefeedfacefeedfacefeedface";
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static Vertx vertx;
+  static Path root;
+  static final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @Inject KubernetesClient client;
+
+  @BeforeAll
+  static void startRuntime() throws Exception {
+    vertx = Vertx.vertx();
+    root = Files.createTempDirectory("proxy-runtime").resolve("sandbox");
+    AgentRuntime.start(
+            vertx,
+            RuntimeOptions.builder()
+                .host(IP)
+                .rootDir(root)
+                .envdPort(49983)
+                .codeInterpreter(false)
+                .codeInterpreterPort(0)
+                .build())
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(20, TimeUnit.SECONDS);
+    // What the manager does after a claim: the runtime then enforces the token too.
+    HttpResponse<String> init =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://" + IP + ":49983/init"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"accessToken\":\"" + TOKEN + "\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(init.statusCode()).isBetween(200, 204);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  private String sandbox(String name) {
+    Sandbox s = Fixtures.available("real", name, "tpl-real", null, false);
+    s.getMetadata().getLabels().put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
+    s.getMetadata().setOwnerReferences(new ArrayList<>());
+    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_OWNER, "owner-1");
+    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN, TOKEN);
+    s.getStatus().setSandboxIp(IP);
+    client.resource(s).create();
+    return "real--" + name;
+  }
+
+  private static HttpRequest.Builder viaProxy(String id, String path) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port + path))
+        .header("E2b-Sandbox-Id", id)
+        .header("E2b-Sandbox-Port", "49983")
+        .header("X-Access-Token", TOKEN);
+  }
+
+  @Test
+  void filesWriteThenReadThroughTheProxy() throws Exception {
+    String id = sandbox("files");
+    byte[] content = "hello through the proxy\n".getBytes(StandardCharsets.UTF_8);
+    HttpResponse<String> up =
+        http.send(
+            viaProxy(id, "/files?path=notes/hello.txt")
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(content))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+    assertThat(up.body()).contains("hello.txt");
+    HttpResponse<byte[]> down =
+        http.send(
+            viaProxy(id, "/files?path=notes/hello.txt").GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(down.statusCode()).isEqualTo(200);
+    assertThat(down.body()).isEqualTo(content);
+  }
+
+  @Test
+  void aLongCommandStreamsItsFirstOutputBeforeItEnds() throws Exception {
+    String id = sandbox("stream");
+    Path go = Files.createTempDirectory("proxy-go").resolve("go");
+    // The command only finishes after the client has seen "first" (it then creates the go file),
+    // then runs three more seconds with output and keepalives in between.
+    String command =
+        "echo first; i=0; while [ ! -f "
+            + go
+            + " ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done;"
+            + " [ -f "
+            + go
+            + " ] && echo released; for t in 1 2 3; do sleep 1; echo tick$t; done";
+    ObjectNode req = JSON.createObjectNode();
+    ObjectNode proc = req.putObject("process");
+    proc.put("cmd", "/bin/bash");
+    proc.putArray("args").add("-c").add(command);
+    byte[] payload = req.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] body =
+        ByteBuffer.allocate(5 + payload.length)
+            .put((byte) 0)
+            .putInt(payload.length)
+            .put(payload)
+            .array();
+    HttpResponse<InputStream> resp =
+        http.send(
+            viaProxy(id, "/process.Process/Start")
+                .header("Content-Type", "application/connect+json")
+                .header("Connect-Protocol-Version", "1")
+                .header("Keepalive-Ping-Interval", "1")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(resp.statusCode()).isEqualTo(200);
+    List<String> events = new ArrayList<>();
+    StringBuilder stdout = new StringBuilder();
+    try (DataInputStream in = new DataInputStream(resp.body())) {
+      while (true) {
+        int flags = in.readUnsignedByte();
+        byte[] msg = new byte[in.readInt()];
+        in.readFully(msg);
+        if ((flags & 2) != 0) {
+          events.add("stream-end");
+          break;
+        }
+        JsonNode event = JSON.readTree(msg).path("event");
+        String kind = event.fieldNames().hasNext() ? event.fieldNames().next() : "?";
+        events.add(kind);
+        String out = event.path("data").path("stdout").asText("");
+        if (!out.isEmpty()) {
+          String text = new String(Base64.getDecoder().decode(out), StandardCharsets.UTF_8);
+          stdout.append(text);
+          if (text.contains("first")) {
+            Files.createFile(go);
+          }
+        }
+      }
+    }
+    assertThat(stdout.toString()).isEqualTo("first\nreleased\ntick1\ntick2\ntick3\n");
+    assertThat(events).contains("start", "data", "end", "stream-end");
+    assertThat(events.indexOf("data")).isLessThan(events.indexOf("end"));
+  }
+
+  @Test
+  void withoutTheTokenTheProxyAnswers401BeforeTheRuntime() throws Exception {
+    String id = sandbox("noauth");
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + RestAssured.port + "/files?path=x"))
+                .header("E2b-Sandbox-Id", id)
+                .header("E2b-Sandbox-Port", "49983")
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(r.body()).path("code").asInt()).isEqualTo(401);
+  }
+}
