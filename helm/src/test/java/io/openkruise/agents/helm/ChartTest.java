@@ -24,10 +24,16 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -145,6 +151,33 @@ class ChartTest {
             "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS");
     assertThat(controller.get("KRUISE_CONTROLLER_SYSTEM_NAMESPACE").getValue())
         .isEqualTo(Rendered.NS);
+  }
+
+  /**
+   * Guards against the original chart's bug (charts#171: env vars its binary ignored): every env
+   * var the chart sets is a documented key in Quarkus' env form, or a documented env alias.
+   */
+  @Test
+  void everyEnvVarIsAKeyTheBinariesRead() throws IOException {
+    String doc = Files.readString(Rendered.DEPLOY.resolveSibling("docs/configuration.md"));
+    Set<String> known = new HashSet<>();
+    Matcher m =
+        Pattern.compile("(?m)^\\| `([a-z0-9.\\-]+)` \\|(?: `([A-Z0-9_]+)` \\|)?").matcher(doc);
+    while (m.find()) {
+      known.add(m.group(1).toUpperCase().replaceAll("[^A-Z0-9]", "_"));
+      if (m.group(2) != null) {
+        known.add(m.group(2));
+      }
+    }
+    assertThat(known).contains("E2B_DOMAIN", "KRUISE_E2B_MAX_TIMEOUT");
+    Rendered all =
+        Rendered.render(
+            "x",
+            Map.of(
+                "e2b.servedNamespaces[0]", "a", "e2b.csiAllowedDrivers[0]", "d.csi.example.com"));
+    for (String d : List.of("sandbox-manager", "sandbox-controller-manager")) {
+      assertThat(env(all, d).keySet()).as(d).isSubsetOf(known);
+    }
   }
 
   @Test
