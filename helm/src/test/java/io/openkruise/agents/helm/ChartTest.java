@@ -237,6 +237,49 @@ class ChartTest {
   }
 
   @Test
+  void hpaBoundsMustBeOrdered() {
+    assertThatThrownBy(
+            () ->
+                Rendered.render(
+                    "x",
+                    Map.of(
+                        "sandboxManager.autoscaling.enabled", "true",
+                        "sandboxManager.autoscaling.minReplicas", "5",
+                        "sandboxManager.autoscaling.maxReplicas", "3")))
+        .hasMessageContaining("minReplicas must not exceed maxReplicas");
+  }
+
+  @Test
+  void replicasSpreadOverNodesUnlessAffinityIsGiven() {
+    for (String d : List.of("sandbox-manager", "sandbox-controller-manager")) {
+      var spec = DEFAULTS.one(Deployment.class, d).getSpec();
+      var term =
+          spec.getTemplate()
+              .getSpec()
+              .getAffinity()
+              .getPodAntiAffinity()
+              .getPreferredDuringSchedulingIgnoredDuringExecution()
+              .get(0)
+              .getPodAffinityTerm();
+      assertThat(term.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+      assertThat(term.getLabelSelector().getMatchLabels())
+          .isEqualTo(spec.getSelector().getMatchLabels());
+    }
+    Rendered r =
+        Rendered.render(
+            "x",
+            Map.of(
+                "sandboxManager.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key",
+                "pool",
+                "sandboxManager.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator",
+                "Exists"));
+    var affinity =
+        r.one(Deployment.class, "sandbox-manager").getSpec().getTemplate().getSpec().getAffinity();
+    assertThat(affinity.getPodAntiAffinity()).isNull();
+    assertThat(affinity.getNodeAffinity()).isNotNull();
+  }
+
+  @Test
   void podDisruptionBudgetsToggle() {
     assertThat(DEFAULTS.all(PodDisruptionBudget.class))
         .extracting(p -> p.getMetadata().getName())
