@@ -227,7 +227,12 @@ class SandboxApiTest {
 
     given().header("X-API-Key", alice).delete("/sandboxes/" + id).then().statusCode(204);
     assertThat(stored(id)).isNull();
-    given().header("X-API-Key", alice).get("/sandboxes/" + id).then().statusCode(404);
+    // Reads are cache-first: the 404 follows once the informer has seen the delete.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                given().header("X-API-Key", alice).get("/sandboxes/" + id).then().statusCode(404));
     given().header("X-API-Key", alice).delete("/sandboxes/" + id).then().statusCode(404);
   }
 
