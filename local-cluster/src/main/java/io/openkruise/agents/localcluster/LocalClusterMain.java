@@ -1,5 +1,6 @@
 package io.openkruise.agents.localcluster;
 
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -jar local-cluster/target/local-cluster-&lt;version&gt;.jar [--kubeconfig PATH] [--nodes N]
- *                                                            [--work-dir DIR]
+ *                                                            [--work-dir DIR] [--apply FILE]...
  * </pre>
  *
  * <p>The kubeconfig (default {@code ./local-cluster.kubeconfig}) appears only once the cluster is
@@ -29,15 +30,17 @@ public final class LocalClusterMain {
   public static void main(String[] args) throws Exception {
     Path kubeconfig = Path.of("local-cluster.kubeconfig");
     int nodes = 1;
+    List<Path> manifests = new ArrayList<>();
     LocalKubernetes.Options kubeOptions = LocalKubernetes.Options.defaults();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--kubeconfig" -> kubeconfig = Path.of(value(args, ++i));
         case "--nodes" -> nodes = Integer.parseInt(value(args, ++i));
+        case "--apply" -> manifests.add(Path.of(value(args, ++i)));
         case "--work-dir" -> kubeOptions = kubeOptions.withTempParent(Path.of(value(args, ++i)));
         case "-h", "--help" -> {
           System.out.println(
-              "usage: LocalClusterMain [--kubeconfig PATH] [--nodes N] [--work-dir DIR]");
+              "usage: LocalClusterMain [--kubeconfig PATH] [--nodes N] [--work-dir DIR] [--apply FILE]...");
           return;
         }
         default -> {
@@ -68,6 +71,17 @@ public final class LocalClusterMain {
                   stopped.countDown();
                 },
                 "local-cluster-main-shutdown"));
+    // Manifests first: whoever waits for the kubeconfig finds them applied.
+    for (Path manifest : manifests) {
+      try (var in = Files.newInputStream(manifest)) {
+        cluster
+            .client()
+            .load(in)
+            .resources()
+            .forEach(r -> r.createOr(NonDeletingOperation::update));
+      }
+      System.out.println("local-cluster: applied " + manifest);
+    }
     publish(cluster.kubeconfig(), target);
     System.out.println("local-cluster: " + cluster.description());
     System.out.println(
