@@ -43,6 +43,8 @@ public final class LocalKubernetes implements AutoCloseable {
   public static final List<String> DEFAULT_CONTROLLERS =
       List.of("garbage-collector-controller", "namespace-controller", "serviceaccount-controller");
 
+  static final String WORK_DIR_PREFIX = "kruise-local-cluster-";
+
   /** Classpath directory holding the generated CRDs (shipped in the api-types jar). */
   public static final String CRD_RESOURCE_DIR = "crds";
 
@@ -142,7 +144,8 @@ public final class LocalKubernetes implements AutoCloseable {
     long t0 = System.nanoTime();
     try {
       Files.createDirectories(options.tempParent());
-      this.workDir = Files.createTempDirectory(options.tempParent(), "kruise-local-cluster-");
+      ProcessGroup.reapStale(options.tempParent(), WORK_DIR_PREFIX);
+      this.workDir = Files.createTempDirectory(options.tempParent(), WORK_DIR_PREFIX);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

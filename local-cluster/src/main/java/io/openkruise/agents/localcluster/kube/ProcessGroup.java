@@ -35,12 +35,61 @@ final class ProcessGroup implements AutoCloseable {
     }
   }
 
+  static final String OWNER_FILE = "owner";
+
+  private static final List<String> OUR_BINARIES =
+      List.of("/etcd", "/kube-apiserver", "/kube-controller-manager");
+
+  /** Pid and start time: a reused pid does not look like the owner. */
+  private static String ownerId(ProcessHandle h) {
+    return h.pid() + " " + h.info().startInstant().map(Object::toString).orElse("?");
+  }
+
+  /**
+   * Removes work dirs under {@code parent} whose owning JVM is gone, killing any of our processes
+   * still listed there. The watchdog normally does this; it cannot when its whole process group was
+   * killed at once (e.g. a script that kills its job group).
+   */
+  static void reapStale(Path parent, String prefix) {
+    try (Stream<Path> dirs = Files.list(parent)) {
+      for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(prefix)).toList()) {
+        Path owner = dir.resolve(OWNER_FILE);
+        if (!Files.isRegularFile(owner)) {
+          continue; // being created, or not ours
+        }
+        String id = Files.readString(owner).strip();
+        long pid = Long.parseLong(id.split(" ")[0]);
+        boolean alive = ProcessHandle.of(pid).map(h -> ownerId(h).equals(id)).orElse(false);
+        if (alive) {
+          continue;
+        }
+        for (String line : Files.readAllLines(dir.resolve("pids"))) {
+          if (line.isBlank()) {
+            continue;
+          }
+          ProcessHandle.of(Long.parseLong(line.strip()))
+              .filter(
+                  h ->
+                      h.info()
+                          .command()
+                          .map(c -> OUR_BINARIES.stream().anyMatch(c::endsWith))
+                          .orElse(false))
+              .ifPresent(ProcessHandle::destroyForcibly);
+        }
+        LocalKubernetes.deleteRecursively(dir);
+      }
+    } catch (IOException | RuntimeException e) {
+      // best effort: a dir we cannot read is left alone
+    }
+  }
+
   ProcessGroup(Path workDir) {
     this.workDir = workDir;
     this.pidFile = workDir.resolve("pids");
     try {
       Files.createDirectories(workDir.resolve("logs"));
       Files.writeString(pidFile, "");
+      Files.writeString(workDir.resolve(OWNER_FILE), ownerId(ProcessHandle.current()));
       String script =
           "while kill -0 \"$1\" 2>/dev/null; do sleep 1; done; "
               + "for p in $(cat \"$2/pids\" 2>/dev/null); do kill -9 \"$p\" 2>/dev/null; done; "
