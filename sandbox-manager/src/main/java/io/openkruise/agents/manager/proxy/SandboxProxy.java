@@ -89,6 +89,8 @@ public class SandboxProxy implements SandboxTrafficHandler {
     String path;
     String uri;
     String outcome = "forwarded";
+    boolean recorded;
+    final long started = System.nanoTime();
 
     Target(String sandboxId, String mode) {
       this.sandboxId = sandboxId;
@@ -145,8 +147,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
     // Hold the body until the target is known; the proxy resumes it when it pipes to the origin.
     req.pause();
     Target t = new Target(route.sandboxId(), mode(req));
-    long started = System.nanoTime();
-    rc.addEndHandler(ar -> record(rc, t, started));
+    rc.addEndHandler(ar -> record(rc, t));
     if (route.port() < 1 || route.port() > 65535) {
       refuse(rc, t, 400, "bad_port", "sandbox port must be between 1 and 65535");
       return;
@@ -383,6 +384,8 @@ public class SandboxProxy implements SandboxTrafficHandler {
                                   NetSocket front = ar3.result();
                                   front.pipeTo(backend);
                                   backend.pipeTo(front);
+                                  // An upgraded exchange never "ends" for Vert.x Web: count it now.
+                                  record(rc, t);
                                 });
                       });
             });
@@ -430,14 +433,18 @@ public class SandboxProxy implements SandboxTrafficHandler {
     return h != null && !h.isEmpty() ? "header" : "native";
   }
 
-  private void record(RoutingContext rc, Target t, long started) {
+  private void record(RoutingContext rc, Target t) {
+    if (t.recorded) {
+      return;
+    }
+    t.recorded = true;
     int status = rc.response().getStatusCode();
     Timer.builder("kruise.proxy.requests")
         .description("Sandbox data-plane requests by routing mode and outcome")
         .tag("mode", t.mode)
         .tag("outcome", t.outcome)
         .register(registry)
-        .record(Duration.ofNanos(System.nanoTime() - started));
+        .record(Duration.ofNanos(System.nanoTime() - t.started));
     logAccess(rc.request(), t, status);
   }
 

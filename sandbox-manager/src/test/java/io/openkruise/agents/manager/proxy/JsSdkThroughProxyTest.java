@@ -7,6 +7,7 @@ import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.support.Fixtures;
+import io.openkruise.agents.manager.support.Loopback;
 import io.openkruise.agents.runtime.AgentRuntime;
 import io.openkruise.agents.runtime.RuntimeOptions;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.Test;
 @WithKubernetesTestServer
 class JsSdkThroughProxyTest {
 
-  static final String IP = "127.1.0.11";
+  static final String IP = Loopback.freeAddressFor(49983);
   static final String TOKEN = "abadcafeabadcafeabadcafeabadcafe";
   static final Path SDK = Path.of("../agent-runtime/src/test/js/node_modules").toAbsolutePath();
   static final Path SCRIPT = Path.of("src/test/js/proxy-sdk.cjs").toAbsolutePath();

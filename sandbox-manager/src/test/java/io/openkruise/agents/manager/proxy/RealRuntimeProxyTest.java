@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.support.Fixtures;
+import io.openkruise.agents.manager.support.Loopback;
 import io.openkruise.agents.runtime.AgentRuntime;
 import io.openkruise.agents.runtime.RuntimeOptions;
 import io.quarkus.test.junit.QuarkusTest;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.Test;
 @WithKubernetesTestServer
 class RealRuntimeProxyTest {
 
-  static final String IP = "127.1.0.9";
+  static final String IP = Loopback.freeAddressFor(49983);
   static final String TOKEN = "feedfacefeedfacefeedfacefeedface";
   static final ObjectMapper JSON = new ObjectMapper();
 

@@ -10,6 +10,7 @@ import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.support.Fixtures;
+import io.openkruise.agents.manager.support.Loopback;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.RestAssured;
@@ -49,7 +50,7 @@ class SandboxProxyTest {
 
   static final String NS = "proxy";
   static final String TOKEN = "0123456789abcdef0123456789abcdef";
-  static final String ENVD_IP = "127.1.0.7";
+  static final String ENVD_IP = Loopback.freeAddressFor(49983);
 
   static Vertx vertx;
   static HttpServer backend;
@@ -277,6 +278,9 @@ class SandboxProxyTest {
     assertThat(echo.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS))
         .isEqualTo("echo:/ws:hello");
     http.close();
+    String prom = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    assertThat(prom)
+        .contains("kruise_proxy_requests_seconds_count{mode=\"private\",outcome=\"forwarded\"");
   }
 
   @Test
