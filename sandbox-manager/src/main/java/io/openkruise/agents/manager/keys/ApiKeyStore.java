@@ -41,6 +41,10 @@ public final class ApiKeyStore implements AutoCloseable {
   private final String adminSalt;
   private final Map<String, Object> adminMask;
   private final Clock clock;
+  private static final long LIVE_READ_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private final java.util.concurrent.atomic.AtomicLong lastLiveRead =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - LIVE_READ_INTERVAL_NANOS - 1);
+
   private volatile Map<String, StoredKey> byHint = Map.of();
   private volatile Map<String, StoredKey> byId = Map.of();
   private SharedIndexInformer<Secret> informer;
@@ -121,10 +125,23 @@ public final class ApiKeyStore implements AutoCloseable {
       return Optional.of(new Caller(Caller.ADMIN_ID, "admin", true));
     }
     StoredKey k = byHint.get(ApiKeys.hint(key));
+    if (k == null && mayReadLive()) {
+      // A key created on another replica a moment ago may not have reached our informer yet:
+      // one live read, so replicas behind a load balancer behave as one.
+      load(client.secrets().inNamespace(namespace).withName(secretName).get());
+      k = byHint.get(ApiKeys.hint(key));
+    }
     if (k != null && ApiKeys.sameHash(k.hash(), ApiKeys.hash(k.salt(), key))) {
       return Optional.of(new Caller(k.id(), k.name(), false));
     }
     return Optional.empty();
+  }
+
+  /** At most one live read per second: unknown keys must not turn into API-server load. */
+  private boolean mayReadLive() {
+    long now = System.nanoTime();
+    long last = lastLiveRead.get();
+    return now - last > LIVE_READ_INTERVAL_NANOS && lastLiveRead.compareAndSet(last, now);
   }
 
   /** Created key with its secret value, which is never shown again. */

@@ -1,0 +1,324 @@
+package io.openkruise.agents.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
+import io.openkruise.agents.localcluster.LocalCluster;
+import io.openkruise.agents.localcluster.junit.TestNamespace;
+import io.openkruise.agents.localcluster.junit.WithLocalCluster;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * sandbox-manager and controller-manager as real processes on the local cluster (real API server,
+ * simulated nodes with an agent-runtime per pod): the E2B control plane's "done when" scenarios
+ * that need both services at once.
+ */
+@WithLocalCluster
+class ManagerAndControllerOnLocalClusterTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
+
+  private static ServiceProcesses services;
+  private static int managerA;
+  private static int managerB;
+  private static KubernetesClient kube;
+  private static String ns;
+
+  @BeforeAll
+  static void startServices(
+      LocalCluster cluster, KubernetesClient client, @TestNamespace String namespace)
+      throws Exception {
+    kube = client;
+    ns = namespace;
+    if (client.namespaces().withName("sandbox-system").get() == null) {
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName("sandbox-system")
+                  .endMetadata()
+                  .build())
+          .create();
+    }
+    client.resource(pool("e2e-pool", 4)).create();
+    client.resource(pool("e2e-burst", 40)).create();
+
+    services = new ServiceProcesses(Path.of("target", "e2e-logs"));
+    Map<String, String> common = Map.of("KUBECONFIG", cluster.kubeconfig().toString());
+    services.start("controller-manager", common);
+    Map<String, String> manager = new java.util.HashMap<>(common);
+    manager.put("E2B_ADMIN_API_KEY", ADMIN_KEY);
+    manager.put("E2B_DOMAIN", "localhost");
+    manager.put("KRUISE_SERVED_NAMESPACES", namespace);
+    managerA = services.start("sandbox-manager", manager);
+    managerB = services.start("sandbox-manager", manager);
+    awaitPool("e2e-pool", 4);
+  }
+
+  @AfterAll
+  static void stopServices() throws Exception {
+    if (services != null) {
+      services.close();
+    }
+  }
+
+  private static SandboxSet pool(String name, int replicas) {
+    SandboxSet set = new SandboxSet();
+    set.getMetadata().setName(name);
+    set.getMetadata().setNamespace(ns);
+    set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD, "true"));
+    SandboxSetSpec spec = new SandboxSetSpec();
+    spec.setReplicas(replicas);
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewSpec()
+            .withContainers(new ContainerBuilder().withName("sandbox").withImage("img:1").build())
+            .endSpec()
+            .build());
+    set.setSpec(spec);
+    return set;
+  }
+
+  private static void awaitPool(String set, int available) {
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              SandboxSet s = kube.resources(SandboxSet.class).inNamespace(ns).withName(set).get();
+              return s.getStatus() != null && s.getStatus().getAvailableReplicas() >= available;
+            });
+  }
+
+  record Reply(int status, JsonNode body) {}
+
+  private static Reply call(int port, String method, String path, String key, String body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(60))
+            .header("X-API-Key", key)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r.body().isBlank() ? null : JSON.readTree(r.body()));
+  }
+
+  private static Sandbox sandboxOf(String sandboxId) {
+    String[] parts = sandboxId.split("--", 2);
+    return kube.resources(Sandbox.class).inNamespace(parts[0]).withName(parts[1]).get();
+  }
+
+  @Test
+  void createFromTheWarmPoolAnswers201AndThePoolRefills() throws Exception {
+    Reply created =
+        call(
+            managerA,
+            "POST",
+            "/v2/sandboxes",
+            ADMIN_KEY,
+            "{\"templateID\":\"e2e-pool\",\"timeout\":300}");
+    assertThat(created.status()).isEqualTo(201);
+    String id = created.body().path("sandboxID").asText();
+    assertThat(id).startsWith(ns + "--e2e-pool-");
+    assertThat(created.body().path("envdAccessToken").asText()).isNotEmpty();
+    assertThat(created.body().path("envdVersion").asText()).isEqualTo("0.5.7");
+    assertThat(sandboxOf(id).getMetadata().getLabels())
+        .containsEntry(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
+    // The other replica answers for it at once (state is in the API server, not in a replica).
+    assertThat(call(managerB, "GET", "/sandboxes/" + id, ADMIN_KEY, null).status()).isEqualTo(200);
+    awaitPool("e2e-pool", 4);
+  }
+
+  @Test
+  void listFiltersByMetadataAndAnotherKeySees404() throws Exception {
+    Reply tagged =
+        call(
+            managerA,
+            "POST",
+            "/v2/sandboxes",
+            ADMIN_KEY,
+            "{\"templateID\":\"e2e-pool\",\"metadata\":{\"suite\":\"e2e list\"}}");
+    assertThat(tagged.status()).isEqualTo(201);
+    String id = tagged.body().path("sandboxID").asText();
+    String query =
+        URLEncoder.encode(
+            "suite=" + URLEncoder.encode("e2e list", StandardCharsets.UTF_8),
+            StandardCharsets.UTF_8);
+    Reply listed = call(managerB, "GET", "/v2/sandboxes?metadata=" + query, ADMIN_KEY, null);
+    assertThat(listed.status()).isEqualTo(200);
+    List<String> ids = new ArrayList<>();
+    listed.body().forEach(s -> ids.add(s.path("sandboxID").asText()));
+    assertThat(ids).containsExactly(id);
+
+    Reply key = call(managerA, "POST", "/api-keys", ADMIN_KEY, "{\"name\":\"other team\"}");
+    assertThat(key.status()).isEqualTo(201);
+    String other = key.body().path("key").asText();
+    Reply foreign = call(managerB, "GET", "/sandboxes/" + id, other, null);
+    assertThat(foreign.status()).isEqualTo(404);
+    assertThat(foreign.body().path("code").asInt()).isEqualTo(404);
+    assertThat(call(managerA, "DELETE", "/sandboxes/" + id, other, null).status()).isEqualTo(404);
+    assertThat(call(managerA, "DELETE", "/sandboxes/" + id, ADMIN_KEY, null).status())
+        .isEqualTo(204);
+  }
+
+  @Test
+  void pauseThenConnectRunsAgainWithTheRuntimeReinitialized() throws Exception {
+    Reply created =
+        call(
+            managerA,
+            "POST",
+            "/v2/sandboxes",
+            ADMIN_KEY,
+            "{\"templateID\":\"e2e-pool\",\"envVars\":{\"GREETING\":\"hello-again\"}}");
+    assertThat(created.status()).isEqualTo(201);
+    String id = created.body().path("sandboxID").asText();
+    String token = created.body().path("envdAccessToken").asText();
+    String firstPod = sandboxOf(id).getStatus().getPodInfo().getPodUID();
+
+    assertThat(call(managerB, "POST", "/sandboxes/" + id + "/pause", ADMIN_KEY, null).status())
+        .isEqualTo(204);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                "paused"
+                    .equals(
+                        call(managerA, "GET", "/sandboxes/" + id, ADMIN_KEY, null)
+                            .body()
+                            .path("state")
+                            .asText()));
+
+    Reply connected =
+        call(managerA, "POST", "/sandboxes/" + id + "/connect", ADMIN_KEY, "{\"timeout\":300}");
+    assertThat(connected.status()).isEqualTo(201);
+    assertThat(
+            call(managerB, "GET", "/sandboxes/" + id, ADMIN_KEY, null)
+                .body()
+                .path("state")
+                .asText())
+        .isEqualTo("running");
+    Sandbox resumed = sandboxOf(id);
+    assertThat(resumed.getStatus().getPodInfo().getPodUID()).isNotEqualTo(firstPod);
+    // The new pod's runtime got the env vars (and token) again.
+    assertThat(runInSandbox(resumed.getStatus().getSandboxIp(), token, "echo $GREETING"))
+        .isEqualTo("hello-again\n");
+  }
+
+  @Test
+  void twoManagersClaiming200TimesConcurrentlyNeverShareASandbox() throws Exception {
+    awaitPool("e2e-burst", 40);
+    ExecutorService threads = Executors.newFixedThreadPool(16);
+    List<Future<Reply>> replies = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      int port = i % 2 == 0 ? managerA : managerB;
+      replies.add(
+          threads.submit(
+              () ->
+                  call(
+                      port,
+                      "POST",
+                      "/v2/sandboxes",
+                      ADMIN_KEY,
+                      "{\"templateID\":\"e2e-burst\",\"timeout\":300,\"metadata\":{"
+                          + "\"e2b.agents.kruise.io/claim-timeout-seconds\":\"55\"}}")));
+    }
+    Set<String> ids = new HashSet<>();
+    List<String> failures = new ArrayList<>();
+    for (Future<Reply> f : replies) {
+      Reply r = f.get(120, TimeUnit.SECONDS);
+      if (r.status() == 201) {
+        assertThat(ids.add(r.body().path("sandboxID").asText()))
+            .as("sandbox handed out twice: %s", r.body())
+            .isTrue();
+      } else {
+        failures.add(r.status() + " " + r.body());
+      }
+    }
+    threads.shutdownNow();
+    assertThat(failures).isEmpty();
+    assertThat(ids).hasSize(200);
+    for (String id : ids) {
+      assertThat(sandboxOf(id).getMetadata().getAnnotations())
+          .containsEntry(
+              MetadataKeys.ANNOTATION_OWNER,
+              sandboxOf(id).getMetadata().getAnnotations().get(MetadataKeys.ANNOTATION_OWNER));
+    }
+  }
+
+  /** Runs a command through envd's Connect API on the pod IP; returns its stdout. */
+  private static String runInSandbox(String podIp, String token, String command) throws Exception {
+    String start =
+        JSON.writeValueAsString(
+            Map.of("process", Map.of("cmd", "/bin/bash", "args", List.of("-l", "-c", command))));
+    byte[] payload = start.getBytes(StandardCharsets.UTF_8);
+    byte[] envelope =
+        ByteBuffer.allocate(5 + payload.length)
+            .put((byte) 0)
+            .putInt(payload.length)
+            .put(payload)
+            .array();
+    HttpResponse<byte[]> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://" + podIp + ":49983/process.Process/Start"))
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/connect+json")
+                .header("Connect-Protocol-Version", "1")
+                .header("X-Access-Token", token)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(envelope))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(r.statusCode()).isEqualTo(200);
+    ByteBuffer frames = ByteBuffer.wrap(r.body());
+    StringBuilder out = new StringBuilder();
+    while (frames.remaining() >= 5) {
+      frames.get();
+      byte[] message = new byte[frames.getInt()];
+      frames.get(message);
+      JsonNode data = JSON.readTree(message).path("event").path("data").path("stdout");
+      if (!data.isMissingNode()) {
+        out.append(new String(Base64.getDecoder().decode(data.asText()), StandardCharsets.UTF_8));
+      }
+    }
+    return out.toString();
+  }
+}
