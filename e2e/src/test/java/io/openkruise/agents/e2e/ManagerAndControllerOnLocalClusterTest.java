@@ -285,6 +285,37 @@ class ManagerAndControllerOnLocalClusterTest {
     }
   }
 
+  @Test
+  void unpatchedJsSdkRunsCommandsAndFilesThroughTheProxy() throws Exception {
+    Reply created =
+        call(managerA, "POST", "/v2/sandboxes", ADMIN_KEY, "{\"templateID\":\"e2e-pool\"}");
+    assertThat(created.status()).isEqualTo(201);
+    Path root = Path.of("").toAbsolutePath().getParent();
+    // The npm SDK agent-runtime's tests install, and the SDK script of the proxy's own test.
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "node", root.resolve("sandbox-manager/src/test/js/proxy-sdk.cjs").toString())
+            .redirectErrorStream(true);
+    pb.environment()
+        .put("NODE_PATH", root.resolve("agent-runtime/src/test/js/node_modules").toString());
+    // API on one replica, sandbox traffic through the other: header routing, no patch.
+    pb.environment().put("E2B_API_URL", "http://127.0.0.1:" + managerB);
+    pb.environment().put("E2B_SANDBOX_URL", "http://127.0.0.1:" + managerA);
+    pb.environment().put("E2B_API_KEY", ADMIN_KEY);
+    pb.environment().put("E2B_DOMAIN", "localhost");
+    pb.environment().put("SANDBOX_ID", created.body().path("sandboxID").asText());
+    pb.environment().put("FILE_PATH", "/home/user/e2e-sdk.txt");
+    Process p = pb.start();
+    boolean exited = p.waitFor(120, TimeUnit.SECONDS);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!exited) {
+      p.destroyForcibly();
+    }
+    assertThat(exited).as(out).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).contains("SDK-OK");
+  }
+
   /** Runs a command through envd's Connect API on the pod IP; returns its stdout. */
   private static String runInSandbox(String podIp, String token, String command) throws Exception {
     String start =

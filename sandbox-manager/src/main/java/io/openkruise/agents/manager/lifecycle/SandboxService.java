@@ -418,7 +418,7 @@ public class SandboxService {
             clock.instant(), timeout, Deadlines.of(s).autoPause(), settings.pausedRetention());
     Map<String, Object> spec = next.specPatch();
     spec.put("paused", false);
-    Sandbox patched = patch(s, Map.of("spec", spec), true);
+    Sandbox patched = patchWithFreshRetries(s, Map.of("spec", spec));
     Sandbox running =
         await(
             patched,
@@ -430,6 +430,33 @@ public class SandboxService {
     reinit(running);
     LOG.infof("resumed sandbox=%s owner=%s", id, caller.id());
     return running;
+  }
+
+  /**
+   * A guarded patch that survives the controller's own writes: while a pause finishes, the
+   * controller updates the sandbox's status, so the cached resourceVersion goes stale within
+   * milliseconds. Re-read and re-apply the same intent a few times before reporting a conflict.
+   */
+  private Sandbox patchWithFreshRetries(Sandbox s, Map<String, Object> body) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return patch(s, body, true);
+      } catch (E2bException e) {
+        if (e.status() != 409 || attempt >= 5) {
+          throw e;
+        }
+        Sandbox fresh =
+            client
+                .resources(Sandbox.class)
+                .inNamespace(s.getMetadata().getNamespace())
+                .withName(s.getMetadata().getName())
+                .get();
+        if (fresh == null) {
+          throw E2bException.sandboxNotFound(SandboxView.id(s));
+        }
+        s = fresh;
+      }
+    }
   }
 
   private static boolean pauseFinished(Sandbox s) {
