@@ -1,5 +1,7 @@
 """Seed examples through the real SDK; each asserts its outcome, not just the absence of errors."""
 
+import time
+
 from e2b_code_interpreter import Sandbox
 
 
@@ -37,4 +39,9 @@ def test_create_run_code_commands_files_and_kill():
         sbx.set_timeout(60)
     finally:
         sbx.kill()
+    # Kill deletes the Sandbox at once; the pod (and so envd's /health) goes a moment later, when
+    # the controller has removed it and every proxy replica's cache has seen the deletion.
+    deadline = time.monotonic() + 15
+    while sbx.is_running() and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert not sbx.is_running()
