@@ -21,6 +21,7 @@ import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.controller.sandbox.SandboxPlan.Action;
 import io.openkruise.agents.controller.support.EventRecorder;
+import io.openkruise.agents.controller.support.Patches;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.HashMap;
@@ -71,7 +72,7 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
     UpdateControl<Sandbox> control =
         plan.status() == null || plan.status().equals(sandbox.getStatus())
             ? UpdateControl.noUpdate()
-            : UpdateControl.patchStatus(statusOnly(sandbox, plan));
+            : UpdateControl.patchStatus(Patches.statusOnly(sandbox, plan.status()));
     plan.requeueAfter().ifPresent(d -> control.rescheduleAfter(d.toMillis() + 1));
     return control;
   }
@@ -100,13 +101,8 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
           .withName(name)
           .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"paused\":true}}");
     } else if (action instanceof Action.RecordGuardHash h) {
-      Map<String, Object> annotations =
-          Map.of(MetadataKeys.ANNOTATION_HASH_WITHOUT_IMAGE_RESOURCES, h.hash());
-      sandboxes
-          .withName(name)
-          .patch(
-              PatchContext.of(PatchType.JSON_MERGE),
-              json(Map.of("metadata", Map.of("annotations", annotations))));
+      Patches.annotate(
+          client, sandbox, Map.of(MetadataKeys.ANNOTATION_HASH_WITHOUT_IMAGE_RESOURCES, h.hash()));
     } else if (action instanceof Action.EnsureVolumeClaims) {
       ensureVolumeClaims(sandbox);
     } else if (action instanceof Action.CreatePod c) {
@@ -179,14 +175,5 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
 
   private String json(Object value) {
     return client.getKubernetesSerialization().asJson(value);
-  }
-
-  /** A fresh object carrying only identity and status, so the patch touches nothing else. */
-  private static Sandbox statusOnly(Sandbox sandbox, SandboxPlan plan) {
-    Sandbox patch = new Sandbox();
-    patch.getMetadata().setName(sandbox.getMetadata().getName());
-    patch.getMetadata().setNamespace(sandbox.getMetadata().getNamespace());
-    patch.setStatus(plan.status());
-    return patch;
   }
 }

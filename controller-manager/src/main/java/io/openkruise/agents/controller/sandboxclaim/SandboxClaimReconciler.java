@@ -1,8 +1,6 @@
 package io.openkruise.agents.controller.sandboxclaim;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -24,6 +22,7 @@ import io.openkruise.agents.api.v1alpha1.SandboxClaimStatus;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.controller.support.EventNote;
 import io.openkruise.agents.controller.support.EventRecorder;
+import io.openkruise.agents.controller.support.Patches;
 import io.openkruise.agents.controller.support.RuntimeInitClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -134,7 +133,8 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
         fail(claim, sandbox, "runtime init failed: " + error.get());
         initFailed = true;
       } else {
-        annotate(sandbox, SandboxClaimPlanner.ANNOTATION_RUNTIME_INITIALIZED, "true");
+        Patches.annotate(
+            client, sandbox, Map.of(SandboxClaimPlanner.ANNOTATION_RUNTIME_INITIALIZED, "true"));
       }
     }
     plan.failed().forEach(s -> fail(claim, s, "not Ready within waitReadyTimeout"));
@@ -161,7 +161,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
     UpdateControl<SandboxClaim> control =
         status.equals(claim.getStatus())
             ? UpdateControl.noUpdate()
-            : UpdateControl.patchStatus(statusOnly(claim, status));
+            : UpdateControl.patchStatus(Patches.statusOnly(claim, status));
     if (requeue != null) {
       control.rescheduleAfter(Math.max(requeue.toMillis(), 1));
     }
@@ -259,22 +259,11 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
   private void fail(SandboxClaim claim, Sandbox sandbox, String reason) {
     events.record(sandbox, EventNote.warning("ClaimStepFailed", reason));
     if (Boolean.TRUE.equals(claim.getSpec().getReserveFailedSandbox())) {
-      annotate(sandbox, SandboxClaimPlanner.ANNOTATION_CLAIM_FAILED, reason);
+      Patches.annotate(
+          client, sandbox, Map.of(SandboxClaimPlanner.ANNOTATION_CLAIM_FAILED, reason));
     } else {
       client.resource(sandbox).delete();
     }
-  }
-
-  private void annotate(Sandbox sandbox, String key, String value) {
-    client
-        .resources(Sandbox.class)
-        .inNamespace(sandbox.getMetadata().getNamespace())
-        .withName(sandbox.getMetadata().getName())
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            client
-                .getKubernetesSerialization()
-                .asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
   }
 
   private static boolean isCompleted(SandboxClaim claim) {
@@ -284,13 +273,5 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
 
   private static Duration min(Duration a, Duration b) {
     return a == null || b.compareTo(a) < 0 ? b : a;
-  }
-
-  private static SandboxClaim statusOnly(SandboxClaim claim, SandboxClaimStatus status) {
-    SandboxClaim patch = new SandboxClaim();
-    patch.getMetadata().setName(claim.getMetadata().getName());
-    patch.getMetadata().setNamespace(claim.getMetadata().getNamespace());
-    patch.setStatus(status);
-    return patch;
   }
 }

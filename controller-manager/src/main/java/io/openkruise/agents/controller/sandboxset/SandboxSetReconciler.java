@@ -19,9 +19,9 @@ import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
-import io.openkruise.agents.api.v1alpha1.SandboxSetStatus;
 import io.openkruise.agents.controller.support.EventNote;
 import io.openkruise.agents.controller.support.EventRecorder;
+import io.openkruise.agents.controller.support.Patches;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.List;
@@ -123,7 +123,7 @@ public class SandboxSetReconciler implements Reconciler<SandboxSet> {
     if (plan.status().equals(set.getStatus())) {
       return UpdateControl.noUpdate();
     }
-    return UpdateControl.patchStatus(statusOnly(set, plan.status()));
+    return UpdateControl.patchStatus(Patches.statusOnly(set, plan.status()));
   }
 
   /**
@@ -168,14 +168,5 @@ public class SandboxSetReconciler implements Reconciler<SandboxSet> {
         .inNamespace(member.getMetadata().getNamespace())
         .withName(member.getMetadata().getName())
         .delete();
-  }
-
-  /** A fresh object carrying only identity and status, so the patch touches nothing else. */
-  private static SandboxSet statusOnly(SandboxSet set, SandboxSetStatus status) {
-    SandboxSet patch = new SandboxSet();
-    patch.getMetadata().setName(set.getMetadata().getName());
-    patch.getMetadata().setNamespace(set.getMetadata().getNamespace());
-    patch.setStatus(status);
-    return patch;
   }
 }
