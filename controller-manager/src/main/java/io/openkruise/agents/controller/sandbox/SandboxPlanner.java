@@ -150,23 +150,39 @@ final class SandboxPlanner {
 
   // ---- phases ----
 
-  private void pending(String revision) {
+  /**
+   * What starting and resuming share: pause wins, a missing pod is created, a terminating one is
+   * waited for, a finished one ends the sandbox. Returns the live pod only when none of that
+   * applied.
+   */
+  private Optional<Pod> livePod(String revision, String createReason) {
     if (sandbox.getSpec().isPaused()) {
       startPause();
-      return;
+      return Optional.empty();
     }
     if (pod.isEmpty()) {
-      createPod(revision, "PodCreated");
-      return;
+      createPod(revision, createReason);
+      return Optional.empty();
     }
     Pod p = pod.get();
     if (terminating(p)) {
-      return;
+      return Optional.empty();
     }
     String podPhase = podPhase(p);
     if ("Succeeded".equals(podPhase) || "Failed".equals(podPhase)) {
       terminal(podPhase);
-    } else if ("Running".equals(podPhase)) {
+      return Optional.empty();
+    }
+    return Optional.of(p);
+  }
+
+  private void pending(String revision) {
+    Optional<Pod> live = livePod(revision, "PodCreated");
+    if (live.isEmpty()) {
+      return;
+    }
+    Pod p = live.get();
+    if ("Running".equals(podPhase(p))) {
       status.setPhase(SandboxPhase.RUNNING);
       status.setMessage("");
       conditions.set(INPLACE_UPDATE, true, REASON_SUCCEEDED, null);
@@ -220,26 +236,14 @@ final class SandboxPlanner {
   }
 
   private void resuming(String revision) {
-    if (sandbox.getSpec().isPaused()) {
-      startPause();
+    Optional<Pod> live = livePod(revision, "PodRecreated");
+    if (live.isEmpty()) {
       return;
     }
-    if (pod.isEmpty()) {
-      createPod(revision, "PodRecreated");
-      return;
-    }
-    Pod p = pod.get();
-    if (terminating(p)) {
-      return;
-    }
-    String podPhase = podPhase(p);
-    if ("Succeeded".equals(podPhase) || "Failed".equals(podPhase)) {
-      terminal(podPhase);
-      return;
-    }
+    Pod p = live.get();
     conditions.set(SANDBOX_RESUMED, true, REASON_CREATE_POD, null);
     mirror(p);
-    if ("Running".equals(podPhase) && podReady(p).isPresent() && isTrue(podReady(p).get())) {
+    if ("Running".equals(podPhase(p)) && podReady(p).isPresent() && isTrue(podReady(p).get())) {
       status.setPhase(SandboxPhase.RUNNING);
       status.setMessage("");
     }
