@@ -60,7 +60,6 @@ public class SandboxService {
   private static final Logger LOG = Logger.getLogger(SandboxService.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom TOKENS = new SecureRandom();
-  private static final Duration KILL_VISIBLE_WAIT = Duration.ofSeconds(2);
 
   private final KubernetesClient client;
   private final SandboxCache cache;
@@ -336,33 +335,7 @@ public class SandboxService {
       }
       throw e;
     }
-    awaitDeletionSeen(s);
     LOG.infof("killed sandbox=%s owner=%s", id, caller.id());
-  }
-
-  /**
-   * The SDK checks a kill right away (get, list, is_running through the proxy), and all of those
-   * read this replica's cache: hold the answer until the informer has seen the deletion, so a
-   * killed sandbox is never reported or routed after 204. Bounded; other replicas lag by
-   * milliseconds.
-   */
-  private void awaitDeletionSeen(Sandbox s) {
-    CompletableFuture<Sandbox> seen =
-        cache.await(
-            s.getMetadata().getNamespace(),
-            s.getMetadata().getName(),
-            x -> x.getMetadata().getDeletionTimestamp() != null);
-    try {
-      seen.get(KILL_VISIBLE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      // SandboxGoneException: the object is already gone, which is what we waited for.
-    } catch (TimeoutException e) {
-      seen.cancel(false);
-      LOG.debugf("deletion of sandbox=%s not yet in the cache", SandboxView.id(s));
-    } catch (InterruptedException e) {
-      seen.cancel(false);
-      Thread.currentThread().interrupt();
-    }
   }
 
   /**
