@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -105,9 +106,37 @@ class HelmChartOnLocalClusterTest {
   }
 
   @AfterAll
-  static void stopTheCluster() {
-    if (cluster != null) {
+  static void stopTheCluster() throws IOException {
+    if (cluster == null) {
+      return;
+    }
+    try {
+      keepLogs();
+    } finally {
       cluster.close();
+    }
+  }
+
+  /** The node's container logs outlive the cluster's temp dir in target/helm-e2e-logs. */
+  private static void keepLogs() throws IOException {
+    Path logs = cluster.kubernetes().orElseThrow().workDir().resolve("node/logs");
+    Path kept = Path.of("target", "helm-e2e-logs");
+    if (Files.exists(kept)) {
+      try (Stream<Path> old = Files.list(kept)) {
+        for (Path f : old.toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+    Files.createDirectories(kept);
+    if (!Files.exists(logs)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(logs)) {
+      for (Path f : files.toList()) {
+        Files.copy(
+            f, kept.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
     }
   }
 
@@ -263,6 +292,10 @@ class HelmChartOnLocalClusterTest {
               "{\"templateID\":\"code-interpreter\",\"metadata\":{"
                   + "\"e2b.agents.kruise.io/claim-timeout-seconds\":\"2\"}}");
       assertThat(denied.status()).as("%s", denied.body()).isGreaterThanOrEqualTo(400);
+      assertThat(containerLog("sandbox-manager"))
+          .contains(
+              "User \"" + MANAGER_SA + "\" cannot patch resource \"sandboxes\"",
+              "agents.kruise.io");
     } finally {
       original.getMetadata().setResourceVersion(null);
       kube.resource(original).update();
@@ -276,6 +309,51 @@ class HelmChartOnLocalClusterTest {
             call("DELETE", "/sandboxes/" + created.body().path("sandboxID").asText(), null)
                 .status())
         .isEqualTo(204);
+  }
+
+  /**
+   * controller-manager holds its leader Lease and keeps renewing it (fabric8 renews with PATCH: a
+   * Role without it lets the leader take the Lease once, then lose it), and nothing it does is
+   * refused.
+   */
+  @Test
+  void theControllerRenewsItsLeaseAndIsNeverForbidden() {
+    String holder = podOf("sandbox-controller-manager").getMetadata().getName();
+    Lease first = lease();
+    assertThat(first.getSpec().getHolderIdentity()).isEqualTo(holder);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                lease().getSpec().getRenewTime().isAfter(first.getSpec().getRenewTime())
+                    && holder.equals(lease().getSpec().getHolderIdentity()));
+    assertThat(containerLog("sandbox-controller-manager")).doesNotContain("forbidden");
+  }
+
+  private static Lease lease() {
+    return kube.resources(Lease.class)
+        .inNamespace(NS)
+        .withName("kruise-agents-controller-manager")
+        .get();
+  }
+
+  /** The output of a service's (only) pod, as the node wrote it. */
+  private static String containerLog(String app) {
+    Pod pod = podOf(app);
+    String container = pod.getSpec().getContainers().get(0).getName();
+    Path log =
+        cluster
+            .kubernetes()
+            .orElseThrow()
+            .workDir()
+            .resolve("node/logs")
+            .resolve(NS + "_" + pod.getMetadata().getName() + "_" + container + ".log");
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static boolean allowed(
