@@ -532,8 +532,7 @@ public final class LocalNode implements AutoCloseable {
       for (Container c : mapped) {
         Map<String, String> env =
             ProcessContainer.containerEnv(pod, c, ip, ProcessContainer.lookup(client, ns));
-        Path log =
-            logsDir.resolve(ns + "_" + pod.getMetadata().getName() + "_" + c.getName() + ".log");
+        Path log = containerLog(ns, pod.getMetadata().getName(), c.getName());
         Map<String, String> base = new java.util.LinkedHashMap<>();
         for (String name : List.of("PATH", "JAVA_HOME", "LANG", "TZ")) {
           String v = System.getenv(name);
@@ -541,6 +540,7 @@ public final class LocalNode implements AutoCloseable {
             base.put(name, v);
           }
         }
+        Files.createDirectories(root.resolve("home"));
         base.put("HOME", root.resolve("home").toString());
         base.put("HOSTNAME", pod.getMetadata().getName());
         ProcessContainer p =
@@ -831,6 +831,21 @@ public final class LocalNode implements AutoCloseable {
   /** The loopback address of a running pod. */
   public Optional<String> podIp(String namespace, String name) {
     return Optional.ofNullable(slots.get(namespace + "/" + name)).map(s -> s.ip);
+  }
+
+  /**
+   * The log of a container the node runs as a process ({@link Options#imageProcesses()}): {@code
+   * <work dir>/logs/<ns>_<pod>_<container>.log}, kept after the pod is gone.
+   */
+  public Path containerLog(String namespace, String pod, String container) {
+    return logsDir.resolve(namespace + "_" + pod + "_" + container + ".log");
+  }
+
+  /** The process of a running pod's container, when the node runs it as one. */
+  public Optional<ProcessHandle> containerProcess(String namespace, String pod, String container) {
+    return Optional.ofNullable(slots.get(namespace + "/" + pod))
+        .map(s -> s.processes.get(container))
+        .flatMap(p -> ProcessHandle.of(p.pid()));
   }
 
   /** The runtime serving a running pod (for tests that look inside). */
