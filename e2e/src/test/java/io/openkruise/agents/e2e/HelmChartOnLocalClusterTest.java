@@ -215,10 +215,14 @@ class HelmChartOnLocalClusterTest {
   record Reply(int status, JsonNode body) {}
 
   private static Reply call(String method, String path, String body) throws Exception {
+    return call(method, path, ADMIN_KEY, body);
+  }
+
+  private static Reply call(String method, String path, String key, String body) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(manager + path))
-            .timeout(Duration.ofSeconds(60))
-            .header("X-API-Key", ADMIN_KEY)
+            .timeout(Duration.ofSeconds(90))
+            .header("X-API-Key", key)
             .header("Content-Type", "application/json")
             .method(
                 method,
@@ -249,6 +253,35 @@ class HelmChartOnLocalClusterTest {
         .until(
             () ->
                 kube.resources(Sandbox.class).inNamespace("default").withName(name).get() == null);
+  }
+
+  /**
+   * A new API key goes into the key-store Secret (the manager's Role in the system namespace), and
+   * a sandbox created with it runs and is killed; nothing but the deliberately broken Role (the
+   * test below) is ever refused.
+   */
+  @Test
+  void aNewKeyCreatesAndKillsUnderTheChartRoles() throws Exception {
+    Reply key = call("POST", "/api-keys", "{\"name\":\"team\"}");
+    assertThat(key.status()).as("%s", key.body()).isEqualTo(201);
+    String team = key.body().path("key").asText();
+    Reply created =
+        call(
+            "POST",
+            "/sandboxes",
+            team,
+            "{\"templateID\":\"code-interpreter\",\"envVars\":{\"GREETING\":\"hi\"}}");
+    assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+    String id = created.body().path("sandboxID").asText();
+    String token = created.body().path("envdAccessToken").asText();
+    assertThat(runThroughProxy(id, token, "echo $GREETING")).isEqualTo("hi\n");
+    assertThat(call("GET", "/sandboxes/" + id, null).status())
+        .as("another key's sandbox is 404")
+        .isEqualTo(404);
+    assertThat(call("DELETE", "/sandboxes/" + id, team, null).status()).isEqualTo(204);
+
+    assertThat(containerLog("sandbox-manager").lines().filter(l -> l.contains("forbidden")))
+        .allMatch(l -> l.contains("cannot patch resource \"sandboxes\""));
   }
 
   @Test
