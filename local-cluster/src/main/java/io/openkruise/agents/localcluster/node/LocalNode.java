@@ -58,7 +58,9 @@ import java.util.stream.Stream;
  * pass; a Ready pod's readiness probe runs every {@code periodSeconds}. exec and gRPC probes pass
  * without running. A probe against a port the runtime does not serve fails, so the pod stays
  * unready (set {@link Options#assumeUnservedPortsReady()} to pass them instead). Containers do not
- * run their images: the runtime stands in for all of them.
+ * run their images: the runtime stands in for them, except where {@link Options#imageProcesses()}
+ * maps an image to a local command, which then runs as a real process on the pod's address with the
+ * pod ServiceAccount's token ({@link ProcessContainer}).
  */
 public final class LocalNode implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LocalNode.class.getName());
