@@ -369,7 +369,7 @@ class ChartTest {
     Role lease = DEFAULTS.one(Role.class, "sandbox-controller-manager-leader-election");
     assertThat(lease.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
     assertThat(rules(lease.getRules()))
-        .containsExactly("coordination.k8s.io|leases|get,create,update");
+        .containsExactly("coordination.k8s.io|leases|get,create,update,patch");
     // Nobody gets wildcard or cluster-wide Secret access.
     assertThat(DEFAULTS.all(ClusterRole.class))
         .flatExtracting(c -> rules(c.getRules()))
