@@ -343,8 +343,8 @@ public class BaseImage {
     Files.createDirectories(target.getParent());
     run(target.getParent(), List.of(jlink.toString(), "--add-modules", JRE_MODULES,
         "--strip-debug", "--no-header-files", "--no-man-pages", "--output", target.toString()));
-    // A class-data-sharing archive for faster start-up (as the JDK's own default archive).
-    run(target.getParent(), List.of(target.resolve("bin/java").toString(), "-Xshare:dump"));
+    // No class-data-sharing archive (-Xshare:dump): JDK 17 writes a different one on every run,
+    // which would make the base layer irreproducible (measured: the only differing file).
   }
 
   // --- Image ---------------------------------------------------------------------------------
