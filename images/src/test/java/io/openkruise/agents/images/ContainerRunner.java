@@ -108,6 +108,23 @@ final class ContainerRunner {
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
+  /**
+   * Gives files the image's user (65532) wrote into a host directory back to the test's user, so
+   * that JUnit can delete its temp directory when the tests run through sudo (GitHub runners).
+   */
+  static void reclaim(Path dir) throws IOException, InterruptedException {
+    if (isRoot()) {
+      return;
+    }
+    Process id = new ProcessBuilder("id", "-u").start();
+    String uid = new String(id.getInputStream().readAllBytes()).trim();
+    id.waitFor();
+    new ProcessBuilder("sudo", "-n", "chown", "-R", uid, dir.toString())
+        .redirectErrorStream(true)
+        .start()
+        .waitFor();
+  }
+
   private static boolean isRoot() throws IOException, InterruptedException {
     Process p = new ProcessBuilder("id", "-u").start();
     String uid = new String(p.getInputStream().readAllBytes()).trim();

@@ -118,6 +118,7 @@ class ImageEntrypointTest {
                 null,
                 log);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("entrypoint finished").isTrue();
+    ContainerRunner.reclaim(volume);
     assertThat(p.exitValue()).as(Files.readString(log)).isZero();
     Path bundle = volume.resolve("agent-runtime");
     assertThat(bundle.resolve("bin/agent-runtime-start.sh")).isExecutable();
