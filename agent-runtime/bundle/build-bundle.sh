@@ -40,4 +40,7 @@ cp "$TARGET"/lib/*.jar "$OUT/lib/"
 cp "$MODULE_DIR/bundle/agent-runtime-start.sh" "$MODULE_DIR/bundle/sandbox-runtime-storage" \
   "$OUT/bin/"
 chmod +x "$OUT/bin/"*
+# Identifies this bundle's content; the image entrypoint skips the copy when it is already there.
+(cd "$OUT" && find jre lib bin -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-64) \
+  >"$OUT/.bundle-id"
 du -sh "$OUT" "$OUT/jre" "$OUT/lib"
