@@ -294,9 +294,14 @@ class ControllersOnRealApiServerTest {
               x.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("img:2");
               return x;
             });
+    // The condition already reads True/Succeeded from the pod's first start, so the wait must
+    // also see the new image running; otherwise it can pass before the controller reacts.
     within(30)
         .untilAsserted(
             () -> {
+              Pod pod = pod("upgrade");
+              assertThat(pod.getStatus().getContainerStatuses().get(0).getImage())
+                  .isEqualTo("img:2");
               Sandbox s = sandbox("upgrade");
               assertThat(s.getStatus().condition(ConditionTypes.INPLACE_UPDATE))
                   .hasValueSatisfying(
@@ -309,7 +314,6 @@ class ControllersOnRealApiServerTest {
     Pod pod = pod("upgrade");
     assertThat(pod.getMetadata().getUid()).isEqualTo(podUid);
     assertThat(pod.getSpec().getContainers().get(0).getImage()).isEqualTo("img:2");
-    assertThat(pod.getStatus().getContainerStatuses().get(0).getImage()).isEqualTo("img:2");
   }
 
   @Test
