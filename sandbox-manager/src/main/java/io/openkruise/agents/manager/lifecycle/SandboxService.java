@@ -61,6 +61,9 @@ public class SandboxService {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom TOKENS = new SecureRandom();
 
+  /** How long kill and pause wait for this replica's cache to show their write. */
+  private static final Duration CACHE_SETTLE_TIMEOUT = Duration.ofSeconds(5);
+
   private final KubernetesClient client;
   private final SandboxCache cache;
   private final SandboxClaimer claimer;
@@ -335,6 +338,7 @@ public class SandboxService {
       }
       throw e;
     }
+    awaitCached(s, c -> c.getMetadata().getDeletionTimestamp() != null);
     LOG.infof("killed sandbox=%s owner=%s", id, caller.id());
   }
 
@@ -350,7 +354,8 @@ public class SandboxService {
     Deadlines next = Deadlines.paused(clock.instant(), settings.pausedRetention(), Deadlines.of(s));
     Map<String, Object> spec = next.specPatch();
     spec.put("paused", true);
-    patch(s, Map.of("spec", spec), true);
+    awaitCached(
+        patch(s, Map.of("spec", spec), true), c -> c.getSpec() != null && c.getSpec().isPaused());
     LOG.infof("paused sandbox=%s", id);
   }
 
@@ -526,6 +531,29 @@ public class SandboxService {
       Thread.currentThread().interrupt();
       f.cancel(false);
       throw E2bException.unavailable("interrupted");
+    }
+  }
+
+  /**
+   * Read-your-writes on this replica: after a kill or pause, waits (briefly, bounded) until the
+   * informer cache shows the write, so the caller's next get/list/connect does not see the old
+   * state. A deleted sandbox or a timeout ends the wait; neither is an error.
+   */
+  private void awaitCached(Sandbox s, Predicate<Sandbox> seen) {
+    String ns = s.getMetadata().getNamespace();
+    String name = s.getMetadata().getName();
+    CompletableFuture<Sandbox> f = cache.await(ns, name, seen);
+    if (cache.cached(ns, name).isEmpty()) {
+      f.cancel(false); // already gone from the cache
+      return;
+    }
+    try {
+      f.get(CACHE_SETTLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      f.cancel(false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.cancel(false);
     }
   }
 
