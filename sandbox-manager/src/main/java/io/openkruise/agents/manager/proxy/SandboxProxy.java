@@ -24,6 +24,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
@@ -290,6 +291,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
       ProxyRequest r = ctx.request();
       r.setURI(t.uri);
       forwardedHeaders(r.proxiedRequest(), r.headers());
+      keepUnframedBody(r.proxiedRequest());
       return ctx.sendRequest()
           .recover(
               err -> {
@@ -316,6 +318,22 @@ public class SandboxProxy implements SandboxTrafficHandler {
     headers.set("X-Forwarded-Proto", from.scheme() == null ? "http" : from.scheme());
     if (from.host() != null) {
       headers.set("X-Forwarded-Host", from.host());
+    }
+  }
+
+  /**
+   * An HTTP/2 request (any client that negotiated h2 over TLS, e.g. the Python SDK's envd client)
+   * streams its body in DATA frames with neither Content-Length nor Transfer-Encoding. The proxy
+   * library sends a body of unknown length to the HTTP/1.1 sandbox chunked only when the inbound
+   * headers say {@code chunked}, and otherwise sends the request without its body; saying so here
+   * keeps the body. The header is hop-by-hop, so it is never copied onward.
+   */
+  static void keepUnframedBody(HttpServerRequest in) {
+    if (in.version() == HttpVersion.HTTP_2
+        && in.getHeader(HttpHeaders.CONTENT_LENGTH) == null
+        && in.method() != HttpMethod.GET
+        && in.method() != HttpMethod.HEAD) {
+      in.headers().set("transfer-encoding", "chunked");
     }
   }
 
