@@ -38,6 +38,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -61,7 +62,7 @@ public class SandboxService {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom TOKENS = new SecureRandom();
 
-  /** How long kill and pause wait for this replica's cache to show their write. */
+  /** How long a write waits for this replica's cache to show it (read-your-writes). */
   private static final Duration CACHE_SETTLE_TIMEOUT = Duration.ofSeconds(5);
 
   private final KubernetesClient client;
@@ -338,7 +339,7 @@ public class SandboxService {
       }
       throw e;
     }
-    awaitCached(s, c -> c.getMetadata().getDeletionTimestamp() != null);
+    awaitCached(s);
     LOG.infof("killed sandbox=%s owner=%s", id, caller.id());
   }
 
@@ -354,8 +355,7 @@ public class SandboxService {
     Deadlines next = Deadlines.paused(clock.instant(), settings.pausedRetention(), Deadlines.of(s));
     Map<String, Object> spec = next.specPatch();
     spec.put("paused", true);
-    awaitCached(
-        patch(s, Map.of("spec", spec), true), c -> c.getSpec() != null && c.getSpec().isPaused());
+    patch(s, Map.of("spec", spec), true);
     LOG.infof("paused sandbox=%s", id);
   }
 
@@ -535,14 +535,17 @@ public class SandboxService {
   }
 
   /**
-   * Read-your-writes on this replica: after a kill or pause, waits (briefly, bounded) until the
-   * informer cache shows the write, so the caller's next get/list/connect does not see the old
-   * state. A deleted sandbox or a timeout ends the wait; neither is an error.
+   * Read-your-writes on this replica: after a write (kill, pause, timeout, connect...), waits
+   * briefly (bounded) until the informer cache has moved past the version {@code before} the write,
+   * so the caller's next get/list/connect does not see the old state. A deleted sandbox or a
+   * timeout ends the wait; neither is an error.
    */
-  private void awaitCached(Sandbox s, Predicate<Sandbox> seen) {
-    String ns = s.getMetadata().getNamespace();
-    String name = s.getMetadata().getName();
-    CompletableFuture<Sandbox> f = cache.await(ns, name, seen);
+  private void awaitCached(Sandbox before) {
+    String ns = before.getMetadata().getNamespace();
+    String name = before.getMetadata().getName();
+    String version = before.getMetadata().getResourceVersion();
+    CompletableFuture<Sandbox> f =
+        cache.await(ns, name, c -> !Objects.equals(c.getMetadata().getResourceVersion(), version));
     if (cache.cached(ns, name).isEmpty()) {
       f.cancel(false); // already gone from the cache
       return;
@@ -568,11 +571,14 @@ public class SandboxService {
       patch.put("metadata", Map.of("resourceVersion", s.getMetadata().getResourceVersion()));
     }
     try {
-      return client
-          .resources(Sandbox.class)
-          .inNamespace(s.getMetadata().getNamespace())
-          .withName(s.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), json(patch));
+      Sandbox patched =
+          client
+              .resources(Sandbox.class)
+              .inNamespace(s.getMetadata().getNamespace())
+              .withName(s.getMetadata().getName())
+              .patch(PatchContext.of(PatchType.JSON_MERGE), json(patch));
+      awaitCached(s);
+      return patched;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
         throw E2bException.sandboxNotFound(SandboxView.id(s));
