@@ -355,7 +355,9 @@ public class SandboxService {
     Deadlines next = Deadlines.paused(clock.instant(), settings.pausedRetention(), Deadlines.of(s));
     Map<String, Object> spec = next.specPatch();
     spec.put("paused", true);
-    patch(s, Map.of("spec", spec), true);
+    // Right after a claim the controller is still writing the sandbox: a stale resourceVersion
+    // must not surface as 409, which the SDKs read as "already paused" (pause() returns false).
+    patchWithFreshRetries(s, Map.of("spec", spec));
     LOG.infof("paused sandbox=%s", id);
   }
 
