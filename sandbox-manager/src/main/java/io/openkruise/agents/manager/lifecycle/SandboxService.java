@@ -65,6 +65,9 @@ public class SandboxService {
   /** How long a write waits for this replica's cache to show it (read-your-writes). */
   private static final Duration CACHE_SETTLE_TIMEOUT = Duration.ofSeconds(5);
 
+  /** When a resume the controller has not picked up is written again (see awaitResumed). */
+  private static final Duration RESUME_NUDGE_AFTER = Duration.ofSeconds(5);
+
   private final KubernetesClient client;
   private final SandboxCache cache;
   private final SandboxClaimer claimer;
@@ -426,17 +429,60 @@ public class SandboxService {
     Map<String, Object> spec = next.specPatch();
     spec.put("paused", false);
     Sandbox patched = patchWithFreshRetries(s, Map.of("spec", spec));
-    Sandbox running =
-        await(
-            patched,
-            x ->
-                (x.getSpec() == null || !x.getSpec().isPaused())
-                    && state(x) == SandboxState.RUNNING,
-            wait,
-            "become Ready after resume");
+    Sandbox running = awaitResumed(patched, timeout, wait);
     reinit(running);
     LOG.infof("resumed sandbox=%s owner=%s", id, caller.id());
     return running;
+  }
+
+  private boolean resumedAndRunning(Sandbox x) {
+    return (x.getSpec() == null || !x.getSpec().isPaused()) && state(x) == SandboxState.RUNNING;
+  }
+
+  /**
+   * Waits for a resumed sandbox to be Ready. JOSDK 5.3.0-5.3.4 can drop a spec change that lands
+   * while the controller's status patch is in flight (operator-framework/java-operator-sdk#3398):
+   * when the controller has not observed the resume after {@link #RESUME_NUDGE_AFTER}, the resume
+   * is written once more (fresh deadlines, so a new generation) while the controller is idle.
+   */
+  private Sandbox awaitResumed(Sandbox patched, Duration timeout, Duration wait) {
+    if (wait.compareTo(RESUME_NUDGE_AFTER.multipliedBy(2)) <= 0) {
+      return await(patched, this::resumedAndRunning, wait, "become Ready after resume");
+    }
+    try {
+      return await(patched, this::resumedAndRunning, RESUME_NUDGE_AFTER, "become Ready");
+    } catch (E2bException e) {
+      if (e.status() != 504) {
+        throw e;
+      }
+    }
+    Sandbox current =
+        cache
+            .cached(patched.getMetadata().getNamespace(), patched.getMetadata().getName())
+            .orElse(patched);
+    Long observed =
+        current.getStatus() == null ? null : current.getStatus().getObservedGeneration();
+    Long generation = current.getMetadata().getGeneration();
+    if (observed == null || (generation != null && observed < generation)) {
+      LOG.warnf(
+          "resume of sandbox=%s not observed by the controller (generation %s, observed %s);"
+              + " writing it again",
+          SandboxView.id(current), generation, observed);
+      Map<String, Object> spec =
+          Deadlines.running(
+                  clock.instant(),
+                  timeout,
+                  Deadlines.of(current).autoPause(),
+                  settings.pausedRetention())
+              .specPatch();
+      spec.put("paused", false);
+      patched = patchWithFreshRetries(current, Map.of("spec", spec));
+    }
+    return await(
+        patched,
+        this::resumedAndRunning,
+        wait.minus(RESUME_NUDGE_AFTER),
+        "become Ready after resume");
   }
 
   /**
