@@ -132,7 +132,13 @@ class ChartTest {
             "KRUISE_E2B_PAUSED_RETENTION",
             "KRUISE_E2B_CLAIM_TIMEOUT",
             "KRUISE_E2B_MAX_CLAIM_TIMEOUT",
-            "KRUISE_E2B_WAIT_READY_TIMEOUT");
+            "KRUISE_E2B_WAIT_READY_TIMEOUT",
+            "KRUISE_PROXY_CONNECT_TIMEOUT",
+            "KRUISE_PROXY_IDLE_TIMEOUT",
+            "KRUISE_PROXY_MAX_CONNECTIONS_PER_SANDBOX",
+            "KRUISE_PROXY_CONNECT_ON_TRAFFIC",
+            "KRUISE_PROXY_ACCESS_LOG");
+    assertThat(env.get("KRUISE_PROXY_CONNECT_ON_TRAFFIC").getValue()).isEqualTo("false");
     assertThat(env.get("E2B_DOMAIN").getValue()).isEqualTo("your.domain.com");
     assertThat(env.get("KRUISE_SYSTEM_NAMESPACE").getValue()).isEqualTo(Rendered.NS);
     assertThat(env.get("KRUISE_E2B_MAX_TIMEOUT").getValue()).isEqualTo("24h");
@@ -192,6 +198,8 @@ class ChartTest {
                 "e2b.servedNamespaces[1]", "team-b",
                 "e2b.csiAllowedDrivers[0]", "nas.csi.example.com",
                 "e2b.auth.enabled", "false",
+                "sandboxManager.proxy.connectOnTraffic", "true",
+                "sandboxManager.proxy.idleTimeout", "0s",
                 "sandboxManager.extraEnv[0].name", "QUARKUS_LOG_LEVEL",
                 "sandboxManager.extraEnv[0].value", "DEBUG"));
     Map<String, EnvVar> env = env(r, "sandbox-manager");
@@ -202,6 +210,8 @@ class ChartTest {
     assertThat(env.get("KRUISE_E2B_CSI_ALLOWED_DRIVERS").getValue())
         .isEqualTo("nas.csi.example.com");
     assertThat(env.get("KRUISE_E2B_AUTH_ENABLED").getValue()).isEqualTo("false");
+    assertThat(env.get("KRUISE_PROXY_CONNECT_ON_TRAFFIC").getValue()).isEqualTo("true");
+    assertThat(env.get("KRUISE_PROXY_IDLE_TIMEOUT").getValue()).isEqualTo("0s");
     assertThat(env.get("QUARKUS_LOG_LEVEL").getValue()).isEqualTo("DEBUG");
   }
 
@@ -359,7 +369,7 @@ class ChartTest {
     Role lease = DEFAULTS.one(Role.class, "sandbox-controller-manager-leader-election");
     assertThat(lease.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
     assertThat(rules(lease.getRules()))
-        .containsExactly("coordination.k8s.io|leases|get,create,update");
+        .containsExactly("coordination.k8s.io|leases|get,create,update,patch");
     // Nobody gets wildcard or cluster-wide Secret access.
     assertThat(DEFAULTS.all(ClusterRole.class))
         .flatExtracting(c -> rules(c.getRules()))
@@ -545,6 +555,8 @@ class ChartTest {
         "e2b.domain|''",
         "e2b.domain|https://x.example.com",
         "e2b.timeouts.max|forever",
+        "sandboxManager.proxy.idleTimeout|5 minutes",
+        "sandboxManager.proxy.maxConnectionsPerSandbox|0",
         "e2b.adminKey.value|admin-987654321",
         "ingress.mode|wildcard",
         "sandboxManager.replicaCount|2",

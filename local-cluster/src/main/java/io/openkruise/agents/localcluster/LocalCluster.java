@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
 import io.openkruise.agents.localcluster.kube.Pki;
+import io.openkruise.agents.localcluster.node.ImageProcess;
 import io.openkruise.agents.localcluster.node.LocalNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -191,11 +192,39 @@ public final class LocalCluster implements AutoCloseable {
    * @param kube control plane settings
    * @param nodeNames Nodes the simulator registers
    * @param assumeUnservedPortsReady see {@link LocalNode.Options#assumeUnservedPortsReady()}
+   * @param imageProcesses see {@link LocalNode.Options#imageProcesses()}
    */
   public record Options(
-      LocalKubernetes.Options kube, List<String> nodeNames, boolean assumeUnservedPortsReady) {
+      LocalKubernetes.Options kube,
+      List<String> nodeNames,
+      boolean assumeUnservedPortsReady,
+      Map<String, ImageProcess> imageProcesses) {
+    public Options {
+      imageProcesses = Map.copyOf(imageProcesses);
+    }
+
+    public Options(
+        LocalKubernetes.Options kube, List<String> nodeNames, boolean assumeUnservedPortsReady) {
+      this(kube, nodeNames, assumeUnservedPortsReady, Map.of());
+    }
+
     public static Options defaults() {
       return new Options(LocalKubernetes.Options.defaults(), List.of("local-node-0"), false);
+    }
+
+    /**
+     * Runs containers of these image repositories as local processes and adds the Deployment and
+     * ReplicaSet controllers, so a chart's Deployments roll out real services.
+     */
+    public Options withImageProcesses(Map<String, ImageProcess> processes) {
+      List<String> controllers = new java.util.ArrayList<>(kube.controllers());
+      for (String c : LocalKubernetes.WORKLOAD_CONTROLLERS) {
+        if (!controllers.contains(c)) {
+          controllers.add(c);
+        }
+      }
+      return new Options(
+          kube.withControllers(controllers), nodeNames, assumeUnservedPortsReady, processes);
     }
   }
 
@@ -208,7 +237,8 @@ public final class LocalCluster implements AutoCloseable {
               kube.client(),
               LocalNode.Options.defaults(kube.workDir().resolve("node"))
                   .withNodeNames(options.nodeNames())
-                  .withAssumeUnservedPortsReady(options.assumeUnservedPortsReady()));
+                  .withAssumeUnservedPortsReady(options.assumeUnservedPortsReady())
+                  .withImageProcesses(options.imageProcesses()));
       String description = "real kube-apiserver " + kube.version() + " at " + kube.apiServerUrl();
       return new LocalCluster(
           Tier.REAL, description, kube.kubeconfig(), kube.config(), kube, node, null, null, true);

@@ -43,6 +43,10 @@ public final class LocalKubernetes implements AutoCloseable {
   public static final List<String> DEFAULT_CONTROLLERS =
       List.of("garbage-collector-controller", "namespace-controller", "serviceaccount-controller");
 
+  /** Added for workloads (a Helm install): Deployments and their ReplicaSets roll out pods. */
+  public static final List<String> WORKLOAD_CONTROLLERS =
+      List.of("deployment-controller", "replicaset-controller");
+
   static final String WORK_DIR_PREFIX = "kruise-local-cluster-";
 
   /** Classpath directory holding the generated CRDs (shipped in the api-types jar). */
@@ -99,6 +103,10 @@ public final class LocalKubernetes implements AutoCloseable {
 
     public Options withCrds(List<java.net.URL> c) {
       return new Options(binaries, tempParent, controllers, c, startTimeout, progress);
+    }
+
+    public Options withControllers(List<String> c) {
+      return new Options(binaries, tempParent, List.copyOf(c), crds, startTimeout, progress);
     }
 
     public Options withProgress(PrintStream p) {

@@ -58,7 +58,9 @@ import java.util.stream.Stream;
  * pass; a Ready pod's readiness probe runs every {@code periodSeconds}. exec and gRPC probes pass
  * without running. A probe against a port the runtime does not serve fails, so the pod stays
  * unready (set {@link Options#assumeUnservedPortsReady()} to pass them instead). Containers do not
- * run their images: the runtime stands in for all of them.
+ * run their images: the runtime stands in for them, except where {@link Options#imageProcesses()}
+ * maps an image to a local command, which then runs as a real process on the pod's address with the
+ * pod ServiceAccount's token ({@link ProcessContainer}).
  */
 public final class LocalNode implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LocalNode.class.getName());
@@ -72,6 +74,8 @@ public final class LocalNode implements AutoCloseable {
   private final Path workDir;
   private final Path podsDir;
   private final Path volumesDir;
+  private final Path logsDir;
+  private ProcessWatchdog watchdog;
   private final Vertx vertx;
   private final boolean ownVertx;
   private final ProbeRunner probes;
@@ -96,6 +100,9 @@ public final class LocalNode implements AutoCloseable {
    * @param probeRetry delay between attempts while a probe fails
    * @param assumeUnservedPortsReady pass probes against ports no runtime serves instead of failing
    * @param workers reconcile threads (the work is mostly waiting on the API server)
+   * @param imageProcesses image repository (no registry, tag or digest) to the local process that
+   *     stands in for it: such containers run as real processes on the pod's address with the pod
+   *     ServiceAccount's token; all other containers are served by the runtime
    */
   public record Options(
       List<String> nodeNames,
@@ -107,7 +114,12 @@ public final class LocalNode implements AutoCloseable {
       int codeInterpreterPort,
       Duration probeRetry,
       boolean assumeUnservedPortsReady,
-      int workers) {
+      int workers,
+      Map<String, ImageProcess> imageProcesses) {
+
+    public Options {
+      imageProcesses = Map.copyOf(imageProcesses);
+    }
 
     public static Options defaults(Path workDir) {
       return new Options(
@@ -120,7 +132,8 @@ public final class LocalNode implements AutoCloseable {
           RuntimeOptions.DEFAULT_CODE_INTERPRETER_PORT,
           Duration.ofMillis(100),
           false,
-          8);
+          8,
+          Map.of());
     }
 
     public Options withNodeNames(List<String> names) {
@@ -134,7 +147,8 @@ public final class LocalNode implements AutoCloseable {
           codeInterpreterPort,
           probeRetry,
           assumeUnservedPortsReady,
-          workers);
+          workers,
+          imageProcesses);
     }
 
     public Options withVertx(Vertx v) {
@@ -148,7 +162,8 @@ public final class LocalNode implements AutoCloseable {
           codeInterpreterPort,
           probeRetry,
           assumeUnservedPortsReady,
-          workers);
+          workers,
+          imageProcesses);
     }
 
     public Options withAssumeUnservedPortsReady(boolean assume) {
@@ -162,7 +177,23 @@ public final class LocalNode implements AutoCloseable {
           codeInterpreterPort,
           probeRetry,
           assume,
-          workers);
+          workers,
+          imageProcesses);
+    }
+
+    public Options withImageProcesses(Map<String, ImageProcess> processes) {
+      return new Options(
+          nodeNames,
+          workDir,
+          vertx,
+          firstAddress,
+          envdPort,
+          codeInterpreter,
+          codeInterpreterPort,
+          probeRetry,
+          assumeUnservedPortsReady,
+          workers,
+          processes);
     }
   }
 
@@ -172,6 +203,7 @@ public final class LocalNode implements AutoCloseable {
     final String ip;
     final Path root;
     AgentRuntime runtime;
+    Map<String, ProcessContainer> processes = Map.of();
     PodRun run;
     long nextProbeNanos;
 
@@ -189,6 +221,7 @@ public final class LocalNode implements AutoCloseable {
     this.workDir = options.workDir().toAbsolutePath();
     this.podsDir = workDir.resolve("pods");
     this.volumesDir = workDir.resolve("volumes");
+    this.logsDir = workDir.resolve("logs");
     try {
       Files.createDirectories(podsDir);
       Files.createDirectories(volumesDir);
@@ -451,6 +484,19 @@ public final class LocalNode implements AutoCloseable {
                 .get(30, TimeUnit.SECONDS);
         Slot slot = new Slot(pod.getMetadata().getUid(), ip, root);
         slot.runtime = runtime;
+        try {
+          slot.processes = startProcesses(pod, ip, root);
+        } catch (Exception e) {
+          closeQuietly(runtime);
+          synchronized (addresses) {
+            addresses.release(ip);
+          }
+          LOG.log(
+              Level.WARNING,
+              "cannot start the containers of " + key + "; retrying in 1 s: " + e.getMessage());
+          queue.addAfter(key, 1000);
+          return null;
+        }
         slot.run = PodRun.start(pod, ip, "127.0.0.1", clock.instant());
         slots.put(key, slot);
         return slot;
@@ -467,6 +513,109 @@ public final class LocalNode implements AutoCloseable {
     LOG.log(Level.WARNING, "cannot start the runtime of " + key + "; retrying in 1 s", last);
     queue.addAfter(key, 1000);
     return null;
+  }
+
+  /**
+   * Starts the containers whose image is mapped to a local process ({@link
+   * Options#imageProcesses()}), with the pod ServiceAccount's token.
+   */
+  private Map<String, ProcessContainer> startProcesses(Pod pod, String ip, Path root)
+      throws IOException {
+    Map<String, ProcessContainer> started = new java.util.LinkedHashMap<>();
+    List<Container> mapped =
+        pod.getSpec().getContainers().stream().filter(c -> imageProcess(c).isPresent()).toList();
+    if (mapped.isEmpty()) {
+      return started;
+    }
+    String ns = pod.getMetadata().getNamespace();
+    try {
+      Map<String, String> sa =
+          ProcessContainer.serviceAccountEnv(client, pod, root.resolve("serviceaccount"), caPem());
+      for (Container c : mapped) {
+        Map<String, String> env =
+            ProcessContainer.containerEnv(pod, c, ip, ProcessContainer.lookup(client, ns));
+        Path log = containerLog(ns, pod.getMetadata().getName(), c.getName());
+        Map<String, String> base = new java.util.LinkedHashMap<>();
+        for (String name : List.of("PATH", "JAVA_HOME", "LANG", "TZ")) {
+          String v = System.getenv(name);
+          if (v != null) {
+            base.put(name, v);
+          }
+        }
+        Files.createDirectories(root.resolve("home"));
+        base.put("HOME", root.resolve("home").toString());
+        base.put("HOSTNAME", pod.getMetadata().getName());
+        ProcessContainer p =
+            ProcessContainer.start(
+                c,
+                imageProcess(c).get(),
+                ip,
+                root.resolve("containers").resolve(c.getName()),
+                log,
+                base,
+                sa,
+                env);
+        watchdog().add(p.pid());
+        started.put(c.getName(), p);
+        LOG.info(
+            () ->
+                "started container "
+                    + ns
+                    + "/"
+                    + pod.getMetadata().getName()
+                    + "/"
+                    + c.getName()
+                    + " as pid "
+                    + p.pid()
+                    + " on "
+                    + ip
+                    + "; log: "
+                    + log);
+      }
+      return started;
+    } catch (IOException | RuntimeException e) {
+      started.values().forEach(p -> p.stop(0));
+      throw e;
+    }
+  }
+
+  private Optional<ImageProcess> imageProcess(Container c) {
+    if (options.imageProcesses().isEmpty() || c.getImage() == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(options.imageProcesses().get(ImageProcess.repository(c.getImage())));
+  }
+
+  private String caPem() {
+    var config = client.getConfiguration();
+    try {
+      if (config.getCaCertData() != null && !config.getCaCertData().isEmpty()) {
+        return new String(
+            java.util.Base64.getDecoder().decode(config.getCaCertData()),
+            java.nio.charset.StandardCharsets.US_ASCII);
+      }
+      if (config.getCaCertFile() != null) {
+        return Files.readString(Path.of(config.getCaCertFile()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new IllegalStateException("the node's client has no cluster CA to hand to containers");
+  }
+
+  private synchronized ProcessWatchdog watchdog() {
+    if (watchdog == null) {
+      watchdog = ProcessWatchdog.start(workDir.resolve("process-pids"));
+    }
+    return watchdog;
+  }
+
+  private static void closeQuietly(AgentRuntime runtime) {
+    try {
+      runtime.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.fine("runtime did not close: " + e);
+    }
   }
 
   private static Throwable rootCause(Throwable t) {
@@ -488,15 +637,28 @@ public final class LocalNode implements AutoCloseable {
     long next = 0;
     for (Container c : pod.getSpec().getContainers()) {
       ProbeState state = slot.run.probe(c.getName());
+      ProcessContainer process = slot.processes.get(c.getName());
+      Optional<Integer> exit = process == null ? Optional.empty() : process.exitCode();
+      if (exit.isPresent()) {
+        String why = "container process exited with code " + exit.get() + "; log: " + process.log();
+        if (!why.equals(state.message())) {
+          LOG.warning(Cache.metaNamespaceKeyFunc(pod) + ": " + why + "\n" + process.tail(20));
+        }
+        slot.run = slot.run.withProbe(c.getName(), new ProbeState(state.started(), false, why));
+        continue;
+      }
       boolean started = state.started();
       String failure = null;
       if (!started) {
-        failure = run(c.getStartupProbe(), c, slot.ip);
+        failure = run(c.getStartupProbe(), c, slot.ip, process != null);
         started = failure == null;
       }
       boolean ready = false;
       if (started) {
-        failure = c.getReadinessProbe() == null ? null : run(c.getReadinessProbe(), c, slot.ip);
+        failure =
+            c.getReadinessProbe() == null
+                ? null
+                : run(c.getReadinessProbe(), c, slot.ip, process != null);
         ready = failure == null;
       }
       slot.run = slot.run.withProbe(c.getName(), new ProbeState(started, ready, failure));
@@ -524,12 +686,13 @@ public final class LocalNode implements AutoCloseable {
   /**
    * @return null when the probe passes (or there is none), else why it failed
    */
-  private String run(Probe probe, Container c, String ip) {
+  private String run(Probe probe, Container c, String ip, boolean ownProcess) {
     if (probe == null) {
       return null;
     }
     ProbeTarget t = ProbeTarget.resolve(probe, c, ip);
     if (options.assumeUnservedPortsReady()
+        && !ownProcess
         && t.kind() != ProbeTarget.Kind.ASSUMED_PASSING
         && ip.equals(t.host())
         && !served(t.port())) {
@@ -586,6 +749,12 @@ public final class LocalNode implements AutoCloseable {
   /** Stops the runtime (waiting at most the grace period), frees its address and files. */
   private void stop(String key, Slot slot, Duration grace) {
     slots.remove(key, slot);
+    for (ProcessContainer p : slot.processes.values()) {
+      p.stop(Math.min(grace.toMillis(), 10_000));
+      if (watchdog != null) {
+        watchdog.remove(p.pid());
+      }
+    }
     if (slot.runtime != null) {
       try {
         slot.runtime
@@ -666,6 +835,21 @@ public final class LocalNode implements AutoCloseable {
     return Optional.ofNullable(slots.get(namespace + "/" + name)).map(s -> s.ip);
   }
 
+  /**
+   * The log of a container the node runs as a process ({@link Options#imageProcesses()}): {@code
+   * <work dir>/logs/<ns>_<pod>_<container>.log}, kept after the pod is gone.
+   */
+  public Path containerLog(String namespace, String pod, String container) {
+    return logsDir.resolve(namespace + "_" + pod + "_" + container + ".log");
+  }
+
+  /** The process of a running pod's container, when the node runs it as one. */
+  public Optional<ProcessHandle> containerProcess(String namespace, String pod, String container) {
+    return Optional.ofNullable(slots.get(namespace + "/" + pod))
+        .map(s -> s.processes.get(container))
+        .flatMap(p -> ProcessHandle.of(p.pid()));
+  }
+
   /** The runtime serving a running pod (for tests that look inside). */
   public Optional<AgentRuntime> runtime(String namespace, String name) {
     return Optional.ofNullable(slots.get(namespace + "/" + name)).map(s -> s.runtime);
@@ -690,6 +874,11 @@ public final class LocalNode implements AutoCloseable {
       stop(e.getKey(), e.getValue(), Duration.ofSeconds(5));
     }
     probes.close();
+    synchronized (this) {
+      if (watchdog != null) {
+        watchdog.close();
+      }
+    }
     if (ownVertx) {
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

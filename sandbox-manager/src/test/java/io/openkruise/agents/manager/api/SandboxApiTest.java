@@ -227,12 +227,15 @@ class SandboxApiTest {
 
     given().header("X-API-Key", alice).delete("/sandboxes/" + id).then().statusCode(204);
     assertThat(stored(id)).isNull();
-    // Reads are cache-first: the 404 follows once the informer has seen the delete.
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(
-            () ->
-                given().header("X-API-Key", alice).get("/sandboxes/" + id).then().statusCode(404));
+    // Reads are cache-first, and kill answers only once the cache has seen the deletion: the SDK
+    // checks a kill right away and must not see the sandbox any more.
+    given().header("X-API-Key", alice).get("/sandboxes/" + id).then().statusCode(404);
+    given()
+        .header("X-API-Key", alice)
+        .get("/v2/sandboxes")
+        .then()
+        .statusCode(200)
+        .body("$", hasSize(0));
     given().header("X-API-Key", alice).delete("/sandboxes/" + id).then().statusCode(404);
   }
 

@@ -69,10 +69,18 @@ class SandboxProxyTest {
     backend =
         vertx
             .createHttpServer()
-            .webSocketHandler(
-                ws -> ws.handler(b -> ws.writeTextMessage("echo:" + ws.path() + ":" + b)))
             .requestHandler(
                 req -> {
+                  // Upgraded here rather than by a webSocketHandler, which after some other test
+                  // classes in the same JVM answered the (correct) upgrade with 200 instead.
+                  if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+                    req.toWebSocket()
+                        .onSuccess(
+                            ws ->
+                                ws.handler(
+                                    b -> ws.writeTextMessage("echo:" + ws.path() + ":" + b)));
+                    return;
+                  }
                   if (req.path().equals("/stream")) {
                     var resp = req.response().setChunked(true);
                     resp.write("first\n");

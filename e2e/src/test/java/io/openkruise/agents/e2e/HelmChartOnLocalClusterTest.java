@@ -1,0 +1,460 @@
+package io.openkruise.agents.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.localcluster.LocalCluster;
+import io.openkruise.agents.localcluster.node.ImageProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Helm chart installed onto the local cluster's real API server, its images run by the
+ * simulated node as our built apps (each a process on its pod's address, authenticated with its
+ * chart ServiceAccount's token, so the API server enforces the chart's RBAC), then the seed flow
+ * through the manager: create from the seed pool, run a command through the proxy, kill.
+ */
+class HelmChartOnLocalClusterTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final String NS = "sandbox-system";
+  private static final String DOMAIN = "sandbox.test.local:7788";
+  private static final String ADMIN_KEY = "e2b_" + "fedcba9876543210".repeat(2) + "fedcba98";
+  private static final String MANAGER_SA = "system:serviceaccount:" + NS + ":sandbox-manager";
+  private static final String CONTROLLER_SA =
+      "system:serviceaccount:" + NS + ":sandbox-controller-manager";
+
+  private static LocalCluster cluster;
+  private static KubernetesClient kube;
+  private static Path root;
+  private static String manager;
+
+  @BeforeAll
+  static void installTheChart() throws Exception {
+    root = projectRoot();
+    Map<String, ImageProcess> images =
+        Map.of(
+            "openkruise/kruise-agents-sandbox-manager", quarkusApp("sandbox-manager"),
+            "openkruise/kruise-agents-controller-manager", quarkusApp("controller-manager"));
+    cluster = LocalCluster.startReal(LocalCluster.Options.defaults().withImageProcesses(images));
+    System.out.println("Tests run against: " + cluster.description());
+    kube = cluster.client();
+
+    Helm.install(root.resolve("helm/kruise-agents").toString())
+        .withName("kruise-agents")
+        .withNamespace(NS)
+        .createNamespace()
+        .withKubeConfig(cluster.kubeconfig())
+        .set("e2b.domain", DOMAIN)
+        .set("e2b.adminKey.value", ADMIN_KEY)
+        .set("sandboxManager.replicas", 1)
+        .set("controllerManager.replicas", 1)
+        .call();
+    awaitAvailable("sandbox-controller-manager");
+    awaitAvailable("sandbox-manager");
+    manager = "http://" + podOf("sandbox-manager").getStatus().getPodIP() + ":7788";
+
+    SandboxSet seed =
+        kube.resources(SandboxSet.class)
+            .load(root.resolve("deploy/examples/sandboxset-code-interpreter.yaml").toFile())
+            .item();
+    seed.getSpec().setReplicas(2);
+    kube.resource(seed).create();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              SandboxSet s =
+                  kube.resources(SandboxSet.class)
+                      .inNamespace("default")
+                      .withName("code-interpreter")
+                      .get();
+              return s.getStatus() != null && s.getStatus().getAvailableReplicas() >= 2;
+            });
+  }
+
+  @AfterAll
+  static void stopTheCluster() throws IOException {
+    if (cluster == null) {
+      return;
+    }
+    try {
+      keepLogs();
+    } finally {
+      cluster.close();
+    }
+  }
+
+  /** The node's container logs outlive the cluster's temp dir in target/helm-e2e-logs. */
+  private static void keepLogs() throws IOException {
+    Path logs = cluster.kubernetes().orElseThrow().workDir().resolve("node/logs");
+    Path kept = Path.of("target", "helm-e2e-logs");
+    if (Files.exists(kept)) {
+      try (Stream<Path> old = Files.list(kept)) {
+        for (Path f : old.toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+    Files.createDirectories(kept);
+    if (!Files.exists(logs)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(logs)) {
+      for (Path f : files.toList()) {
+        Files.copy(
+            f, kept.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  /** The built app standing in for an image: its fast-jar on the pod's address. */
+  private static ImageProcess quarkusApp(String module) {
+    Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: build the reactor first");
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ImageProcess(
+        List.of(
+            java,
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-jar",
+            jar.toString()),
+        Map.of("QUARKUS_HTTP_HOST", ImageProcess.POD_IP));
+  }
+
+  private static void awaitAvailable(String deployment) {
+    try {
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () -> {
+                Deployment d = kube.apps().deployments().inNamespace(NS).withName(deployment).get();
+                return d != null
+                    && d.getStatus() != null
+                    && d.getStatus().getAvailableReplicas() != null
+                    && d.getStatus().getAvailableReplicas() >= 1;
+              });
+    } catch (RuntimeException e) {
+      throw new AssertionError(deployment + " not Available:\n" + diagnostics(), e);
+    }
+  }
+
+  private static Pod podOf(String app) {
+    return kube
+        .pods()
+        .inNamespace(NS)
+        .withLabel("app.kubernetes.io/name", app)
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Pods, their conditions and the tails of the node's container logs. */
+  private static String diagnostics() {
+    StringBuilder sb = new StringBuilder();
+    for (Pod p : kube.pods().inNamespace(NS).list().getItems()) {
+      sb.append(p.getMetadata().getName())
+          .append(' ')
+          .append(p.getStatus() == null ? null : p.getStatus().getConditions())
+          .append('\n');
+    }
+    Path logs = cluster.kubernetes().orElseThrow().workDir().resolve("node/logs");
+    try (Stream<Path> files = Files.exists(logs) ? Files.list(logs) : Stream.empty()) {
+      for (Path f : files.toList()) {
+        List<String> lines = Files.readAllLines(f);
+        sb.append("--- ").append(f).append('\n');
+        sb.append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+        sb.append('\n');
+      }
+    } catch (IOException e) {
+      sb.append("(logs unreadable: ").append(e).append(")\n");
+    }
+    return sb.toString();
+  }
+
+  record Reply(int status, JsonNode body) {}
+
+  private static Reply call(String method, String path, String body) throws Exception {
+    return call(method, path, ADMIN_KEY, body);
+  }
+
+  private static Reply call(String method, String path, String key, String body) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(manager + path))
+            .timeout(Duration.ofSeconds(90))
+            .header("X-API-Key", key)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r.body().isBlank() ? null : JSON.readTree(r.body()));
+  }
+
+  @Test
+  void createRunAndKillThroughTheInstalledManager() throws Exception {
+    Reply created = call("POST", "/sandboxes", "{\"templateID\":\"code-interpreter-v1\"}");
+    assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+    String id = created.body().path("sandboxID").asText();
+    assertThat(id).startsWith("default--code-interpreter-");
+    assertThat(created.body().path("domain").asText()).isEqualTo(DOMAIN);
+
+    String token = created.body().path("envdAccessToken").asText();
+    assertThat(runThroughProxy(id, token, "echo hello-from-$((40+2))"))
+        .isEqualTo("hello-from-42\n");
+
+    assertThat(call("DELETE", "/sandboxes/" + id, null).status()).isEqualTo(204);
+    assertThat(call("GET", "/sandboxes/" + id, null).status()).isEqualTo(404);
+    String name = id.substring("default--".length());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                kube.resources(Sandbox.class).inNamespace("default").withName(name).get() == null);
+  }
+
+  /**
+   * A new API key goes into the key-store Secret (the manager's Role in the system namespace), and
+   * a sandbox created with it runs and is killed; nothing but the deliberately broken Role (the
+   * test below) is ever refused.
+   */
+  @Test
+  void aNewKeyCreatesAndKillsUnderTheChartRoles() throws Exception {
+    Reply key = call("POST", "/api-keys", "{\"name\":\"team\"}");
+    assertThat(key.status()).as("%s", key.body()).isEqualTo(201);
+    String team = key.body().path("key").asText();
+    Reply created =
+        call(
+            "POST",
+            "/sandboxes",
+            team,
+            "{\"templateID\":\"code-interpreter\",\"envVars\":{\"GREETING\":\"hi\"}}");
+    assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+    String id = created.body().path("sandboxID").asText();
+    String token = created.body().path("envdAccessToken").asText();
+    assertThat(runThroughProxy(id, token, "echo $GREETING")).isEqualTo("hi\n");
+    assertThat(call("GET", "/sandboxes/" + id, null).status())
+        .as("another key's sandbox is 404")
+        .isEqualTo(404);
+    assertThat(call("DELETE", "/sandboxes/" + id, team, null).status()).isEqualTo(204);
+
+    assertThat(containerLog("sandbox-manager").lines().filter(l -> l.contains("forbidden")))
+        .allMatch(l -> l.contains("cannot patch resource \"sandboxes\""));
+  }
+
+  @Test
+  void theChartServiceAccountsGetOnlyTheirRoles() {
+    assertThat(allowed(MANAGER_SA, "agents.kruise.io", "sandboxes", "patch", "default")).isTrue();
+    assertThat(allowed(MANAGER_SA, "", "secrets", "list", null)).isFalse();
+    assertThat(allowed(MANAGER_SA, "", "secrets", "get", "default")).isFalse();
+    assertThat(allowed(MANAGER_SA, "", "pods", "delete", "default")).isFalse();
+    assertThat(allowed(CONTROLLER_SA, "", "pods", "create", "default")).isTrue();
+    assertThat(allowed(CONTROLLER_SA, "", "secrets", "get", NS)).isFalse();
+    assertThat(allowed(CONTROLLER_SA, "coordination.k8s.io", "leases", "update", "default"))
+        .isFalse();
+  }
+
+  /**
+   * The manager really calls as its ServiceAccount: with {@code patch} on Sandboxes taken from its
+   * ClusterRole, a create fails (it would succeed with the admin kubeconfig); put back, it works.
+   */
+  @Test
+  void theManagerCallsTheApiServerAsItsServiceAccount() throws Exception {
+    String role = "kruise-agents-sandbox-manager";
+    ClusterRole original = kube.rbac().clusterRoles().withName(role).get();
+    ClusterRole broken = kube.rbac().clusterRoles().withName(role).get();
+    List<PolicyRule> rules = new ArrayList<>();
+    for (PolicyRule r : broken.getRules()) {
+      if (r.getResources().contains("sandboxes")) {
+        r.setVerbs(r.getVerbs().stream().filter(v -> !v.equals("patch")).toList());
+      }
+      rules.add(r);
+    }
+    broken.setRules(rules);
+    kube.resource(broken).update();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !allowed(MANAGER_SA, "agents.kruise.io", "sandboxes", "patch", "default"));
+      Reply denied =
+          call(
+              "POST",
+              "/sandboxes",
+              "{\"templateID\":\"code-interpreter\",\"metadata\":{"
+                  + "\"e2b.agents.kruise.io/claim-timeout-seconds\":\"2\"}}");
+      assertThat(denied.status()).as("%s", denied.body()).isGreaterThanOrEqualTo(400);
+      assertThat(containerLog("sandbox-manager"))
+          .contains(
+              "User \"" + MANAGER_SA + "\" cannot patch resource \"sandboxes\"",
+              "agents.kruise.io");
+    } finally {
+      original.getMetadata().setResourceVersion(null);
+      kube.resource(original).update();
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> allowed(MANAGER_SA, "agents.kruise.io", "sandboxes", "patch", "default"));
+    Reply created = call("POST", "/sandboxes", "{\"templateID\":\"code-interpreter\"}");
+    assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+    assertThat(
+            call("DELETE", "/sandboxes/" + created.body().path("sandboxID").asText(), null)
+                .status())
+        .isEqualTo(204);
+  }
+
+  /**
+   * controller-manager holds its leader Lease and keeps renewing it (fabric8 renews with PATCH: a
+   * Role without it lets the leader take the Lease once, then lose it), and nothing it does is
+   * refused.
+   */
+  @Test
+  void theControllerRenewsItsLeaseAndIsNeverForbidden() {
+    String holder = podOf("sandbox-controller-manager").getMetadata().getName();
+    Lease first = lease();
+    assertThat(first.getSpec().getHolderIdentity()).isEqualTo(holder);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                lease().getSpec().getRenewTime().isAfter(first.getSpec().getRenewTime())
+                    && holder.equals(lease().getSpec().getHolderIdentity()));
+    assertThat(containerLog("sandbox-controller-manager")).doesNotContain("forbidden");
+  }
+
+  private static Lease lease() {
+    return kube.resources(Lease.class)
+        .inNamespace(NS)
+        .withName("kruise-agents-controller-manager")
+        .get();
+  }
+
+  /** The output of a service's (only) pod, as the node wrote it. */
+  private static String containerLog(String app) {
+    Pod pod = podOf(app);
+    String container = pod.getSpec().getContainers().get(0).getName();
+    Path log =
+        cluster
+            .kubernetes()
+            .orElseThrow()
+            .workDir()
+            .resolve("node/logs")
+            .resolve(NS + "_" + pod.getMetadata().getName() + "_" + container + ".log");
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static boolean allowed(
+      String user, String group, String resource, String verb, String namespace) {
+    SubjectAccessReview review =
+        new SubjectAccessReviewBuilder()
+            .withNewSpec()
+            .withUser(user)
+            .withGroups("system:serviceaccounts", "system:serviceaccounts:" + NS)
+            .withNewResourceAttributes()
+            .withGroup(group)
+            .withResource(resource)
+            .withVerb(verb)
+            .withNamespace(namespace)
+            .endResourceAttributes()
+            .endSpec()
+            .build();
+    return kube.authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
+  }
+
+  /** Runs a command through the manager's proxy (header routing) into envd's Connect API. */
+  private static String runThroughProxy(String sandboxId, String token, String command)
+      throws Exception {
+    String start =
+        JSON.writeValueAsString(
+            Map.of("process", Map.of("cmd", "/bin/bash", "args", List.of("-l", "-c", command))));
+    byte[] payload = start.getBytes(StandardCharsets.UTF_8);
+    byte[] envelope =
+        ByteBuffer.allocate(5 + payload.length)
+            .put((byte) 0)
+            .putInt(payload.length)
+            .put(payload)
+            .array();
+    HttpResponse<byte[]> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(manager + "/process.Process/Start"))
+                .timeout(Duration.ofSeconds(20))
+                .header("E2b-Sandbox-Id", sandboxId)
+                .header("E2b-Sandbox-Port", "49983")
+                .header("Content-Type", "application/connect+json")
+                .header("Connect-Protocol-Version", "1")
+                .header("X-Access-Token", token)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(envelope))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    ByteBuffer frames = ByteBuffer.wrap(r.body());
+    StringBuilder out = new StringBuilder();
+    while (frames.remaining() >= 5) {
+      frames.get();
+      byte[] message = new byte[frames.getInt()];
+      frames.get(message);
+      JsonNode data = JSON.readTree(message).path("event").path("data").path("stdout");
+      if (!data.isMissingNode()) {
+        out.append(new String(Base64.getDecoder().decode(data.asText()), StandardCharsets.UTF_8));
+      }
+    }
+    return out.toString();
+  }
+
+  private static Path projectRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.exists(dir.resolve("helm/kruise-agents/Chart.yaml"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("cannot find the project root");
+    }
+    return dir;
+  }
+}

@@ -1,0 +1,288 @@
+package io.openkruise.agents.localcluster.node;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarSource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One container run as a local process, the way a kubelet would run its image: env resolved from
+ * the spec ({@code value} and {@code valueFrom} secret, config map and field references), the pod
+ * ServiceAccount's identity from the TokenRequest API written where an in-cluster client finds it
+ * (token, CA, namespace under {@code <pod dir>/serviceaccount}, named by the {@code KUBERNETES_*}
+ * variables fabric8 reads instead of {@code /var/run/secrets/...}), no kubeconfig, and output in
+ * {@code <node dir>/logs/<ns>_<pod>_<container>.log}.
+ */
+final class ProcessContainer {
+
+  /** Lifetime of the requested ServiceAccount tokens (a test or dev run is far shorter). */
+  static final long TOKEN_SECONDS = 24 * 3600;
+
+  private static final Pattern DEPENDENT = Pattern.compile("\\$\\((\\w+)\\)");
+
+  private final String container;
+  private final Process process;
+  private final Path log;
+
+  private ProcessContainer(String container, Process process, Path log) {
+    this.container = container;
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Resolves a {@code valueFrom} source the node looks up in the API server. */
+  interface Lookup {
+    Optional<String> secretKey(String name, String key);
+
+    Optional<String> configMapKey(String name, String key);
+  }
+
+  /** Looks secrets and config maps up in the pod's namespace. */
+  static Lookup lookup(KubernetesClient client, String namespace) {
+    return new Lookup() {
+      @Override
+      public Optional<String> secretKey(String name, String key) {
+        Secret s = client.secrets().inNamespace(namespace).withName(name).get();
+        if (s == null) {
+          return Optional.empty();
+        }
+        if (s.getData() != null && s.getData().containsKey(key)) {
+          return Optional.of(
+              new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8));
+        }
+        return Optional.ofNullable(s.getStringData() == null ? null : s.getStringData().get(key));
+      }
+
+      @Override
+      public Optional<String> configMapKey(String name, String key) {
+        ConfigMap m = client.configMaps().inNamespace(namespace).withName(name).get();
+        return Optional.ofNullable(m == null || m.getData() == null ? null : m.getData().get(key));
+      }
+    };
+  }
+
+  /**
+   * The container's env as a kubelet resolves it: in order, {@code $(VAR)} references to earlier
+   * entries expanded, {@code valueFrom} looked up.
+   *
+   * @throws IllegalStateException when a required reference is missing (the container cannot start)
+   */
+  static Map<String, String> containerEnv(Pod pod, Container c, String podIp, Lookup lookup) {
+    Map<String, String> env = new LinkedHashMap<>();
+    if (c.getEnv() == null) {
+      return env;
+    }
+    for (EnvVar v : c.getEnv()) {
+      EnvVarSource from = v.getValueFrom();
+      if (from == null) {
+        env.put(v.getName(), expand(v.getValue() == null ? "" : v.getValue(), env));
+        continue;
+      }
+      Optional<String> value;
+      boolean optional;
+      if (from.getSecretKeyRef() != null) {
+        var ref = from.getSecretKeyRef();
+        value = lookup.secretKey(ref.getName(), ref.getKey());
+        optional = Boolean.TRUE.equals(ref.getOptional());
+      } else if (from.getConfigMapKeyRef() != null) {
+        var ref = from.getConfigMapKeyRef();
+        value = lookup.configMapKey(ref.getName(), ref.getKey());
+        optional = Boolean.TRUE.equals(ref.getOptional());
+      } else if (from.getFieldRef() != null) {
+        value = Optional.of(field(pod, from.getFieldRef().getFieldPath(), podIp));
+        optional = false;
+      } else {
+        value = Optional.of(""); // resourceFieldRef: no resources here
+        optional = false;
+      }
+      if (value.isPresent()) {
+        env.put(v.getName(), value.get());
+      } else if (!optional) {
+        throw new IllegalStateException(
+            "env " + v.getName() + " of container " + c.getName() + ": " + from + " not found");
+      }
+    }
+    return env;
+  }
+
+  private static String expand(String value, Map<String, String> env) {
+    Matcher m = DEPENDENT.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String v = env.get(m.group(1));
+      m.appendReplacement(out, Matcher.quoteReplacement(v == null ? m.group() : v));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  static String field(Pod pod, String path, String podIp) {
+    var meta = pod.getMetadata();
+    return switch (path) {
+      case "metadata.name" -> meta.getName();
+      case "metadata.namespace" -> meta.getNamespace();
+      case "metadata.uid" -> meta.getUid();
+      case "spec.nodeName" -> pod.getSpec().getNodeName();
+      case "spec.serviceAccountName" -> serviceAccount(pod);
+      case "status.podIP" -> podIp;
+      case "status.hostIP" -> "127.0.0.1";
+      default -> {
+        Matcher m = Pattern.compile("metadata\\.(labels|annotations)\\['(.+)'\\]").matcher(path);
+        if (m.matches()) {
+          Map<String, String> src =
+              m.group(1).equals("labels") ? meta.getLabels() : meta.getAnnotations();
+          yield src == null ? "" : src.getOrDefault(m.group(2), "");
+        }
+        throw new IllegalStateException("unsupported fieldRef " + path);
+      }
+    };
+  }
+
+  static String serviceAccount(Pod pod) {
+    String sa = pod.getSpec().getServiceAccountName();
+    return sa == null || sa.isEmpty() ? "default" : sa;
+  }
+
+  /**
+   * Writes the pod ServiceAccount's credentials (a token from the TokenRequest API, the cluster CA,
+   * the namespace) into {@code dir} and returns the env an in-cluster fabric8 client needs to use
+   * them, kubeconfig lookup off.
+   */
+  static Map<String, String> serviceAccountEnv(
+      KubernetesClient client, Pod pod, Path dir, String caPem) throws IOException {
+    String ns = pod.getMetadata().getNamespace();
+    TokenRequest request =
+        new TokenRequestBuilder()
+            .withNewSpec()
+            .withExpirationSeconds(TOKEN_SECONDS)
+            .endSpec()
+            .build();
+    TokenRequest granted =
+        client
+            .serviceAccounts()
+            .inNamespace(ns)
+            .withName(serviceAccount(pod))
+            .tokenRequest(request);
+    Files.createDirectories(dir);
+    Path token = dir.resolve("token");
+    Path ca = dir.resolve("ca.crt");
+    Files.writeString(token, granted.getStatus().getToken());
+    Files.writeString(ca, caPem);
+    Files.writeString(dir.resolve("namespace"), ns);
+    URI api = URI.create(client.getMasterUrl().toString());
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("KUBERNETES_SERVICE_HOST", api.getHost());
+    env.put("KUBERNETES_SERVICE_PORT", Integer.toString(api.getPort()));
+    env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+    env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "true");
+    env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", token.toString());
+    env.put("KUBERNETES_CERTS_CA_FILE", ca.toString());
+    env.put("KUBERNETES_NAMESPACE", ns);
+    return env;
+  }
+
+  /**
+   * Starts the process.
+   *
+   * @param base the node's env for every process (PATH, HOME, ...)
+   * @param serviceAccount {@link #serviceAccountEnv}
+   * @param resolved {@link #containerEnv}
+   */
+  static ProcessContainer start(
+      Container c,
+      ImageProcess image,
+      String podIp,
+      Path workingDir,
+      Path log,
+      Map<String, String> base,
+      Map<String, String> serviceAccount,
+      Map<String, String> resolved)
+      throws IOException {
+    Files.createDirectories(workingDir);
+    Files.createDirectories(log.getParent());
+    ProcessBuilder pb =
+        new ProcessBuilder(image.command())
+            .directory(workingDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    Map<String, String> env = pb.environment();
+    env.clear();
+    env.putAll(base);
+    env.putAll(serviceAccount);
+    image.env().forEach((k, v) -> env.put(k, v.replace(ImageProcess.POD_IP, podIp)));
+    env.putAll(resolved);
+    return new ProcessContainer(c.getName(), pb.start(), log);
+  }
+
+  String container() {
+    return container;
+  }
+
+  Path log() {
+    return log;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Empty while running, else its exit code. */
+  Optional<Integer> exitCode() {
+    return process.isAlive() ? Optional.empty() : Optional.of(process.exitValue());
+  }
+
+  /** The last lines of its log, for failure messages. */
+  String tail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  /** SIGTERM to the process and its descendants, SIGKILL after {@code graceMillis}. */
+  void stop(long graceMillis) {
+    List<ProcessHandle> all =
+        java.util.stream.Stream.concat(
+                process.descendants(), java.util.stream.Stream.of(process.toHandle()))
+            .toList();
+    all.forEach(ProcessHandle::destroy);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+    for (ProcessHandle h : all) {
+      long left = deadline - System.nanoTime();
+      try {
+        h.onExit().get(Math.max(1, left), TimeUnit.NANOSECONDS);
+      } catch (Exception e) {
+        h.destroyForcibly();
+      }
+    }
+    for (ProcessHandle h : all) {
+      try {
+        h.onExit().get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // not reaped: nothing more we can do
+      }
+    }
+  }
+}
