@@ -6,8 +6,11 @@
   `https://<port>-<sandboxID>.<domain>`. Those names resolve to 127.0.0.1 through an override in
   this process (socket.getaddrinfo for httpx; a per-host pyqwest transport with `dns_overrides`
   for the Rust transport of e2b >= 2.38), standing in for wildcard DNS.
-- `private`: `kruise_agents.patch_e2b(https=<KRUISE_HTTPS>)`, the `/kruise/...` path protocol.
-- `header`: `E2B_API_URL` + `E2B_SANDBOX_URL` set by the caller, routed on `E2b-Sandbox-*` headers.
+- `private`: `kruise_agents.patch_e2b(https=<KRUISE_HTTPS>)`, the `/kruise/...` path protocol; only
+  `<domain>` itself resolves.
+- `header`: `E2B_API_URL` + `E2B_SANDBOX_URL` set by the caller, routed on `E2b-Sandbox-*` headers;
+  nothing under the domain resolves (an SDK call that ignores the override fails, as it would
+  without wildcard DNS).
 
 Every test's outcome is appended to `KRUISE_RESULTS` (JSON lines) as one cell of the
 compatibility table: sdk, version, mode, feature (the test name without `test_`), result, reason.
@@ -27,9 +30,13 @@ DOMAIN_HOST = os.environ.get("E2B_DOMAIN", "localhost").rsplit(":", 1)[0]
 
 
 def _local_name(host) -> bool:
+    """What the stand-in DNS resolves: native mode has wildcard DNS (`*.<domain>`), private mode
+    only the domain itself, header mode nothing (it exists for setups without either)."""
     if isinstance(host, bytes):
         host = host.decode()
-    return isinstance(host, str) and (host == DOMAIN_HOST or host.endswith("." + DOMAIN_HOST))
+    if not isinstance(host, str) or MODE == "header":
+        return False
+    return host == DOMAIN_HOST or (MODE == "native" and host.endswith("." + DOMAIN_HOST))
 
 
 def _override_resolver() -> None:
@@ -121,8 +128,6 @@ def _trust_local_ca() -> None:
 
 
 _trust_local_ca()
-# Every mode: sandbox URLs use the domain the create response names, even when the API is reached
-# through E2B_API_URL or the private prefix.
 _override_resolver()
 if MODE == "private":
     from kruise_agents.patch_e2b import patch_e2b
