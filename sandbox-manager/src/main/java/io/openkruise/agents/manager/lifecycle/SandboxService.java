@@ -38,6 +38,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -60,6 +61,12 @@ public class SandboxService {
   private static final Logger LOG = Logger.getLogger(SandboxService.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom TOKENS = new SecureRandom();
+
+  /** How long a write waits for this replica's cache to show it (read-your-writes). */
+  private static final Duration CACHE_SETTLE_TIMEOUT = Duration.ofSeconds(5);
+
+  /** When a resume the controller has not picked up is written again (see awaitResumed). */
+  private static final Duration RESUME_NUDGE_AFTER = Duration.ofSeconds(5);
 
   private final KubernetesClient client;
   private final SandboxCache cache;
@@ -335,6 +342,7 @@ public class SandboxService {
       }
       throw e;
     }
+    awaitCached(s);
     LOG.infof("killed sandbox=%s owner=%s", id, caller.id());
   }
 
@@ -350,7 +358,9 @@ public class SandboxService {
     Deadlines next = Deadlines.paused(clock.instant(), settings.pausedRetention(), Deadlines.of(s));
     Map<String, Object> spec = next.specPatch();
     spec.put("paused", true);
-    patch(s, Map.of("spec", spec), true);
+    // Right after a claim the controller is still writing the sandbox: a stale resourceVersion
+    // must not surface as 409, which the SDKs read as "already paused" (pause() returns false).
+    patchWithFreshRetries(s, Map.of("spec", spec));
     LOG.infof("paused sandbox=%s", id);
   }
 
@@ -419,17 +429,60 @@ public class SandboxService {
     Map<String, Object> spec = next.specPatch();
     spec.put("paused", false);
     Sandbox patched = patchWithFreshRetries(s, Map.of("spec", spec));
-    Sandbox running =
-        await(
-            patched,
-            x ->
-                (x.getSpec() == null || !x.getSpec().isPaused())
-                    && state(x) == SandboxState.RUNNING,
-            wait,
-            "become Ready after resume");
+    Sandbox running = awaitResumed(patched, timeout, wait);
     reinit(running);
     LOG.infof("resumed sandbox=%s owner=%s", id, caller.id());
     return running;
+  }
+
+  private boolean resumedAndRunning(Sandbox x) {
+    return (x.getSpec() == null || !x.getSpec().isPaused()) && state(x) == SandboxState.RUNNING;
+  }
+
+  /**
+   * Waits for a resumed sandbox to be Ready. JOSDK 5.3.0-5.3.4 can drop a spec change that lands
+   * while the controller's status patch is in flight (operator-framework/java-operator-sdk#3398):
+   * when the controller has not observed the resume after {@link #RESUME_NUDGE_AFTER}, the resume
+   * is written once more (fresh deadlines, so a new generation) while the controller is idle.
+   */
+  private Sandbox awaitResumed(Sandbox patched, Duration timeout, Duration wait) {
+    if (wait.compareTo(RESUME_NUDGE_AFTER.multipliedBy(2)) <= 0) {
+      return await(patched, this::resumedAndRunning, wait, "become Ready after resume");
+    }
+    try {
+      return await(patched, this::resumedAndRunning, RESUME_NUDGE_AFTER, "become Ready");
+    } catch (E2bException e) {
+      if (e.status() != 504) {
+        throw e;
+      }
+    }
+    Sandbox current =
+        cache
+            .cached(patched.getMetadata().getNamespace(), patched.getMetadata().getName())
+            .orElse(patched);
+    Long observed =
+        current.getStatus() == null ? null : current.getStatus().getObservedGeneration();
+    Long generation = current.getMetadata().getGeneration();
+    if (observed == null || (generation != null && observed < generation)) {
+      LOG.warnf(
+          "resume of sandbox=%s not observed by the controller (generation %s, observed %s);"
+              + " writing it again",
+          SandboxView.id(current), generation, observed);
+      Map<String, Object> spec =
+          Deadlines.running(
+                  clock.instant(),
+                  timeout,
+                  Deadlines.of(current).autoPause(),
+                  settings.pausedRetention())
+              .specPatch();
+      spec.put("paused", false);
+      patched = patchWithFreshRetries(current, Map.of("spec", spec));
+    }
+    return await(
+        patched,
+        this::resumedAndRunning,
+        wait.minus(RESUME_NUDGE_AFTER),
+        "become Ready after resume");
   }
 
   /**
@@ -530,6 +583,32 @@ public class SandboxService {
   }
 
   /**
+   * Read-your-writes on this replica: after a write (kill, pause, timeout, connect...), waits
+   * briefly (bounded) until the informer cache has moved past the version {@code before} the write,
+   * so the caller's next get/list/connect does not see the old state. A deleted sandbox or a
+   * timeout ends the wait; neither is an error.
+   */
+  private void awaitCached(Sandbox before) {
+    String ns = before.getMetadata().getNamespace();
+    String name = before.getMetadata().getName();
+    String version = before.getMetadata().getResourceVersion();
+    CompletableFuture<Sandbox> f =
+        cache.await(ns, name, c -> !Objects.equals(c.getMetadata().getResourceVersion(), version));
+    if (cache.cached(ns, name).isEmpty()) {
+      f.cancel(false); // already gone from the cache
+      return;
+    }
+    try {
+      f.get(CACHE_SETTLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      f.cancel(false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.cancel(false);
+    }
+  }
+
+  /**
    * One merge patch of a claimed sandbox. With {@code guarded} it carries the cached
    * resourceVersion, so a concurrent pause/resume on another replica loses with 409 instead of
    * being silently overwritten.
@@ -540,11 +619,14 @@ public class SandboxService {
       patch.put("metadata", Map.of("resourceVersion", s.getMetadata().getResourceVersion()));
     }
     try {
-      return client
-          .resources(Sandbox.class)
-          .inNamespace(s.getMetadata().getNamespace())
-          .withName(s.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), json(patch));
+      Sandbox patched =
+          client
+              .resources(Sandbox.class)
+              .inNamespace(s.getMetadata().getNamespace())
+              .withName(s.getMetadata().getName())
+              .patch(PatchContext.of(PatchType.JSON_MERGE), json(patch));
+      awaitCached(s);
+      return patched;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
         throw E2bException.sandboxNotFound(SandboxView.id(s));

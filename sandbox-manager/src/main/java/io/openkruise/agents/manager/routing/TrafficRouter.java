@@ -16,6 +16,11 @@ public final class TrafficRouter {
   private static final String PRIVATE_PREFIX = "/kruise/";
   private static final Pattern SANDBOX_HOST = Pattern.compile("^(\\d{1,5})-([a-z0-9-]+)\\..+$");
 
+  /** E2B API paths; envd serves none of them. */
+  private static final Pattern API_PATH = Pattern.compile("^/(v2/)?sandboxes(/.*)?$");
+
+  private static final int ENVD_PORT = 49983;
+
   private TrafficRouter() {}
 
   /** Where a request goes. */
@@ -50,7 +55,14 @@ public final class TrafficRouter {
       return new Api(p);
     }
     if (sandboxIdHeader != null && !sandboxIdHeader.isEmpty() && portHeader != null) {
-      return new SandboxTraffic(sandboxIdHeader, port(portHeader), p);
+      int port = port(portHeader);
+      // e2b (Python) < 2.27 put the envd routing headers on the API's connect call as well; with
+      // one URL for API and sandboxes (header routing, or after the private prefix is stripped)
+      // the path tells them apart.
+      if (port == ENVD_PORT && API_PATH.matcher(p).matches()) {
+        return new Api(p);
+      }
+      return new SandboxTraffic(sandboxIdHeader, port, p);
     }
     Matcher m = SANDBOX_HOST.matcher(stripPort(h));
     if (m.matches()) {

@@ -13,6 +13,9 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class TrafficRoutes {
 
+  /** Context key: the request was rerouted from the private API prefix; it stays an API call. */
+  private static final String API_REROUTED = "kruise.api-rerouted";
+
   private final SandboxTrafficHandler sandboxes;
 
   TrafficRoutes(SandboxTrafficHandler sandboxes) {
@@ -25,6 +28,10 @@ public class TrafficRoutes {
   }
 
   private void classify(RoutingContext rc) {
+    if (rc.get(API_REROUTED) != null) {
+      rc.next();
+      return;
+    }
     var req = rc.request();
     TrafficRouter.Route route =
         TrafficRouter.classify(
@@ -38,6 +45,7 @@ public class TrafficRoutes {
       } else {
         // Private protocol: the API is the same, only mounted under /kruise/api.
         String query = req.query();
+        rc.put(API_REROUTED, Boolean.TRUE);
         rc.reroute(query == null ? api.path() : api.path() + "?" + query);
       }
     } else if (route instanceof TrafficRouter.SandboxTraffic target) {

@@ -190,6 +190,16 @@ class ErrorsAndRoutingTest {
         .then()
         .statusCode(200);
     expectError(given().get("/kruise/api/v2/sandboxes"), 401);
+    // e2b (Python) 2.8 sends envd routing headers on the API's connect call: still the API.
+    given()
+        .header("X-API-Key", ADMIN)
+        .header("E2b-Sandbox-Id", "default--nope")
+        .header("E2b-Sandbox-Port", "49983")
+        .contentType("application/json")
+        .body("{\"timeout\": 60}")
+        .post("/kruise/api/sandboxes/default--nope/connect")
+        .then()
+        .statusCode(404); // the proxy would answer 502
   }
 
   @Test

@@ -41,6 +41,13 @@ class TrafficRouterTest {
     // Old SDKs sent the headers on API calls too: the API host wins.
     assertThat(TrafficRouter.classify("api.d.com", "/sandboxes/x/connect", "x", "49983"))
         .isEqualTo(new Api("/sandboxes/x/connect"));
+    // ... and to one URL for both (header routing): envd serves no /sandboxes path.
+    assertThat(TrafficRouter.classify("localhost", "/sandboxes/x/connect", "x", "49983"))
+        .isEqualTo(new Api("/sandboxes/x/connect"));
+    assertThat(TrafficRouter.classify("localhost", "/v2/sandboxes", "x", "49983"))
+        .isEqualTo(new Api("/v2/sandboxes"));
+    assertThat(TrafficRouter.classify("localhost", "/sandboxes", "x", "8080"))
+        .isEqualTo(new SandboxTraffic("x", 8080, "/sandboxes"));
     assertThat(TrafficRouter.classify("localhost", "/x", "s", "99999"))
         .isEqualTo(new SandboxTraffic("s", -1, "/x"));
   }

@@ -1,0 +1,329 @@
+// Conformance run of the real npm E2B SDKs (`e2b`, `@e2b/code-interpreter`) against bin/run-local:
+// the JS twin of test_python_sdk.py, feature for feature. Started by e2e/conformance/bin/test.
+//
+// Environment: KRUISE_JS_SDK_DIR (a directory whose node_modules hold the SDK pair under test),
+// KRUISE_MODE (native | private | header), KRUISE_HTTPS=1 (private mode over TLS),
+// KRUISE_CLUSTER=1 (also the cluster-side features), KRUISE_RESULTS (JSON lines, one per feature),
+// KRUISE_FLAVOUR (oldest | newest, recorded), KRUISE_ONLY (comma list of features, for debugging).
+// Run with `--import ./resolve-local.mjs` (the wildcard DNS stand-in). Exit code 1 if any feature failed.
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { appendFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const sdkDir = path.resolve(process.env.KRUISE_JS_SDK_DIR)
+const requireSdk = createRequire(path.join(sdkDir, 'package.json'))
+const e2b = requireSdk('e2b')
+const ci = requireSdk('@e2b/code-interpreter')
+const { Sandbox } = ci
+const version = (name) => requireSdk(`${name}/package.json`).version
+const E2B = version('e2b').split('.').map(Number)
+const CI = version('@e2b/code-interpreter').split('.').map(Number)
+const atLeast = (v, min) => {
+  for (let i = 0; i < 3; i++) if (v[i] !== min[i]) return v[i] > min[i]
+  return true
+}
+
+const MODE = process.env.KRUISE_MODE || 'header'
+if (MODE === 'private') {
+  // The published patch package from sdk/js, applied to exactly the SDK copies under test.
+  const { patchModules } = createRequire(import.meta.url)(path.join(here, '../../../sdk/js/index.cjs'))
+  patchModules({ e2b, codeInterpreter: ci }, { https: process.env.KRUISE_HTTPS === '1' })
+}
+
+const RUN = randomBytes(4).toString('hex')
+const IMAGE_KEY = 'e2b.agents.kruise.io/image'
+const cell = {
+  sdk: 'js',
+  flavour: process.env.KRUISE_FLAVOUR || '',
+  version: `e2b ${version('e2b')} / @e2b/code-interpreter ${version('@e2b/code-interpreter')}`,
+  mode: MODE,
+}
+
+function limitation(feature) {
+  if (process.env.KRUISE_NO_LIMITS) return null // check whether a limitation still holds
+  if (MODE === 'header') {
+    if (!atLeast(CI, [2, 7, 0]) && ['run_code', 'pause_drops_memory'].includes(feature)) {
+      return '@e2b/code-interpreter < 2.7.0 ignores E2B_SANDBOX_URL for the interpreter port'
+    }
+    if (!atLeast(E2B, [2, 14, 1]) && ['files', 'csi_shared_volume'].includes(feature)) {
+      return 'e2b < 2.14.1 sends no E2b-Sandbox-* headers on /files; the proxy has no X-Access-Token fallback routing'
+    }
+  }
+  return null
+}
+
+// e2b < 2.14.1 sends /health (isRunning) without routing headers: with header routing it reaches
+// the API's /health, so those cells check liveness through getInfo instead.
+const HEALTH_UNROUTED = MODE === 'header' && !atLeast(E2B, [2, 14, 1])
+const alive = async (s) => (HEALTH_UNROUTED ? (await s.getInfo()).state === 'running' : s.isRunning())
+
+class AssertionError extends Error {}
+function assert(cond, message) {
+  if (!cond) throw new AssertionError(message)
+}
+function eq(actual, expected, what) {
+  const a = JSON.stringify(actual)
+  const e = JSON.stringify(expected)
+  assert(a === e, `${what}: expected ${e}, got ${a}`)
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+async function waitFor(predicate, seconds, what) {
+  const deadline = Date.now() + seconds * 1000
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new AssertionError(`${what} not within ${seconds}s`)
+    await sleep(250)
+  }
+}
+const kubectl = (...args) =>
+  execFileSync('kubectl', args, { encoding: 'utf8', timeout: 60_000, stdio: ['pipe', 'pipe', 'pipe'] })
+
+async function listed(metadata, state) {
+  const query = state ? { metadata, state } : { metadata }
+  const paginator = Sandbox.list({ query })
+  const ids = []
+  do {
+    for (const s of await paginator.nextItems()) ids.push(s.sandboxId)
+  } while (paginator.hasNext)
+  return ids
+}
+async function gone(id) {
+  try {
+    await Sandbox.getInfo(id)
+    return false
+  } catch (e) {
+    return e instanceof e2b.NotFoundError || /not found/i.test(String(e.message))
+  }
+}
+const pause = (sbx) => (sbx.pause ? sbx.pause() : sbx.betaPause())
+
+// --- features; `shared` is one sandbox for run_code / files / commands_stream ---
+let shared
+const sharedSandbox = async () =>
+  (shared ??= await Sandbox.create({ timeoutMs: 300_000, metadata: { suite: 'conformance', run: RUN } }))
+
+let pausedState
+async function pausedAndConnected() {
+  if (!pausedState) {
+    pausedState = (async () => {
+      const s = await Sandbox.create({ timeoutMs: 300_000, metadata: { run: RUN, t: 'pause' } })
+      if (!limitation('pause_drops_memory')) {
+        await s.runCode('a = 1')
+        eq((await s.runCode('a')).text, '1', 'state before pause')
+      }
+      await pause(s)
+      const state = (await s.getInfo()).state
+      const again = await Sandbox.connect(s.sandboxId, { timeoutMs: 300_000 })
+      return { s, state, again }
+    })()
+  }
+  return pausedState
+}
+
+const core = {
+  async create_kill() {
+    const s = await Sandbox.create({ timeoutMs: 120_000, metadata: { run: RUN, t: 'kill' } })
+    try {
+      assert(await alive(s), 'isRunning after create')
+      const info = await s.getInfo()
+      eq(info.sandboxId, s.sandboxId, 'getInfo id')
+      eq(info.state, 'running', 'state')
+      assert((await listed({ run: RUN, t: 'kill' })).includes(s.sandboxId), 'listed after create')
+      await s.setTimeout(60_000) // may shorten, as in E2B
+      assert(new Date((await s.getInfo()).endAt) < new Date(info.endAt), 'setTimeout shortened endAt')
+    } finally {
+      assert((await s.kill()) !== false, 'kill() reported not found') // e2b < 2.9: void
+    }
+    assert(!(await listed({ run: RUN, t: 'kill' })).includes(s.sandboxId), 'killed sandbox still listed')
+    assert(await gone(s.sandboxId), 'getInfo after kill should be not found')
+    if (!HEALTH_UNROUTED) await waitFor(async () => !(await s.isRunning()), 15, 'killed sandbox stops answering')
+  },
+  async run_code() {
+    const s = await sharedSandbox()
+    eq((await s.runCode('6 * 7')).text, '42', 'runCode text')
+    await s.runCode('a = 41')
+    eq((await s.runCode('print(a + 1)')).logs.stdout, ['42\n'], 'state across cells')
+    const err = (await s.runCode('1 / 0')).error
+    eq(err && err.name, 'ZeroDivisionError', 'error name')
+  },
+  async files() {
+    const s = await sharedSandbox()
+    await s.files.write('/home/user/conformance.txt', 'hello conformance')
+    eq(await s.files.read('/home/user/conformance.txt'), 'hello conformance', 'text round trip')
+    const blob = new Uint8Array(256 * 64).map((_, i) => i % 256)
+    await s.files.write('/home/user/blob.bin', blob.buffer)
+    const back = await s.files.read('/home/user/blob.bin', { format: 'bytes' })
+    assert(Buffer.from(back).equals(Buffer.from(blob)), 'binary round trip differs')
+    const names = (await s.files.list('/home/user')).map((e) => e.name)
+    assert(names.includes('conformance.txt') && names.includes('blob.bin'), `listing: ${names}`)
+  },
+  async commands_stream() {
+    const s = await sharedSandbox()
+    const events = []
+    const r = await s.commands.run('echo one; sleep 0.3; echo two 1>&2; sleep 0.3; echo three', {
+      onStdout: (d) => events.push(['out', String(d)]),
+      onStderr: (d) => events.push(['err', String(d)]),
+    })
+    eq(r.exitCode, 0, 'exit code')
+    eq(r.stdout, 'one\nthree\n', 'stdout')
+    eq(r.stderr, 'two\n', 'stderr')
+    const lines = events.flatMap(([k, t]) => t.split('\n').filter(Boolean).map((l) => [k, l]))
+    eq(lines, [['out', 'one'], ['err', 'two'], ['out', 'three']], 'streamed lines in order')
+  },
+  async pause_connect() {
+    const { s, state, again } = await pausedAndConnected()
+    eq(state, 'paused', 'state after pause')
+    eq(again.sandboxId, s.sandboxId, 'connected id')
+    eq((await Sandbox.getInfo(s.sandboxId)).state, 'running', 'state after connect')
+    assert(await alive(again), 'isRunning after connect')
+    eq((await again.commands.run('echo back')).stdout, 'back\n', 'command after connect')
+  },
+  async pause_drops_memory() {
+    const { again } = await pausedAndConnected()
+    const execution = await again.runCode('print(a)')
+    eq(execution.error && execution.error.name, 'NameError', 'interpreter state after resume')
+  },
+  async metadata_list() {
+    const a = await Sandbox.create({ timeoutMs: 120_000, metadata: { run: RUN, t: 'list', which: 'a' } })
+    const b = await Sandbox.create({ timeoutMs: 120_000, metadata: { run: RUN, t: 'list', which: 'b' } })
+    try {
+      eq((await a.getInfo()).metadata, { run: RUN, t: 'list', which: 'a' }, 'metadata')
+      eq(await listed({ run: RUN, t: 'list', which: 'a' }), [a.sandboxId], 'filtered list')
+      eq((await listed({ run: RUN, t: 'list' })).sort(), [a.sandboxId, b.sandboxId].sort(), 'both')
+      eq(await listed({ run: RUN, t: 'none' }), [], 'no match')
+    } finally {
+      await a.kill()
+      await b.kill()
+    }
+  },
+}
+
+const cluster = {
+  async timeout() {
+    const s = await Sandbox.create({ timeoutMs: 3_000, metadata: { run: RUN, t: 'timeout' } })
+    assert(await alive(s), 'running before the timeout')
+    await waitFor(() => gone(s.sandboxId), 30, 'sandbox deleted after its timeout')
+    assert(!(await listed({ run: RUN, t: 'timeout' })).includes(s.sandboxId), 'still listed')
+  },
+  async auto_pause() {
+    const metadata = { run: RUN, t: 'autopause' }
+    const s = atLeast(E2B, [2, 14, 0])
+      ? await Sandbox.create({ timeoutMs: 3_000, metadata, lifecycle: { onTimeout: 'pause' } })
+      : await Sandbox.betaCreate({ timeoutMs: 3_000, metadata, autoPause: true })
+    try {
+      await waitFor(async () => (await s.getInfo()).state === 'paused', 30, 'auto-paused after its timeout')
+      eq(await listed(metadata, ['paused']), [s.sandboxId], 'listed as paused')
+      const again = await Sandbox.connect(s.sandboxId, { timeoutMs: 60_000 })
+      eq((await again.commands.run('echo resumed')).stdout, 'resumed\n', 'command after resume')
+    } finally {
+      await s.kill()
+    }
+  },
+  async image_inplace() {
+    const warm = JSON.parse(
+      kubectl('get', 'sbx', '-n', 'default', '-l', 'agents.kruise.io/sandbox-claimed=false', '-o', 'json'),
+    ).items.map((w) => w.metadata.name)
+    const pods = JSON.parse(kubectl('get', 'pods', '-n', 'default', '-o', 'json')).items
+    const warmUids = new Set(pods.filter((p) => warm.includes(p.metadata.name)).map((p) => p.metadata.uid))
+    const image = `e2bdev/code-interpreter:conformance-js-${RUN}`
+    const s = await Sandbox.create({ timeoutMs: 120_000, metadata: { run: RUN, [IMAGE_KEY]: image } })
+    try {
+      const [ns, name] = s.sandboxId.split('--')
+      const pod = JSON.parse(kubectl('get', 'pod', '-n', ns, name, '-o', 'json'))
+      eq(pod.spec.containers[0].image, image, 'pod spec image')
+      const status = pod.status.containerStatuses[0]
+      eq(status.image, image, 'running image')
+      assert(status.restartCount >= 1, 'container restarted in place')
+      assert(warmUids.has(pod.metadata.uid), 'pod was replaced, not updated in place')
+      const md = (await s.getInfo()).metadata
+      assert(!(IMAGE_KEY in md), `extension key leaked into metadata: ${JSON.stringify(md)}`)
+      eq(md.run, RUN, 'user metadata kept')
+      eq((await s.commands.run('echo still-here')).stdout, 'still-here\n', 'command after update')
+    } finally {
+      await s.kill()
+    }
+  },
+  async csi_shared_volume() {
+    const metadata = {
+      run: RUN,
+      'e2b.agents.kruise.io/csi-volume-name': process.env.KRUISE_CSI_VOLUME || 'conformance-shared',
+      'e2b.agents.kruise.io/csi-mount-point': '/mnt/shared',
+    }
+    const a = await Sandbox.create({ timeoutMs: 120_000, metadata })
+    let b
+    try {
+      await a.files.write(`/mnt/shared/js-${RUN}.txt`, `from ${a.sandboxId}`)
+      b = await Sandbox.create({ timeoutMs: 120_000, metadata })
+      assert(b.sandboxId !== a.sandboxId, 'two sandboxes')
+      eq(await b.files.read(`/mnt/shared/js-${RUN}.txt`), `from ${a.sandboxId}`, 'file seen by the second')
+      assert(!JSON.stringify((await b.getInfo()).metadata).includes('csi-'), 'CSI keys leaked into metadata')
+    } finally {
+      await a.kill()
+      if (b) await b.kill()
+    }
+  },
+  async sandboxclaim_batch() {
+    const name = `conformance-js-${RUN}`
+    const claim = {
+      apiVersion: 'agents.kruise.io/v1alpha1',
+      kind: 'SandboxClaim',
+      metadata: { name, namespace: 'default' },
+      spec: { templateName: 'code-interpreter', replicas: 10, createOnNoStock: true },
+    }
+    execFileSync('kubectl', ['apply', '-f', '-'], { input: JSON.stringify(claim), stdio: ['pipe', 'pipe', 'pipe'] })
+    try {
+      const row = () => kubectl('get', 'sbc', '-n', 'default', name, '--no-headers').split(/\s+/)
+      await waitFor(() => row()[1] === 'Completed', 60, 'SandboxClaim Completed')
+      const table = kubectl('get', 'sbc', '-n', 'default', name).trim().split('\n')
+      eq(table[0].split(/\s+/), ['NAME', 'PHASE', 'TEMPLATE', 'DESIRED', 'CLAIMED', 'AGE'], 'sbc columns')
+      eq(table[1].split(/\s+/).slice(0, 5), [name, 'Completed', 'code-interpreter', '10', '10'], 'sbc row')
+      const sbx = kubectl('get', 'sbx', '-n', 'default', '-l', `agents.kruise.io/claim-name=${name}`)
+        .trim()
+        .split('\n')
+      eq(sbx[0].split(/\s+/), ['NAME', 'STATUS', 'AGE', 'SHUTDOWN_TIME', 'PAUSE_TIME', 'MESSAGE'], 'sbx columns')
+      eq(sbx.length, 11, 'claimed sandboxes')
+      assert(sbx.slice(1).every((l) => l.split(/\s+/)[1] === 'Running'), 'all Running')
+    } finally {
+      kubectl('delete', 'sbc', '-n', 'default', name, '--wait=false')
+      kubectl('delete', 'sbx', '-n', 'default', '-l', `agents.kruise.io/claim-name=${name}`, '--wait=false')
+    }
+  },
+}
+
+function record(feature, result, reason = '') {
+  const line = JSON.stringify({ ...cell, feature, result, reason })
+  if (process.env.KRUISE_RESULTS) appendFileSync(process.env.KRUISE_RESULTS, line + '\n')
+}
+
+const features = { ...core, ...(process.env.KRUISE_CLUSTER === '1' ? cluster : {}) }
+const only = process.env.KRUISE_ONLY ? process.env.KRUISE_ONLY.split(',') : null
+let failed = 0
+console.log(`== js ${cell.version}, ${MODE}`)
+for (const [feature, run] of Object.entries(features)) {
+  if (only && !only.includes(feature)) continue
+  const reason = limitation(feature)
+  if (reason) {
+    record(feature, 'n.a.', reason)
+    console.log(`  n.a.  ${feature}: ${reason}`)
+    continue
+  }
+  const start = Date.now()
+  try {
+    await run()
+    record(feature, 'pass')
+    console.log(`  pass  ${feature} (${Date.now() - start} ms)`)
+  } catch (e) {
+    failed++
+    const message = String((e && e.message) || e).split('\n')[0].slice(0, 200)
+    record(feature, 'fail', message)
+    console.log(`  FAIL  ${feature}: ${message}`)
+    if (!(e instanceof AssertionError)) console.log(e)
+  }
+}
+for (const s of [shared, (await pausedState?.catch(() => null))?.again]) {
+  if (s) await s.kill().catch(() => {})
+}
+process.exit(failed ? 1 : 0)
