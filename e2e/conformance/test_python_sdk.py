@@ -31,11 +31,6 @@ def limitation(feature: str):
     if MODE == "header":
         if CI < (2, 9, 0) and feature in ("run_code", "pause_drops_memory"):
             return "e2b-code-interpreter < 2.9.0 ignores E2B_SANDBOX_URL for the interpreter port"
-        if E2B < (2, 25, 1) and feature == "pause_connect":
-            return (
-                "e2b < 2.25.1 sends no E2b-Sandbox-* headers for connect()ed sandboxes; the proxy "
-                "has no X-Access-Token fallback routing"
-            )
     return None
 
 

@@ -49,9 +49,6 @@ function limitation(feature) {
     if (!atLeast(CI, [2, 7, 0]) && ['run_code', 'pause_drops_memory'].includes(feature)) {
       return '@e2b/code-interpreter < 2.7.0 ignores E2B_SANDBOX_URL for the interpreter port'
     }
-    if (!atLeast(E2B, [2, 14, 1]) && ['files', 'csi_shared_volume'].includes(feature)) {
-      return 'e2b < 2.14.1 sends no E2b-Sandbox-* headers on /files; the proxy has no X-Access-Token fallback routing'
-    }
   }
   return null
 }

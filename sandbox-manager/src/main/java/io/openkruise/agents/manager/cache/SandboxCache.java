@@ -37,6 +37,7 @@ public final class SandboxCache implements AutoCloseable {
   static final String BY_ID = "id";
   static final String BY_OWNER = "owner";
   static final String BY_NAME = "name";
+  static final String BY_ACCESS_TOKEN = "access-token";
 
   private final KubernetesClient client;
   private final Optional<List<String>> namespaces;
@@ -66,7 +67,8 @@ public final class SandboxCache implements AutoCloseable {
           Map.of(
               BY_POOL, SandboxCache::poolKeys,
               BY_ID, SandboxCache::idKeys,
-              BY_OWNER, SandboxCache::ownerKeys));
+              BY_OWNER, SandboxCache::ownerKeys,
+              BY_ACCESS_TOKEN, SandboxCache::accessTokenKeys));
       si.addEventHandler(
           new ResourceEventHandler<>() {
             @Override
@@ -168,6 +170,15 @@ public final class SandboxCache implements AutoCloseable {
     return owner == null || owner.isEmpty() ? List.of() : List.of(owner);
   }
 
+  /** Claimed sandboxes only: a pool member's token is never handed out, so never routable. */
+  static List<String> accessTokenKeys(Sandbox s) {
+    if (idKeys(s).isEmpty()) {
+      return List.of();
+    }
+    String token = SandboxView.accessToken(s);
+    return token.isEmpty() ? List.of() : List.of(token);
+  }
+
   // ---- reads ----
 
   /** Pool members of a template in every served namespace. */
@@ -212,6 +223,18 @@ public final class SandboxCache implements AutoCloseable {
     }
     List<Sandbox> hit = union(sandboxInformers, BY_ID, namespace + "--" + name);
     return hit.isEmpty() ? Optional.empty() : Optional.of(hit.get(0));
+  }
+
+  /**
+   * The ID of the claimed sandbox whose envd access token is {@code token}, from the cache only.
+   * For old SDKs that call envd on the shared host without any routing information.
+   */
+  public Optional<String> sandboxIdByAccessToken(String token) {
+    if (token == null || token.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Sandbox> hit = union(sandboxInformers, BY_ACCESS_TOKEN, token);
+    return hit.size() == 1 ? Optional.of(SandboxView.id(hit.get(0))) : Optional.empty();
   }
 
   /**

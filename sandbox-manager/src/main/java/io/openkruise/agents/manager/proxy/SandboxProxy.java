@@ -44,6 +44,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -62,6 +63,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
   public static final String ANNOTATION_AUTO_RESUME = MetadataKeys.E2B_PREFIX + "auto-resume";
 
   private static final String TARGET = "kruise.target";
+  private static final Pattern NATIVE_HOST = Pattern.compile("\\d{1,5}-");
 
   /**
    * Hands the checked target to the proxy's first interceptor. {@link HttpProxy#handle} runs on the
@@ -448,7 +450,11 @@ public class SandboxProxy implements SandboxTrafficHandler {
       return "private";
     }
     String h = req.getHeader("E2b-Sandbox-Id");
-    return h != null && !h.isEmpty() ? "header" : "native";
+    if (h != null && !h.isEmpty()) {
+      return "header";
+    }
+    String host = req.host();
+    return host != null && NATIVE_HOST.matcher(host).lookingAt() ? "native" : "token";
   }
 
   private void record(RoutingContext rc, Target t) {

@@ -1,6 +1,7 @@
 package io.openkruise.agents.manager.routing;
 
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,7 +20,11 @@ public final class TrafficRouter {
   /** E2B API paths; envd serves none of them. */
   private static final Pattern API_PATH = Pattern.compile("^/(v2/)?sandboxes(/.*)?$");
 
-  private static final int ENVD_PORT = 49983;
+  /** envd's own paths (Connect services and file transfer); the API serves none of them. */
+  private static final Pattern ENVD_PATH =
+      Pattern.compile("^/(files|(process\\.Process|filesystem\\.Filesystem)/[A-Za-z]+)$");
+
+  static final int ENVD_PORT = 49983;
 
   private TrafficRouter() {}
 
@@ -69,6 +74,25 @@ public final class TrafficRouter {
       return new SandboxTraffic(m.group(2), port(m.group(1)), p);
     }
     return new Api(p);
+  }
+
+  /**
+   * Last resort for a request that named no sandbox: old SDKs (e2b Python before 2.25.1 after
+   * {@code connect()}, npm before 2.14.1 on {@code /files}) call envd on the shared header-routing
+   * host with nothing but their {@code X-Access-Token}. The token names one sandbox; the proxy
+   * checks it again as usual.
+   *
+   * @param sandboxIdByToken the claimed sandbox holding a token, if any
+   */
+  public static Optional<SandboxTraffic> byAccessToken(
+      String path, String accessToken, Function<String, Optional<String>> sandboxIdByToken) {
+    if (accessToken == null || accessToken.isEmpty() || path == null) {
+      return Optional.empty();
+    }
+    if (!ENVD_PATH.matcher(path).matches()) {
+      return Optional.empty();
+    }
+    return sandboxIdByToken.apply(accessToken).map(id -> new SandboxTraffic(id, ENVD_PORT, path));
   }
 
   /** {@code <sid>/<port>[/rest]}. */

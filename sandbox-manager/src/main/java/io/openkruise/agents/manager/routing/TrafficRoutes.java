@@ -1,10 +1,12 @@
 package io.openkruise.agents.manager.routing;
 
+import io.openkruise.agents.manager.cache.SandboxCache;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.Optional;
 
 /**
  * Mounts the classification in front of every other route on the shared listener, and a last route
@@ -17,9 +19,11 @@ public class TrafficRoutes {
   private static final String API_REROUTED = "kruise.api-rerouted";
 
   private final SandboxTrafficHandler sandboxes;
+  private final SandboxCache cache;
 
-  TrafficRoutes(SandboxTrafficHandler sandboxes) {
+  TrafficRoutes(SandboxTrafficHandler sandboxes, SandboxCache cache) {
     this.sandboxes = sandboxes;
+    this.cache = cache;
   }
 
   void install(@Observes Router router) {
@@ -39,6 +43,14 @@ public class TrafficRoutes {
             req.path(),
             req.getHeader("E2b-Sandbox-Id"),
             req.getHeader("E2b-Sandbox-Port"));
+    if (route instanceof TrafficRouter.Api api && api.path().equals(req.path())) {
+      Optional<TrafficRouter.SandboxTraffic> byToken =
+          TrafficRouter.byAccessToken(
+              req.path(), req.getHeader("X-Access-Token"), cache::sandboxIdByAccessToken);
+      if (byToken.isPresent()) {
+        route = byToken.get();
+      }
+    }
     if (route instanceof TrafficRouter.Api api) {
       if (api.path().equals(req.path())) {
         rc.next();

@@ -393,6 +393,40 @@ class SandboxProxyTest {
   }
 
   @Test
+  void oldSdkCallsWithOnlyTheAccessTokenReachTheirSandbox() {
+    String id =
+        claimed(
+            "token-only",
+            ENVD_IP,
+            s ->
+                s.getMetadata()
+                    .getAnnotations()
+                    .put(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN, TOKEN + "-old"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                given()
+                    .header("X-Access-Token", TOKEN + "-old")
+                    .post("/process.Process/Start")
+                    .then()
+                    .statusCode(200)
+                    .body("uri", equalTo("/process.Process/Start")));
+    given()
+        .header("X-Access-Token", TOKEN + "-old")
+        .urlEncodingEnabled(false)
+        .get("/files?path=a.txt")
+        .then()
+        .statusCode(200)
+        .body("uri", equalTo("/files?path=a.txt"));
+    // An unknown token names no sandbox: the API answers, with its JSON 404.
+    expectError(given().header("X-Access-Token", "nobody").post("/process.Process/Start"), 404);
+    // API calls carrying a token stay API calls.
+    given().header("X-Access-Token", TOKEN + "-old").get("/health").then().statusCode(200);
+    assertThat(id).isNotEmpty();
+  }
+
+  @Test
   void aSandboxSeenOnlyThroughTheLiveReadIsReachable() {
     // Straight after the create the informer may not have it yet: the live read finds it.
     String id = running("fresh");

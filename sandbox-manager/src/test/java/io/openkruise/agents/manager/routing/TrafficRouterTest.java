@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.openkruise.agents.manager.routing.TrafficRouter.Api;
 import io.openkruise.agents.manager.routing.TrafficRouter.Malformed;
 import io.openkruise.agents.manager.routing.TrafficRouter.SandboxTraffic;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class TrafficRouterTest {
@@ -50,5 +52,24 @@ class TrafficRouterTest {
         .isEqualTo(new SandboxTraffic("x", 8080, "/sandboxes"));
     assertThat(TrafficRouter.classify("localhost", "/x", "s", "99999"))
         .isEqualTo(new SandboxTraffic("s", -1, "/x"));
+  }
+
+  @Test
+  void accessTokenFallbackOnlyForEnvdPathsAndKnownTokens() {
+    Map<String, String> tokens = Map.of("tok-1", "default--s1");
+    java.util.function.Function<String, Optional<String>> lookup =
+        t -> Optional.ofNullable(tokens.get(t));
+    assertThat(TrafficRouter.byAccessToken("/files", "tok-1", lookup))
+        .contains(new SandboxTraffic("default--s1", 49983, "/files"));
+    assertThat(TrafficRouter.byAccessToken("/process.Process/Start", "tok-1", lookup))
+        .contains(new SandboxTraffic("default--s1", 49983, "/process.Process/Start"));
+    assertThat(TrafficRouter.byAccessToken("/filesystem.Filesystem/ListDir", "tok-1", lookup))
+        .isPresent();
+    // Unknown or missing token, or an API / unknown path: stays with the API (and its 404).
+    assertThat(TrafficRouter.byAccessToken("/files", "other", lookup)).isEmpty();
+    assertThat(TrafficRouter.byAccessToken("/files", null, lookup)).isEmpty();
+    assertThat(TrafficRouter.byAccessToken("/sandboxes", "tok-1", lookup)).isEmpty();
+    assertThat(TrafficRouter.byAccessToken("/health", "tok-1", lookup)).isEmpty();
+    assertThat(TrafficRouter.byAccessToken("/files/../sandboxes", "tok-1", lookup)).isEmpty();
   }
 }
