@@ -583,17 +583,46 @@ public class SandboxService {
   }
 
   /**
-   * Read-your-writes on this replica: after a write (kill, pause, timeout, connect...), waits
-   * briefly (bounded) until the informer cache has moved past the version {@code before} the write,
-   * so the caller's next get/list/connect does not see the old state. A deleted sandbox or a
-   * timeout ends the wait; neither is an error.
+   * Read-your-writes on this replica after a delete: waits briefly (bounded) until the informer
+   * cache has moved past the version {@code before} it (deletion timestamp set, or gone), so the
+   * caller's next get/list does not see the old state. A timeout ends the wait; it is no error.
    */
   private void awaitCached(Sandbox before) {
-    String ns = before.getMetadata().getNamespace();
-    String name = before.getMetadata().getName();
     String version = before.getMetadata().getResourceVersion();
-    CompletableFuture<Sandbox> f =
-        cache.await(ns, name, c -> !Objects.equals(c.getMetadata().getResourceVersion(), version));
+    awaitCached(before, c -> !Objects.equals(c.getMetadata().getResourceVersion(), version));
+  }
+
+  /**
+   * Read-your-writes after a patch: waits (bounded) until the cache holds the patched version or a
+   * later one. Not merely "a version other than before": a concurrent controller status write can
+   * reach the cache first and still lack this patch (seen as set_timeout then get_info showing the
+   * old end).
+   */
+  private void awaitCachedVersion(Sandbox before, Sandbox patched) {
+    String written = patched.getMetadata().getResourceVersion();
+    awaitCached(before, c -> atLeast(c.getMetadata().getResourceVersion(), written));
+  }
+
+  /**
+   * resourceVersions are opaque to clients, but every API server we run on (etcd-backed) issues
+   * increasing integers; comparing them lets a waiter that registers after a later write stop at
+   * once. Anything non-numeric falls back to equality.
+   */
+  static boolean atLeast(String version, String written) {
+    if (version == null || written == null || version.equals(written)) {
+      return Objects.equals(version, written);
+    }
+    try {
+      return Long.parseLong(version) > Long.parseLong(written);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private void awaitCached(Sandbox s, Predicate<Sandbox> seen) {
+    String ns = s.getMetadata().getNamespace();
+    String name = s.getMetadata().getName();
+    CompletableFuture<Sandbox> f = cache.await(ns, name, seen);
     if (cache.cached(ns, name).isEmpty()) {
       f.cancel(false); // already gone from the cache
       return;
@@ -625,7 +654,7 @@ public class SandboxService {
               .inNamespace(s.getMetadata().getNamespace())
               .withName(s.getMetadata().getName())
               .patch(PatchContext.of(PatchType.JSON_MERGE), json(patch));
-      awaitCached(s);
+      awaitCachedVersion(s, patched);
       return patched;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
