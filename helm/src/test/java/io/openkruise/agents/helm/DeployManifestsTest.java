@@ -122,4 +122,104 @@ class DeployManifestsTest {
         .extracting(d -> d.getMetadata().getName())
         .containsExactlyInAnyOrder("sandbox-manager", "sandbox-controller-manager");
   }
+
+  /**
+   * The overlay as users apply it, built by the real kustomize (from its Go module, cached per
+   * machine): the one domain setting reaches E2B_DOMAIN and the Ingress hosts (without port), and
+   * the admin key becomes the Secret the Deployment reads.
+   */
+  @Test
+  void overlayBuildsWithKustomizeAndSetsTheDomainEverywhere() throws Exception {
+    Path work = Files.createTempDirectory("overlay");
+    try {
+      copyTree(BASE, work.resolve("base"));
+      Path overlay = work.resolve("overlays/example");
+      copyTree(OVERLAY, overlay);
+      Path settings = overlay.resolve("settings.yaml");
+      Files.writeString(
+          settings,
+          Files.readString(settings)
+              .replace("domain: your.domain.com", "domain: agents.example.com:8443")
+              .replace("ingressHost: your.domain.com", "ingressHost: agents.example.com"));
+      String key = "e2b_" + "ab".repeat(20);
+      Files.writeString(overlay.resolve("admin-key.env"), "api-key=" + key + "\n");
+
+      List<HasMetadata> built = Rendered.parse(kustomizeBuild(overlay));
+
+      Deployment manager =
+          built.stream()
+              .filter(Deployment.class::isInstance)
+              .map(Deployment.class::cast)
+              .filter(d -> d.getMetadata().getName().equals("sandbox-manager"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(manager.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+          .anySatisfy(
+              e -> {
+                assertThat(e.getName()).isEqualTo("E2B_DOMAIN");
+                assertThat(e.getValue()).isEqualTo("agents.example.com:8443");
+              });
+      Ingress ingress =
+          built.stream()
+              .filter(Ingress.class::isInstance)
+              .map(Ingress.class::cast)
+              .findFirst()
+              .orElseThrow();
+      assertThat(ingress.getSpec().getRules())
+          .extracting(r -> r.getHost())
+          .containsExactly("*.agents.example.com", "agents.example.com");
+      assertThat(ingress.getSpec().getTls().get(0).getHosts())
+          .containsExactly("*.agents.example.com", "agents.example.com");
+      HasMetadata secret =
+          built.stream().filter(o -> o.getKind().equals("Secret")).findFirst().orElseThrow();
+      assertThat(secret.getMetadata().getName()).isEqualTo("sandbox-manager-admin-key");
+      assertThat(secret.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
+      assertThat(((io.fabric8.kubernetes.api.model.Secret) secret).getData())
+          .containsEntry(
+              "api-key",
+              java.util.Base64.getEncoder()
+                  .encodeToString(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      // The settings ConfigMap is local-config: never applied.
+      assertThat(built).noneMatch(o -> o.getMetadata().getName().equals("e2b-settings"));
+    } finally {
+      try (var files = Files.walk(work)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static String kustomizeBuild(Path dir) throws Exception {
+    String kustomize =
+        run(List.of(Rendered.DEPLOY.resolve("bin/install-kustomize").toString())).strip();
+    return run(List.of(kustomize, "build", dir.toString()));
+  }
+
+  /** Runs a command; stdout on success, the command's stderr in the failure otherwise. */
+  private static String run(List<String> command) throws Exception {
+    Path err = Files.createTempFile("cmd", ".err");
+    try {
+      Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      assertThat(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES))
+          .as("%s ends", command)
+          .isTrue();
+      assertThat(p.exitValue()).as("%s: %s", command, Files.readString(err)).isZero();
+      return out;
+    } finally {
+      Files.deleteIfExists(err);
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (var files = Files.walk(from)) {
+      for (Path source : (Iterable<Path>) files::iterator) {
+        Path target = to.resolve(from.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(source, target);
+        }
+      }
+    }
+  }
 }
