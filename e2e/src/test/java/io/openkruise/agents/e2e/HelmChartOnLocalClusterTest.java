@@ -23,13 +23,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -410,41 +407,10 @@ class HelmChartOnLocalClusterTest {
   /** Runs a command through the manager's proxy (header routing) into envd's Connect API. */
   private static String runThroughProxy(String sandboxId, String token, String command)
       throws Exception {
-    String start =
-        JSON.writeValueAsString(
-            Map.of("process", Map.of("cmd", "/bin/bash", "args", List.of("-l", "-c", command))));
-    byte[] payload = start.getBytes(StandardCharsets.UTF_8);
-    byte[] envelope =
-        ByteBuffer.allocate(5 + payload.length)
-            .put((byte) 0)
-            .putInt(payload.length)
-            .put(payload)
-            .array();
-    HttpResponse<byte[]> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(manager + "/process.Process/Start"))
-                .timeout(Duration.ofSeconds(20))
-                .header("E2b-Sandbox-Id", sandboxId)
-                .header("E2b-Sandbox-Port", "49983")
-                .header("Content-Type", "application/connect+json")
-                .header("Connect-Protocol-Version", "1")
-                .header("X-Access-Token", token)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(envelope))
-                .build(),
-            HttpResponse.BodyHandlers.ofByteArray());
-    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
-    ByteBuffer frames = ByteBuffer.wrap(r.body());
-    StringBuilder out = new StringBuilder();
-    while (frames.remaining() >= 5) {
-      frames.get();
-      byte[] message = new byte[frames.getInt()];
-      frames.get(message);
-      JsonNode data = JSON.readTree(message).path("event").path("data").path("stdout");
-      if (!data.isMissingNode()) {
-        out.append(new String(Base64.getDecoder().decode(data.asText()), StandardCharsets.UTF_8));
-      }
-    }
-    return out.toString();
+    return EnvdCommand.run(
+        manager,
+        Map.of("E2b-Sandbox-Id", sandboxId, "E2b-Sandbox-Port", "49983", "X-Access-Token", token),
+        command);
   }
 
   private static Path projectRoot() {

@@ -21,12 +21,10 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -318,38 +316,6 @@ class ManagerAndControllerOnLocalClusterTest {
 
   /** Runs a command through envd's Connect API on the pod IP; returns its stdout. */
   private static String runInSandbox(String podIp, String token, String command) throws Exception {
-    String start =
-        JSON.writeValueAsString(
-            Map.of("process", Map.of("cmd", "/bin/bash", "args", List.of("-l", "-c", command))));
-    byte[] payload = start.getBytes(StandardCharsets.UTF_8);
-    byte[] envelope =
-        ByteBuffer.allocate(5 + payload.length)
-            .put((byte) 0)
-            .putInt(payload.length)
-            .put(payload)
-            .array();
-    HttpResponse<byte[]> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://" + podIp + ":49983/process.Process/Start"))
-                .timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "application/connect+json")
-                .header("Connect-Protocol-Version", "1")
-                .header("X-Access-Token", token)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(envelope))
-                .build(),
-            HttpResponse.BodyHandlers.ofByteArray());
-    assertThat(r.statusCode()).isEqualTo(200);
-    ByteBuffer frames = ByteBuffer.wrap(r.body());
-    StringBuilder out = new StringBuilder();
-    while (frames.remaining() >= 5) {
-      frames.get();
-      byte[] message = new byte[frames.getInt()];
-      frames.get(message);
-      JsonNode data = JSON.readTree(message).path("event").path("data").path("stdout");
-      if (!data.isMissingNode()) {
-        out.append(new String(Base64.getDecoder().decode(data.asText()), StandardCharsets.UTF_8));
-      }
-    }
-    return out.toString();
+    return EnvdCommand.run("http://" + podIp + ":49983", Map.of("X-Access-Token", token), command);
   }
 }
