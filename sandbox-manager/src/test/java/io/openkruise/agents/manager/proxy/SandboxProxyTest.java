@@ -71,14 +71,7 @@ class SandboxProxyTest {
             .createHttpServer()
             .requestHandler(
                 req -> {
-                  // Upgraded here rather than by a webSocketHandler, which after some other test
-                  // classes in the same JVM answered the (correct) upgrade with 200 instead.
-                  if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-                    req.toWebSocket()
-                        .onSuccess(
-                            ws ->
-                                ws.handler(
-                                    b -> ws.writeTextMessage("echo:" + ws.path() + ":" + b)));
+                  if (WebSocketEcho.handle(req)) {
                     return;
                   }
                   if (req.path().equals("/stream")) {

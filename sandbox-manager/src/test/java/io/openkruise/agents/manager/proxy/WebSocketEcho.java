@@ -1,0 +1,24 @@
+package io.openkruise.agents.manager.proxy;
+
+import io.vertx.core.http.HttpServerRequest;
+
+/** The proxy tests' WebSocket backend: every message comes back as {@code echo:<path>:<text>}. */
+final class WebSocketEcho {
+  private WebSocketEcho() {}
+
+  /**
+   * Upgrades {@code req} when it asks for a WebSocket. Done in the request handler rather than by a
+   * webSocketHandler, which after some other test classes in the same JVM answered the (correct)
+   * upgrade with 200 instead.
+   *
+   * @return whether the request was a WebSocket upgrade (and is handled)
+   */
+  static boolean handle(HttpServerRequest req) {
+    if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+      return false;
+    }
+    req.toWebSocket()
+        .onSuccess(ws -> ws.handler(b -> ws.writeTextMessage("echo:" + ws.path() + ":" + b)));
+    return true;
+  }
+}
