@@ -281,6 +281,30 @@ class HelmChartOnLocalClusterTest {
         .allMatch(l -> l.contains("cannot patch resource \"sandboxes\""));
   }
 
+  /**
+   * Pause and connect under the chart's Roles: the manager patches, the controller deletes the pod
+   * and later creates a new one, and the manager re-inits the runtime with the create's env vars.
+   */
+  @Test
+  void pauseAndConnectUnderTheChartRoles() throws Exception {
+    Reply created =
+        call(
+            "POST",
+            "/sandboxes",
+            "{\"templateID\":\"code-interpreter\",\"envVars\":{\"GREETING\":\"again\"}}");
+    assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+    String id = created.body().path("sandboxID").asText();
+    assertThat(call("POST", "/sandboxes/" + id + "/pause", null).status()).isEqualTo(204);
+    assertThat(call("GET", "/sandboxes/" + id, null).body().path("state").asText())
+        .isEqualTo("paused");
+
+    Reply connected = call("POST", "/sandboxes/" + id + "/connect", "{\"timeout\":120}");
+    assertThat(connected.status()).as("%s", connected.body()).isIn(200, 201);
+    String token = connected.body().path("envdAccessToken").asText();
+    assertThat(runThroughProxy(id, token, "echo $GREETING")).isEqualTo("again\n");
+    assertThat(call("DELETE", "/sandboxes/" + id, null).status()).isEqualTo(204);
+  }
+
   @Test
   void theChartServiceAccountsGetOnlyTheirRoles() {
     assertThat(allowed(MANAGER_SA, "agents.kruise.io", "sandboxes", "patch", "default")).isTrue();
