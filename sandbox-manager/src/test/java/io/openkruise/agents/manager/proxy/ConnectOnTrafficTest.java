@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.manager.support.Fixtures;
@@ -74,10 +73,7 @@ class ConnectOnTrafficTest {
       set.getMetadata().setAnnotations(Map.of(SandboxProxy.ANNOTATION_AUTO_RESUME, "true"));
     }
     client.resource(set).create();
-    Sandbox s = Fixtures.available("cot", name, template, null, false);
-    s.getMetadata().getLabels().put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
-    s.getMetadata().setOwnerReferences(new ArrayList<>());
-    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_OWNER, "owner-1");
+    Sandbox s = Fixtures.claimed("cot", name, template, "owner-1", "127.0.0.1");
     s.getSpec().setPaused(true);
     s.getStatus().setPhase(SandboxPhase.PAUSED);
     s.getStatus().setConditions(new ArrayList<>(List.of(Fixtures.ready(false), Fixtures.paused())));

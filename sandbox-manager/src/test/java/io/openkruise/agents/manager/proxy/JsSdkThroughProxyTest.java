@@ -8,21 +8,14 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.Loopback;
-import io.openkruise.agents.runtime.AgentRuntime;
-import io.openkruise.agents.runtime.RuntimeOptions;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.RestAssured;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -55,28 +48,7 @@ class JsSdkThroughProxyTest {
   static void startRuntime() throws Exception {
     vertx = Vertx.vertx();
     root = Files.createTempDirectory("sdk-proxy").resolve("sandbox");
-    AgentRuntime.start(
-            vertx,
-            RuntimeOptions.builder()
-                .host(IP)
-                .rootDir(root)
-                .envdPort(49983)
-                .codeInterpreter(false)
-                .codeInterpreterPort(0)
-                .build())
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(20, TimeUnit.SECONDS);
-    HttpResponse<String> init =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://" + IP + ":49983/init"))
-                    .header("Content-Type", "application/json")
-                    .POST(
-                        HttpRequest.BodyPublishers.ofString("{\"accessToken\":\"" + TOKEN + "\"}"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(init.statusCode()).isBetween(200, 204);
+    SecuredRuntime.start(vertx, IP, root, TOKEN);
   }
 
   @AfterAll
@@ -88,12 +60,8 @@ class JsSdkThroughProxyTest {
   void theUnpatchedSdkRunsCommandsAndFilesThroughTheProxy() throws Exception {
     Assumptions.assumeTrue(
         Files.isDirectory(SDK.resolve("e2b")), "npm e2b not installed under agent-runtime");
-    Sandbox s = Fixtures.available("sdk", "js-1", "tpl-sdk", null, false);
-    s.getMetadata().getLabels().put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
-    s.getMetadata().setOwnerReferences(new ArrayList<>());
-    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_OWNER, Caller.ADMIN_ID);
+    Sandbox s = Fixtures.claimed("sdk", "js-1", "tpl-sdk", Caller.ADMIN_ID, IP);
     s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN, TOKEN);
-    s.getStatus().setSandboxIp(IP);
     client.resource(s).create();
 
     String manager = "http://127.0.0.1:" + RestAssured.port;

@@ -10,8 +10,6 @@ import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.Loopback;
-import io.openkruise.agents.runtime.AgentRuntime;
-import io.openkruise.agents.runtime.RuntimeOptions;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.RestAssured;
@@ -59,27 +57,7 @@ class RealRuntimeProxyTest {
   static void startRuntime() throws Exception {
     vertx = Vertx.vertx();
     root = Files.createTempDirectory("proxy-runtime").resolve("sandbox");
-    AgentRuntime.start(
-            vertx,
-            RuntimeOptions.builder()
-                .host(IP)
-                .rootDir(root)
-                .envdPort(49983)
-                .codeInterpreter(false)
-                .codeInterpreterPort(0)
-                .build())
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(20, TimeUnit.SECONDS);
-    // What the manager does after a claim: the runtime then enforces the token too.
-    HttpResponse<String> init =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://" + IP + ":49983/init"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"accessToken\":\"" + TOKEN + "\"}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(init.statusCode()).isBetween(200, 204);
+    SecuredRuntime.start(vertx, IP, root, TOKEN);
   }
 
   @AfterAll
@@ -88,12 +66,8 @@ class RealRuntimeProxyTest {
   }
 
   private String sandbox(String name) {
-    Sandbox s = Fixtures.available("real", name, "tpl-real", null, false);
-    s.getMetadata().getLabels().put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
-    s.getMetadata().setOwnerReferences(new ArrayList<>());
-    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_OWNER, "owner-1");
+    Sandbox s = Fixtures.claimed("real", name, "tpl-real", "owner-1", IP);
     s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN, TOKEN);
-    s.getStatus().setSandboxIp(IP);
     client.resource(s).create();
     return "real--" + name;
   }

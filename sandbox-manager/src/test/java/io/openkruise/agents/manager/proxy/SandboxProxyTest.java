@@ -148,11 +148,7 @@ class SandboxProxyTest {
 
   /** A claimed, Ready sandbox at {@code ip}; {@code tweak} may break it in one way. */
   private String claimed(String name, String ip, java.util.function.Consumer<Sandbox> tweak) {
-    Sandbox s = Fixtures.available(NS, name, "tpl-proxy", null, false);
-    s.getMetadata().getLabels().put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
-    s.getMetadata().setOwnerReferences(new ArrayList<>());
-    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_OWNER, "owner-1");
-    s.getStatus().setSandboxIp(ip);
+    Sandbox s = Fixtures.claimed(NS, name, "tpl-proxy", "owner-1", ip);
     tweak.accept(s);
     client.resource(s).create();
     return NS + "--" + name;

@@ -3,8 +3,6 @@ package io.openkruise.agents.manager.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.openkruise.agents.api.MetadataKeys;
-import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,7 +30,6 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -110,12 +107,7 @@ class TlsProxyTest {
   }
 
   private String running(String name) {
-    Sandbox s = Fixtures.available(NS, name, "tpl-tls", null, false);
-    s.getMetadata().getLabels().put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
-    s.getMetadata().setOwnerReferences(new ArrayList<>());
-    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_OWNER, "owner-1");
-    s.getStatus().setSandboxIp("127.0.0.1");
-    client.resource(s).create();
+    client.resource(Fixtures.claimed(NS, name, "tpl-tls", "owner-1", "127.0.0.1")).create();
     return NS + "--" + name;
   }
 

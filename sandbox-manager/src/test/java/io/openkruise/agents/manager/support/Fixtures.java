@@ -102,6 +102,20 @@ public final class Fixtures {
     return s;
   }
 
+  /**
+   * A sandbox claimed by {@code owner}, Ready at {@code ip}: no longer a pool member (claimed
+   * label, no SandboxSet owner reference), which is what the proxy routes to.
+   */
+  public static Sandbox claimed(
+      String namespace, String name, String template, String owner, String ip) {
+    Sandbox s = available(namespace, name, template, null, false);
+    s.getMetadata().getLabels().put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
+    s.getMetadata().setOwnerReferences(new ArrayList<>());
+    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_OWNER, owner);
+    s.getStatus().setSandboxIp(ip);
+    return s;
+  }
+
   public static Condition ready(boolean ready) {
     return new ConditionBuilder()
         .withType("Ready")
