@@ -23,7 +23,7 @@ import java.util.Map;
 final class EnvdCommand {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private EnvdCommand() {}
 

@@ -3,8 +3,6 @@ package io.openkruise.agents.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -16,13 +14,10 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.e2e.E2bApi.Reply;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.node.ImageProcess;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,9 +37,6 @@ import org.junit.jupiter.api.Test;
  */
 class HelmChartOnLocalClusterTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final String NS = "sandbox-system";
   private static final String DOMAIN = "sandbox.test.local:7788";
   private static final String ADMIN_KEY = "e2b_" + "fedcba9876543210".repeat(2) + "fedcba98";
@@ -209,25 +201,12 @@ class HelmChartOnLocalClusterTest {
     return sb.toString();
   }
 
-  record Reply(int status, JsonNode body) {}
-
   private static Reply call(String method, String path, String body) throws Exception {
     return call(method, path, ADMIN_KEY, body);
   }
 
   private static Reply call(String method, String path, String key, String body) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(manager + path))
-            .timeout(Duration.ofSeconds(90))
-            .header("X-API-Key", key)
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Reply(r.statusCode(), r.body().isBlank() ? null : JSON.readTree(r.body()));
+    return E2bApi.call(manager, method, path, key, body, Duration.ofSeconds(90));
   }
 
   @Test

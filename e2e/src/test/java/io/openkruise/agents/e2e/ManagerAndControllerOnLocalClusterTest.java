@@ -3,8 +3,6 @@ package io.openkruise.agents.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
@@ -13,14 +11,11 @@ import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
+import io.openkruise.agents.e2e.E2bApi.Reply;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,9 +40,6 @@ import org.junit.jupiter.api.Test;
 @WithLocalCluster
 class ManagerAndControllerOnLocalClusterTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
 
   private static ServiceProcesses services;
@@ -123,22 +115,9 @@ class ManagerAndControllerOnLocalClusterTest {
             });
   }
 
-  record Reply(int status, JsonNode body) {}
-
   private static Reply call(int port, String method, String path, String key, String body)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(60))
-            .header("X-API-Key", key)
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Reply(r.statusCode(), r.body().isBlank() ? null : JSON.readTree(r.body()));
+    return E2bApi.call("http://127.0.0.1:" + port, method, path, key, body, Duration.ofSeconds(60));
   }
 
   private static Sandbox sandboxOf(String sandboxId) {
