@@ -44,7 +44,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,7 +62,6 @@ public class SandboxProxy implements SandboxTrafficHandler {
   public static final String ANNOTATION_AUTO_RESUME = MetadataKeys.E2B_PREFIX + "auto-resume";
 
   private static final String TARGET = "kruise.target";
-  private static final Pattern NATIVE_HOST = Pattern.compile("\\d{1,5}-");
 
   /**
    * Hands the checked target to the proxy's first interceptor. {@link HttpProxy#handle} runs on the
@@ -149,7 +147,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
     HttpServerRequest req = rc.request();
     // Hold the body until the target is known; the proxy resumes it when it pipes to the origin.
     req.pause();
-    Target t = new Target(route.sandboxId(), mode(req));
+    Target t = new Target(route.sandboxId(), route.mode().tag());
     rc.addEndHandler(ar -> record(rc, t));
     if (route.port() < 1 || route.port() > 65535) {
       refuse(rc, t, 400, "bad_port", "sandbox port must be between 1 and 65535");
@@ -442,19 +440,6 @@ public class SandboxProxy implements SandboxTrafficHandler {
         .put("message", message)
         .put("code", code)
         .encode();
-  }
-
-  static String mode(HttpServerRequest req) {
-    String path = req.path();
-    if (path != null && path.startsWith("/kruise/")) {
-      return "private";
-    }
-    String h = req.getHeader("E2b-Sandbox-Id");
-    if (h != null && !h.isEmpty()) {
-      return "header";
-    }
-    String host = req.host();
-    return host != null && NATIVE_HOST.matcher(host).lookingAt() ? "native" : "token";
   }
 
   private void record(RoutingContext rc, Target t) {

@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.routing;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -36,11 +37,25 @@ public final class TrafficRouter {
    */
   public record Api(String path) implements Route {}
 
+  /** How a request named its sandbox; the {@code mode} tag of the proxy's metrics. */
+  public enum Mode {
+    PRIVATE,
+    NATIVE,
+    HEADER,
+    /** No routing at all, only an envd access token (see {@link #byAccessToken}). */
+    TOKEN;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   /**
    * @param path the path the sandbox sees
    * @param port -1 when the port is missing or malformed
    */
-  public record SandboxTraffic(String sandboxId, int port, String path) implements Route {}
+  public record SandboxTraffic(String sandboxId, int port, String path, Mode mode)
+      implements Route {}
 
   /** A private-protocol path that names no sandbox port. */
   public record Malformed(String reason) implements Route {}
@@ -67,11 +82,11 @@ public final class TrafficRouter {
       if (port == ENVD_PORT && API_PATH.matcher(p).matches()) {
         return new Api(p);
       }
-      return new SandboxTraffic(sandboxIdHeader, port, p);
+      return new SandboxTraffic(sandboxIdHeader, port, p, Mode.HEADER);
     }
     Matcher m = SANDBOX_HOST.matcher(stripPort(h));
     if (m.matches()) {
-      return new SandboxTraffic(m.group(2), port(m.group(1)), p);
+      return new SandboxTraffic(m.group(2), port(m.group(1)), p, Mode.NATIVE);
     }
     return new Api(p);
   }
@@ -92,7 +107,9 @@ public final class TrafficRouter {
     if (!ENVD_PATH.matcher(path).matches()) {
       return Optional.empty();
     }
-    return sandboxIdByToken.apply(accessToken).map(id -> new SandboxTraffic(id, ENVD_PORT, path));
+    return sandboxIdByToken
+        .apply(accessToken)
+        .map(id -> new SandboxTraffic(id, ENVD_PORT, path, Mode.TOKEN));
   }
 
   /** {@code <sid>/<port>[/rest]}. */
@@ -109,7 +126,7 @@ public final class TrafficRouter {
     if (port < 0) {
       return new Malformed("invalid port " + portText);
     }
-    return new SandboxTraffic(id, port, next < 0 ? "/" : afterId.substring(next));
+    return new SandboxTraffic(id, port, next < 0 ? "/" : afterId.substring(next), Mode.PRIVATE);
   }
 
   static String stripPort(String host) {

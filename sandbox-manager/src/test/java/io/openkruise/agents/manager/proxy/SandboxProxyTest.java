@@ -412,6 +412,8 @@ class SandboxProxyTest {
     expectError(given().header("X-Access-Token", "nobody").post("/process.Process/Start"), 404);
     // API calls carrying a token stay API calls.
     given().header("X-Access-Token", TOKEN + "-old").get("/health").then().statusCode(200);
+    assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+        .contains("kruise_proxy_requests_seconds_count{mode=\"token\",outcome=\"forwarded\"");
     assertThat(id).isNotEmpty();
   }
 
