@@ -1,11 +1,11 @@
 package io.openkruise.agents.localcluster.kube;
 
+import io.openkruise.agents.localcluster.process.ProcessWatchdog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,9 +18,8 @@ import java.util.stream.Stream;
  */
 final class ProcessGroup implements AutoCloseable {
   private final Path workDir;
-  private final Path pidFile;
   private final List<Child> children = new ArrayList<>();
-  private final Process watchdog;
+  private final ProcessWatchdog watchdog;
 
   /** One started process and its log. */
   record Child(String name, Process process, Path log) {
@@ -85,29 +84,15 @@ final class ProcessGroup implements AutoCloseable {
 
   ProcessGroup(Path workDir) {
     this.workDir = workDir;
-    this.pidFile = workDir.resolve("pids");
     try {
       Files.createDirectories(workDir.resolve("logs"));
-      Files.writeString(pidFile, "");
       Files.writeString(workDir.resolve(OWNER_FILE), ownerId(ProcessHandle.current()));
-      String script =
-          "while kill -0 \"$1\" 2>/dev/null; do sleep 1; done; "
-              + "for p in $(cat \"$2/pids\" 2>/dev/null); do kill -9 \"$p\" 2>/dev/null; done; "
-              + "rm -rf \"$2\"";
-      watchdog =
-          new ProcessBuilder(
-                  "sh",
-                  "-c",
-                  script,
-                  "kruise-local-cluster-watchdog",
-                  Long.toString(ProcessHandle.current().pid()),
-                  workDir.toString())
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .redirectError(ProcessBuilder.Redirect.DISCARD)
-              .start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the watchdog", e);
+      throw new UncheckedIOException("cannot prepare " + workDir, e);
     }
+    // Also removes the work dir: a killed JVM leaves neither processes nor data behind.
+    watchdog =
+        ProcessWatchdog.start("kruise-local-cluster-watchdog", workDir.resolve("pids"), workDir);
   }
 
   synchronized Child start(String name, List<String> command) {
@@ -120,7 +105,7 @@ final class ProcessGroup implements AutoCloseable {
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
               .start();
-      Files.writeString(pidFile, p.pid() + "\n", StandardOpenOption.APPEND);
+      watchdog.add(p.pid());
       Child c = new Child(name, p, log);
       children.add(c);
       return c;

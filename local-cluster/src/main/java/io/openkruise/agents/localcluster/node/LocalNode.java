@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.openkruise.agents.localcluster.process.ProcessWatchdog;
 import io.openkruise.agents.runtime.AgentRuntime;
 import io.openkruise.agents.runtime.RuntimeOptions;
 import io.vertx.core.Vertx;
@@ -605,7 +606,9 @@ public final class LocalNode implements AutoCloseable {
 
   private synchronized ProcessWatchdog watchdog() {
     if (watchdog == null) {
-      watchdog = ProcessWatchdog.start(workDir.resolve("process-pids"));
+      watchdog =
+          ProcessWatchdog.start(
+              "kruise-local-node-watchdog", workDir.resolve("process-pids"), null);
     }
     return watchdog;
   }
