@@ -26,6 +26,13 @@ public final class MetadataKeys {
   /** Name of the SandboxClaim that took the sandbox. */
   public static final String LABEL_CLAIM_NAME = PREFIX + "claim-name";
 
+  /**
+   * The sandbox's E2B ID: at least 96 random bits, lowercase alphanumerics, assigned at claim (the
+   * newest original's key). The only name of a sandbox on the E2B surface; found through an
+   * informer index, never parsed into a namespace and name.
+   */
+  public static final String LABEL_SANDBOX_ID = PREFIX + "sandbox-id";
+
   /** The SandboxSet's update revision at the time the sandbox was created. */
   public static final String LABEL_TEMPLATE_HASH = PREFIX + "template-hash";
 

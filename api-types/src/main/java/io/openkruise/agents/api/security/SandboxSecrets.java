@@ -1,0 +1,95 @@
+package io.openkruise.agents.api.security;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Per-sandbox secrets derived from one cluster key that only the control plane holds (both services
+ * read it from the same Secret in the system namespace). Deriving instead of storing means neither
+ * service needs read access to Secrets in the served namespaces, and nothing a tenant can read
+ * ({@code kubectl get sbx}) carries a credential.
+ *
+ * <ul>
+ *   <li>The <b>bootstrap token</b> closes a sandbox's runtime from birth: the controller puts it
+ *       into a Secret owned by the Sandbox, the pod receives it through {@link #BOOTSTRAP_ENV}, and
+ *       the runtime refuses every request (including {@code /init}) that does not carry it in
+ *       {@link #BOOTSTRAP_HEADER} until an access token governs.
+ *   <li>The <b>envd access token</b> of a secure sandbox, returned to the SDK on create and
+ *       connect, is stable across pause and resume because it depends only on the Sandbox UID.
+ * </ul>
+ *
+ * Both are keyed by the Sandbox UID, which the API server assigns and never reuses, so a secret
+ * learnt inside one sandbox says nothing about another.
+ */
+public final class SandboxSecrets {
+
+  /**
+   * Request header carrying the bootstrap token to the runtime (envd port and code interpreter).
+   */
+  public static final String BOOTSTRAP_HEADER = "X-Kruise-Bootstrap-Token";
+
+  /** Environment variable through which the pod's containers receive the bootstrap token. */
+  public static final String BOOTSTRAP_ENV = "KRUISE_RUNTIME_BOOTSTRAP_TOKEN";
+
+  /** Data key of the bootstrap token in the Sandbox's runtime Secret. */
+  public static final String SECRET_DATA_BOOTSTRAP = "bootstrap-token";
+
+  /** Minimum length of the cluster key, in characters. */
+  public static final int MIN_KEY_LENGTH = 32;
+
+  private static final String HMAC = "HmacSHA256";
+
+  private final SecretKeySpec key;
+
+  private SandboxSecrets(byte[] key) {
+    this.key = new SecretKeySpec(key, HMAC);
+  }
+
+  /**
+   * @param clusterKey the key shared by the control plane (at least {@link #MIN_KEY_LENGTH}
+   *     characters; the chart generates 64 random hex characters)
+   * @throws IllegalArgumentException when the key is missing or too short
+   */
+  public static SandboxSecrets fromKey(String clusterKey) {
+    if (clusterKey == null || clusterKey.strip().length() < MIN_KEY_LENGTH) {
+      throw new IllegalArgumentException(
+          "the sandbox key must have at least " + MIN_KEY_LENGTH + " characters");
+    }
+    return new SandboxSecrets(clusterKey.strip().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Name of the Secret, owned by the Sandbox, that delivers the bootstrap token to its pod. */
+  public static String runtimeSecretName(String sandboxName) {
+    return sandboxName + "-runtime";
+  }
+
+  /** The token that opens a fresh runtime of the sandbox with this UID. */
+  public String bootstrapToken(String sandboxUid) {
+    return derive("bootstrap", sandboxUid);
+  }
+
+  /** The envd access token of the secure sandbox with this UID. */
+  public String accessToken(String sandboxUid) {
+    return derive("envd-access-token", sandboxUid);
+  }
+
+  private String derive(String purpose, String sandboxUid) {
+    Objects.requireNonNull(sandboxUid, "sandboxUid");
+    if (sandboxUid.isBlank()) {
+      throw new IllegalArgumentException("sandbox UID is empty");
+    }
+    try {
+      Mac mac = Mac.getInstance(HMAC);
+      mac.init(key);
+      // The purpose and a separator keep the two derivations apart for the same UID.
+      mac.update((purpose + "\n" + sandboxUid).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(mac.doFinal());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  }
+}
