@@ -22,6 +22,10 @@ final class ServiceProcesses implements AutoCloseable {
 
   private final Path root = projectRoot();
   private final Path logs;
+
+  /** The control-plane key (env {@code KRUISE_SANDBOX_KEY}) every started service shares. */
+  static final String SANDBOX_KEY = "e2e-sandbox-key-0123456789abcdef0123456789";
+
   private final List<Process> processes = new ArrayList<>();
 
   ServiceProcesses(Path logs) {
@@ -42,6 +46,9 @@ final class ServiceProcesses implements AutoCloseable {
         new ProcessBuilder("java", "-Xmx256m", "-jar", app.toString())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
+    // Both services must derive the same per-sandbox secrets: one key for every process started
+    // here.
+    pb.environment().put("KRUISE_SANDBOX_KEY", SANDBOX_KEY);
     pb.environment().putAll(env);
     pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
     processes.add(pb.start());

@@ -39,6 +39,7 @@ class ImageEntrypointTest {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
+  private static final String SANDBOX_KEY = "images-test-sandbox-key-0123456789abcdef";
 
   @TempDir static Path work;
   private static LocalCluster cluster;
@@ -84,6 +85,7 @@ class ImageEntrypointTest {
     env.put("E2B_ADMIN_API_KEY", ADMIN_KEY);
     env.put("E2B_DOMAIN", "localhost");
     env.put("KRUISE_SYSTEM_NAMESPACE", "sandbox-system");
+    env.put("KRUISE_SANDBOX_KEY", SANDBOX_KEY);
     startServiceImage("sandbox-manager", env);
   }
 
@@ -91,6 +93,7 @@ class ImageEntrypointTest {
   void controllerManagerImageBecomesReady() throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("KRUISE_CONTROLLER_SYSTEM_NAMESPACE", "sandbox-system");
+    env.put("KRUISE_SANDBOX_KEY", SANDBOX_KEY);
     startServiceImage("controller-manager", env);
   }
 

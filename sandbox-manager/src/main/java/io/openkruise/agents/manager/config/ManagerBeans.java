@@ -3,6 +3,7 @@ package io.openkruise.agents.manager.config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.openkruise.agents.api.claim.SandboxClaimer;
+import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.keys.ApiKeyStore;
 import io.openkruise.agents.manager.keys.ApiKeys;
@@ -77,6 +78,24 @@ public class ManagerBeans {
   void closeKeys(@Disposes ApiKeyStore keys) {
     keys.close();
   }
+
+  @Produces
+  @Singleton
+  SandboxSecrets sandboxSecrets(ManagerConfig config) {
+    return SandboxSecrets.fromKey(
+        config
+            .security()
+            .sandboxKey()
+            .filter(k -> !k.isBlank())
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "kruise.security.sandbox-key (env KRUISE_SANDBOX_KEY) is required: the"
+                            + " control-plane key shared with the controller-manager")));
+  }
+
+  /** Fails the start, not the first sandbox, when the sandbox key is missing or too short. */
+  void checkSandboxKey(@Observes StartupEvent start, SandboxSecrets secrets) {}
 
   @Produces
   @Singleton

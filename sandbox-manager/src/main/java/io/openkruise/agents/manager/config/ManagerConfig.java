@@ -28,6 +28,18 @@ public interface ManagerConfig {
   @WithName("proxy")
   Proxy proxy();
 
+  @WithName("security")
+  Security security();
+
+  interface Security {
+    /**
+     * The control-plane key every per-sandbox secret is derived from (env {@code
+     * KRUISE_SANDBOX_KEY}, at least 32 characters); the controller-manager must hold the same.
+     * Required: the service does not start without it.
+     */
+    Optional<String> sandboxKey();
+  }
+
   /** The data-plane reverse proxy into sandboxes (same listener as the API). */
   interface Proxy {
     /** Time to open a TCP connection to a sandbox port. */
