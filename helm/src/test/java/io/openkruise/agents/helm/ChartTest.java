@@ -86,7 +86,7 @@ class ChartTest {
 
   @Test
   void everyNamespacedObjectIsInTheReleaseNamespace() {
-    // NetworkPolicies go where the sandboxes are (networkPolicyIsolatesSandboxPods).
+    // NetworkPolicies go where the sandboxes are (networkPoliciesIsolateSandboxPods).
     List<HasMetadata> namespaced =
         DEFAULTS.objects.stream()
             .filter(o -> o instanceof Namespaced && !(o instanceof NetworkPolicy))
