@@ -41,6 +41,38 @@ control-plane: sandbox-controller-manager
 {{- default "sandbox-manager-admin-key" .Values.e2b.adminKey.existingSecret -}}
 {{- end -}}
 
+{{- define "ka.sandboxKeySecretName" -}}
+{{- default "kruise-agents-sandbox-key" .Values.sandboxKey.existingSecret -}}
+{{- end -}}
+
+{{/* The manager's API key store (its config default kruise.e2b.key-secret-name). */}}
+{{- define "ka.keyStoreName" -}}e2b-key-store{{- end -}}
+
+{{/* The control-plane key, on both Deployments. */}}
+{{- define "ka.sandboxKeyEnv" -}}
+- name: KRUISE_SANDBOX_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "ka.sandboxKeySecretName" . }}
+      key: {{ .Values.sandboxKey.secretKey }}
+{{- end -}}
+
+{{/* The management interface (/q/*) of both services: env, container port. */}}
+{{- define "ka.managementEnv" -}}
+- name: QUARKUS_MANAGEMENT_PORT
+  value: {{ .Values.management.port | quote }}
+{{- end -}}
+
+{{- define "ka.managementPort" -}}
+- name: management
+  containerPort: {{ .Values.management.port }}
+{{- end -}}
+
+{{/* Label of the Services that expose the management port (and only those). */}}
+{{- define "ka.metricsServiceLabel" -}}
+app.kubernetes.io/component: metrics
+{{- end -}}
+
 {{/* Restricted pod security: non-root, read-only root fs (Quarkus writes only to /tmp), no caps. */}}
 {{- define "ka.podSecurityContext" -}}
 runAsNonRoot: true
@@ -58,8 +90,9 @@ capabilities:
   drop: ["ALL"]
 {{- end -}}
 
+{{/* Probes on the management port: the public port answers /q/* as an unknown path. */}}
 {{- define "ka.probes" -}}
-{{- $p := index . 1 -}}{{- $port := index . 2 -}}
+{{- $p := index . 1 -}}{{- $port := "management" -}}
 startupProbe:
   httpGet: {path: /q/health/started, port: {{ $port }}}
   periodSeconds: 2

@@ -4,19 +4,24 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import java.net.URL;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithKubernetesTestServer
 class HealthTest {
 
+  @TestHTTPResource(value = "/health/", management = true)
+  URL health;
+
   @Test
   void liveAndReady() {
     given()
         .when()
-        .get("/q/health/live")
+        .get(health + "live")
         .then()
         .log()
         .ifValidationFails()
@@ -24,7 +29,7 @@ class HealthTest {
         .body("status", equalTo("UP"));
     given()
         .when()
-        .get("/q/health/ready")
+        .get(health + "ready")
         .then()
         .statusCode(200)
         .body("status", equalTo("UP"))
@@ -35,7 +40,7 @@ class HealthTest {
   void readinessReportsConfigurationFromApplicationProperties() {
     given()
         .when()
-        .get("/q/health/ready")
+        .get(health + "ready")
         .then()
         .statusCode(200)
         .body(

@@ -48,6 +48,7 @@ class HelmChartOnLocalClusterTest {
   private static KubernetesClient kube;
   private static Path root;
   private static String manager;
+  private static String managerManagement;
 
   @BeforeAll
   static void installTheChart() throws Exception {
@@ -72,7 +73,9 @@ class HelmChartOnLocalClusterTest {
         .call();
     awaitAvailable("sandbox-controller-manager");
     awaitAvailable("sandbox-manager");
-    manager = "http://" + podOf("sandbox-manager").getStatus().getPodIP() + ":7788";
+    String managerIp = podOf("sandbox-manager").getStatus().getPodIP();
+    manager = "http://" + managerIp + ":7788";
+    managerManagement = "http://" + managerIp + ":9000";
 
     SandboxSet seed =
         kube.resources(SandboxSet.class)
@@ -144,7 +147,12 @@ class HelmChartOnLocalClusterTest {
             "-XX:+UseSerialGC",
             "-jar",
             jar.toString()),
-        Map.of("QUARKUS_HTTP_HOST", ImageProcess.POD_IP));
+        // Every pod's process shares this host: both listeners bind to the pod's own address.
+        Map.of(
+            "QUARKUS_HTTP_HOST",
+            ImageProcess.POD_IP,
+            "QUARKUS_MANAGEMENT_HOST",
+            ImageProcess.POD_IP));
   }
 
   private static void awaitAvailable(String deployment) {
@@ -291,9 +299,50 @@ class HelmChartOnLocalClusterTest {
     assertThat(allowed(MANAGER_SA, "", "secrets", "get", "default")).isFalse();
     assertThat(allowed(MANAGER_SA, "", "pods", "delete", "default")).isFalse();
     assertThat(allowed(CONTROLLER_SA, "", "pods", "create", "default")).isTrue();
-    assertThat(allowed(CONTROLLER_SA, "", "secrets", "get", NS)).isFalse();
+    // The runtime Secret each Sandbox owns (cluster-wide without servedNamespaces).
+    assertThat(allowed(CONTROLLER_SA, "", "secrets", "create", "default")).isTrue();
     assertThat(allowed(CONTROLLER_SA, "coordination.k8s.io", "leases", "update", "default"))
         .isFalse();
+  }
+
+  /**
+   * The manager's Secret access is the key store, by name: it can neither read the admin key, the
+   * sandbox key or any other Secret of its namespace, nor list them, nor create one.
+   */
+  @Test
+  void theManagerCannotReadAnArbitrarySecret() {
+    assertThat(allowed(MANAGER_SA, "", "secrets", "get", NS, "e2b-key-store")).isTrue();
+    assertThat(allowed(MANAGER_SA, "", "secrets", "watch", NS, "e2b-key-store")).isTrue();
+    assertThat(allowed(MANAGER_SA, "", "secrets", "patch", NS, "e2b-key-store")).isTrue();
+    for (String other :
+        List.of("sandbox-manager-admin-key", "kruise-agents-sandbox-key", "any-other-secret")) {
+      assertThat(allowed(MANAGER_SA, "", "secrets", "get", NS, other)).as(other).isFalse();
+      assertThat(allowed(MANAGER_SA, "", "secrets", "patch", NS, other)).as(other).isFalse();
+    }
+    assertThat(allowed(MANAGER_SA, "", "secrets", "list", NS)).isFalse();
+    assertThat(allowed(MANAGER_SA, "", "secrets", "watch", NS)).isFalse();
+    assertThat(allowed(MANAGER_SA, "", "secrets", "create", NS)).isFalse();
+    // The chart made the store, so the first key needs no create (aNewKeyCreates... proves it).
+    assertThat(kube.secrets().inNamespace(NS).withName("e2b-key-store").get()).isNotNull();
+  }
+
+  /** /q/* (metrics carry request paths) answers only on the management port. */
+  @Test
+  void healthAndMetricsAreOnlyOnTheManagementPort() throws Exception {
+    for (String path : List.of("/q/metrics", "/q/health/ready")) {
+      Reply viaPublic = call("GET", path, null);
+      assertThat(viaPublic.status()).as(path).isEqualTo(404);
+      assertThat(viaPublic.body().path("code").asInt()).isEqualTo(404);
+    }
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (String path : List.of("/q/metrics", "/q/health/ready")) {
+      var r =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(managerManagement + path))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(path).isEqualTo(200);
+    }
   }
 
   /**
@@ -391,6 +440,11 @@ class HelmChartOnLocalClusterTest {
 
   private static boolean allowed(
       String user, String group, String resource, String verb, String namespace) {
+    return allowed(user, group, resource, verb, namespace, null);
+  }
+
+  private static boolean allowed(
+      String user, String group, String resource, String verb, String namespace, String name) {
     SubjectAccessReview review =
         new SubjectAccessReviewBuilder()
             .withNewSpec()
@@ -401,6 +455,7 @@ class HelmChartOnLocalClusterTest {
             .withResource(resource)
             .withVerb(verb)
             .withNamespace(namespace)
+            .withName(name)
             .endResourceAttributes()
             .endSpec()
             .build();

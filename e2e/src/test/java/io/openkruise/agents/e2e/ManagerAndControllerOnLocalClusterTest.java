@@ -125,6 +125,26 @@ class ManagerAndControllerOnLocalClusterTest {
     return kube.resources(Sandbox.class).inNamespace(parts[0]).withName(parts[1]).get();
   }
 
+  /** Metrics carry request paths: they are on the management port, never on the E2B port. */
+  @Test
+  void healthAndMetricsAreOnlyOnTheManagementPort() throws Exception {
+    for (String path : List.of("/q/metrics", "/q/health/ready")) {
+      Reply viaPublic = call(managerA, "GET", path, ADMIN_KEY, null);
+      assertThat(viaPublic.status()).as(path).isEqualTo(404);
+      assertThat(viaPublic.body().path("code").asInt()).isEqualTo(404);
+    }
+    java.net.http.HttpResponse<String> metrics =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            "http://127.0.0.1:" + services.managementPort(managerA) + "/q/metrics"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("# HELP", "jvm_");
+  }
+
   @Test
   void createFromTheWarmPoolAnswers201AndThePoolRefills() throws Exception {
     Reply created =

@@ -8,9 +8,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -22,17 +25,21 @@ final class ServiceProcesses implements AutoCloseable {
 
   private final Path root = projectRoot();
   private final Path logs;
-
-  /** The control-plane key (env {@code KRUISE_SANDBOX_KEY}) every started service shares. */
-  static final String SANDBOX_KEY = "e2e-sandbox-key-0123456789abcdef0123456789";
-
   private final List<Process> processes = new ArrayList<>();
+  private final Map<Integer, Integer> managementPorts = new HashMap<>();
+
+  /** One control-plane key for every service of this run, as the chart's Secret gives both. */
+  private final String sandboxKey = HexFormat.of().formatHex(randomBytes(32));
 
   ServiceProcesses(Path logs) {
     this.logs = logs;
   }
 
-  /** Starts one service app; returns its HTTP port once {@code /q/health/ready} answers 200. */
+  /**
+   * Starts one service app; returns its HTTP port once {@code /q/health/ready} answers 200 on its
+   * management port (127.0.0.1 only; {@link #managementPort}). {@code env} wins over the defaults
+   * set here (ports, {@code KRUISE_SANDBOX_KEY}).
+   */
   int start(String module, Map<String, String> env) throws Exception {
     Path app = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(app)) {
@@ -40,20 +47,33 @@ final class ServiceProcesses implements AutoCloseable {
           app + " is missing: build the reactor first (./mvnw package)");
     }
     int port = freePort();
+    int management = freePort();
     Files.createDirectories(logs);
     Path log = logs.resolve(module + "-" + port + ".log");
     ProcessBuilder pb =
         new ProcessBuilder("java", "-Xmx256m", "-jar", app.toString())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
-    // Both services must derive the same per-sandbox secrets: one key for every process started
-    // here.
-    pb.environment().put("KRUISE_SANDBOX_KEY", SANDBOX_KEY);
+    pb.environment().put("KRUISE_SANDBOX_KEY", sandboxKey);
+    pb.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+    pb.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
     pb.environment().putAll(env);
     pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
     processes.add(pb.start());
-    awaitReady(port, log);
+    awaitReady(management, log);
+    managementPorts.put(port, management);
     return port;
+  }
+
+  /** The management port ({@code /q/*}) of the service started on {@code port}. */
+  int managementPort(int port) {
+    return managementPorts.get(port);
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    new SecureRandom().nextBytes(b);
+    return b;
   }
 
   private static void awaitReady(int port, Path log) throws Exception {

@@ -18,12 +18,14 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.openkruise.agents.api.MetadataKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Base64;
@@ -57,7 +59,7 @@ class ChartTest {
         .collect(Collectors.toMap(EnvVar::getName, e -> e, (a, b) -> b, LinkedHashMap::new));
   }
 
-  /** Rules as "group|resource|verbs" strings: easy to compare exactly. */
+  /** Rules as "group|resource|verbs[|names]" strings: easy to compare exactly. */
   private static List<String> rules(List<PolicyRule> rules) {
     return rules.stream()
         .flatMap(
@@ -69,7 +71,10 @@ class ChartTest {
                                 + "|"
                                 + res
                                 + "|"
-                                + String.join(",", r.getVerbs())))
+                                + String.join(",", r.getVerbs())
+                                + (r.getResourceNames() == null || r.getResourceNames().isEmpty()
+                                    ? ""
+                                    : "|" + String.join(",", r.getResourceNames()))))
         .toList();
   }
 
@@ -81,8 +86,11 @@ class ChartTest {
 
   @Test
   void everyNamespacedObjectIsInTheReleaseNamespace() {
+    // NetworkPolicies go where the sandboxes are (networkPoliciesIsolateSandboxPods).
     List<HasMetadata> namespaced =
-        DEFAULTS.objects.stream().filter(o -> o instanceof Namespaced).toList();
+        DEFAULTS.objects.stream()
+            .filter(o -> o instanceof Namespaced && !(o instanceof NetworkPolicy))
+            .toList();
     assertThat(namespaced).hasSizeGreaterThan(10);
     assertThat(namespaced)
         .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo(Rendered.NS));
@@ -106,16 +114,56 @@ class ChartTest {
         .containsExactly(tuple("e2b", 7788, "e2b"), tuple("http", 80, "e2b"));
     assertThat(container(DEFAULTS, "sandbox-manager").getPorts())
         .extracting(p -> p.getName(), p -> p.getContainerPort())
-        .containsExactly(tuple("e2b", 7788));
+        .containsExactly(tuple("e2b", 7788), tuple("management", 9000));
     Deployment d = DEFAULTS.one(Deployment.class, "sandbox-manager");
     assertThat(svc.getSpec().getSelector()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
     assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
         .containsAllEntriesOf(svc.getSpec().getSelector());
-    Service metrics = DEFAULTS.one(Service.class, "sandbox-controller-manager-metrics");
-    assertThat(metrics.getSpec().getPorts()).extracting(ServicePort::getPort).containsExactly(8081);
-    Deployment cd = DEFAULTS.one(Deployment.class, "sandbox-controller-manager");
-    assertThat(cd.getSpec().getTemplate().getMetadata().getLabels())
-        .containsAllEntriesOf(metrics.getSpec().getSelector());
+  }
+
+  /**
+   * /q/* lives on the management port: the public Service (and so the Ingress, whose only backend
+   * is its e2b port) never exposes it; the *-metrics Services do, and nothing else.
+   */
+  @Test
+  void managementPortIsOnlyOnTheMetricsServices() {
+    Service publicService = DEFAULTS.one(Service.class, "sandbox-manager");
+    assertThat(publicService.getSpec().getPorts())
+        .extracting(p -> p.getTargetPort().getStrVal())
+        .containsOnly("e2b");
+    assertThat(DEFAULTS.one(Ingress.class, "sandbox-manager").getSpec().getRules())
+        .flatExtracting(r -> r.getHttp().getPaths())
+        .extracting(p -> p.getBackend().getService())
+        .allSatisfy(
+            b -> {
+              assertThat(b.getName()).isEqualTo("sandbox-manager");
+              assertThat(b.getPort().getName()).isEqualTo("e2b");
+            });
+    for (String d : List.of("sandbox-manager", "sandbox-controller-manager")) {
+      Service metrics = DEFAULTS.one(Service.class, d + "-metrics");
+      assertThat(metrics.getSpec().getPorts())
+          .extracting(
+              ServicePort::getName, ServicePort::getPort, p -> p.getTargetPort().getStrVal())
+          .containsExactly(tuple("management", 9000, "management"));
+      assertThat(metrics.getMetadata().getLabels())
+          .containsEntry("app.kubernetes.io/component", "metrics");
+      assertThat(
+              DEFAULTS.one(Deployment.class, d).getSpec().getTemplate().getMetadata().getLabels())
+          .containsAllEntriesOf(metrics.getSpec().getSelector());
+      assertThat(env(DEFAULTS, d).get("QUARKUS_MANAGEMENT_PORT").getValue()).isEqualTo("9000");
+    }
+    assertThat(publicService.getMetadata().getLabels())
+        .doesNotContainKey("app.kubernetes.io/component");
+
+    Rendered moved = Rendered.render("x", Map.of("management.port", "9100"));
+    assertThat(env(moved, "sandbox-manager").get("QUARKUS_MANAGEMENT_PORT").getValue())
+        .isEqualTo("9100");
+    assertThat(container(moved, "sandbox-controller-manager").getPorts())
+        .extracting(p -> p.getName(), p -> p.getContainerPort())
+        .containsExactly(tuple("management", 9100));
+    assertThat(moved.one(Service.class, "sandbox-manager-metrics").getSpec().getPorts())
+        .extracting(ServicePort::getPort)
+        .containsExactly(9100);
   }
 
   @Test
@@ -127,6 +175,8 @@ class ChartTest {
             "E2B_ADMIN_API_KEY",
             "KRUISE_E2B_AUTH_ENABLED",
             "KRUISE_SYSTEM_NAMESPACE",
+            "KRUISE_SANDBOX_KEY",
+            "QUARKUS_MANAGEMENT_PORT",
             "KRUISE_E2B_DEFAULT_TIMEOUT",
             "KRUISE_E2B_MAX_TIMEOUT",
             "KRUISE_E2B_PAUSED_RETENTION",
@@ -154,7 +204,9 @@ class ChartTest {
         .containsExactly(
             "KRUISE_CONTROLLER_SYSTEM_NAMESPACE",
             "KRUISE_CONTROLLER_LEADER_ELECTION_LEASE_NAME",
-            "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS");
+            "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS",
+            "KRUISE_SANDBOX_KEY",
+            "QUARKUS_MANAGEMENT_PORT");
     assertThat(controller.get("KRUISE_CONTROLLER_SYSTEM_NAMESPACE").getValue())
         .isEqualTo(Rendered.NS);
   }
@@ -213,6 +265,12 @@ class ChartTest {
     assertThat(env.get("KRUISE_PROXY_CONNECT_ON_TRAFFIC").getValue()).isEqualTo("true");
     assertThat(env.get("KRUISE_PROXY_IDLE_TIMEOUT").getValue()).isEqualTo("0s");
     assertThat(env.get("QUARKUS_LOG_LEVEL").getValue()).isEqualTo("DEBUG");
+    // The controller's informers follow the served namespaces too (its RBAC is Roles there).
+    assertThat(
+            env(r, "sandbox-controller-manager").get("QUARKUS_OPERATOR_SDK_NAMESPACES").getValue())
+        .isEqualTo("team-a,team-b");
+    assertThat(env(DEFAULTS, "sandbox-controller-manager"))
+        .doesNotContainKey("QUARKUS_OPERATOR_SDK_NAMESPACES");
   }
 
   @Test
@@ -307,13 +365,13 @@ class ChartTest {
   void managerRbacIsExactlyWhatItCalls() {
     assertThat(rules(DEFAULTS.one(ClusterRole.class, "kruise-agents-sandbox-manager").getRules()))
         .containsExactly(
-            "|persistentvolumes|get",
             "agents.kruise.io|sandboxes|get,list,watch,create,patch,delete",
             "agents.kruise.io|sandboxsets|get,list,watch");
     Role secrets = DEFAULTS.one(Role.class, "sandbox-manager-secrets");
     assertThat(secrets.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
+    // Only the key store, by name: no create (the chart makes it), no other Secret.
     assertThat(rules(secrets.getRules()))
-        .containsExactly("|secrets|get,list,watch,create,patch,update");
+        .containsExactly("|secrets|get,list,watch,patch|e2b-key-store");
     assertThat(
             DEFAULTS.one(ClusterRoleBinding.class, "kruise-agents-sandbox-manager").getSubjects())
         .singleElement()
@@ -325,12 +383,32 @@ class ChartTest {
   }
 
   @Test
+  void csiGrantsPersistentVolumesAndExactlyTheListedNodePublishSecrets() {
+    Rendered r =
+        Rendered.render(
+            "x",
+            Map.of(
+                "e2b.csiAllowedDrivers[0]", "nas.csi.example.com",
+                "e2b.csiNodePublishSecrets[0]", "nas-credentials",
+                "e2b.csiNodePublishSecrets[1]", "oss-credentials"));
+    assertThat(rules(r.one(ClusterRole.class, "kruise-agents-sandbox-manager").getRules()))
+        .contains("|persistentvolumes|get");
+    assertThat(rules(r.one(Role.class, "sandbox-manager-secrets").getRules()))
+        .containsExactly(
+            "|secrets|get,list,watch,patch|e2b-key-store",
+            "|secrets|get|nas-credentials,oss-credentials");
+    assertThat(rules(DEFAULTS.one(ClusterRole.class, "kruise-agents-sandbox-manager").getRules()))
+        .noneMatch(rule -> rule.contains("persistentvolumes"));
+  }
+
+  @Test
   void servedNamespacesNarrowManagerRbacToRoles() {
     Rendered r =
         Rendered.render(
             "x", Map.of("e2b.servedNamespaces[0]", "team-a", "e2b.servedNamespaces[1]", "team-b"));
-    assertThat(rules(r.one(ClusterRole.class, "kruise-agents-sandbox-manager").getRules()))
-        .containsExactly("|persistentvolumes|get");
+    // Nothing cluster-wide is left without CSI.
+    assertThat(r.find(ClusterRole.class, "kruise-agents-sandbox-manager")).isEmpty();
+    assertThat(r.find(ClusterRoleBinding.class, "kruise-agents-sandbox-manager")).isEmpty();
     List<Role> roles =
         r.all(Role.class).stream()
             .filter(x -> x.getMetadata().getName().equals("kruise-agents-sandbox-manager"))
@@ -348,40 +426,99 @@ class ChartTest {
     assertThat(r.all(RoleBinding.class))
         .extracting(b -> b.getMetadata().getNamespace())
         .contains("team-a", "team-b");
+    Rendered withCsi =
+        Rendered.render(
+            "x",
+            Map.of("e2b.servedNamespaces[0]", "team-a", "e2b.csiAllowedDrivers[0]", "d.example"));
+    assertThat(rules(withCsi.one(ClusterRole.class, "kruise-agents-sandbox-manager").getRules()))
+        .containsExactly("|persistentvolumes|get");
   }
+
+  private static final List<String> CONTROLLER_RULES =
+      List.of(
+          "agents.kruise.io|sandboxes|get,list,watch,create,update,patch,delete",
+          "agents.kruise.io|sandboxsets|get,list,watch",
+          "agents.kruise.io|sandboxclaims|get,list,watch,delete",
+          "agents.kruise.io|sandboxes/status|update,patch",
+          "agents.kruise.io|sandboxsets/status|update,patch",
+          "agents.kruise.io|sandboxclaims/status|update,patch",
+          "agents.kruise.io|sandboxes/finalizers|update",
+          "agents.kruise.io|sandboxsets/finalizers|update",
+          "|pods|get,list,watch,create,patch,delete",
+          "|persistentvolumeclaims|get,list,watch,create",
+          "|secrets|get,list,watch,create,delete",
+          "|events|create,patch");
 
   @Test
   void controllerRbacIsExactlyWhatItCalls() {
     assertThat(
             rules(DEFAULTS.one(ClusterRole.class, "kruise-agents-controller-manager").getRules()))
-        .containsExactly(
-            "agents.kruise.io|sandboxes|get,list,watch,create,update,patch,delete",
-            "agents.kruise.io|sandboxsets|get,list,watch",
-            "agents.kruise.io|sandboxclaims|get,list,watch,delete",
-            "agents.kruise.io|sandboxes/status|update,patch",
-            "agents.kruise.io|sandboxsets/status|update,patch",
-            "agents.kruise.io|sandboxclaims/status|update,patch",
-            "agents.kruise.io|sandboxes/finalizers|update",
-            "agents.kruise.io|sandboxsets/finalizers|update",
-            "|pods|get,list,watch,create,patch,delete",
-            "|persistentvolumeclaims|get,list,watch,create",
-            "|events|create,patch");
+        .containsExactlyElementsOf(CONTROLLER_RULES);
     Role lease = DEFAULTS.one(Role.class, "sandbox-controller-manager-leader-election");
     assertThat(lease.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
     assertThat(rules(lease.getRules()))
         .containsExactly("coordination.k8s.io|leases|get,create,update,patch");
-    // Nobody gets wildcard or cluster-wide Secret access.
+    // No wildcards; the manager never gets Secrets cluster-wide.
     assertThat(DEFAULTS.all(ClusterRole.class))
         .flatExtracting(c -> rules(c.getRules()))
-        .noneMatch(s -> s.contains("*") || s.contains("|secrets|"));
+        .noneMatch(s -> s.contains("*"));
+    assertThat(rules(DEFAULTS.one(ClusterRole.class, "kruise-agents-sandbox-manager").getRules()))
+        .noneMatch(s -> s.contains("|secrets|"));
   }
 
   @Test
-  void ingressIsOffByDefaultAndItsHostsNeverCarryAPort() {
-    assertThat(DEFAULTS.all(Ingress.class)).isEmpty();
+  void servedNamespacesNarrowControllerRbacToRoles() {
     Rendered r =
         Rendered.render(
-            "x", Map.of("ingress.enabled", "true", "e2b.domain", "agents.example.com:8080"));
+            "x", Map.of("e2b.servedNamespaces[0]", "team-a", "e2b.servedNamespaces[1]", "team-b"));
+    assertThat(r.find(ClusterRole.class, "kruise-agents-controller-manager")).isEmpty();
+    assertThat(r.find(ClusterRoleBinding.class, "kruise-agents-controller-manager")).isEmpty();
+    // With served namespaces nobody holds anything cluster-wide.
+    assertThat(r.all(ClusterRole.class)).isEmpty();
+    List<Role> roles =
+        r.all(Role.class).stream()
+            .filter(x -> x.getMetadata().getName().equals("kruise-agents-controller-manager"))
+            .toList();
+    assertThat(roles)
+        .extracting(x -> x.getMetadata().getNamespace())
+        .containsExactly("team-a", "team-b");
+    assertThat(roles)
+        .allSatisfy(
+            role -> assertThat(rules(role.getRules())).containsExactlyElementsOf(CONTROLLER_RULES));
+    assertThat(
+            r.all(RoleBinding.class).stream()
+                .filter(b -> b.getMetadata().getName().equals("kruise-agents-controller-manager")))
+        .extracting(b -> b.getMetadata().getNamespace())
+        .containsExactly("team-a", "team-b")
+        .isNotEmpty();
+    assertThat(
+            r.all(RoleBinding.class).stream()
+                .filter(b -> b.getMetadata().getName().equals("kruise-agents-controller-manager"))
+                .flatMap(b -> b.getSubjects().stream()))
+        .allSatisfy(
+            sub -> {
+              assertThat(sub.getName()).isEqualTo("sandbox-controller-manager");
+              assertThat(sub.getNamespace()).isEqualTo(Rendered.NS);
+            });
+  }
+
+  @Test
+  void ingressIsOnByDefaultAsInTheSeedsAndAValueTurnsItOff() {
+    Ingress seeds = DEFAULTS.one(Ingress.class, "sandbox-manager");
+    assertThat(seeds.getSpec().getIngressClassName()).isEqualTo("nginx");
+    assertThat(seeds.getSpec().getRules())
+        .extracting(IngressRule::getHost)
+        .containsExactly("*.your.domain.com", "your.domain.com");
+    assertThat(seeds.getSpec().getTls())
+        .singleElement()
+        .satisfies(t -> assertThat(t.getSecretName()).isEqualTo("sandbox-manager-tls"));
+    assertThat(Rendered.render("x", Map.of("ingress.enabled", "false")).all(Ingress.class))
+        .isEmpty();
+  }
+
+  @Test
+  void ingressHostsNeverCarryAPort() {
+    Rendered r = Rendered.render("x", Map.of("e2b.domain", "agents.example.com:8080"));
     Ingress ing = r.one(Ingress.class, "sandbox-manager");
     assertThat(ing.getSpec().getRules())
         .extracting(IngressRule::getHost)
@@ -414,7 +551,6 @@ class ChartTest {
         Rendered.render(
             "x",
             Map.of(
-                "ingress.enabled", "true",
                 "ingress.mode", mode,
                 "e2b.domain", "example.com",
                 "ingress.tls.enabled", "false"));
@@ -429,7 +565,6 @@ class ChartTest {
         Rendered.render(
             "x",
             Map.of(
-                "ingress.enabled", "true",
                 "e2b.domain", "example.com",
                 "ingress.tls.secretName", "my-tls",
                 "ingress.tls.certManager.enabled", "true",
@@ -451,6 +586,26 @@ class ChartTest {
     assertThat(r.kind("ServiceMonitor"))
         .extracting(m -> m.getMetadata().getName())
         .containsExactly("sandbox-manager", "sandbox-controller-manager");
+    // Each selects exactly its *-metrics Service and scrapes the management port.
+    for (GenericKubernetesResource monitor : r.kind("ServiceMonitor")) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> spec =
+          (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
+      @SuppressWarnings("unchecked")
+      Map<String, String> selector =
+          (Map<String, String>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
+      List<Service> selected =
+          r.all(Service.class).stream()
+              .filter(
+                  svc -> svc.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+              .toList();
+      assertThat(selected)
+          .extracting(svc -> svc.getMetadata().getName())
+          .containsExactly(monitor.getMetadata().getName() + "-metrics");
+      assertThat(spec.get("endpoints"))
+          .isEqualTo(
+              List.of(Map.of("port", "management", "path", "/q/metrics", "interval", "30s")));
+    }
   }
 
   @Test
@@ -476,7 +631,7 @@ class ChartTest {
         Rendered.render(
             "x",
             Map.of("e2b.adminKey.existingSecret", "my-keys", "e2b.adminKey.secretKey", "admin"));
-    assertThat(existing.all(Secret.class)).isEmpty();
+    assertThat(existing.find(Secret.class, "sandbox-manager-admin-key")).isEmpty();
     assertThat(env(existing, "sandbox-manager").get("E2B_ADMIN_API_KEY").getValueFrom())
         .satisfies(
             v -> {
@@ -507,14 +662,224 @@ class ChartTest {
   }
 
   @Test
-  void probesUseSmallRyeHealthAndPodsAreRestricted() {
+  void sandboxKeyIsGeneratedOnceAndReachesBothServices() {
+    Secret generated = DEFAULTS.one(Secret.class, "kruise-agents-sandbox-key");
+    assertThat(generated.getMetadata().getAnnotations())
+        .containsEntry("helm.sh/resource-policy", "keep");
+    String key = new String(Base64.getDecoder().decode(generated.getData().get("sandbox-key")));
+    assertThat(key).matches("[0-9a-f]{64}");
+    assertThat(
+            new String(
+                Base64.getDecoder()
+                    .decode(
+                        Rendered.render("x", Map.of())
+                            .one(Secret.class, "kruise-agents-sandbox-key")
+                            .getData()
+                            .get("sandbox-key"))))
+        .as("a fresh install gets a fresh key")
+        .isNotEqualTo(key);
+    for (String d : List.of("sandbox-manager", "sandbox-controller-manager")) {
+      assertThat(env(DEFAULTS, d).get("KRUISE_SANDBOX_KEY").getValueFrom().getSecretKeyRef())
+          .satisfies(
+              ref -> {
+                assertThat(ref.getName()).isEqualTo("kruise-agents-sandbox-key");
+                assertThat(ref.getKey()).isEqualTo("sandbox-key");
+              });
+    }
+
+    Rendered existing =
+        Rendered.render(
+            "x", Map.of("sandboxKey.existingSecret", "my-key", "sandboxKey.secretKey", "k"));
+    assertThat(existing.find(Secret.class, "kruise-agents-sandbox-key")).isEmpty();
+    for (String d : List.of("sandbox-manager", "sandbox-controller-manager")) {
+      assertThat(env(existing, d).get("KRUISE_SANDBOX_KEY").getValueFrom().getSecretKeyRef())
+          .satisfies(
+              ref -> {
+                assertThat(ref.getName()).isEqualTo("my-key");
+                assertThat(ref.getKey()).isEqualTo("k");
+              });
+    }
+  }
+
+  @Test
+  void anExistingSandboxKeyIsKeptOnUpgrade() {
+    String b64 = Base64.getEncoder().encodeToString("cd".repeat(32).getBytes());
+    FakeApiServer api = FakeApiServer.get();
+    String id = Rendered.NS + "/kruise-agents-sandbox-key";
+    api.secrets.put(
+        id,
+        """
+        {"apiVersion":"v1","kind":"Secret","metadata":{"name":"kruise-agents-sandbox-key",
+        "namespace":"sandbox-system"},"data":{"sandbox-key":"%s"}}"""
+            .formatted(b64));
+    try {
+      Rendered upgrade = Rendered.render("kruise-agents", Map.of("sandboxManager.replicas", "3"));
+      assertThat(upgrade.one(Secret.class, "kruise-agents-sandbox-key").getData())
+          .containsEntry("sandbox-key", b64);
+    } finally {
+      api.secrets.remove(id);
+    }
+  }
+
+  /**
+   * The key store exists before the manager's first key (RBAC cannot grant create by name), carries
+   * no data (upgrades never touch the keys) and survives uninstall; a store an older manager
+   * created is left alone instead of failing the upgrade on ownership.
+   */
+  @Test
+  void theChartCreatesAnEmptyKeyStoreUnlessAnUnmanagedOneExists() {
+    Secret store = DEFAULTS.one(Secret.class, "e2b-key-store");
+    assertThat(store.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
+    assertThat(store.getData()).isNullOrEmpty();
+    assertThat(store.getStringData()).isNullOrEmpty();
+    assertThat(store.getMetadata().getAnnotations())
+        .containsEntry("helm.sh/resource-policy", "keep");
+
+    FakeApiServer api = FakeApiServer.get();
+    String id = Rendered.NS + "/e2b-key-store";
+    try {
+      api.secrets.put(
+          id,
+          """
+          {"apiVersion":"v1","kind":"Secret","metadata":{"name":"e2b-key-store",
+          "namespace":"sandbox-system"},"data":{"k1":"e30="}}""");
+      assertThat(Rendered.render("kruise-agents", Map.of()).find(Secret.class, "e2b-key-store"))
+          .isEmpty();
+      api.secrets.put(
+          id,
+          """
+          {"apiVersion":"v1","kind":"Secret","metadata":{"name":"e2b-key-store",
+          "namespace":"sandbox-system","annotations":{"meta.helm.sh/release-name":"kruise-agents"}},
+          "data":{"k1":"e30="}}""");
+      assertThat(
+              Rendered.render("kruise-agents", Map.of())
+                  .one(Secret.class, "e2b-key-store")
+                  .getData())
+          .isNullOrEmpty();
+    } finally {
+      api.secrets.remove(id);
+    }
+  }
+
+  private static List<NetworkPolicy> policies(Rendered r) {
+    return r.all(NetworkPolicy.class);
+  }
+
+  /**
+   * Sandbox pods (selected by the label the controller puts on every pod it creates) accept only
+   * the two managers, and reach DNS, the managers' E2B port and the internet but not the metadata
+   * service, the control plane or the pod network.
+   */
+  @Test
+  void networkPoliciesIsolateSandboxPods() {
+    List<NetworkPolicy> all = policies(DEFAULTS);
+    assertThat(all)
+        .extracting(p -> p.getMetadata().getNamespace())
+        .containsExactly(Rendered.NS, "default");
+    NetworkPolicy policy = all.get(1);
+    assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+        .isEqualTo(Map.of(MetadataKeys.ANNOTATION_CREATED_BY, MetadataKeys.CREATED_BY_SANDBOX));
+    assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+
+    Map<String, String> managerPods = podLabels(DEFAULTS, "sandbox-manager");
+    Map<String, String> controllerPods = podLabels(DEFAULTS, "sandbox-controller-manager");
+    var peers = policy.getSpec().getIngress().get(0).getFrom();
+    assertThat(policy.getSpec().getIngress()).hasSize(1);
+    assertThat(policy.getSpec().getIngress().get(0).getPorts()).isNullOrEmpty();
+    assertThat(peers).hasSize(2);
+    assertThat(managerPods).containsAllEntriesOf(peers.get(0).getPodSelector().getMatchLabels());
+    assertThat(controllerPods).containsAllEntriesOf(peers.get(1).getPodSelector().getMatchLabels());
+    // The controller's selector does not also pick the managers (and vice versa).
+    assertThat(managerPods.entrySet())
+        .doesNotContainAnyElementsOf(
+            controllerPods.entrySet().stream()
+                .filter(
+                    e ->
+                        peers.get(1).getPodSelector().getMatchLabels().containsKey(e.getKey())
+                            && !e.getKey().startsWith("app.kubernetes.io/part-of"))
+                .toList());
+    assertThat(peers)
+        .allSatisfy(
+            peer ->
+                assertThat(peer.getNamespaceSelector().getMatchLabels())
+                    .isEqualTo(Map.of("kubernetes.io/metadata.name", Rendered.NS)));
+
+    var egress = policy.getSpec().getEgress();
+    assertThat(egress).hasSize(3);
+    assertThat(egress.get(0).getPorts())
+        .extracting(p -> p.getProtocol(), p -> p.getPort().getIntVal())
+        .containsExactlyInAnyOrder(tuple("UDP", 53), tuple("TCP", 53));
+    assertThat(egress.get(1).getTo().get(0).getPodSelector().getMatchLabels())
+        .isEqualTo(peers.get(0).getPodSelector().getMatchLabels());
+    assertThat(egress.get(1).getPorts())
+        .extracting(p -> p.getPort().getIntVal())
+        .containsExactly(7788)
+        .doesNotContain(9000);
+    var v4 = egress.get(2).getTo().get(0).getIpBlock();
+    assertThat(v4.getCidr()).isEqualTo("0.0.0.0/0");
+    assertThat(v4.getExcept())
+        .containsExactly("169.254.169.254/32", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16");
+    var v6 = egress.get(2).getTo().get(1).getIpBlock();
+    assertThat(v6.getCidr()).isEqualTo("::/0");
+    assertThat(v6.getExcept()).containsExactly("fc00::/7");
+    assertThat(egress.get(2).getPorts()).isNullOrEmpty();
+  }
+
+  private static Map<String, String> podLabels(Rendered r, String deployment) {
+    return r.one(Deployment.class, deployment).getSpec().getTemplate().getMetadata().getLabels();
+  }
+
+  @Test
+  void networkPolicyCidrsAndNamespacesComeFromValues() {
+    Rendered r =
+        Rendered.render(
+            "x",
+            Map.of(
+                "networkPolicy.controlPlaneCIDRs[0]", "203.0.113.10/32",
+                "networkPolicy.podCIDRs[0]", "10.244.0.0/16",
+                "e2b.servedNamespaces[0]", "team-a",
+                "e2b.servedNamespaces[1]", "team-b"));
+    assertThat(policies(r))
+        .extracting(p -> p.getMetadata().getNamespace())
+        .containsExactly("team-a", "team-b");
+    assertThat(
+            policies(r).get(0).getSpec().getEgress().get(2).getTo().get(0).getIpBlock().getExcept())
+        .containsExactly("169.254.169.254/32", "203.0.113.10/32", "10.244.0.0/16");
+    assertThat(
+            policies(r).get(0).getSpec().getEgress().get(2).getTo().get(1).getIpBlock().getExcept())
+        .isNullOrEmpty();
+
+    Rendered own =
+        Rendered.render(
+            "x",
+            Map.of(
+                "networkPolicy.namespaces[0]", "sandboxes", "e2b.servedNamespaces[0]", "team-a"));
+    assertThat(policies(own))
+        .extracting(p -> p.getMetadata().getNamespace())
+        .containsExactly("sandboxes");
+    // The release namespace named `default` gets one policy, not two.
+    assertThat(policies(Rendered.render("x", c -> c.withNamespace("default"), Map.of())))
+        .extracting(p -> p.getMetadata().getNamespace())
+        .containsExactly("default");
+  }
+
+  @Test
+  void networkPoliciesCanBeTurnedOff() {
+    assertThat(policies(Rendered.render("x", Map.of("networkPolicy.enabled", "false")))).isEmpty();
+  }
+
+  @Test
+  void probesUseSmallRyeHealthOnTheManagementPortAndPodsAreRestricted() {
     for (String[] d :
-        new String[][] {{"sandbox-manager", "e2b"}, {"sandbox-controller-manager", "http"}}) {
+        new String[][] {
+          {"sandbox-manager", "management"}, {"sandbox-controller-manager", "management"}
+        }) {
       Container c = container(DEFAULTS, d[0]);
       assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
       assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
       assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
-      assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo(d[1]);
+      assertThat(List.of(c.getLivenessProbe(), c.getReadinessProbe(), c.getStartupProbe()))
+          .allSatisfy(p -> assertThat(p.getHttpGet().getPort().getStrVal()).isEqualTo(d[1]));
       assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
       assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
       assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
@@ -531,7 +896,7 @@ class ChartTest {
     }
     assertThat(container(DEFAULTS, "sandbox-controller-manager").getPorts())
         .extracting(p -> p.getContainerPort())
-        .containsExactly(8081);
+        .containsExactly(9000);
   }
 
   @Test
@@ -559,6 +924,11 @@ class ChartTest {
         "sandboxManager.proxy.maxConnectionsPerSandbox|0",
         "e2b.adminKey.value|admin-987654321",
         "ingress.mode|wildcard",
+        "management.port|7788",
+        "management.port|0",
+        "networkPolicy.podCIDRs[0]|10.0.0.0",
+        "networkPolicy.controlPlaneCIDRs[0]|api.example.com",
+        "e2b.csiNodePublishSecrets[0]|Bad_Name",
         "sandboxManager.replicaCount|2",
         "e2b.enableAuth|true"
       })

@@ -43,9 +43,17 @@ class DeployManifestsTest {
     assertThat(Files.readString(file))
         .as("deploy/base/kruise-agents.yaml differs from the chart; regenerate it")
         .isEqualTo(expected);
-    // No generated key in plain manifests: the overlay's secretGenerator provides it.
+    // No generated key in plain manifests: the overlay's secretGenerator provides both keys. The
+    // one Secret is the manager's key store, created empty (RBAC grants no create).
     assertThat(chart.kind("Secret")).isEmpty();
-    assertThat(chart.objects.stream().filter(o -> o.getKind().equals("Secret"))).isEmpty();
+    assertThat(chart.all(io.fabric8.kubernetes.api.model.Secret.class))
+        .singleElement()
+        .satisfies(
+            store -> {
+              assertThat(store.getMetadata().getName()).isEqualTo("e2b-key-store");
+              assertThat(store.getData()).isNullOrEmpty();
+            });
+    assertThat(chart.all(Ingress.class)).as("the overlay adds the Ingress").isEmpty();
   }
 
   @Test
@@ -78,6 +86,7 @@ class DeployManifestsTest {
             "- settings.yaml",
             "- ingress.yaml",
             "name: sandbox-manager-admin-key",
+            "name: kruise-agents-sandbox-key",
             "env.[name=E2B_DOMAIN].value",
             "delimiter: \"*.\"");
 
@@ -143,6 +152,8 @@ class DeployManifestsTest {
               .replace("ingressHost: your.domain.com", "ingressHost: agents.example.com"));
       String key = "e2b_" + "ab".repeat(20);
       Files.writeString(overlay.resolve("admin-key.env"), "api-key=" + key + "\n");
+      String sandboxKey = "5a".repeat(32);
+      Files.writeString(overlay.resolve("sandbox-key.env"), "sandbox-key=" + sandboxKey + "\n");
 
       List<HasMetadata> built = Rendered.parse(kustomizeBuild(overlay));
 
@@ -171,14 +182,49 @@ class DeployManifestsTest {
       assertThat(ingress.getSpec().getTls().get(0).getHosts())
           .containsExactly("*.agents.example.com", "agents.example.com");
       HasMetadata secret =
-          built.stream().filter(o -> o.getKind().equals("Secret")).findFirst().orElseThrow();
-      assertThat(secret.getMetadata().getName()).isEqualTo("sandbox-manager-admin-key");
+          built.stream()
+              .filter(o -> o.getKind().equals("Secret"))
+              .filter(o -> o.getMetadata().getName().equals("sandbox-manager-admin-key"))
+              .findFirst()
+              .orElseThrow();
       assertThat(secret.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
       assertThat(((io.fabric8.kubernetes.api.model.Secret) secret).getData())
           .containsEntry(
               "api-key",
               java.util.Base64.getEncoder()
                   .encodeToString(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      // The sandbox key reaches both services from the generated Secret.
+      HasMetadata sandboxKeySecret =
+          built.stream()
+              .filter(o -> o.getKind().equals("Secret"))
+              .filter(o -> o.getMetadata().getName().equals("kruise-agents-sandbox-key"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(sandboxKeySecret.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
+      // kustomize folds long base64 values over lines: compare decoded.
+      assertThat(
+              new String(
+                  java.util.Base64.getMimeDecoder()
+                      .decode(
+                          ((io.fabric8.kubernetes.api.model.Secret) sandboxKeySecret)
+                              .getData()
+                              .get("sandbox-key")),
+                  java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo(sandboxKey);
+      for (Deployment d :
+          built.stream()
+              .filter(Deployment.class::isInstance)
+              .map(Deployment.class::cast)
+              .toList()) {
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+            .as(d.getMetadata().getName())
+            .anySatisfy(
+                e -> {
+                  assertThat(e.getName()).isEqualTo("KRUISE_SANDBOX_KEY");
+                  assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                      .isEqualTo("kruise-agents-sandbox-key");
+                });
+      }
       // The settings ConfigMap is local-config: never applied.
       assertThat(built).noneMatch(o -> o.getMetadata().getName().equals("e2b-settings"));
     } finally {

@@ -39,7 +39,7 @@ class ImageEntrypointTest {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
-  private static final String SANDBOX_KEY = "images-test-sandbox-key-0123456789abcdef";
+  private static final String SANDBOX_KEY = "89abcdef".repeat(8);
 
   @TempDir static Path work;
   private static LocalCluster cluster;
@@ -85,7 +85,6 @@ class ImageEntrypointTest {
     env.put("E2B_ADMIN_API_KEY", ADMIN_KEY);
     env.put("E2B_DOMAIN", "localhost");
     env.put("KRUISE_SYSTEM_NAMESPACE", "sandbox-system");
-    env.put("KRUISE_SANDBOX_KEY", SANDBOX_KEY);
     startServiceImage("sandbox-manager", env);
   }
 
@@ -93,7 +92,6 @@ class ImageEntrypointTest {
   void controllerManagerImageBecomesReady() throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("KRUISE_CONTROLLER_SYSTEM_NAMESPACE", "sandbox-system");
-    env.put("KRUISE_SANDBOX_KEY", SANDBOX_KEY);
     startServiceImage("controller-manager", env);
   }
 
@@ -186,8 +184,13 @@ class ImageEntrypointTest {
   private void startServiceImage(String module, Map<String, String> extraEnv) throws Exception {
     ImageTar image = ImageTar.unpack(ImageTar.ofModule(module), work.resolve(module));
     int port = freePort();
+    int management = freePort();
     Map<String, String> env = new HashMap<>(extraEnv);
     env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+    // Health is on the management port only (the chart's probes use it too).
+    env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
+    env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+    env.put("KRUISE_SANDBOX_KEY", SANDBOX_KEY);
     Path log = work.resolve(module + ".log");
     Process p;
     if (ContainerRunner.available()) {
@@ -212,7 +215,7 @@ class ImageEntrypointTest {
       p = pb.start();
     }
     try {
-      awaitStatus(port, "/q/health/ready", 200, p, log);
+      awaitStatus(management, "/q/health/ready", 200, p, log);
     } finally {
       stop(p);
     }

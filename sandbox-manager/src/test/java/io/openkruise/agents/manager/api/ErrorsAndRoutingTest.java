@@ -41,7 +41,6 @@ class ErrorsAndRoutingTest {
   void healthNeedsNoKey() {
     given().get("/health").then().statusCode(200).body(equalTo("OK"));
     given().get("/kruise/api/health").then().statusCode(200);
-    given().get("/q/health/live").then().statusCode(200);
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.Loopback;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.RestAssured;
@@ -27,6 +28,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 import java.net.ServerSocket;
+import java.net.URL;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +64,9 @@ class SandboxProxyTest {
 
   @Inject KubernetesClient client;
   @Inject SandboxCache cache;
+
+  @TestHTTPResource(value = "/metrics", management = true)
+  URL metrics;
 
   @BeforeAll
   static void startBackends() throws Exception {
@@ -275,7 +280,7 @@ class SandboxProxyTest {
     assertThat(echo.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS))
         .isEqualTo("echo:/ws:hello");
     http.close();
-    String prom = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    String prom = given().get(metrics).then().statusCode(200).extract().asString();
     assertThat(prom)
         .contains("kruise_proxy_requests_seconds_count{mode=\"private\",outcome=\"forwarded\"");
   }
@@ -412,7 +417,7 @@ class SandboxProxyTest {
     expectError(given().header("X-Access-Token", "nobody").post("/process.Process/Start"), 404);
     // API calls carrying a token stay API calls.
     given().header("X-Access-Token", TOKEN + "-old").get("/health").then().statusCode(200);
-    assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+    assertThat(given().get(metrics).then().statusCode(200).extract().asString())
         .contains("kruise_proxy_requests_seconds_count{mode=\"token\",outcome=\"forwarded\"");
     assertThat(id).isNotEmpty();
   }
@@ -436,7 +441,7 @@ class SandboxProxyTest {
   void metricsCountRequestsByModeAndOutcome() {
     String id = running("metrics");
     given().get("/kruise/" + id + "/" + port + "/m").then().statusCode(200);
-    String prom = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    String prom = given().get(metrics).then().statusCode(200).extract().asString();
     assertThat(prom)
         .contains("kruise_proxy_requests_seconds_count{mode=\"private\",outcome=\"forwarded\"");
   }

@@ -1,0 +1,67 @@
+package io.openkruise.agents.manager;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.http.ContentType;
+import java.net.URL;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code /q/*} (health, metrics with request paths) lives only on the management port: the public
+ * E2B port answers it as any unknown path, with or without a key, and leaks no metric.
+ */
+@QuarkusTest
+@WithKubernetesTestServer
+class ManagementPortTest {
+
+  private static final String ADMIN = "e2b_0000000000000000000000000000000000000001";
+
+  /** The management root: Quarkus serves it under {@code /q/}. */
+  @TestHTTPResource(value = "/", management = true)
+  URL management;
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/q/metrics",
+        "/q/health",
+        "/q/health/ready",
+        "/q/health/live",
+        "/q/health/started"
+      })
+  void publicPortAnswersQPathsAsUnknownPaths(String path) {
+    for (String key : new String[] {null, ADMIN}) {
+      var request = key == null ? given() : given().header("X-API-Key", key);
+      String body =
+          request
+              .get(path)
+              .then()
+              .statusCode(404)
+              .contentType(ContentType.JSON)
+              .body("code", equalTo(404))
+              .extract()
+              .asString();
+      assertThat(body).doesNotContain("# HELP", "jvm_", "kruise_", "\"status\"");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"health/live", "health/ready", "health/started"})
+  void managementPortServesHealth(String path) throws Exception {
+    assertThat(management.getPath()).isEqualTo("/q/");
+    given().get(new URL(management, path)).then().statusCode(200).body("status", equalTo("UP"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"metrics"})
+  void managementPortServesMetrics(String path) throws Exception {
+    assertThat(given().get(new URL(management, path)).then().statusCode(200).extract().asString())
+        .contains("# HELP", "jvm_");
+  }
+}
