@@ -191,8 +191,10 @@ public class RuntimeClient {
     }
   }
 
+  /** Empty for an object without UID (never one the API server returned). */
   private String bootstrapToken(Sandbox s) {
-    return secrets.bootstrapToken(s.getMetadata().getUid());
+    String uid = s.getMetadata().getUid();
+    return uid == null || uid.isEmpty() ? "" : secrets.bootstrapToken(uid);
   }
 
   /** What a Connect process stream said: exit code and stderr. */
