@@ -2,6 +2,7 @@ package io.openkruise.agents.runtime;
 
 import io.openkruise.agents.runtime.connect.ConnectRouter;
 import io.openkruise.agents.runtime.csi.CsiMountCommand;
+import io.openkruise.agents.runtime.envd.BootstrapGate;
 import io.openkruise.agents.runtime.envd.EnvdServer;
 import io.openkruise.agents.runtime.envd.InitState;
 import io.openkruise.agents.runtime.files.FilesHandler;
@@ -64,12 +65,16 @@ public final class AgentRuntime {
     new ProcessService(vertx, processes).register(router);
     filesystem.register(router);
     FilesHandler files = new FilesHandler(vertx, paths, init, options.maxUploadBytes());
-    this.envd = new EnvdServer(vertx, init, paths, router, files);
+    BootstrapGate gate = new BootstrapGate(options.bootstrapToken(), options.unauthenticated());
+    this.envd =
+        new EnvdServer(
+            vertx, init, paths, router, files, gate, options.maxSignatureLifetimeSeconds());
     this.interpreter =
         options.codeInterpreter()
             ? new CodeInterpreterServer(
                 vertx,
                 init,
+                gate,
                 paths,
                 options.pythonCommand(),
                 () -> processes.baseEnvironment(paths.toHostLexical(init.home())))

@@ -1,6 +1,7 @@
 package io.openkruise.agents.runtime;
 
 import io.openkruise.agents.runtime.csi.CsiMountCommand;
+import io.openkruise.agents.runtime.envd.BootstrapGate;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.openkruise.agents.runtime.process.BuiltinCommand;
 import io.vertx.core.Vertx;
@@ -26,7 +27,14 @@ import java.util.concurrent.TimeUnit;
  * --python CMD             AGENT_RUNTIME_PYTHON               python3
  * --volumes-dir DIR        AGENT_RUNTIME_VOLUMES_DIR          (see RuntimeOptions)
  * --csi-drivers a,b        AGENT_RUNTIME_CSI_DRIVERS          (see RuntimeOptions)
+ * --unauthenticated B      AGENT_RUNTIME_UNAUTHENTICATED      false
+ * --max-signature-lifetime-seconds N
+ *                          AGENT_RUNTIME_MAX_SIGNATURE_LIFETIME_SECONDS 86400
+ *                          KRUISE_RUNTIME_BOOTSTRAP_TOKEN     (env only; set by the controller)
  * </pre>
+ *
+ * <p>Without a bootstrap token the daemon refuses every request but {@code /health}, unless it runs
+ * {@code --unauthenticated} (standalone use, like stock envd).
  *
  * <p>{@code Main sandbox-runtime-storage mount --driver D --config B64} runs the CSI mount helper
  * once and exits with its code.
@@ -54,12 +62,17 @@ public final class Main {
       return;
     }
     System.out.printf(
-        "agent-runtime %s listening on %s: envd %d, code interpreter %s, root %s%n",
+        "agent-runtime %s listening on %s: envd %d, code interpreter %s, root %s, access %s%n",
         AgentRuntime.ENVD_VERSION,
         options.host(),
         rt.envdPort(),
         rt.codeInterpreterPort() > 0 ? String.valueOf(rt.codeInterpreterPort()) : "off",
-        options.rootDir());
+        options.rootDir(),
+        options.bootstrapToken() != null
+            ? "closed until init with the bootstrap token"
+            : options.unauthenticated()
+                ? "UNAUTHENTICATED (no bootstrap token)"
+                : "refused: no " + BootstrapGate.ENV + " and not --unauthenticated");
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -92,6 +105,11 @@ public final class Main {
             System.err.print(text);
           }
         });
+  }
+
+  /** {@link #parse} for tests outside this package. */
+  public static RuntimeOptions parseForTest(String[] argv, Map<String, String> env) {
+    return parse(argv, env);
   }
 
   /** Flags first, then environment, then defaults. */
@@ -146,6 +164,14 @@ public final class Main {
       }
       b.csiDrivers(drivers);
     }
+    if ((v = value(flags, env, "unauthenticated")) != null) {
+      b.unauthenticated(Boolean.parseBoolean(v));
+    }
+    if ((v = value(flags, env, "max-signature-lifetime-seconds")) != null) {
+      b.maxSignatureLifetimeSeconds(Long.parseLong(v));
+    }
+    // Env only: a flag would show the secret in the process list.
+    b.bootstrapToken(env.get(BootstrapGate.ENV));
     if (!flags.isEmpty()) {
       throw new IllegalArgumentException("unknown flags " + flags.keySet());
     }

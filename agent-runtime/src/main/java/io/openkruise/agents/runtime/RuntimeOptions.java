@@ -18,6 +18,12 @@ import java.util.Objects;
  * @param volumesDir where local CSI mounts keep one directory per volume (shared by instances)
  * @param csiDrivers CSI driver names the mount helper accepts
  * @param csiLocalMode true: CSI mounts link to {@code volumesDir}; false: bind-mount (real node)
+ * @param bootstrapToken the per-sandbox secret that opens the runtime (see {@code
+ *     docs/agent-runtime.md}); null when none was given
+ * @param unauthenticated serve without a bootstrap token (standalone use only); without a token and
+ *     without this opt-out the runtime refuses every request but {@code /health}
+ * @param maxSignatureLifetimeSeconds longest lifetime a signed {@code /files} URL with an
+ *     expiration may have, counted from now
  */
 public record RuntimeOptions(
     String host,
@@ -29,11 +35,15 @@ public record RuntimeOptions(
     String pythonCommand,
     Path volumesDir,
     List<String> csiDrivers,
-    boolean csiLocalMode) {
+    boolean csiLocalMode,
+    String bootstrapToken,
+    boolean unauthenticated,
+    long maxSignatureLifetimeSeconds) {
 
   public static final int DEFAULT_ENVD_PORT = 49983;
   public static final int DEFAULT_CODE_INTERPRETER_PORT = 49999;
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 512L * 1024 * 1024;
+  public static final long DEFAULT_MAX_SIGNATURE_LIFETIME_SECONDS = 24 * 3600;
 
   /** Drivers accepted when none are configured. */
   public static final List<String> DEFAULT_CSI_DRIVERS =
@@ -48,6 +58,29 @@ public record RuntimeOptions(
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(rootDir, "rootDir");
     csiDrivers = List.copyOf(csiDrivers);
+    if (bootstrapToken != null && bootstrapToken.isBlank()) {
+      bootstrapToken = null;
+    }
+  }
+
+  /** Hides the bootstrap token: options end up in logs and assertion messages. */
+  @Override
+  public String toString() {
+    return "RuntimeOptions[host="
+        + host
+        + ", rootDir="
+        + rootDir
+        + ", envdPort="
+        + envdPort
+        + ", codeInterpreter="
+        + codeInterpreter
+        + ", codeInterpreterPort="
+        + codeInterpreterPort
+        + ", bootstrapToken="
+        + (bootstrapToken == null ? "none" : "<set>")
+        + ", unauthenticated="
+        + unauthenticated
+        + "]";
   }
 
   /** True when sandbox paths are host paths. */
@@ -71,6 +104,9 @@ public record RuntimeOptions(
     private Path volumesDir;
     private List<String> csiDrivers = DEFAULT_CSI_DRIVERS;
     private Boolean csiLocalMode;
+    private String bootstrapToken;
+    private boolean unauthenticated;
+    private long maxSignatureLifetimeSeconds = DEFAULT_MAX_SIGNATURE_LIFETIME_SECONDS;
 
     public Builder host(String host) {
       this.host = host;
@@ -127,6 +163,29 @@ public record RuntimeOptions(
       return this;
     }
 
+    /**
+     * The secret the control plane delivers to the pod; every request but {@code /health} must
+     * carry it in {@code X-Kruise-Bootstrap-Token} until {@code /init} was called with it.
+     */
+    public Builder bootstrapToken(String token) {
+      this.bootstrapToken = token;
+      return this;
+    }
+
+    /**
+     * Serve without a bootstrap token, as stock envd does: anyone who reaches the ports may call
+     * {@code /init}. For standalone use and tests only.
+     */
+    public Builder unauthenticated(boolean on) {
+      this.unauthenticated = on;
+      return this;
+    }
+
+    public Builder maxSignatureLifetimeSeconds(long seconds) {
+      this.maxSignatureLifetimeSeconds = seconds;
+      return this;
+    }
+
     public RuntimeOptions build() {
       Path root = rootDir.toAbsolutePath().normalize();
       boolean sidecar = root.getParent() == null;
@@ -146,7 +205,10 @@ public record RuntimeOptions(
           pythonCommand,
           vols.toAbsolutePath().normalize(),
           csiDrivers,
-          csiLocalMode != null ? csiLocalMode : !sidecar);
+          csiLocalMode != null ? csiLocalMode : !sidecar,
+          bootstrapToken,
+          unauthenticated,
+          maxSignatureLifetimeSeconds);
     }
   }
 }

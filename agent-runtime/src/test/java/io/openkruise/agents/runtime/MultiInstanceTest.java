@@ -27,6 +27,7 @@ class MultiInstanceTest {
                 .envdPort(port)
                 .codeInterpreter(true)
                 .codeInterpreterPort(port == 0 ? 0 : port + 1)
+                .unauthenticated(true)
                 .build())
         .toCompletionStage()
         .toCompletableFuture()

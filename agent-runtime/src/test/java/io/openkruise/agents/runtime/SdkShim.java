@@ -130,6 +130,11 @@ final class SdkShim {
                 opts.addHeader(h.getKey(), h.getValue());
               }
             });
+    if (interpreter && req.getHeader("X-Access-Token") == null) {
+      // The SDKs send the envd token to 49999 on /execute only; the platform's proxy adds it for
+      // the /contexts routes after its own checks, as this shim does.
+      opts.addHeader("X-Access-Token", token);
+    }
     client
         .request(opts)
         .compose(

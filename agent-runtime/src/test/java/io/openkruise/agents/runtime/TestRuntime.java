@@ -37,6 +37,9 @@ public final class TestRuntime implements AutoCloseable {
   private final boolean ownVertx;
   public volatile String token;
 
+  /** Sent as {@code X-Kruise-Bootstrap-Token} when set. */
+  public volatile String bootstrap;
+
   private TestRuntime(Vertx vertx, boolean ownVertx, AgentRuntime runtime, Path root) {
     this.vertx = vertx;
     this.ownVertx = ownVertx;
@@ -54,7 +57,10 @@ public final class TestRuntime implements AutoCloseable {
         vertx, ownVertx, b -> b.codeInterpreter(codeInterpreter).maxUploadBytes(maxUpload));
   }
 
-  /** Starts with defaults for tests (loopback, random ports, temp root) plus {@code custom}. */
+  /**
+   * Starts with defaults for tests (loopback, random ports, temp root, no bootstrap token:
+   * unauthenticated like stock envd) plus {@code custom}.
+   */
   public static TestRuntime start(
       Vertx vertx, boolean ownVertx, java.util.function.Consumer<RuntimeOptions.Builder> custom)
       throws Exception {
@@ -66,7 +72,8 @@ public final class TestRuntime implements AutoCloseable {
             .rootDir(root)
             .envdPort(0)
             .codeInterpreter(false)
-            .codeInterpreterPort(0);
+            .codeInterpreterPort(0)
+            .unauthenticated(true);
     custom.accept(b);
     RuntimeOptions opts = b.build();
     AgentRuntime rt =
@@ -89,6 +96,9 @@ public final class TestRuntime implements AutoCloseable {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
     if (token != null) {
       b.header("X-Access-Token", token);
+    }
+    if (bootstrap != null) {
+      b.header("X-Kruise-Bootstrap-Token", bootstrap);
     }
     return b;
   }

@@ -145,7 +145,9 @@ class ImageEntrypointTest {
                     "AGENT_RUNTIME_PORT", String.valueOf(envd),
                     "AGENT_RUNTIME_CODE_INTERPRETER", "true",
                     "AGENT_RUNTIME_CODE_INTERPRETER_PORT", String.valueOf(interpreter),
-                    "AGENT_RUNTIME_VOLUMES_DIR", "/tmp/volumes"),
+                    "AGENT_RUNTIME_VOLUMES_DIR", "/tmp/volumes",
+                    // Standalone: no control plane hands it a bootstrap token.
+                    "AGENT_RUNTIME_UNAUTHENTICATED", "true"),
                 List.of(),
                 null,
                 null,

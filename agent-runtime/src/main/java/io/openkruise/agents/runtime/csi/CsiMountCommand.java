@@ -1,5 +1,6 @@
 package io.openkruise.agents.runtime.csi;
 
+import io.openkruise.agents.runtime.envd.BootstrapGate;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.openkruise.agents.runtime.process.BuiltinCommand;
 import java.io.IOException;
@@ -239,7 +240,10 @@ public final class CsiMountCommand implements BuiltinCommand {
 
   private static void run(List<String> cmd) throws Failure {
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      // Children never see the runtime's bootstrap token.
+      pb.environment().remove(BootstrapGate.ENV);
+      Process p = pb.start();
       String output = new String(p.getInputStream().readAllBytes());
       if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new Failure(EXIT_MOUNT_FAILED, String.join(" ", cmd) + " failed: " + output.trim());

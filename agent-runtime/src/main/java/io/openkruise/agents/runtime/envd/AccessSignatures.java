@@ -32,7 +32,11 @@ public final class AccessSignatures {
     }
   }
 
-  /** True when {@code signature} is valid for the request and not expired at {@code nowSec}. */
+  /**
+   * True when {@code signature} is valid for the request, not expired at {@code nowSec}, and its
+   * expiration (when it has one) lies at most {@code maxLifetimeSec} ahead. A signature without an
+   * expiration stays valid as long as the access token, as in envd.
+   */
   public static boolean verify(
       String signature,
       String path,
@@ -40,7 +44,8 @@ public final class AccessSignatures {
       String username,
       String token,
       String expiration,
-      long nowSec) {
+      long nowSec,
+      long maxLifetimeSec) {
     if (signature == null || token == null || path == null) {
       return false;
     }
@@ -51,7 +56,7 @@ public final class AccessSignatures {
       } catch (NumberFormatException e) {
         return false;
       }
-      if (exp < nowSec) {
+      if (exp < nowSec || exp - nowSec > maxLifetimeSec) {
         return false;
       }
     }

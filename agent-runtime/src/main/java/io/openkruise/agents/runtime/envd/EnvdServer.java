@@ -17,8 +17,10 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.security.MessageDigest;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,16 +35,26 @@ public final class EnvdServer {
   private final SandboxPaths paths;
   private final ConnectRouter rpc;
   private final FilesHandler files;
+  private final BootstrapGate gate;
+  private final long maxSignatureLifetimeSeconds;
   private final int maxInitBytes = 1 << 20;
   private HttpServer server;
 
   public EnvdServer(
-      Vertx vertx, InitState init, SandboxPaths paths, ConnectRouter rpc, FilesHandler files) {
+      Vertx vertx,
+      InitState init,
+      SandboxPaths paths,
+      ConnectRouter rpc,
+      FilesHandler files,
+      BootstrapGate gate,
+      long maxSignatureLifetimeSeconds) {
     this.vertx = vertx;
     this.init = init;
     this.paths = paths;
     this.rpc = rpc;
     this.files = files;
+    this.gate = gate;
+    this.maxSignatureLifetimeSeconds = maxSignatureLifetimeSeconds;
   }
 
   /** Binds the listener; completes with the actual port. */
@@ -68,24 +80,18 @@ public final class EnvdServer {
       req.response().setStatusCode(204).end();
       return;
     }
+    boolean bootstrapped = gate.admits(req.getHeader(BootstrapGate.HEADER));
+    if (gate.closed() && !bootstrapped) {
+      unauthorized(req, path, "missing or invalid " + BootstrapGate.HEADER);
+      return;
+    }
     if ("/init".equals(path) && req.method() == HttpMethod.POST) {
-      init(req);
+      init(req, bootstrapped);
       return;
     }
     boolean isFiles = "/files".equals(path);
     if (!authorized(req, isFiles)) {
-      if (rpc.owns(path)) {
-        ObjectNode body =
-            ConnectRouter.errorJson(
-                new ConnectException(
-                    ConnectCode.UNAUTHENTICATED, "missing or invalid X-Access-Token"));
-        req.response()
-            .setStatusCode(401)
-            .putHeader("Content-Type", "application/json")
-            .end(Json.toBuffer(body));
-      } else {
-        FilesHandler.error(req.response(), 401, "missing or invalid X-Access-Token");
-      }
+      unauthorized(req, path, "missing or invalid X-Access-Token");
       return;
     }
     if (isFiles && req.method() == HttpMethod.GET) {
@@ -100,6 +106,19 @@ public final class EnvdServer {
       json(req, 200, Json.MAPPER.valueToTree(init.get().envVars()));
     } else {
       FilesHandler.error(req.response(), 404, "no route for " + req.method() + " " + path);
+    }
+  }
+
+  private void unauthorized(HttpServerRequest req, String path, String message) {
+    if (rpc.owns(path)) {
+      ObjectNode body =
+          ConnectRouter.errorJson(new ConnectException(ConnectCode.UNAUTHENTICATED, message));
+      req.response()
+          .setStatusCode(401)
+          .putHeader("Content-Type", "application/json")
+          .end(Json.toBuffer(body));
+    } else {
+      FilesHandler.error(req.response(), 401, message);
     }
   }
 
@@ -119,22 +138,24 @@ public final class EnvdServer {
           req.getParam("username"),
           init.get().accessToken(),
           req.getParam("signature_expiration"),
-          System.currentTimeMillis() / 1000);
+          System.currentTimeMillis() / 1000,
+          maxSignatureLifetimeSeconds);
     }
     return false;
   }
 
   /**
-   * Applies {@code POST /init}. Once a token is set, a further init must present it, or be an
-   * idempotent retry carrying the same token (the control plane retries without headers).
+   * Applies {@code POST /init}. With a bootstrap token, init needs it or, as in envd, the current
+   * access token (in {@code X-Access-Token}, or the same token again in the body: an idempotent
+   * retry). Without one (unauthenticated), the first init is open, as in stock envd.
    */
-  private void init(HttpServerRequest req) {
+  private void init(HttpServerRequest req, boolean bootstrapped) {
     ConnectRouter.BodyReader.read(req, maxInitBytes)
         .onFailure(t -> FilesHandler.error(req.response(), 413, t.getMessage()))
-        .onSuccess(body -> applyInit(req, body));
+        .onSuccess(body -> applyInit(req, body, bootstrapped));
   }
 
-  private void applyInit(HttpServerRequest req, Buffer body) {
+  private void applyInit(HttpServerRequest req, Buffer body, boolean bootstrapped) {
     JsonNode node;
     try {
       node = body.length() == 0 ? Json.object() : Json.MAPPER.readTree(body.getBytes());
@@ -148,10 +169,21 @@ public final class EnvdServer {
     }
     String newToken = Json.text(node, "accessToken", null);
     String current = init.get().accessToken();
-    boolean headerOk = current == null || init.tokenMatches(req.getHeader("X-Access-Token"));
-    boolean sameToken = current != null && current.equals(newToken);
-    if (!headerOk && !sameToken) {
-      FilesHandler.error(req.response(), 401, "access token already set; present X-Access-Token");
+    boolean headerOk =
+        current == null ? !gate.enforced() : init.tokenMatches(req.getHeader("X-Access-Token"));
+    boolean sameToken =
+        current != null
+            && newToken != null
+            && MessageDigest.isEqual(
+                current.getBytes(StandardCharsets.UTF_8),
+                newToken.getBytes(StandardCharsets.UTF_8));
+    if (!bootstrapped && !headerOk && !sameToken) {
+      FilesHandler.error(
+          req.response(),
+          401,
+          current == null
+              ? "missing or invalid " + BootstrapGate.HEADER
+              : "access token already set; present X-Access-Token");
       return;
     }
     Map<String, String> env = null;
@@ -168,6 +200,9 @@ public final class EnvdServer {
         newToken,
         Json.text(node, "defaultUser", null),
         Json.text(node, "defaultWorkdir", null));
+    if (bootstrapped) {
+      gate.open();
+    }
     vertx
         .executeBlocking(
             () -> {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openkruise.agents.runtime.connect.ConnectRouter;
 import io.openkruise.agents.runtime.connect.Json;
+import io.openkruise.agents.runtime.envd.BootstrapGate;
 import io.openkruise.agents.runtime.envd.InitState;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.vertx.core.Context;
@@ -36,6 +37,7 @@ public final class CodeInterpreterServer {
 
   private final Vertx vertx;
   private final InitState init;
+  private final BootstrapGate gate;
   private final SandboxPaths paths;
   private final String pythonCommand;
   private final Supplier<Map<String, String>> baseEnv;
@@ -46,11 +48,13 @@ public final class CodeInterpreterServer {
   public CodeInterpreterServer(
       Vertx vertx,
       InitState init,
+      BootstrapGate gate,
       SandboxPaths paths,
       String pythonCommand,
       Supplier<Map<String, String>> baseEnv) {
     this.vertx = vertx;
     this.init = init;
+    this.gate = gate;
     this.paths = paths;
     this.pythonCommand = pythonCommand;
     this.baseEnv = baseEnv;
@@ -90,11 +94,19 @@ public final class CodeInterpreterServer {
     HttpMethod m = req.method();
     if ("/health".equals(path)) {
       req.response().setStatusCode(200).putHeader("Content-Type", "text/plain").end("OK");
-    } else if ("/execute".equals(path) && m == HttpMethod.POST) {
-      if (!init.tokenMatches(req.getHeader("X-Access-Token"))) {
-        text(req.response(), 401, "missing or invalid X-Access-Token");
-        return;
-      }
+      return;
+    }
+    // Same rules as envd: closed until the control plane's init, then the access token guards
+    // every route (the SDKs send it on /execute; the proxy adds it on /contexts for them).
+    if (gate.closed() && !gate.admits(req.getHeader(BootstrapGate.HEADER))) {
+      text(req.response(), 401, "missing or invalid " + BootstrapGate.HEADER);
+      return;
+    }
+    if (!init.tokenMatches(req.getHeader("X-Access-Token"))) {
+      text(req.response(), 401, "missing or invalid X-Access-Token");
+      return;
+    }
+    if ("/execute".equals(path) && m == HttpMethod.POST) {
       withBody(req, body -> execute(req, body));
     } else if ("/contexts".equals(path) && m == HttpMethod.POST) {
       withBody(req, body -> createContext(req, body));

@@ -6,12 +6,35 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.openkruise.agents.api.MetadataKeys;
 import java.util.Map;
 import java.util.Objects;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SandboxClaimSpec {
+
+  /**
+   * CEL rule on {@code labels} and {@code annotations}: a namespace user who may create claims must
+   * not set the keys the control plane reads (for example a runtime URL or an owner).
+   */
+  static final String NO_RESERVED_KEYS =
+      "self.all(k, !k.startsWith('"
+          + MetadataKeys.PREFIX
+          + "') && !k.startsWith('"
+          + MetadataKeys.E2B_PREFIX
+          + "'))";
+
+  static final String RESERVED_KEYS_MESSAGE =
+      "keys under "
+          + MetadataKeys.PREFIX
+          + " and "
+          + MetadataKeys.E2B_PREFIX
+          + " are reserved for the control plane";
+
+  /** Bounds the CEL rule's cost, which the API server estimates from the map's maximum size. */
+  static final int MAX_COPIED_KEYS = 64;
 
   @JsonPropertyDescription("Name of the SandboxSet to claim from, in the claim's namespace.")
   @Required
@@ -38,10 +61,18 @@ public class SandboxClaimSpec {
   @Pattern(ApiGroup.DURATION_PATTERN)
   private String ttlAfterCompleted;
 
-  @JsonPropertyDescription("Merged onto each claimed Sandbox's labels.")
+  @JsonPropertyDescription(
+      "Merged onto each claimed Sandbox's labels. Keys under agents.kruise.io/ and"
+          + " e2b.agents.kruise.io/ are reserved for the control plane.")
+  @Size(max = MAX_COPIED_KEYS)
+  @ValidationRule(value = NO_RESERVED_KEYS, message = RESERVED_KEYS_MESSAGE)
   private Map<String, String> labels;
 
-  @JsonPropertyDescription("Merged onto each claimed Sandbox's annotations.")
+  @JsonPropertyDescription(
+      "Merged onto each claimed Sandbox's annotations. Keys under agents.kruise.io/ and"
+          + " e2b.agents.kruise.io/ are reserved for the control plane.")
+  @Size(max = MAX_COPIED_KEYS)
+  @ValidationRule(value = NO_RESERVED_KEYS, message = RESERVED_KEYS_MESSAGE)
   private Map<String, String> annotations;
 
   @JsonPropertyDescription("Environment variables passed to the runtime's init after claiming.")

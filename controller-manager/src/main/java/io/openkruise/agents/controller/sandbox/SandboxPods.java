@@ -1,5 +1,8 @@
 package io.openkruise.agents.controller.sandbox;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -9,8 +12,11 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.ApiGroup;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import java.util.ArrayList;
@@ -61,6 +67,15 @@ final class SandboxPods {
               .build());
     }
     spec.setVolumes(volumes);
+    // The runtime may run in any container (postStart in the main one, or a sidecar): each gets
+    // the bootstrap token from the Sandbox's own Secret, never a value from the template.
+    EnvVar bootstrap = bootstrapEnv(sandbox);
+    withBootstrap(spec.getContainers(), bootstrap);
+    withBootstrap(spec.getInitContainers(), bootstrap);
+    // Sandboxes run untrusted code: no API credentials unless the template asks for them.
+    if (spec.getAutomountServiceAccountToken() == null) {
+      spec.setAutomountServiceAccountToken(false);
+    }
 
     return new PodBuilder()
         .withMetadata(
@@ -73,6 +88,46 @@ final class SandboxPods {
                 .build())
         .withSpec(spec)
         .build();
+  }
+
+  /** The Secret, owned by the Sandbox, that delivers its bootstrap token to the pod. */
+  static Secret runtimeSecret(Sandbox sandbox, String bootstrapToken) {
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(SandboxSecrets.runtimeSecretName(sandbox.getMetadata().getName()))
+        .withNamespace(sandbox.getMetadata().getNamespace())
+        .withLabels(Map.of(MetadataKeys.ANNOTATION_CREATED_BY, MetadataKeys.CREATED_BY_SANDBOX))
+        .withOwnerReferences(controllerRef(sandbox))
+        .endMetadata()
+        .withType("Opaque")
+        .withImmutable(true)
+        .withStringData(Map.of(SandboxSecrets.SECRET_DATA_BOOTSTRAP, bootstrapToken))
+        .build();
+  }
+
+  private static EnvVar bootstrapEnv(Sandbox sandbox) {
+    return new EnvVarBuilder()
+        .withName(SandboxSecrets.BOOTSTRAP_ENV)
+        .withNewValueFrom()
+        .withNewSecretKeyRef()
+        .withName(SandboxSecrets.runtimeSecretName(sandbox.getMetadata().getName()))
+        .withKey(SandboxSecrets.SECRET_DATA_BOOTSTRAP)
+        .withOptional(false)
+        .endSecretKeyRef()
+        .endValueFrom()
+        .build();
+  }
+
+  private static void withBootstrap(List<Container> containers, EnvVar bootstrap) {
+    if (containers == null) {
+      return;
+    }
+    for (Container c : containers) {
+      List<EnvVar> env = new ArrayList<>(c.getEnv() == null ? List.of() : c.getEnv());
+      env.removeIf(e -> SandboxSecrets.BOOTSTRAP_ENV.equals(e.getName()));
+      env.add(bootstrap);
+      c.setEnv(env);
+    }
   }
 
   static List<PersistentVolumeClaim> volumeClaims(Sandbox sandbox) {

@@ -2,6 +2,7 @@ package io.openkruise.agents.controller.sandbox;
 
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -18,9 +19,12 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.controller.sandbox.SandboxPlan.Action;
+import io.openkruise.agents.controller.support.EventNote;
 import io.openkruise.agents.controller.support.EventRecorder;
+import io.openkruise.agents.controller.support.GuardedDeletes;
 import io.openkruise.agents.controller.support.Patches;
 import java.net.HttpURLConnection;
 import java.time.Clock;
@@ -43,11 +47,14 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
   private final KubernetesClient client;
   private final EventRecorder events;
   private final Clock clock;
+  private final SandboxSecrets secrets;
 
-  public SandboxReconciler(KubernetesClient client, EventRecorder events, Clock clock) {
+  public SandboxReconciler(
+      KubernetesClient client, EventRecorder events, Clock clock, SandboxSecrets secrets) {
     this.client = client;
     this.events = events;
     this.clock = clock;
+    this.secrets = secrets;
   }
 
   @Override
@@ -93,7 +100,7 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
       return DeleteControl.defaultDelete();
     }
     if (pod.get().getMetadata().getDeletionTimestamp() == null) {
-      client.pods().resource(pod.get()).delete();
+      GuardedDeletes.delete(client, pod.get(), null);
     }
     // The pod's deletion event brings us back; no polling.
     return DeleteControl.noFinalizerRemoval();
@@ -104,7 +111,7 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
         client.resources(Sandbox.class).inNamespace(sandbox.getMetadata().getNamespace());
     String name = sandbox.getMetadata().getName();
     if (action instanceof Action.DeleteSandbox) {
-      sandboxes.withName(name).delete();
+      GuardedDeletes.delete(client, sandbox, null);
     } else if (action instanceof Action.SetPaused) {
       sandboxes
           .withName(name)
@@ -115,17 +122,67 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
     } else if (action instanceof Action.EnsureVolumeClaims) {
       ensureVolumeClaims(sandbox);
     } else if (action instanceof Action.CreatePod c) {
-      createPod(c.pod(), context);
+      if (ensureRuntimeSecret(sandbox)) {
+        createPod(c.pod(), context);
+      }
     } else if (action instanceof Action.DeletePod d) {
-      client
-          .pods()
-          .inNamespace(sandbox.getMetadata().getNamespace())
-          .withName(name)
-          .withGracePeriod(d.gracePeriodSeconds())
-          .delete();
+      context
+          .getSecondaryResource(Pod.class)
+          .ifPresent(p -> GuardedDeletes.delete(client, p, (long) d.gracePeriodSeconds()));
     } else if (action instanceof Action.PatchPodImages p) {
       patchPodImages(sandbox, p);
     }
+  }
+
+  /**
+   * Makes sure the Sandbox's runtime Secret exists and holds this Sandbox's bootstrap token before
+   * its pod is created (a pod whose secretKeyRef is missing would not start). Idempotent across
+   * pause and resume: same UID, same Secret. A namesake left by an earlier Sandbox of the same name
+   * (garbage collection pending) is replaced.
+   *
+   * @return false when the Secret could not be written (an Event says why; the next pass retries)
+   */
+  private boolean ensureRuntimeSecret(Sandbox sandbox) {
+    Secret wanted =
+        SandboxPods.runtimeSecret(sandbox, secrets.bootstrapToken(sandbox.getMetadata().getUid()));
+    var existing =
+        client
+            .secrets()
+            .inNamespace(sandbox.getMetadata().getNamespace())
+            .withName(wanted.getMetadata().getName());
+    try {
+      Secret current = existing.get();
+      if (current != null && !ownedBy(current, sandbox)) {
+        GuardedDeletes.delete(client, current, 0L);
+        current = null;
+      }
+      if (current == null) {
+        existing.create(wanted);
+      }
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return false; // Raced with ourselves or the GC: the next pass looks again.
+      }
+      events.record(
+          sandbox,
+          EventNote.warning(
+              "RuntimeSecretFailed",
+              "cannot write Secret "
+                  + wanted.getMetadata().getName()
+                  + " for the runtime's bootstrap token: "
+                  + e.getMessage()));
+      throw e;
+    }
+  }
+
+  private static boolean ownedBy(Secret secret, Sandbox sandbox) {
+    return secret.getMetadata().getOwnerReferences() != null
+        && secret.getMetadata().getOwnerReferences().stream()
+            .anyMatch(
+                o ->
+                    Boolean.TRUE.equals(o.getController())
+                        && sandbox.getMetadata().getUid().equals(o.getUid()));
   }
 
   private void createPod(Pod pod, Context<Sandbox> context) {

@@ -22,6 +22,7 @@ import io.openkruise.agents.api.v1alpha1.SandboxClaimStatus;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.controller.support.EventNote;
 import io.openkruise.agents.controller.support.EventRecorder;
+import io.openkruise.agents.controller.support.GuardedDeletes;
 import io.openkruise.agents.controller.support.Patches;
 import io.openkruise.agents.controller.support.RuntimeInitClient;
 import java.time.Clock;
@@ -123,7 +124,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
     events.record(claim, plan.events());
 
     if (plan.deleteClaim()) {
-      client.resource(claim).delete();
+      GuardedDeletes.delete(client, claim, null);
       return UpdateControl.noUpdate();
     }
     boolean initFailed = false;
@@ -220,14 +221,25 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
     return got;
   }
 
-  private static ClaimRequest request(SandboxClaim claim) {
-    Map<String, String> labels = new HashMap<>();
-    if (claim.getSpec().getLabels() != null) {
-      labels.putAll(claim.getSpec().getLabels());
+  static Map<String, String> unreserved(Map<String, String> keys) {
+    Map<String, String> out = new HashMap<>();
+    if (keys != null) {
+      keys.forEach(
+          (k, v) -> {
+            if (!k.startsWith(MetadataKeys.PREFIX) && !k.startsWith(MetadataKeys.E2B_PREFIX)) {
+              out.put(k, v);
+            }
+          });
     }
+    return out;
+  }
+
+  private static ClaimRequest request(SandboxClaim claim) {
+    // The CRD rejects reserved keys; dropping them here too covers claims stored before that
+    // rule (or under a CRD installed without it): a claim's keys never steer the control plane.
+    Map<String, String> labels = new HashMap<>(unreserved(claim.getSpec().getLabels()));
     labels.put(MetadataKeys.LABEL_CLAIM_NAME, claim.getMetadata().getName());
-    Map<String, String> annotations =
-        claim.getSpec().getAnnotations() == null ? Map.of() : claim.getSpec().getAnnotations();
+    Map<String, String> annotations = unreserved(claim.getSpec().getAnnotations());
     return ClaimRequest.forOwner(claim.getMetadata().getUid())
         .withLabels(labels)
         .withAnnotations(annotations)
@@ -262,7 +274,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
       Patches.annotate(
           client, sandbox, Map.of(SandboxClaimPlanner.ANNOTATION_CLAIM_FAILED, reason));
     } else {
-      client.resource(sandbox).delete();
+      GuardedDeletes.delete(client, sandbox, null);
     }
   }
 

@@ -21,6 +21,7 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.controller.support.EventNote;
 import io.openkruise.agents.controller.support.EventRecorder;
+import io.openkruise.agents.controller.support.GuardedDeletes;
 import io.openkruise.agents.controller.support.Patches;
 import java.net.HttpURLConnection;
 import java.time.Clock;
@@ -163,10 +164,6 @@ public class SandboxSetReconciler implements Reconciler<SandboxSet> {
   }
 
   private void delete(Sandbox member) {
-    client
-        .resources(Sandbox.class)
-        .inNamespace(member.getMetadata().getNamespace())
-        .withName(member.getMetadata().getName())
-        .delete();
+    GuardedDeletes.delete(client, member, null);
   }
 }

@@ -1,7 +1,7 @@
 package io.openkruise.agents.controller.support;
 
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -29,35 +30,40 @@ public class RuntimeInitClient {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final int attempts;
   private final Duration firstBackoff;
+  private final SandboxSecrets secrets;
 
   public RuntimeInitClient(
       @ConfigProperty(name = "kruise.controller.runtime-init.attempts", defaultValue = "5")
           int attempts,
       @ConfigProperty(name = "kruise.controller.runtime-init.first-backoff", defaultValue = "200ms")
-          Duration firstBackoff) {
+          Duration firstBackoff,
+      SandboxSecrets secrets) {
     this.attempts = attempts;
     this.firstBackoff = firstBackoff;
+    this.secrets = secrets;
   }
 
-  /** Base URL of a sandbox's runtime: the annotation if set, else the pod IP on 49983. */
+  /**
+   * Base URL of a sandbox's runtime: the pod IP the controller itself wrote into {@code
+   * status.sandboxIp}, on 49983. Never an address from a field a tenant can write: the {@code
+   * runtime-url} annotation (and its legacy spelling) is not honoured for dialling, since a
+   * SandboxClaim's annotations end up on the Sandbox and would make us POST anywhere (SSRF).
+   */
   public static Optional<String> runtimeUrl(Sandbox sandbox) {
-    Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
-    if (annotations != null) {
-      for (String key :
-          new String[] {
-            MetadataKeys.ANNOTATION_RUNTIME_URL, MetadataKeys.ANNOTATION_ENVD_URL_LEGACY
-          }) {
-        String url = annotations.get(key);
-        if (url != null && !url.isBlank()) {
-          return Optional.of(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-        }
-      }
-    }
     return Optional.ofNullable(sandbox.getStatus())
         .map(s -> s.getSandboxIp())
-        .filter(ip -> !ip.isBlank())
-        .map(ip -> "http://" + ip + ":" + DEFAULT_PORT);
+        .filter(RuntimeInitClient::isIpLiteral)
+        .map(ip -> "http://" + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + DEFAULT_PORT);
   }
+
+  /** Only an IP literal: a hostname would let whoever writes the field pick what we dial. */
+  static boolean isIpLiteral(String ip) {
+    return ip != null && (IPV4.matcher(ip).matches() || IPV6.matcher(ip).matches());
+  }
+
+  private static final Pattern IPV4 =
+      Pattern.compile("((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)");
+  private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7}");
 
   /**
    * @return empty on success, else why init failed after all retries
@@ -65,7 +71,7 @@ public class RuntimeInitClient {
   public Optional<String> init(Sandbox sandbox, Map<String, String> envVars, String accessToken) {
     Optional<String> base = runtimeUrl(sandbox);
     if (base.isEmpty()) {
-      return Optional.of("sandbox has no IP and no runtime URL");
+      return Optional.of("sandbox has no pod IP");
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("envVars", envVars == null || envVars.isEmpty() ? null : envVars);
@@ -76,6 +82,9 @@ public class RuntimeInitClient {
         HttpRequest.newBuilder(URI.create(base.get() + "/init"))
             .timeout(Duration.ofSeconds(5))
             .header("Content-Type", "application/json")
+            .header(
+                SandboxSecrets.BOOTSTRAP_HEADER,
+                secrets.bootstrapToken(sandbox.getMetadata().getUid()))
             .POST(HttpRequest.BodyPublishers.ofString(JSON.asJson(body)))
             .build();
     String lastError = "not attempted";

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.openkruise.agents.localcluster.process.ProcessWatchdog;
 import io.openkruise.agents.runtime.AgentRuntime;
 import io.openkruise.agents.runtime.RuntimeOptions;
+import io.openkruise.agents.runtime.envd.BootstrapGate;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
@@ -461,6 +462,15 @@ public final class LocalNode implements AutoCloseable {
                 + pod.getMetadata().getName()
                 + "_"
                 + pod.getMetadata().getUid());
+    Optional<String> bootstrap;
+    try {
+      bootstrap = bootstrapToken(pod);
+    } catch (RuntimeException e) {
+      // As a kubelet: a missing Secret keeps the container from starting until it appears.
+      LOG.log(Level.INFO, "runtime of " + key + " waits for its env: " + e.getMessage());
+      queue.addAfter(key, 1000);
+      return null;
+    }
     Exception last = null;
     // Another JVM's node (a parallel test fork) may hold an address: move on to the next one.
     for (int attempt = 0; attempt < 64; attempt++) {
@@ -479,6 +489,10 @@ public final class LocalNode implements AutoCloseable {
                         .codeInterpreter(options.codeInterpreter())
                         .codeInterpreterPort(options.codeInterpreterPort())
                         .volumesDir(volumesDir)
+                        .bootstrapToken(bootstrap.orElse(null))
+                        // A pod the controller did not make (no token) keeps the open runtime
+                        // the simulated node always had.
+                        .unauthenticated(bootstrap.isEmpty())
                         .build())
                 .toCompletionStage()
                 .toCompletableFuture()
@@ -514,6 +528,29 @@ public final class LocalNode implements AutoCloseable {
     LOG.log(Level.WARNING, "cannot start the runtime of " + key + "; retrying in 1 s", last);
     queue.addAfter(key, 1000);
     return null;
+  }
+
+  /**
+   * The pod's resolved {@code KRUISE_RUNTIME_BOOTSTRAP_TOKEN}, as the runtime in any of its
+   * containers would see it (the controller gives it to every container).
+   *
+   * @throws IllegalStateException when the referenced Secret or key is missing yet
+   */
+  private Optional<String> bootstrapToken(Pod pod) {
+    List<Container> all = new ArrayList<>(pod.getSpec().getContainers());
+    if (pod.getSpec().getInitContainers() != null) {
+      all.addAll(pod.getSpec().getInitContainers());
+    }
+    for (Container c : all) {
+      if (c.getEnv() != null
+          && c.getEnv().stream().anyMatch(e -> BootstrapGate.ENV.equals(e.getName()))) {
+        Map<String, String> env =
+            ProcessContainer.containerEnv(
+                pod, c, "", ProcessContainer.lookup(client, pod.getMetadata().getNamespace()));
+        return Optional.ofNullable(env.get(BootstrapGate.ENV)).filter(v -> !v.isEmpty());
+      }
+    }
+    return Optional.empty();
   }
 
   /**

@@ -105,9 +105,10 @@ public class ManagerBeans {
 
   @Produces
   @Singleton
-  RuntimeClient runtime(ManagerConfig config) {
+  RuntimeClient runtime(ManagerConfig config, SandboxSecrets secrets) {
     ManagerConfig.Runtime r = config.runtime();
-    return new RuntimeClient(r.port(), r.initAttempts(), r.initFirstBackoff(), r.requestTimeout());
+    return new RuntimeClient(
+        r.port(), r.initAttempts(), r.initFirstBackoff(), r.requestTimeout(), secrets);
   }
 
   @Produces

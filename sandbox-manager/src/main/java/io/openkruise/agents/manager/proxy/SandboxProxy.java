@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.netty.util.NetUtil;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxState;
+import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.config.ManagerConfig;
@@ -80,6 +81,10 @@ public class SandboxProxy implements SandboxTrafficHandler {
   private final Clock clock;
   private final HttpClient client;
   private final HttpProxy proxy;
+  private final SandboxSecrets secrets;
+
+  /** The code interpreter's port, whose routes the runtime guards with the envd access token. */
+  static final int CODE_INTERPRETER_PORT = 49999;
 
   /** Where one request goes, and what happened to it (for metrics and the access log). */
   static final class Target {
@@ -91,6 +96,8 @@ public class SandboxProxy implements SandboxTrafficHandler {
     String uri;
     String outcome = "forwarded";
     boolean recorded;
+    String accessToken;
+    String bootstrapToken;
     final long started = System.nanoTime();
 
     Target(String sandboxId, String mode) {
@@ -105,7 +112,9 @@ public class SandboxProxy implements SandboxTrafficHandler {
       SandboxService service,
       ManagerConfig config,
       MeterRegistry registry,
-      Clock clock) {
+      Clock clock,
+      SandboxSecrets secrets) {
+    this.secrets = secrets;
     this.vertx = vertx;
     this.cache = cache;
     this.service = service;
@@ -212,6 +221,9 @@ public class SandboxProxy implements SandboxTrafficHandler {
       return;
     }
     t.ip = ip;
+    t.accessToken = SandboxView.accessToken(s);
+    String uid = s.getMetadata().getUid();
+    t.bootstrapToken = uid == null || uid.isEmpty() ? null : secrets.bootstrapToken(uid);
     if (t.port == envdPort && !authorized(rc.request(), t, s)) {
       refuse(rc, t, 401, "unauthorized", "missing or invalid X-Access-Token");
       return;
@@ -291,6 +303,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
       ProxyRequest r = ctx.request();
       r.setURI(t.uri);
       forwardedHeaders(r.proxiedRequest(), r.headers());
+      runtimeCredentials(t, r.headers());
       keepUnframedBody(r.proxiedRequest());
       return ctx.sendRequest()
           .recover(
@@ -306,6 +319,26 @@ public class SandboxProxy implements SandboxTrafficHandler {
                             error(502, "sandbox " + t.sandboxId + " did not answer", t))));
                 return Future.succeededFuture(resp);
               });
+    }
+  }
+
+  /**
+   * What the runtime needs and a caller through the proxy cannot hold, added after the proxy's own
+   * checks. The bootstrap token opens a runtime nobody initialised (skip-init-runtime, templates
+   * without should-init-envd); after init the runtime ignores it except on {@code /init}, so it is
+   * never added there and never taken from a caller. The SDKs send the envd access token to the
+   * code interpreter on {@code /execute} only; the runtime wants it on every route.
+   */
+  private static void runtimeCredentials(Target t, io.vertx.core.MultiMap headers) {
+    headers.remove(SandboxSecrets.BOOTSTRAP_HEADER);
+    if (t.bootstrapToken != null && !"/init".equals(t.path)) {
+      headers.set(SandboxSecrets.BOOTSTRAP_HEADER, t.bootstrapToken);
+    }
+    if (t.port == CODE_INTERPRETER_PORT
+        && t.accessToken != null
+        && !t.accessToken.isEmpty()
+        && !headers.contains("X-Access-Token")) {
+      headers.set("X-Access-Token", t.accessToken);
     }
   }
 
@@ -372,6 +405,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
                         }
                       });
               forwardedHeaders(req, out.headers());
+              runtimeCredentials(t, out.headers());
               out.connect()
                   .onComplete(
                       ar2 -> {

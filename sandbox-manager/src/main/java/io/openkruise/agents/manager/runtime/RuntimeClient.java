@@ -2,7 +2,8 @@ package io.openkruise.agents.manager.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.openkruise.agents.api.MetadataKeys;
+import io.netty.util.NetUtil;
+import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -33,9 +34,19 @@ public class RuntimeClient {
   private final int attempts;
   private final Duration firstBackoff;
   private final Duration requestTimeout;
+  private final SandboxSecrets secrets;
 
+  /**
+   * @param secrets derives the bootstrap token each call carries: a fresh (or resumed) runtime
+   *     refuses everything without it
+   */
   public RuntimeClient(
-      int defaultPort, int attempts, Duration firstBackoff, Duration requestTimeout) {
+      int defaultPort,
+      int attempts,
+      Duration firstBackoff,
+      Duration requestTimeout,
+      SandboxSecrets secrets) {
+    this.secrets = secrets;
     this.defaultPort = defaultPort;
     this.attempts = Math.max(1, attempts);
     this.firstBackoff = firstBackoff;
@@ -47,20 +58,14 @@ public class RuntimeClient {
             .build();
   }
 
-  /** {@code runtime-url} annotation, its legacy spelling, else {@code http://<ip>:<port>}. */
+  /**
+   * {@code http://<status.sandboxIp>:<port>}: the pod IP the controller observed. The {@code
+   * runtime-url} annotation is not honoured: a tenant's SandboxClaim annotations reach the Sandbox,
+   * and the manager must never dial an address a tenant chose. Only an IP literal is dialled.
+   */
   public Optional<String> baseUrl(Sandbox s) {
-    Map<String, String> a = s.getMetadata().getAnnotations();
-    if (a != null) {
-      String url = a.get(MetadataKeys.ANNOTATION_RUNTIME_URL);
-      if (url == null || url.isEmpty()) {
-        url = a.get(MetadataKeys.ANNOTATION_ENVD_URL_LEGACY);
-      }
-      if (url != null && !url.isEmpty()) {
-        return Optional.of(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-      }
-    }
     String ip = s.getStatus() == null ? null : s.getStatus().getSandboxIp();
-    if (ip == null || ip.isEmpty()) {
+    if (ip == null || !(NetUtil.isValidIpV4Address(ip) || NetUtil.isValidIpV6Address(ip))) {
       return Optional.empty();
     }
     String host = ip.contains(":") ? "[" + ip + "]" : ip;
@@ -95,6 +100,7 @@ public class RuntimeClient {
         HttpRequest.newBuilder(URI.create(base.get() + "/init"))
             .timeout(requestTimeout)
             .header("Content-Type", "application/json")
+            .header(SandboxSecrets.BOOTSTRAP_HEADER, bootstrapToken(s))
             .POST(HttpRequest.BodyPublishers.ofString(json));
     if (currentToken != null && !currentToken.isEmpty()) {
       req.header("X-Access-Token", currentToken);
@@ -162,6 +168,7 @@ public class RuntimeClient {
             .header("Connect-Protocol-Version", "1")
             // envd's default user; the original sends it too.
             .header("Authorization", "Basic cm9vdDo=")
+            .header(SandboxSecrets.BOOTSTRAP_HEADER, bootstrapToken(s))
             .POST(HttpRequest.BodyPublishers.ofByteArray(frame.array()));
     if (accessToken != null && !accessToken.isEmpty()) {
       req.header("X-Access-Token", accessToken);
@@ -182,6 +189,12 @@ public class RuntimeClient {
     } catch (Exception e) {
       return Optional.of(e.toString());
     }
+  }
+
+  /** Empty for an object without UID (never one the API server returned). */
+  private String bootstrapToken(Sandbox s) {
+    String uid = s.getMetadata().getUid();
+    return uid == null || uid.isEmpty() ? "" : secrets.bootstrapToken(uid);
   }
 
   /** What a Connect process stream said: exit code and stderr. */

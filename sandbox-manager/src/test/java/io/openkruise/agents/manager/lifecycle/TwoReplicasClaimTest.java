@@ -71,7 +71,12 @@ class TwoReplicasClaimTest {
         own,
         cache,
         new SandboxClaimer(own, Clock.systemUTC(), new SecureRandom()),
-        new RuntimeClient(49983, 1, Duration.ofMillis(10), Duration.ofSeconds(1)),
+        new RuntimeClient(
+            49983,
+            1,
+            Duration.ofMillis(10),
+            Duration.ofSeconds(1),
+            io.openkruise.agents.api.security.SandboxSecrets.fromKey("k".repeat(32))),
         new CsiVolumes(own, "sandbox-system", List.of()),
         settings,
         Clock.systemUTC(),

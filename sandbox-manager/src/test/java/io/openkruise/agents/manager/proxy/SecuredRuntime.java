@@ -29,6 +29,8 @@ final class SecuredRuntime {
                 .envdPort(49983)
                 .codeInterpreter(false)
                 .codeInterpreterPort(0)
+                // The proxy is under test here; the runtime's own bootstrap gate is not.
+                .unauthenticated(true)
                 .build())
         .toCompletionStage()
         .toCompletableFuture()

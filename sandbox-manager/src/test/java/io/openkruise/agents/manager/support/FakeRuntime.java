@@ -14,46 +14,79 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FakeRuntime implements AutoCloseable {
 
-  public record Call(String path, String accessTokenHeader, String body) {}
+  public record Call(String path, String accessTokenHeader, String body, String bootstrapHeader) {}
 
   private final Vertx vertx = Vertx.vertx();
+  private static final int PORT = 49983;
+  private static final java.util.Random RANDOM = new java.security.SecureRandom();
   private final HttpServer server;
+  private final String ip;
   public final List<Call> calls = new CopyOnWriteArrayList<>();
   public volatile int initStatus = 200;
   public volatile int mountExitCode = 0;
 
   public FakeRuntime() throws Exception {
-    server =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                req ->
-                    req.body()
-                        .onSuccess(
-                            body -> {
-                              calls.add(
-                                  new Call(
-                                      req.path(),
-                                      req.getHeader("X-Access-Token"),
-                                      body.toString()));
-                              if (req.path().equals("/init")) {
-                                req.response().setStatusCode(initStatus).end();
-                              } else if (req.path().equals("/process.Process/Start")) {
-                                req.response()
-                                    .putHeader("Content-Type", "application/connect+json")
-                                    .end(processStream(mountExitCode));
-                              } else {
-                                req.response().setStatusCode(404).end();
-                              }
-                            }))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+    HttpServer bound = null;
+    String at = null;
+    // The manager dials only status.sandboxIp on the runtime port (49983): take a loopback
+    // address of our own, as a pod IP, and move on when another test holds it.
+    for (int attempt = 0; bound == null; attempt++) {
+      at =
+          "127."
+              + (200 + RANDOM.nextInt(50))
+              + "."
+              + RANDOM.nextInt(256)
+              + "."
+              + (1 + RANDOM.nextInt(254));
+      try {
+        bound = listen(at);
+      } catch (Exception e) {
+        if (attempt > 20) {
+          throw e;
+        }
+      }
+    }
+    server = bound;
+    ip = at;
+  }
+
+  private HttpServer listen(String at) throws Exception {
+    return vertx
+        .createHttpServer()
+        .requestHandler(
+            req ->
+                req.body()
+                    .onSuccess(
+                        body -> {
+                          calls.add(
+                              new Call(
+                                  req.path(),
+                                  req.getHeader("X-Access-Token"),
+                                  body.toString(),
+                                  req.getHeader("X-Kruise-Bootstrap-Token")));
+                          if (req.path().equals("/init")) {
+                            req.response().setStatusCode(initStatus).end();
+                          } else if (req.path().equals("/process.Process/Start")) {
+                            req.response()
+                                .putHeader("Content-Type", "application/connect+json")
+                                .end(processStream(mountExitCode));
+                          } else {
+                            req.response().setStatusCode(404).end();
+                          }
+                        }))
+        .listen(PORT, at)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  /** The runtime's address, as the Sandbox's {@code status.sandboxIp}. */
+  public String ip() {
+    return ip;
   }
 
   public String url() {
-    return "http://127.0.0.1:" + server.actualPort();
+    return "http://" + ip + ":" + server.actualPort();
   }
 
   public List<Call> calls(String path) {

@@ -58,7 +58,10 @@ public final class Fixtures {
         .build();
   }
 
-  /** A Ready, unlocked pool member whose runtime answers at {@code runtimeUrl}. */
+  /**
+   * A Ready, unlocked pool member whose runtime answers at {@code runtimeUrl} ({@code
+   * http://<ip>:49983}: the manager dials only {@code status.sandboxIp}).
+   */
   public static Sandbox available(
       String namespace, String name, String template, String runtimeUrl, boolean shouldInit) {
     Sandbox s = new Sandbox();
@@ -72,9 +75,6 @@ public final class Fixtures {
                     MetadataKeys.LABEL_SANDBOX_TEMPLATE, template,
                     MetadataKeys.LABEL_SANDBOX_CLAIMED, "false")));
     Map<String, String> annotations = new HashMap<>();
-    if (runtimeUrl != null) {
-      annotations.put(MetadataKeys.ANNOTATION_RUNTIME_URL, runtimeUrl);
-    }
     if (shouldInit) {
       annotations.put(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD, "true");
     }
@@ -96,7 +96,8 @@ public final class Fixtures {
     s.setSpec(spec);
     SandboxStatus status = new SandboxStatus();
     status.setPhase(SandboxPhase.RUNNING);
-    status.setSandboxIp("127.0.0.1");
+    status.setSandboxIp(
+        runtimeUrl == null ? "127.0.0.1" : java.net.URI.create(runtimeUrl).getHost());
     status.setConditions(new ArrayList<>(List.of(ready(true))));
     s.setStatus(status);
     return s;

@@ -1,0 +1,221 @@
+package io.openkruise.agents.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
+import io.openkruise.agents.e2e.E2bApi.Reply;
+import io.openkruise.agents.localcluster.LocalCluster;
+import io.openkruise.agents.localcluster.junit.TestNamespace;
+import io.openkruise.agents.localcluster.junit.WithLocalCluster;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14, attacks 1 and 4, replayed against both services as processes on the local cluster: an
+ * attacker on the pod network dials a pool member's runtime ({@code status.sandboxIp}:49983 and
+ * :49999) directly, before and after a tenant claimed it through the E2B API.
+ */
+@WithLocalCluster
+class RuntimeOnPodNetworkAttackTest {
+
+  private static final String ADMIN_KEY = "e2b_" + "fedcba9876543210".repeat(2) + "76543210";
+  private static final String POOL = "attacked-pool";
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static ServiceProcesses services;
+  private static int manager;
+  private static KubernetesClient kube;
+  private static String ns;
+
+  @BeforeAll
+  static void startServices(
+      LocalCluster cluster, KubernetesClient client, @TestNamespace String namespace)
+      throws Exception {
+    kube = client;
+    ns = namespace;
+    if (client.namespaces().withName("sandbox-system").get() == null) {
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName("sandbox-system")
+                  .endMetadata()
+                  .build())
+          .create();
+    }
+    SandboxSet set = new SandboxSet();
+    set.getMetadata().setName(POOL);
+    set.getMetadata().setNamespace(ns);
+    set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD, "true"));
+    SandboxSetSpec spec = new SandboxSetSpec();
+    spec.setReplicas(2);
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewSpec()
+            .withContainers(new ContainerBuilder().withName("sandbox").withImage("img:1").build())
+            .endSpec()
+            .build());
+    set.setSpec(spec);
+    client.resource(set).create();
+
+    services = new ServiceProcesses(Path.of("target", "e2e-logs"));
+    Map<String, String> common = Map.of("KUBECONFIG", cluster.kubeconfig().toString());
+    services.start("controller-manager", common);
+    Map<String, String> env = new HashMap<>(common);
+    env.put("E2B_ADMIN_API_KEY", ADMIN_KEY);
+    env.put("E2B_DOMAIN", "localhost");
+    env.put("KRUISE_SERVED_NAMESPACES", namespace);
+    manager = services.start("sandbox-manager", env);
+  }
+
+  @AfterAll
+  static void stopServices() throws Exception {
+    if (services != null) {
+      services.close();
+    }
+  }
+
+  private static List<Sandbox> members(boolean claimed) {
+    return kube.resources(Sandbox.class)
+        .inNamespace(ns)
+        .withLabel(MetadataKeys.LABEL_SANDBOX_POOL, POOL)
+        .withLabel(MetadataKeys.LABEL_SANDBOX_CLAIMED, String.valueOf(claimed))
+        .list()
+        .getItems();
+  }
+
+  private static Sandbox readyMember() {
+    return await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                members(false).stream()
+                    .filter(
+                        s ->
+                            s.getStatus() != null
+                                && s.getStatus().getSandboxIp() != null
+                                && "Running".equals(s.getStatus().getPhase()))
+                    .findFirst()
+                    .orElse(null),
+            s -> s != null);
+  }
+
+  private static int call(String method, String url, byte[] body, Map<String, String> headers)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(10))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private static byte[] startRequest() {
+    byte[] json =
+        "{\"process\":{\"cmd\":\"/bin/bash\",\"args\":[\"-c\",\"echo pwned\"]}}"
+            .getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(5 + json.length).put((byte) 0).putInt(json.length).put(json).array();
+  }
+
+  private static final Map<String, String> CONNECT =
+      Map.of("Content-Type", "application/connect+json", "Connect-Protocol-Version", "1");
+  private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
+
+  @Test
+  void anUnclaimedPoolMemberRefusesInitProcessesAndContexts() throws Exception {
+    Sandbox member = readyMember();
+    String ip = member.getStatus().getSandboxIp();
+    // Attack 1: the first /init caller would set the token; Start would run anything.
+    assertThat(
+            call(
+                "POST",
+                "http://" + ip + ":49983/init",
+                "{\"accessToken\":\"attacker\"}".getBytes(),
+                JSON))
+        .isEqualTo(401);
+    assertThat(
+            call("POST", "http://" + ip + ":49983/process.Process/Start", startRequest(), CONNECT))
+        .isEqualTo(401);
+    // Attack 4: the code interpreter listed contexts for anyone.
+    assertThat(call("GET", "http://" + ip + ":49999/contexts", null, Map.of())).isEqualTo(401);
+    // Sandbox pods carry no API credentials.
+    Pod pod = kube.pods().inNamespace(ns).withName(member.getMetadata().getName()).get();
+    assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+  }
+
+  @Test
+  void afterAClaimThroughTheApiADirectCallWithoutTheTokenIsRefused() throws Exception {
+    readyMember();
+    Set<String> before =
+        members(true).stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
+    Reply created =
+        E2bApi.call(
+            "http://127.0.0.1:" + manager,
+            "POST",
+            "/v2/sandboxes",
+            ADMIN_KEY,
+            "{\"templateID\":\"" + POOL + "\",\"timeout\":300,\"secure\":true}",
+            Duration.ofSeconds(60));
+    assertThat(created.status()).isEqualTo(201);
+    String token = created.body().path("envdAccessToken").asText();
+    assertThat(token).isNotEmpty();
+    Sandbox claimed =
+        members(true).stream()
+            .filter(s -> !before.contains(s.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow();
+    String ip = claimed.getStatus().getSandboxIp();
+
+    assertThat(
+            call("POST", "http://" + ip + ":49983/process.Process/Start", startRequest(), CONNECT))
+        .isEqualTo(401);
+    assertThat(call("GET", "http://" + ip + ":49999/contexts", null, Map.of())).isEqualTo(401);
+    assertThat(
+            call(
+                "POST",
+                "http://" + ip + ":49983/init",
+                "{\"accessToken\":\"attacker\"}".getBytes(),
+                JSON))
+        .isEqualTo(401);
+    // The tenant's token works: the manager's init (with the bootstrap token) went through.
+    Map<String, String> withToken = new HashMap<>(CONNECT);
+    withToken.put("X-Access-Token", token);
+    assertThat(
+            call(
+                "POST", "http://" + ip + ":49983/process.Process/Start", startRequest(), withToken))
+        .isEqualTo(200);
+    assertThat(
+            call("GET", "http://" + ip + ":49999/contexts", null, Map.of("X-Access-Token", token)))
+        .isEqualTo(200);
+  }
+}
