@@ -4,13 +4,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.util.NetUtil;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.SandboxIds;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.E2bException;
-import io.openkruise.agents.manager.e2b.SandboxIds;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.e2b.SandboxView;
+import io.openkruise.agents.manager.guard.FailedAuthLimiter;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.lifecycle.SandboxService;
 import io.openkruise.agents.manager.routing.SandboxTrafficHandler;
@@ -48,9 +50,15 @@ import org.jboss.logging.Logger;
 
 /**
  * The data plane: every request {@link TrafficRouter} classifies as sandbox traffic is checked here
- * (port, sandbox state, envd token) and then forwarded by one Vert.x {@link HttpProxy} over a
+ * (port, credentials, sandbox state) and then forwarded by one Vert.x {@link HttpProxy} over a
  * pooled keep-alive client to the claimed sandbox's own pod IP. Nothing else is ever dialled: the
- * address comes from {@code status.sandboxIp} of a claimed, Ready sandbox, never from the request.
+ * address comes from {@code status.sandboxIp} of a claimed, Ready, unexpired sandbox, never from
+ * the request.
+ *
+ * <p>No oracle: to a caller without the sandbox's credentials (envd access token on the envd port
+ * of a secure sandbox, traffic access token on the user ports of a private one) an existing sandbox
+ * looks exactly like an unknown ID, the same 502 and body, and both count as a failed
+ * authentication of the client ({@link FailedAuthLimiter}).
  */
 @ApplicationScoped
 public class SandboxProxy implements SandboxTrafficHandler {
@@ -63,6 +71,12 @@ public class SandboxProxy implements SandboxTrafficHandler {
 
   private static final String TARGET = "kruise.target";
 
+  /** E2B's header for a private sandbox's user ports ({@code trafficAccessToken}). */
+  public static final String TRAFFIC_TOKEN_HEADER = "e2b-traffic-access-token";
+
+  /** The code interpreter's port: guarded by the runtime with the envd token, not here. */
+  static final int CODE_INTERPRETER_PORT = 49999;
+
   /**
    * Hands the checked target to the proxy's first interceptor. {@link HttpProxy#handle} runs on the
    * caller's thread up to that interceptor, and the interceptor copies it into the per-request
@@ -73,6 +87,8 @@ public class SandboxProxy implements SandboxTrafficHandler {
   private final Vertx vertx;
   private final SandboxCache cache;
   private final SandboxService service;
+  private final SandboxTokens tokens;
+  private final FailedAuthLimiter failedAuth;
   private final ManagerConfig.Proxy config;
   private final Duration resumeTimeout;
   private final int envdPort;
@@ -91,6 +107,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
     String uri;
     String outcome = "forwarded";
     boolean recorded;
+    boolean secure;
     final long started = System.nanoTime();
 
     Target(String sandboxId, String mode) {
@@ -103,12 +120,15 @@ public class SandboxProxy implements SandboxTrafficHandler {
       Vertx vertx,
       SandboxCache cache,
       SandboxService service,
+      FailedAuthLimiter failedAuth,
       ManagerConfig config,
       MeterRegistry registry,
       Clock clock) {
     this.vertx = vertx;
     this.cache = cache;
     this.service = service;
+    this.tokens = service.tokens();
+    this.failedAuth = failedAuth;
     this.config = config.proxy();
     this.resumeTimeout = config.e2b().defaultTimeout();
     this.envdPort = config.runtime().port();
@@ -157,25 +177,29 @@ public class SandboxProxy implements SandboxTrafficHandler {
     String query = req.query();
     t.path = route.path();
     t.uri = query == null ? route.path() : route.path() + "?" + query;
-    Optional<SandboxIds.Ref> ref = SandboxIds.parse(route.sandboxId());
-    if (ref.isEmpty()) {
-      notFound(rc, t);
+    if (failedAuth.blocked(client(req))) {
+      refuse(rc, t, 429, "rate_limited", "too many failed requests; slow down");
       return;
     }
-    Optional<Sandbox> cached = cache.claimedCached(ref.get().namespace(), ref.get().name());
+    Optional<Sandbox> cached = cache.claimedCached(route.sandboxId());
     if (cached.isPresent()) {
       admit(rc, t, cached.get());
       return;
     }
-    // Cache miss: one live read (a create on another replica a moment ago), off the event loop.
+    if (!SandboxIds.wellFormed(route.sandboxId())) {
+      notFound(rc, t);
+      return;
+    }
+    // Cache miss: maybe a live read (a create on another replica a moment ago), off the event
+    // loop; the cache's LiveReadGuard bounds what unknown IDs cost the API server.
     vertx
-        .<Optional<Sandbox>>executeBlocking(
-            () -> cache.claimed(ref.get().namespace(), ref.get().name()), false)
+        .<Optional<Sandbox>>executeBlocking(() -> cache.claimed(route.sandboxId()), false)
         .onComplete(
             ar -> {
               if (ar.failed()) {
+                // Same answer as unknown: an API-server hiccup must not tell IDs apart either.
                 LOG.warnf("sandbox lookup %s failed: %s", t.sandboxId, ar.cause().getMessage());
-                refuse(rc, t, 502, "lookup_failed", "sandbox lookup failed");
+                notFound(rc, t);
               } else if (ar.result().isEmpty()) {
                 notFound(rc, t);
               } else {
@@ -184,7 +208,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
             });
   }
 
-  /** Checks state, owner, address and token, then forwards (or resumes first). */
+  /** Checks owner, credentials, state and address, then forwards (or resumes first). */
   private void admit(RoutingContext rc, Target t, Sandbox s) {
     Map<String, String> a = s.getMetadata().getAnnotations();
     String owner = a == null ? null : a.get(MetadataKeys.ANNOTATION_OWNER);
@@ -192,6 +216,13 @@ public class SandboxProxy implements SandboxTrafficHandler {
       notFound(rc, t);
       return;
     }
+    // Credentials before anything that depends on the sandbox's state: without them, a paused,
+    // expired or running sandbox all look like an unknown ID.
+    if (!authorized(rc.request(), t, s)) {
+      notFound(rc, t);
+      return;
+    }
+    t.secure = SandboxTokens.secure(s);
     SandboxState state = SandboxState.of(s, clock.instant());
     if (state == SandboxState.PAUSED && config.connectOnTraffic() && autoResume(s)) {
       resumeThenAdmit(rc, t, s, owner);
@@ -212,16 +243,24 @@ public class SandboxProxy implements SandboxTrafficHandler {
       return;
     }
     t.ip = ip;
-    if (t.port == envdPort && !authorized(rc.request(), t, s)) {
-      refuse(rc, t, 401, "unauthorized", "missing or invalid X-Access-Token");
-      return;
-    }
     forward(rc, t);
   }
 
+  /**
+   * envd port: the envd access token of a secure sandbox (or a signed /files URL); user ports: the
+   * traffic access token of a private sandbox; the code interpreter's port is left to the runtime.
+   */
   private boolean authorized(HttpServerRequest req, Target t, Sandbox s) {
+    if (t.port == CODE_INTERPRETER_PORT) {
+      return true;
+    }
+    if (t.port != envdPort) {
+      String expected = tokens.trafficAccessToken(s);
+      return expected.isEmpty()
+          || EnvdAuth.sameToken(expected, req.getHeader(TRAFFIC_TOKEN_HEADER));
+    }
     return EnvdAuth.allowed(
-        SandboxView.accessToken(s),
+        tokens.envdAccessToken(s),
         req.method().name(),
         t.path,
         req.getHeader("X-Access-Token"),
@@ -293,6 +332,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
       forwardedHeaders(r.proxiedRequest(), r.headers());
       keepUnframedBody(r.proxiedRequest());
       return ctx.sendRequest()
+          .map(resp -> hideRuntimeRefusal(resp, t))
           .recover(
               err -> {
                 t.outcome = "backend_error";
@@ -307,6 +347,27 @@ public class SandboxProxy implements SandboxTrafficHandler {
                 return Future.succeededFuture(resp);
               });
     }
+  }
+
+  /**
+   * The code interpreter of a secure sandbox refuses a caller without the envd token with 401;
+   * relayed as is, that would tell an existing ID from an unknown one. Answer as for an unknown ID.
+   */
+  private ProxyResponse hideRuntimeRefusal(ProxyResponse resp, Target t) {
+    if (t.port != CODE_INTERPRETER_PORT || !t.secure || resp.getStatusCode() != 401) {
+      return resp;
+    }
+    t.outcome = "not_found";
+    failedAuth.failed(client(resp.request().proxiedRequest()));
+    resp.release().setStatusCode(502);
+    resp.headers().clear();
+    resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    resp.setBody(Body.body(Buffer.buffer(error(502, NOT_FOUND, t))));
+    return resp;
+  }
+
+  private static String client(HttpServerRequest req) {
+    return req.remoteAddress() == null ? "" : req.remoteAddress().host();
   }
 
   private static void forwardedHeaders(HttpServerRequest from, io.vertx.core.MultiMap headers) {
@@ -414,9 +475,15 @@ public class SandboxProxy implements SandboxTrafficHandler {
     send(rc, t, 502, error(502, "sandbox " + t.sandboxId + " did not answer", t));
   }
 
+  private static final String NOT_FOUND = "The sandbox was not found";
+
+  /**
+   * E2B's proxy answer for an unknown or dead sandbox (SDKs read 502 as "not running"), and the
+   * answer to any caller without credentials: one body for all, and one failure of the client.
+   */
   private void notFound(RoutingContext rc, Target t) {
-    // E2B's proxy answer for an unknown or dead sandbox; SDKs read 502 as "not running".
-    refuse(rc, t, 502, "not_found", "The sandbox was not found");
+    failedAuth.failed(client(rc.request()));
+    refuse(rc, t, 502, "not_found", NOT_FOUND);
   }
 
   private void refuse(RoutingContext rc, Target t, int code, String outcome, String message) {
