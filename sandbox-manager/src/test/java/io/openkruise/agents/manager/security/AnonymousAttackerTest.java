@@ -58,6 +58,9 @@ class AnonymousAttackerTest {
   static final String IP = Loopback.freeAddressFor(49983);
   static Vertx vertx;
 
+  /** The token the fake code interpreter was "initialised" with (the runtime learns it at init). */
+  static volatile String runtimeToken = "";
+
   @KubernetesTestServer KubernetesServer server;
 
   @jakarta.inject.Inject KubernetesClient client;
@@ -75,7 +78,7 @@ class AnonymousAttackerTest {
               .createHttpServer()
               .requestHandler(
                   req -> {
-                    if (port == 49999 && req.getHeader("X-Access-Token") == null) {
+                    if (port == 49999 && !runtimeToken.equals(req.getHeader("X-Access-Token"))) {
                       req.response().setStatusCode(401).end("{\"error\":\"unauthorized\"}");
                       return;
                     }
@@ -113,7 +116,7 @@ class AnonymousAttackerTest {
     pool(1);
     Response[] out = new Response[1];
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(60))
         .until(
             () -> {
               out[0] =
@@ -173,6 +176,7 @@ class AnonymousAttackerTest {
     String id = created.jsonPath().getString("sandboxID");
     String token = created.jsonPath().getString("envdAccessToken");
     assertThat(token).isNotBlank();
+    runtimeToken = token;
     String unknown = randomId();
 
     String[][] probes = {
@@ -283,7 +287,8 @@ class AnonymousAttackerTest {
     // Let the informers settle, then count every request the API server sees during the flood.
     int before = server.getKubernetesMockServer().getRequestCount();
     for (int i = 0; i < 200; i++) {
-      String id = randomId();
+      // Half in the old naming scheme, which the unfixed code read live for every guess.
+      String id = i % 2 == 0 ? randomId() : NS + "--" + TEMPLATE + "-" + randomId().substring(0, 5);
       assertThat(anonymous(id, 49983, "GET", "/health").statusCode()).isEqualTo(502);
       given().header("X-API-Key", ADMIN).get("/sandboxes/" + id).then().statusCode(404);
     }
