@@ -261,11 +261,15 @@ class ManagerAndControllerOnLocalClusterTest {
     threads.shutdownNow();
     assertThat(failures).isEmpty();
     assertThat(ids).hasSize(200);
+    // Every claim writes a fresh random ID, so distinct IDs alone prove nothing: each ID must
+    // name its own Sandbox.
+    Set<String> names = new HashSet<>();
     for (String id : ids) {
-      assertThat(sandboxOf(id).getMetadata().getAnnotations())
-          .containsEntry(
-              MetadataKeys.ANNOTATION_OWNER,
-              sandboxOf(id).getMetadata().getAnnotations().get(MetadataKeys.ANNOTATION_OWNER));
+      Sandbox s = sandboxOf(id);
+      assertThat(s).as("Sandbox labelled %s", id).isNotNull();
+      assertThat(names.add(s.getMetadata().getName()))
+          .as("Sandbox %s handed out twice", s.getMetadata().getName())
+          .isTrue();
     }
   }
 
