@@ -228,7 +228,12 @@ const cluster = {
     const image = `e2bdev/code-interpreter:conformance-js-${RUN}`
     const s = await Sandbox.create({ timeoutMs: 120_000, metadata: { run: RUN, [IMAGE_KEY]: image } })
     try {
-      const [ns, name] = s.sandboxId.split('--')
+      // The E2B ID is a random label value (agents.kruise.io/sandbox-id), not a name.
+      const found = JSON.parse(
+        kubectl('get', 'sbx', '-A', '-l', `agents.kruise.io/sandbox-id=${s.sandboxId}`, '-o', 'json'),
+      ).items
+      eq(found.length, 1, 'one Sandbox carries the ID label')
+      const { namespace: ns, name } = found[0].metadata
       const pod = JSON.parse(kubectl('get', 'pod', '-n', ns, name, '-o', 'json'))
       eq(pod.spec.containers[0].image, image, 'pod spec image')
       const status = pod.status.containerStatuses[0]

@@ -5,7 +5,7 @@ import http from 'node:http'
 import { createRequire } from 'node:module'
 
 export const API_KEY = 'e2b_' + '0123456789abcdef'.repeat(2)
-export const SANDBOX_ID = 'default--sbx-1'
+export const SANDBOX_ID = 'i1m5kq0x7c2w9e4r8t3a' // the shape of a real ID: 20 random [a-z0-9]
 export const ACCESS_TOKEN = 'envd-token-1'
 
 function envelope(message, flags = 0) {

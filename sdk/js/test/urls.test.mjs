@@ -9,7 +9,7 @@ import { isPatched, patchE2b, privateApiUrl, privateSandboxUrl, unpatchE2b } fro
 
 import { cleanEnv } from './fake-server.mjs'
 
-const SID = 'default--sbx-1'
+const SID = 'i1m5kq0x7c2w9e4r8t3a' // the shape of a real ID: 20 random [a-z0-9]
 const envd = { envdPort: 49983, sandboxDomain: 'agents.example.com' }
 
 const hooks = () => ({

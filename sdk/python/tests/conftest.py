@@ -21,7 +21,7 @@ import pytest
 from kruise_agents.patch_e2b import unpatch_e2b
 
 API_KEY = "e2b_" + "0123456789abcdef" * 2
-SANDBOX_ID = "default--sbx-1"
+SANDBOX_ID = "i1m5kq0x7c2w9e4r8t3a"  # the shape of a real ID: 20 random [a-z0-9]
 ACCESS_TOKEN = "envd-token-1"
 
 

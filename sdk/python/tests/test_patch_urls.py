@@ -19,7 +19,7 @@ from kruise_agents.patch_e2b import (
     unpatch_e2b,
 )
 
-SID = "default--sbx-1"
+SID = "i1m5kq0x7c2w9e4r8t3a"  # the shape of a real ID: 20 random [a-z0-9]
 
 
 def _hooks() -> dict:

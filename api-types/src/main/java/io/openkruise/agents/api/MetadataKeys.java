@@ -56,11 +56,28 @@ public final class MetadataKeys {
   /** Legacy spelling of {@link #ANNOTATION_RUNTIME_URL}. */
   public static final String ANNOTATION_ENVD_URL_LEGACY = E2B_PREFIX + "envd-url";
 
-  /** The envd access token handed out as {@code envdAccessToken} (empty when not secure). */
+  /**
+   * The original's envd access token annotation. Never written any more (anyone who may {@code get
+   * sbx} could read it): a secure sandbox carries {@link #ANNOTATION_SECURE} and its token is
+   * derived from its UID ({@code SandboxSecrets.accessToken}). Kept to recognise old objects.
+   */
   public static final String ANNOTATION_RUNTIME_ACCESS_TOKEN = PREFIX + "runtime-access-token";
 
   /** Legacy spelling of {@link #ANNOTATION_RUNTIME_ACCESS_TOKEN}. */
   public static final String ANNOTATION_ENVD_ACCESS_TOKEN_LEGACY = E2B_PREFIX + "envd-access-token";
+
+  /**
+   * {@code "true"} on a sandbox created with E2B {@code secure=true}: its runtime requires the envd
+   * access token derived from the Sandbox UID. Not a secret.
+   */
+  public static final String ANNOTATION_SECURE = PREFIX + "secure";
+
+  /**
+   * {@code "false"} on a sandbox created with E2B {@code network.allowPublicTraffic=false}: its
+   * user ports require header {@code e2b-traffic-access-token} with the token derived from the
+   * Sandbox UID. Absent means public, as in E2B. Not a secret.
+   */
+  public static final String ANNOTATION_ALLOW_PUBLIC_TRAFFIC = PREFIX + "allow-public-traffic";
 
   /**
    * JSON object of the env vars an E2B create asked for; the manager re-sends them to the runtime's

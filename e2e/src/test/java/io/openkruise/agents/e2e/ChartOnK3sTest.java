@@ -234,7 +234,7 @@ class ChartOnK3sTest {
     System.out.println(out);
     assertThat(p.exitValue()).as(out).isZero();
     assertThat(out)
-        .contains("SANDBOX default--code-interpreter-")
+        .containsPattern("SANDBOX [a-z0-9]{20}\\b")
         .contains("CMD hello-from-42")
         .contains("CSI hello-from-pv")
         .contains("CODE 42");

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.e2e.E2bApi.Reply;
@@ -222,7 +223,9 @@ class HelmChartOnLocalClusterTest {
     Reply created = call("POST", "/sandboxes", "{\"templateID\":\"code-interpreter-v1\"}");
     assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
     String id = created.body().path("sandboxID").asText();
-    assertThat(id).startsWith("default--code-interpreter-");
+    assertThat(id).matches("[a-z0-9]{20}");
+    String name = sandboxNamed(id).getMetadata().getName();
+    assertThat(name).startsWith("code-interpreter-");
     assertThat(created.body().path("domain").asText()).isEqualTo(DOMAIN);
 
     String token = created.body().path("envdAccessToken").asText();
@@ -231,12 +234,23 @@ class HelmChartOnLocalClusterTest {
 
     assertThat(call("DELETE", "/sandboxes/" + id, null).status()).isEqualTo(204);
     assertThat(call("GET", "/sandboxes/" + id, null).status()).isEqualTo(404);
-    String name = id.substring("default--".length());
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
                 kube.resources(Sandbox.class).inNamespace("default").withName(name).get() == null);
+  }
+
+  /** The Sandbox carrying this E2B ID label (the ID names no namespace or Sandbox). */
+  private static Sandbox sandboxNamed(String id) {
+    List<Sandbox> found =
+        kube.resources(Sandbox.class)
+            .inNamespace("default")
+            .withLabel(MetadataKeys.LABEL_SANDBOX_ID, id)
+            .list()
+            .getItems();
+    assertThat(found).as("Sandbox labelled " + id).hasSize(1);
+    return found.get(0);
   }
 
   /**

@@ -120,9 +120,15 @@ class ManagerAndControllerOnLocalClusterTest {
     return E2bApi.call("http://127.0.0.1:" + port, method, path, key, body, Duration.ofSeconds(60));
   }
 
+  /** The Sandbox with this E2B ID: found by its label, the ID says nothing about the name. */
   private static Sandbox sandboxOf(String sandboxId) {
-    String[] parts = sandboxId.split("--", 2);
-    return kube.resources(Sandbox.class).inNamespace(parts[0]).withName(parts[1]).get();
+    List<Sandbox> found =
+        kube.resources(Sandbox.class)
+            .inNamespace(ns)
+            .withLabel(MetadataKeys.LABEL_SANDBOX_ID, sandboxId)
+            .list()
+            .getItems();
+    return found.isEmpty() ? null : found.get(0);
   }
 
   /** Metrics carry request paths: they are on the management port, never on the E2B port. */
@@ -156,7 +162,8 @@ class ManagerAndControllerOnLocalClusterTest {
             "{\"templateID\":\"e2e-pool\",\"timeout\":300}");
     assertThat(created.status()).isEqualTo(201);
     String id = created.body().path("sandboxID").asText();
-    assertThat(id).startsWith(ns + "--e2e-pool-");
+    assertThat(id).matches("[a-z0-9]{20}");
+    assertThat(sandboxOf(id).getMetadata().getName()).startsWith("e2e-pool-");
     assertThat(created.body().path("envdAccessToken").asText()).isNotEmpty();
     assertThat(created.body().path("envdVersion").asText()).isEqualTo("0.5.7");
     assertThat(sandboxOf(id).getMetadata().getLabels())
@@ -274,11 +281,15 @@ class ManagerAndControllerOnLocalClusterTest {
     threads.shutdownNow();
     assertThat(failures).isEmpty();
     assertThat(ids).hasSize(200);
+    // Every claim writes a fresh random ID, so distinct IDs alone prove nothing: each ID must
+    // name its own Sandbox.
+    Set<String> names = new HashSet<>();
     for (String id : ids) {
-      assertThat(sandboxOf(id).getMetadata().getAnnotations())
-          .containsEntry(
-              MetadataKeys.ANNOTATION_OWNER,
-              sandboxOf(id).getMetadata().getAnnotations().get(MetadataKeys.ANNOTATION_OWNER));
+      Sandbox s = sandboxOf(id);
+      assertThat(s).as("Sandbox labelled %s", id).isNotNull();
+      assertThat(names.add(s.getMetadata().getName()))
+          .as("Sandbox %s handed out twice", s.getMetadata().getName())
+          .isTrue();
     }
   }
 

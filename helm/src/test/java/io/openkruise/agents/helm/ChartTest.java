@@ -187,8 +187,17 @@ class ChartTest {
             "KRUISE_PROXY_IDLE_TIMEOUT",
             "KRUISE_PROXY_MAX_CONNECTIONS_PER_SANDBOX",
             "KRUISE_PROXY_CONNECT_ON_TRAFFIC",
-            "KRUISE_PROXY_ACCESS_LOG");
+            "KRUISE_PROXY_ACCESS_LOG",
+            "KRUISE_PROXY_NEGATIVE_CACHE_SIZE",
+            "KRUISE_PROXY_NEGATIVE_CACHE_TTL",
+            "KRUISE_PROXY_LIVE_READS_PER_SECOND",
+            "KRUISE_PROXY_LIVE_READ_BURST",
+            "KRUISE_E2B_AUTH_FAILED_BURST",
+            "KRUISE_E2B_AUTH_FAILED_PER_SECOND",
+            "KRUISE_E2B_AUTH_FAILED_MAX_CLIENTS");
     assertThat(env.get("KRUISE_PROXY_CONNECT_ON_TRAFFIC").getValue()).isEqualTo("false");
+    assertThat(env.get("KRUISE_PROXY_LIVE_READ_BURST").getValue()).isEqualTo("40");
+    assertThat(env.get("KRUISE_E2B_AUTH_FAILED_BURST").getValue()).isEqualTo("100");
     assertThat(env.get("E2B_DOMAIN").getValue()).isEqualTo("your.domain.com");
     assertThat(env.get("KRUISE_SYSTEM_NAMESPACE").getValue()).isEqualTo(Rendered.NS);
     assertThat(env.get("KRUISE_E2B_MAX_TIMEOUT").getValue()).isEqualTo("24h");

@@ -55,10 +55,14 @@ public final class ClaimPatch {
     return patch;
   }
 
-  /** Labels every claimed sandbox carries: the request's plus {@code sandbox-claimed=true}. */
+  /**
+   * Labels every claimed sandbox carries: the request's plus {@code sandbox-claimed=true} and a
+   * fresh E2B ID ({@link SandboxIds}), the sandbox's only name on the E2B surface.
+   */
   public static Map<String, String> claimLabels(ClaimRequest request) {
     Map<String, String> labels = new LinkedHashMap<>(request.labels());
     labels.put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
+    labels.put(MetadataKeys.LABEL_SANDBOX_ID, SandboxIds.next());
     return labels;
   }
 

@@ -77,6 +77,14 @@ public final class SandboxSecrets {
     return derive("envd-access-token", sandboxUid);
   }
 
+  /**
+   * The E2B traffic access token of a sandbox created with {@code allowPublicTraffic=false}: the
+   * proxy requires it in {@code e2b-traffic-access-token} on the sandbox's user ports.
+   */
+  public String trafficToken(String sandboxUid) {
+    return derive("traffic-access-token", sandboxUid);
+  }
+
   private String derive(String purpose, String sandboxUid) {
     Objects.requireNonNull(sandboxUid, "sandboxUid");
     if (sandboxUid.isBlank()) {

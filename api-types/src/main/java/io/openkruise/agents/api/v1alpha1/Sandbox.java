@@ -35,4 +35,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Message",
     jsonPath = ".status.message",
     type = AdditionalPrinterColumn.Type.STRING)
+// Priority 1: only `kubectl get sbx -o wide` shows the E2B ID; the default columns stay the seeds'.
+@AdditionalPrinterColumn(
+    name = "Sandbox_ID",
+    jsonPath = ".metadata.labels.agents\\.kruise\\.io/sandbox-id",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
 public class Sandbox extends CustomResource<SandboxSpec, SandboxStatus> implements Namespaced {}

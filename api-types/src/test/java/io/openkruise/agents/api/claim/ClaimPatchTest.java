@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import java.time.Instant;
 import java.util.List;
@@ -33,6 +34,10 @@ class ClaimPatchTest {
     assertThat((Map<String, Object>) metadata.get("labels"))
         .containsEntry("agents.kruise.io/sandbox-claimed", "true")
         .containsEntry("team", "a");
+    assertThat(
+            (String)
+                ((Map<String, Object>) metadata.get("labels")).get(MetadataKeys.LABEL_SANDBOX_ID))
+        .matches("[a-z0-9]{20}");
     assertThat((Map<String, Object>) metadata.get("annotations"))
         .containsEntry("agents.kruise.io/lock", "lock-1")
         .containsEntry("agents.kruise.io/owner", "key-1")
@@ -40,6 +45,26 @@ class ClaimPatchTest {
         .containsEntry("user/meta", "v");
     assertThat((Map<String, Object>) patch.get("spec"))
         .containsOnly(Map.entry("shutdownTime", "2026-11-23T12:05:00Z"));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyClaimGetsAFreshUnguessableId() {
+    Sandbox candidate = Sandboxes.available("ns", "code-1", "code");
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 1000; i++) {
+      Map<String, Object> metadata =
+          (Map<String, Object>)
+              ClaimPatch.build(candidate, ClaimRequest.forOwner("o"), "l", NOW).get("metadata");
+      String id = ((Map<String, String>) metadata.get("labels")).get(MetadataKeys.LABEL_SANDBOX_ID);
+      assertThat(SandboxIds.wellFormed(id)).isTrue();
+      // Never derived from namespace or name: nothing of "ns--code-1" leaks into the ID.
+      assertThat(id).doesNotContain("--");
+      ids.add(id);
+    }
+    assertThat(ids).hasSize(1000);
+    // 20 symbols of base 36 carry log2(36^20) ~ 103.4 bits.
+    assertThat(SandboxIds.LENGTH * Math.log(36) / Math.log(2)).isGreaterThanOrEqualTo(96);
   }
 
   @Test

@@ -56,7 +56,12 @@ class GeneratedCrdTest {
             tuple("Age", ".metadata.creationTimestamp"),
             tuple("shutdown_time", ".spec.shutdownTime"),
             tuple("pause_time", ".spec.pauseTime"),
-            tuple("Message", ".status.message"));
+            tuple("Message", ".status.message"),
+            tuple("Sandbox_ID", ".metadata.labels.agents\\.kruise\\.io/sandbox-id"));
+    // Only the E2B ID is wide-only (kubectl get sbx -o wide): the default columns stay the seeds'.
+    assertThat(v.getAdditionalPrinterColumns())
+        .extracting(CustomResourceColumnDefinition::getPriority)
+        .containsExactly(0, 0, 0, 0, 0, 1);
     assertThat(v.getSubresources().getStatus()).isNotNull();
     assertThat(v.getSubresources().getScale()).isNull();
     JSONSchemaProps template = specProperty(v, "template");

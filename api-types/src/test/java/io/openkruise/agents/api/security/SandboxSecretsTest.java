@@ -18,6 +18,10 @@ class SandboxSecretsTest {
         .isEqualTo(SandboxSecrets.fromKey(KEY).bootstrapToken(uid));
     assertThat(secrets.bootstrapToken(uid)).hasSize(64).matches("[0-9a-f]+");
     assertThat(secrets.bootstrapToken(uid)).isNotEqualTo(secrets.accessToken(uid));
+    assertThat(secrets.trafficToken(uid))
+        .isNotEqualTo(secrets.accessToken(uid))
+        .isNotEqualTo(secrets.bootstrapToken(uid))
+        .isEqualTo(secrets.trafficToken(uid));
     assertThat(secrets.bootstrapToken(uid))
         .isNotEqualTo(secrets.bootstrapToken("6f1c2a9e-0000-4000-8000-000000000002"));
     assertThat(secrets.bootstrapToken(uid))

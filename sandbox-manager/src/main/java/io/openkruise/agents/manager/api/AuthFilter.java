@@ -1,6 +1,7 @@
 package io.openkruise.agents.manager.api;
 
 import io.openkruise.agents.manager.config.ManagerConfig;
+import io.openkruise.agents.manager.guard.FailedAuthLimiter;
 import io.openkruise.agents.manager.keys.ApiKeyStore;
 import io.openkruise.agents.manager.keys.Caller;
 import io.vertx.ext.web.RoutingContext;
@@ -17,6 +18,7 @@ public class AuthFilter {
 
   @Inject ApiKeyStore keys;
   @Inject ManagerConfig config;
+  @Inject FailedAuthLimiter failedAuth;
 
   @ServerRequestFilter
   public Optional<Response> authenticate(ContainerRequestContext ctx, RoutingContext rc) {
@@ -28,12 +30,18 @@ public class AuthFilter {
       rc.put(CALLER, Caller.ANONYMOUS);
       return Optional.empty();
     }
+    String client = rc.request().remoteAddress() == null ? "" : rc.request().remoteAddress().host();
+    if (failedAuth.blocked(client)) {
+      return Optional.of(ErrorMappers.json(429, "too many failed authentications; slow down"));
+    }
     String key = ctx.getHeaderString("X-API-Key");
     if (key == null || key.isEmpty()) {
+      failedAuth.failed(client);
       return Optional.of(ErrorMappers.json(401, "missing API key: send it in X-API-Key"));
     }
     Optional<Caller> caller = keys.authenticate(key.trim());
     if (caller.isEmpty()) {
+      failedAuth.failed(client);
       return Optional.of(ErrorMappers.json(401, "Invalid API key"));
     }
     rc.put(CALLER, caller.get());

@@ -57,7 +57,7 @@ public class SandboxResource {
     Caller caller = AuthFilter.caller(rc);
     CreateRequest req = CreateRequest.parse(Bodies.object(body), v2, settings().limits());
     Sandbox s = service.create(caller, req);
-    return json(201, SandboxView.sandbox(s, settings().domain()));
+    return json(201, SandboxView.sandbox(s, settings().domain(), service.tokens()));
   }
 
   @GET
@@ -99,7 +99,8 @@ public class SandboxResource {
   @Path("sandboxes/{id}")
   public Response get(@PathParam("id") String id, RoutingContext rc) {
     Sandbox s = service.get(AuthFilter.caller(rc), id);
-    return json(200, SandboxView.detail(s, service.state(s), settings().domain()));
+    return json(
+        200, SandboxView.detail(s, service.state(s), settings().domain(), service.tokens()));
   }
 
   @DELETE
@@ -122,7 +123,7 @@ public class SandboxResource {
   public Response resume(@PathParam("id") String id, String body, RoutingContext rc) {
     Duration timeout = timeout(Bodies.object(body), "timeout");
     Sandbox s = service.resume(AuthFilter.caller(rc), id, timeout);
-    return json(201, SandboxView.sandbox(s, settings().domain()));
+    return json(201, SandboxView.sandbox(s, settings().domain(), service.tokens()));
   }
 
   @POST
@@ -140,7 +141,9 @@ public class SandboxResource {
   private Response connectAny(String id, String body, RoutingContext rc) {
     Duration timeout = timeout(Bodies.object(body), "timeout");
     SandboxService.Connected c = service.connect(AuthFilter.caller(rc), id, timeout);
-    return json(c.resumed() ? 201 : 200, SandboxView.sandbox(c.sandbox(), settings().domain()));
+    return json(
+        c.resumed() ? 201 : 200,
+        SandboxView.sandbox(c.sandbox(), settings().domain(), service.tokens()));
   }
 
   @POST

@@ -9,10 +9,13 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.SandboxIds;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.e2b.SandboxView;
+import io.openkruise.agents.manager.guard.LiveReadGuard;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,8 +31,9 @@ import java.util.function.Predicate;
 
 /**
  * The manager's only state: shared informers on Sandboxes and SandboxSets of the served namespaces,
- * with indexes by pool template, by claimed sandbox ID and by owner. Sandboxes are watched only
- * when they carry our template label, which bounds memory.
+ * with indexes by pool template, by claimed sandbox ID (label {@code agents.kruise.io/sandbox-id}),
+ * by envd access token and by owner. Sandboxes are watched only when they carry our template label,
+ * which bounds memory.
  */
 public final class SandboxCache implements AutoCloseable {
 
@@ -41,6 +45,8 @@ public final class SandboxCache implements AutoCloseable {
 
   private final KubernetesClient client;
   private final Optional<List<String>> namespaces;
+  private final SandboxTokens tokens;
+  private final LiveReadGuard liveReads;
   private final List<SharedIndexInformer<Sandbox>> sandboxInformers = new ArrayList<>();
   private final List<SharedIndexInformer<SandboxSet>> setInformers = new ArrayList<>();
   private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
@@ -51,9 +57,15 @@ public final class SandboxCache implements AutoCloseable {
   /**
    * @param namespaces served namespaces; empty = all
    */
-  public SandboxCache(KubernetesClient client, Optional<List<String>> namespaces) {
+  public SandboxCache(
+      KubernetesClient client,
+      Optional<List<String>> namespaces,
+      SandboxTokens tokens,
+      LiveReadGuard liveReads) {
     this.client = client;
     this.namespaces = namespaces.filter(l -> !l.isEmpty());
+    this.tokens = tokens;
+    this.liveReads = liveReads;
   }
 
   public void start(Duration syncTimeout) {
@@ -68,16 +80,18 @@ public final class SandboxCache implements AutoCloseable {
               BY_POOL, SandboxCache::poolKeys,
               BY_ID, SandboxCache::idKeys,
               BY_OWNER, SandboxCache::ownerKeys,
-              BY_ACCESS_TOKEN, SandboxCache::accessTokenKeys));
+              BY_ACCESS_TOKEN, this::accessTokenKeys));
       si.addEventHandler(
           new ResourceEventHandler<>() {
             @Override
             public void onAdd(Sandbox s) {
+              forgetMiss(s);
               notifyWaiters(s, false);
             }
 
             @Override
             public void onUpdate(Sandbox old, Sandbox s) {
+              forgetMiss(s);
               notifyWaiters(s, false);
             }
 
@@ -156,12 +170,14 @@ public final class SandboxCache implements AutoCloseable {
     return t.isEmpty() ? List.of() : List.of(t);
   }
 
+  /** Claimed sandboxes under their E2B ID; an unclaimed pool member has none, so no route. */
   static List<String> idKeys(Sandbox s) {
     Map<String, String> labels = s.getMetadata().getLabels();
     if (labels == null || !"true".equals(labels.get(MetadataKeys.LABEL_SANDBOX_CLAIMED))) {
       return List.of();
     }
-    return List.of(SandboxView.id(s));
+    String id = SandboxView.id(s);
+    return id.isEmpty() ? List.of() : List.of(id);
   }
 
   static List<String> ownerKeys(Sandbox s) {
@@ -170,13 +186,23 @@ public final class SandboxCache implements AutoCloseable {
     return owner == null || owner.isEmpty() ? List.of() : List.of(owner);
   }
 
-  /** Claimed sandboxes only: a pool member's token is never handed out, so never routable. */
-  static List<String> accessTokenKeys(Sandbox s) {
-    if (idKeys(s).isEmpty()) {
+  /**
+   * Claimed secure sandboxes under their (derived) envd access token: a pool member's token is
+   * never handed out, so never routable.
+   */
+  private List<String> accessTokenKeys(Sandbox s) {
+    if (idKeys(s).isEmpty() || s.getMetadata().getUid() == null) {
       return List.of();
     }
-    String token = SandboxView.accessToken(s);
+    String token = tokens.envdAccessToken(s);
     return token.isEmpty() ? List.of() : List.of(token);
+  }
+
+  private void forgetMiss(Sandbox s) {
+    String id = SandboxView.id(s);
+    if (!id.isEmpty()) {
+      liveReads.seen(id);
+    }
   }
 
   // ---- reads ----
@@ -216,12 +242,12 @@ public final class SandboxCache implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** A claimed sandbox by ID from the cache only (no I/O: safe on an event loop). */
-  public Optional<Sandbox> claimedCached(String namespace, String name) {
-    if (!serves(namespace)) {
+  /** A claimed sandbox by E2B ID from the cache only (no I/O: safe on an event loop). */
+  public Optional<Sandbox> claimedCached(String id) {
+    if (!SandboxIds.wellFormed(id)) {
       return Optional.empty();
     }
-    List<Sandbox> hit = union(sandboxInformers, BY_ID, namespace + "--" + name);
+    List<Sandbox> hit = union(sandboxInformers, BY_ID, id);
     return hit.isEmpty() ? Optional.empty() : Optional.of(hit.get(0));
   }
 
@@ -238,26 +264,36 @@ public final class SandboxCache implements AutoCloseable {
   }
 
   /**
-   * A claimed sandbox by ID: the cache first, then one live read, so a sandbox created through
-   * another replica a moment ago is found before this replica's informer has seen it.
+   * A claimed sandbox by E2B ID: the informer index first, then (guarded by {@link LiveReadGuard})
+   * one live read by label, so a sandbox claimed through another replica a moment ago is found
+   * before this replica's informer has seen it. Blocking on a miss: never call on an event loop.
    */
-  public Optional<Sandbox> claimed(String namespace, String name) {
-    if (!serves(namespace)) {
-      return Optional.empty();
+  public Optional<Sandbox> claimed(String id) {
+    Optional<Sandbox> cached = claimedCached(id);
+    if (cached.isPresent() || !SandboxIds.wellFormed(id) || !liveReads.mayRead(id)) {
+      return cached;
     }
-    List<Sandbox> hit = union(sandboxInformers, BY_ID, namespace + "--" + name);
-    if (!hit.isEmpty()) {
-      return Optional.of(hit.get(0));
-    }
+    List<Sandbox> found = new ArrayList<>();
     try {
-      Sandbox live = sandboxes().inNamespace(namespace).withName(name).get();
-      return Optional.ofNullable(live).filter(s -> !idKeys(s).isEmpty());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 404 || e.getCode() == 403) {
-        return Optional.empty();
+      for (Optional<String> ns : scopes()) {
+        var in = ns.isPresent() ? sandboxes().inNamespace(ns.get()) : sandboxes().inAnyNamespace();
+        found.addAll(in.withLabel(MetadataKeys.LABEL_SANDBOX_ID, id).list().getItems());
       }
-      throw e;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404 && e.getCode() != 403) {
+        throw e;
+      }
     }
+    Optional<Sandbox> live = found.stream().filter(s -> !idKeys(s).isEmpty()).findFirst();
+    if (live.isEmpty()) {
+      liveReads.missed(id);
+      // The informer may have delivered the sandbox while we read: never keep a stale miss.
+      if (claimedCached(id).isPresent()) {
+        liveReads.seen(id);
+        return claimedCached(id);
+      }
+    }
+    return live;
   }
 
   private static <T> List<T> union(

@@ -5,6 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.openkruise.agents.api.claim.SandboxClaimer;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
+import io.openkruise.agents.manager.guard.FailedAuthLimiter;
+import io.openkruise.agents.manager.guard.LiveReadGuard;
 import io.openkruise.agents.manager.keys.ApiKeyStore;
 import io.openkruise.agents.manager.keys.ApiKeys;
 import io.openkruise.agents.manager.lifecycle.ClaimMetrics;
@@ -42,8 +45,39 @@ public class ManagerBeans {
 
   @Produces
   @Singleton
-  SandboxCache cache(KubernetesClient client, ManagerConfig config) {
-    SandboxCache cache = new SandboxCache(client, config.servedNamespaces());
+  SandboxTokens sandboxTokens(SandboxSecrets secrets) {
+    return new SandboxTokens(secrets);
+  }
+
+  @Produces
+  @Singleton
+  LiveReadGuard liveReads(ManagerConfig config, MeterRegistry registry) {
+    ManagerConfig.Proxy p = config.proxy();
+    return new LiveReadGuard(
+        new LiveReadGuard.Settings(
+            p.negativeCacheSize(), p.negativeCacheTtl(), p.liveReadBurst(), p.liveReadsPerSecond()),
+        registry,
+        System::nanoTime);
+  }
+
+  @Produces
+  @Singleton
+  FailedAuthLimiter failedAuth(ManagerConfig config, MeterRegistry registry) {
+    ManagerConfig.Auth a = config.e2b().auth();
+    return new FailedAuthLimiter(
+        new FailedAuthLimiter.Settings(a.failedBurst(), a.failedPerSecond(), a.failedMaxClients()),
+        registry,
+        System::nanoTime);
+  }
+
+  @Produces
+  @Singleton
+  SandboxCache cache(
+      KubernetesClient client,
+      ManagerConfig config,
+      SandboxTokens tokens,
+      LiveReadGuard liveReads) {
+    SandboxCache cache = new SandboxCache(client, config.servedNamespaces(), tokens, liveReads);
     cache.start(Duration.ofSeconds(60));
     return cache;
   }
@@ -128,7 +162,8 @@ public class ManagerBeans {
       RuntimeClient runtime,
       ManagerConfig config,
       Clock clock,
-      ClaimMetrics metrics) {
+      ClaimMetrics metrics,
+      SandboxTokens tokens) {
     Settings settings = Settings.from(config);
     return new SandboxService(
         client,
@@ -138,7 +173,8 @@ public class ManagerBeans {
         new CsiVolumes(client, settings.systemNamespace(), settings.allowedCsiDrivers()),
         settings,
         clock,
-        metrics);
+        metrics,
+        tokens);
   }
 
   /** Eager start: informers synced and keys loaded before the first request. */

@@ -69,6 +69,25 @@ public interface ManagerConfig {
     /** One log line per proxied request (category {@code io.openkruise.agents.proxy.access}). */
     @WithDefault("true")
     boolean accessLog();
+
+    /**
+     * Sandbox IDs a live read found nothing for, remembered so a repeated unknown ID (proxy or API)
+     * costs the API server nothing; the informer drops an ID as soon as it sees it.
+     */
+    @WithDefault("10000")
+    int negativeCacheSize();
+
+    /** How long an unknown ID stays in the negative cache. */
+    @WithDefault("30s")
+    Duration negativeCacheTtl();
+
+    /** Global rate of live API-server reads for IDs missing from the informer cache. */
+    @WithDefault("20")
+    double liveReadsPerSecond();
+
+    /** Burst of live reads above {@code live-reads-per-second}. */
+    @WithDefault("40")
+    int liveReadBurst();
   }
 
   interface E2b {
@@ -125,6 +144,21 @@ public interface ManagerConfig {
     /** {@code false} makes every caller the fixed anonymous owner; only ever set explicitly. */
     @WithDefault("true")
     boolean enabled();
+
+    /**
+     * Failed authentications a client address may have in a burst (bad API key; on the proxy a
+     * missing or wrong envd/traffic token, or an unknown sandbox ID) before it gets 429.
+     */
+    @WithDefault("100")
+    int failedBurst();
+
+    /** Rate at which a client's failure allowance refills. */
+    @WithDefault("10")
+    double failedPerSecond();
+
+    /** Client addresses tracked at once (least recently seen forgotten first). */
+    @WithDefault("100000")
+    int failedMaxClients();
   }
 
   interface Csi {

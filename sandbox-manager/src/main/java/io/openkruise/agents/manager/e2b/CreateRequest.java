@@ -7,10 +7,13 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A validated E2B create body ({@code NewSandbox}). Unknown fields (network, mcp, volumeMounts,
- * allow_internet_access...) are accepted and ignored, as the SDKs always send some of them.
+ * A validated E2B create body ({@code NewSandbox}). Unknown fields (mcp, volumeMounts,
+ * allow_internet_access, network rules...) are accepted and ignored, as the SDKs always send some
+ * of them; of {@code network} only {@code allowPublicTraffic} is read.
  *
  * @param metadata the user's metadata with the extension keys removed
+ * @param allowPublicTraffic E2B {@code network.allowPublicTraffic} (default true); false makes the
+ *     sandbox's user ports require its {@code trafficAccessToken}
  */
 public record CreateRequest(
     String templateId,
@@ -19,7 +22,8 @@ public record CreateRequest(
     boolean secure,
     Map<String, String> metadata,
     Map<String, String> envVars,
-    Extensions extensions) {
+    Extensions extensions,
+    boolean allowPublicTraffic) {
 
   /** Kubernetes qualified name (annotation key): optional DNS-subdomain prefix, then a name. */
   private static final Pattern QUALIFIED_NAME =
@@ -53,6 +57,11 @@ public record CreateRequest(
             body.get("timeout"), "timeout", limits.defaultTimeout(), limits.maxTimeout());
     boolean autoPause = bool(body, "autoPause", false);
     boolean secure = v2 || bool(body, "secure", false);
+    boolean allowPublicTraffic = allowPublicTraffic(body);
+    if (!allowPublicTraffic && !secure) {
+      // E2B's rule: a private sandbox needs the envd token too, or its runtime would be open.
+      throw E2bException.badRequest("network.allowPublicTraffic=false requires secure=true");
+    }
     Map<String, String> metadata = strings(body, "metadata");
     Map<String, String> envVars = strings(body, "envVars");
     Extensions.Split split = Extensions.split(metadata, limits.maxClaimTimeout());
@@ -74,7 +83,32 @@ public record CreateRequest(
               }
             });
     return new CreateRequest(
-        templateId, timeout, autoPause, secure, split.metadata(), envVars, split.extensions());
+        templateId,
+        timeout,
+        autoPause,
+        secure,
+        split.metadata(),
+        envVars,
+        split.extensions(),
+        allowPublicTraffic);
+  }
+
+  private static boolean allowPublicTraffic(JsonNode body) {
+    JsonNode network = body.get("network");
+    if (network == null || network.isNull()) {
+      return true;
+    }
+    if (!network.isObject()) {
+      throw E2bException.badRequest("network must be an object");
+    }
+    JsonNode n = network.get("allowPublicTraffic");
+    if (n == null || n.isNull()) {
+      return true;
+    }
+    if (!n.isBoolean()) {
+      throw E2bException.badRequest("network.allowPublicTraffic must be a boolean");
+    }
+    return n.booleanValue();
   }
 
   /** E2B template refs may carry {@code :tag}; there is one version of a SandboxSet. */

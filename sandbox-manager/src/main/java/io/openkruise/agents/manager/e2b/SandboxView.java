@@ -29,8 +29,11 @@ public final class SandboxView {
 
   private SandboxView() {}
 
+  /** The E2B ID assigned at claim ("" for an unclaimed pool member, which has none). */
   public static String id(Sandbox s) {
-    return SandboxIds.format(s.getMetadata().getNamespace(), s.getMetadata().getName());
+    Map<String, String> labels = s.getMetadata().getLabels();
+    String id = labels == null ? null : labels.get(MetadataKeys.LABEL_SANDBOX_ID);
+    return id == null ? "" : id;
   }
 
   public static String templateId(Sandbox s) {
@@ -40,19 +43,6 @@ public final class SandboxView {
     }
     String t = labels.get(MetadataKeys.LABEL_SANDBOX_TEMPLATE);
     return t != null ? t : labels.getOrDefault(MetadataKeys.LABEL_SANDBOX_POOL, "");
-  }
-
-  /** The envd access token stored at create ("" when not secure). */
-  public static String accessToken(Sandbox s) {
-    Map<String, String> a = s.getMetadata().getAnnotations();
-    if (a == null) {
-      return "";
-    }
-    String t = a.get(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN);
-    if (t == null) {
-      t = a.get(MetadataKeys.ANNOTATION_ENVD_ACCESS_TOKEN_LEGACY);
-    }
-    return t == null ? "" : t;
   }
 
   public static Instant startedAt(Sandbox s) {
@@ -95,16 +85,20 @@ public final class SandboxView {
   }
 
   /** The create/connect answer. */
-  public static Map<String, Object> sandbox(Sandbox s, String domain) {
+  public static Map<String, Object> sandbox(Sandbox s, String domain, SandboxTokens tokens) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("sandboxID", id(s));
     m.put("templateID", templateId(s));
     m.put("alias", templateId(s));
     m.put("clientID", CLIENT_ID);
     m.put("envdVersion", ENVD_VERSION);
-    String token = accessToken(s);
+    String token = tokens.envdAccessToken(s);
     if (!token.isEmpty()) {
       m.put("envdAccessToken", token);
+    }
+    String traffic = tokens.trafficAccessToken(s);
+    if (!traffic.isEmpty()) {
+      m.put("trafficAccessToken", traffic);
     }
     m.put("domain", domain);
     return m;
@@ -130,9 +124,10 @@ public final class SandboxView {
   }
 
   /** {@code GET /sandboxes/{id}} ({@code SandboxDetail}). */
-  public static Map<String, Object> detail(Sandbox s, SandboxState state, String domain) {
+  public static Map<String, Object> detail(
+      Sandbox s, SandboxState state, String domain, SandboxTokens tokens) {
     Map<String, Object> m = listed(s, state);
-    String token = accessToken(s);
+    String token = tokens.envdAccessToken(s);
     if (!token.isEmpty()) {
       m.put("envdAccessToken", token);
     }

@@ -22,19 +22,17 @@ import io.openkruise.agents.manager.e2b.Deadlines;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.Extensions;
 import io.openkruise.agents.manager.e2b.ListQuery;
-import io.openkruise.agents.manager.e2b.SandboxIds;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.e2b.SandboxView;
 import io.openkruise.agents.manager.e2b.Timeouts;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.runtime.CsiVolumes;
 import io.openkruise.agents.manager.runtime.RuntimeClient;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +58,6 @@ public class SandboxService {
 
   private static final Logger LOG = Logger.getLogger(SandboxService.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final SecureRandom TOKENS = new SecureRandom();
 
   /** How long a write waits for this replica's cache to show it (read-your-writes). */
   private static final Duration CACHE_SETTLE_TIMEOUT = Duration.ofSeconds(5);
@@ -76,6 +73,7 @@ public class SandboxService {
   private final Settings settings;
   private final Clock clock;
   private final ClaimMetrics metrics;
+  private final SandboxTokens tokens;
 
   public SandboxService(
       KubernetesClient client,
@@ -85,7 +83,8 @@ public class SandboxService {
       CsiVolumes csi,
       Settings settings,
       Clock clock,
-      ClaimMetrics metrics) {
+      ClaimMetrics metrics,
+      SandboxTokens tokens) {
     this.client = client;
     this.cache = cache;
     this.claimer = claimer;
@@ -94,6 +93,11 @@ public class SandboxService {
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics;
+    this.tokens = tokens;
+  }
+
+  public SandboxTokens tokens() {
+    return tokens;
   }
 
   public Settings settings() {
@@ -122,13 +126,17 @@ public class SandboxService {
     // Checked before anything is claimed, so a bad volume never costs a warm sandbox.
     Optional<CsiVolumes.Prepared> mount = ext.csiMount().map(csi::prepare);
 
-    String token = req.secure() && !ext.skipInitRuntime() ? newToken() : "";
     Map<String, String> annotations = new LinkedHashMap<>(req.metadata());
     if (!ext.skipInitRuntime()) {
-      annotations.put(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN, token);
+      // Present = the runtime is initialised by create and again after every resume; the token
+      // itself is derived from the UID (SandboxTokens), never written where tenants can read it.
+      annotations.put(MetadataKeys.ANNOTATION_SECURE, String.valueOf(req.secure()));
       if (!req.envVars().isEmpty()) {
         annotations.put(MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS, json(req.envVars()));
       }
+    }
+    if (!req.allowPublicTraffic()) {
+      annotations.put(MetadataKeys.ANNOTATION_ALLOW_PUBLIC_TRAFFIC, "false");
     }
     ext.csiMount()
         .ifPresent(
@@ -157,6 +165,7 @@ public class SandboxService {
     }
     Sandbox sandbox = claimed.sandbox();
     String id = SandboxView.id(sandbox);
+    String token = tokens.envdAccessToken(sandbox);
     MDC.put("sandboxID", id);
     try {
       if (claimed.created() || ext.image().isPresent()) {
@@ -287,11 +296,7 @@ public class SandboxService {
 
   /** A sandbox the caller owns and that is running or paused; anything else is 404. */
   public Sandbox get(Caller caller, String id) {
-    SandboxIds.Ref ref = SandboxIds.parse(id).orElseThrow(() -> E2bException.sandboxNotFound(id));
-    Sandbox s =
-        cache
-            .claimed(ref.namespace(), ref.name())
-            .orElseThrow(() -> E2bException.sandboxNotFound(id));
+    Sandbox s = cache.claimed(id).orElseThrow(() -> E2bException.sandboxNotFound(id));
     if (!owns(caller, s)) {
       throw E2bException.sandboxNotFound(id);
     }
@@ -521,13 +526,13 @@ public class SandboxService {
   private void reinit(Sandbox s) {
     String id = SandboxView.id(s);
     Map<String, String> a = s.getMetadata().getAnnotations();
-    if (a == null || !a.containsKey(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN)) {
+    if (a == null || !a.containsKey(MetadataKeys.ANNOTATION_SECURE)) {
       return; // created with skip-init-runtime
     }
     if (!shouldInit(s, cache.setsNamed(SandboxView.templateId(s)))) {
       return;
     }
-    String token = SandboxView.accessToken(s);
+    String token = tokens.envdAccessToken(s);
     Map<String, String> env = readMap(a.get(MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS));
     Optional<String> failed = runtime.init(s, env, token, token);
     if (failed.isPresent()) {
@@ -679,13 +684,6 @@ public class SandboxService {
       Thread.currentThread().interrupt();
       throw E2bException.unavailable("interrupted while waiting for the pool");
     }
-  }
-
-  /** The envd access token: 128 random bits from a CSPRNG (it guards the sandbox's shell). */
-  private static String newToken() {
-    byte[] b = new byte[16];
-    TOKENS.nextBytes(b);
-    return HexFormat.of().formatHex(b);
   }
 
   private static String json(Object o) {

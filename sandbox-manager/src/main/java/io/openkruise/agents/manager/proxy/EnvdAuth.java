@@ -7,9 +7,10 @@ import java.util.Base64;
 
 /**
  * The data-plane check of a secure sandbox's envd access token, done by the proxy before a byte
- * reaches the pod (the original forwards anything and leaves it to envd). Mirrors envd's rules:
- * every path needs {@code X-Access-Token}, except {@code GET /health} and {@code GET|POST /files},
- * which also accept envd's signed-URL parameters. Pure.
+ * reaches the pod (the original forwards anything and leaves it to envd). Stricter than envd: every
+ * path needs {@code X-Access-Token}, {@code /health} included (an anonymous health answer would
+ * tell which IDs exist); only {@code GET|POST /files} also accept envd's signed-URL parameters.
+ * Pure.
  */
 public final class EnvdAuth {
 
@@ -37,9 +38,6 @@ public final class EnvdAuth {
       return true;
     }
     if (header != null && constantTimeEquals(token, header)) {
-      return true;
-    }
-    if ("/health".equals(requestPath) && "GET".equals(method)) {
       return true;
     }
     if (!"/files".equals(requestPath) || signature == null || path == null) {
@@ -85,6 +83,11 @@ public final class EnvdAuth {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Constant-time comparison of an expected token with a presented one (may be null). */
+  public static boolean sameToken(String expected, String presented) {
+    return presented != null && constantTimeEquals(expected, presented);
   }
 
   private static boolean constantTimeEquals(String a, String b) {

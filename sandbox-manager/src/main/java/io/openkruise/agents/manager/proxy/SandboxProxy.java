@@ -4,14 +4,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.util.NetUtil;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.SandboxIds;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.E2bException;
-import io.openkruise.agents.manager.e2b.SandboxIds;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.e2b.SandboxView;
+import io.openkruise.agents.manager.guard.FailedAuthLimiter;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.lifecycle.SandboxService;
 import io.openkruise.agents.manager.routing.SandboxTrafficHandler;
@@ -49,9 +51,15 @@ import org.jboss.logging.Logger;
 
 /**
  * The data plane: every request {@link TrafficRouter} classifies as sandbox traffic is checked here
- * (port, sandbox state, envd token) and then forwarded by one Vert.x {@link HttpProxy} over a
+ * (port, credentials, sandbox state) and then forwarded by one Vert.x {@link HttpProxy} over a
  * pooled keep-alive client to the claimed sandbox's own pod IP. Nothing else is ever dialled: the
- * address comes from {@code status.sandboxIp} of a claimed, Ready sandbox, never from the request.
+ * address comes from {@code status.sandboxIp} of a claimed, Ready, unexpired sandbox, never from
+ * the request.
+ *
+ * <p>No oracle: to a caller without the sandbox's credentials (envd access token on the envd port
+ * of a secure sandbox, traffic access token on the user ports of a private one) an existing sandbox
+ * looks exactly like an unknown ID, the same 502 and body, and both count as a failed
+ * authentication of the client ({@link FailedAuthLimiter}).
  */
 @ApplicationScoped
 public class SandboxProxy implements SandboxTrafficHandler {
@@ -64,6 +72,12 @@ public class SandboxProxy implements SandboxTrafficHandler {
 
   private static final String TARGET = "kruise.target";
 
+  /** E2B's header for a private sandbox's user ports ({@code trafficAccessToken}). */
+  public static final String TRAFFIC_TOKEN_HEADER = "e2b-traffic-access-token";
+
+  /** The code interpreter's port: guarded by the runtime with the envd token, not here. */
+  static final int CODE_INTERPRETER_PORT = 49999;
+
   /**
    * Hands the checked target to the proxy's first interceptor. {@link HttpProxy#handle} runs on the
    * caller's thread up to that interceptor, and the interceptor copies it into the per-request
@@ -74,6 +88,8 @@ public class SandboxProxy implements SandboxTrafficHandler {
   private final Vertx vertx;
   private final SandboxCache cache;
   private final SandboxService service;
+  private final SandboxTokens tokens;
+  private final FailedAuthLimiter failedAuth;
   private final ManagerConfig.Proxy config;
   private final Duration resumeTimeout;
   private final int envdPort;
@@ -98,6 +114,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
     boolean recorded;
     String accessToken;
     String bootstrapToken;
+    boolean secure;
     final long started = System.nanoTime();
 
     Target(String sandboxId, String mode) {
@@ -110,6 +127,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
       Vertx vertx,
       SandboxCache cache,
       SandboxService service,
+      FailedAuthLimiter failedAuth,
       ManagerConfig config,
       MeterRegistry registry,
       Clock clock,
@@ -118,6 +136,8 @@ public class SandboxProxy implements SandboxTrafficHandler {
     this.vertx = vertx;
     this.cache = cache;
     this.service = service;
+    this.tokens = service.tokens();
+    this.failedAuth = failedAuth;
     this.config = config.proxy();
     this.resumeTimeout = config.e2b().defaultTimeout();
     this.envdPort = config.runtime().port();
@@ -166,25 +186,29 @@ public class SandboxProxy implements SandboxTrafficHandler {
     String query = req.query();
     t.path = route.path();
     t.uri = query == null ? route.path() : route.path() + "?" + query;
-    Optional<SandboxIds.Ref> ref = SandboxIds.parse(route.sandboxId());
-    if (ref.isEmpty()) {
-      notFound(rc, t);
+    if (failedAuth.blocked(client(req))) {
+      refuse(rc, t, 429, "rate_limited", "too many failed requests; slow down");
       return;
     }
-    Optional<Sandbox> cached = cache.claimedCached(ref.get().namespace(), ref.get().name());
+    Optional<Sandbox> cached = cache.claimedCached(route.sandboxId());
     if (cached.isPresent()) {
       admit(rc, t, cached.get());
       return;
     }
-    // Cache miss: one live read (a create on another replica a moment ago), off the event loop.
+    if (!SandboxIds.wellFormed(route.sandboxId())) {
+      notFound(rc, t);
+      return;
+    }
+    // Cache miss: maybe a live read (a create on another replica a moment ago), off the event
+    // loop; the cache's LiveReadGuard bounds what unknown IDs cost the API server.
     vertx
-        .<Optional<Sandbox>>executeBlocking(
-            () -> cache.claimed(ref.get().namespace(), ref.get().name()), false)
+        .<Optional<Sandbox>>executeBlocking(() -> cache.claimed(route.sandboxId()), false)
         .onComplete(
             ar -> {
               if (ar.failed()) {
+                // Same answer as unknown: an API-server hiccup must not tell IDs apart either.
                 LOG.warnf("sandbox lookup %s failed: %s", t.sandboxId, ar.cause().getMessage());
-                refuse(rc, t, 502, "lookup_failed", "sandbox lookup failed");
+                notFound(rc, t);
               } else if (ar.result().isEmpty()) {
                 notFound(rc, t);
               } else {
@@ -193,7 +217,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
             });
   }
 
-  /** Checks state, owner, address and token, then forwards (or resumes first). */
+  /** Checks owner, credentials, state and address, then forwards (or resumes first). */
   private void admit(RoutingContext rc, Target t, Sandbox s) {
     Map<String, String> a = s.getMetadata().getAnnotations();
     String owner = a == null ? null : a.get(MetadataKeys.ANNOTATION_OWNER);
@@ -201,6 +225,13 @@ public class SandboxProxy implements SandboxTrafficHandler {
       notFound(rc, t);
       return;
     }
+    // Credentials before anything that depends on the sandbox's state: without them, a paused,
+    // expired or running sandbox all look like an unknown ID.
+    if (!authorized(rc.request(), t, s)) {
+      notFound(rc, t);
+      return;
+    }
+    t.secure = SandboxTokens.secure(s);
     SandboxState state = SandboxState.of(s, clock.instant());
     if (state == SandboxState.PAUSED && config.connectOnTraffic() && autoResume(s)) {
       resumeThenAdmit(rc, t, s, owner);
@@ -221,19 +252,26 @@ public class SandboxProxy implements SandboxTrafficHandler {
       return;
     }
     t.ip = ip;
-    t.accessToken = SandboxView.accessToken(s);
+    t.accessToken = tokens.envdAccessToken(s);
     String uid = s.getMetadata().getUid();
     t.bootstrapToken = uid == null || uid.isEmpty() ? null : secrets.bootstrapToken(uid);
-    if (t.port == envdPort && !authorized(rc.request(), t, s)) {
-      refuse(rc, t, 401, "unauthorized", "missing or invalid X-Access-Token");
-      return;
-    }
     forward(rc, t);
   }
 
+  /**
+   * envd port: the envd access token of a secure sandbox (or a signed /files URL); user ports: the
+   * traffic access token of a private sandbox; the code interpreter's port is left to the runtime.
+   */
   private boolean authorized(HttpServerRequest req, Target t, Sandbox s) {
+    if (t.port != envdPort) {
+      // User ports and the code interpreter (the SDKs send the traffic token there too); the
+      // interpreter's envd token is checked by the runtime.
+      String expected = tokens.trafficAccessToken(s);
+      return expected.isEmpty()
+          || EnvdAuth.sameToken(expected, req.getHeader(TRAFFIC_TOKEN_HEADER));
+    }
     return EnvdAuth.allowed(
-        SandboxView.accessToken(s),
+        tokens.envdAccessToken(s),
         req.method().name(),
         t.path,
         req.getHeader("X-Access-Token"),
@@ -306,6 +344,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
       runtimeCredentials(t, r.headers());
       keepUnframedBody(r.proxiedRequest());
       return ctx.sendRequest()
+          .map(resp -> hideRuntimeRefusal(resp, t))
           .recover(
               err -> {
                 t.outcome = "backend_error";
@@ -327,7 +366,10 @@ public class SandboxProxy implements SandboxTrafficHandler {
    * checks. The bootstrap token opens a runtime nobody initialised (skip-init-runtime, templates
    * without should-init-envd); after init the runtime ignores it except on {@code /init}, so it is
    * never added there and never taken from a caller. The SDKs send the envd access token to the
-   * code interpreter on {@code /execute} only; the runtime wants it on every route.
+   * code interpreter on {@code /execute} only, while the runtime wants it on every route: the proxy
+   * adds it to the other routes (contexts), which the unguessable ID and, for private sandboxes,
+   * the traffic token guard as in E2B. {@code /execute} runs code, so there the caller's own token
+   * is required and never supplied.
    */
   private static void runtimeCredentials(Target t, io.vertx.core.MultiMap headers) {
     headers.remove(SandboxSecrets.BOOTSTRAP_HEADER);
@@ -335,11 +377,33 @@ public class SandboxProxy implements SandboxTrafficHandler {
       headers.set(SandboxSecrets.BOOTSTRAP_HEADER, t.bootstrapToken);
     }
     if (t.port == CODE_INTERPRETER_PORT
+        && !"/execute".equals(t.path)
         && t.accessToken != null
         && !t.accessToken.isEmpty()
         && !headers.contains("X-Access-Token")) {
       headers.set("X-Access-Token", t.accessToken);
     }
+  }
+
+  /**
+   * The code interpreter of a secure sandbox refuses a caller without the envd token with 401;
+   * relayed as is, that would tell an existing ID from an unknown one. Answer as for an unknown ID.
+   */
+  private ProxyResponse hideRuntimeRefusal(ProxyResponse resp, Target t) {
+    if (t.port != CODE_INTERPRETER_PORT || !t.secure || resp.getStatusCode() != 401) {
+      return resp;
+    }
+    t.outcome = "not_found";
+    failedAuth.failed(client(resp.request().proxiedRequest()));
+    resp.release().setStatusCode(502);
+    resp.headers().clear();
+    resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    resp.setBody(Body.body(Buffer.buffer(error(502, NOT_FOUND, t))));
+    return resp;
+  }
+
+  private static String client(HttpServerRequest req) {
+    return req.remoteAddress() == null ? "" : req.remoteAddress().host();
   }
 
   private static void forwardedHeaders(HttpServerRequest from, io.vertx.core.MultiMap headers) {
@@ -448,9 +512,15 @@ public class SandboxProxy implements SandboxTrafficHandler {
     send(rc, t, 502, error(502, "sandbox " + t.sandboxId + " did not answer", t));
   }
 
+  private static final String NOT_FOUND = "The sandbox was not found";
+
+  /**
+   * E2B's proxy answer for an unknown or dead sandbox (SDKs read 502 as "not running"), and the
+   * answer to any caller without credentials: one body for all, and one failure of the client.
+   */
   private void notFound(RoutingContext rc, Target t) {
-    // E2B's proxy answer for an unknown or dead sandbox; SDKs read 502 as "not running".
-    refuse(rc, t, 502, "not_found", "The sandbox was not found");
+    failedAuth.failed(client(rc.request()));
+    refuse(rc, t, 502, "not_found", NOT_FOUND);
   }
 
   private void refuse(RoutingContext rc, Target t, int code, String outcome, String message) {

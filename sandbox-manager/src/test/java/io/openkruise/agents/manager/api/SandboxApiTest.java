@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.startsWith;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
@@ -15,6 +15,7 @@ import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.support.FakeRuntime;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
@@ -42,6 +43,7 @@ class SandboxApiTest {
 
   @Inject KubernetesClient client;
   @Inject SandboxCache cache;
+  @Inject SandboxTokens tokens;
 
   @BeforeAll
   static void startRuntime() throws Exception {
@@ -67,9 +69,16 @@ class SandboxApiTest {
         .post("/v2/sandboxes");
   }
 
+  /** The stored sandbox with this E2B ID (label {@code agents.kruise.io/sandbox-id}). */
   private Sandbox stored(String id) {
-    String[] p = id.split("--", 2);
-    return client.resources(Sandbox.class).inNamespace(p[0]).withName(p[1]).get();
+    List<Sandbox> found =
+        client
+            .resources(Sandbox.class)
+            .inAnyNamespace()
+            .withLabel(MetadataKeys.LABEL_SANDBOX_ID, id)
+            .list()
+            .getItems();
+    return found.isEmpty() ? null : found.get(0);
   }
 
   @Test
@@ -94,7 +103,7 @@ class SandboxApiTest {
     r.then()
         .statusCode(201)
         .contentType(ContentType.JSON)
-        .body("sandboxID", startsWith("warm--tpl-warm-"))
+        .body("sandboxID", matchesPattern("[a-z0-9]{20}"))
         .body("templateID", equalTo("tpl-warm"))
         .body("clientID", equalTo("6532622b"))
         .body("envdVersion", equalTo("0.5.7"))
@@ -106,7 +115,12 @@ class SandboxApiTest {
     assertThat(s.getMetadata().getAnnotations())
         .containsEntry("purpose", "test")
         .containsEntry(MetadataKeys.ANNOTATION_OWNER, "00000000-0000-4000-8000-000000000001")
-        .containsEntry(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN, token);
+        .containsEntry(MetadataKeys.ANNOTATION_SECURE, "true")
+        .doesNotContainKey(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN)
+        .doesNotContainValue(token);
+    // The token is derived from the UID, never stored: kubectl get sbx reveals nothing.
+    assertThat(token).isEqualTo(tokens.envdAccessToken(s));
+    assertThat(s.getMetadata().getNamespace()).isEqualTo("warm");
     assertThat(s.getMetadata().getLabels())
         .containsEntry(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
     assertThat(Instant.parse(s.getSpec().getShutdownTime()))
@@ -248,7 +262,7 @@ class SandboxApiTest {
     created.then().statusCode(201);
     String id = created.path("sandboxID");
     String token = created.path("envdAccessToken");
-    String[] ref = id.split("--", 2);
+    String[] ref = {stored(id).getMetadata().getNamespace(), stored(id).getMetadata().getName()};
 
     given().header("X-API-Key", ADMIN).post("/sandboxes/" + id + "/pause").then().statusCode(204);
     Sandbox paused = stored(id);
@@ -385,15 +399,18 @@ class SandboxApiTest {
               .statusCode(201)
               .extract()
               .path("sandboxID");
-      namespaces.add(id.split("--")[0]);
+      namespaces.add(stored(id).getMetadata().getNamespace());
     }
     assertThat(namespaces).contains("spread-a", "spread-b");
 
     for (int i = 0; i < 3; i++) {
-      create(ADMIN, Map.of("templateID", "tpl-skip"))
-          .then()
-          .statusCode(201)
-          .body("sandboxID", startsWith("full-y--"));
+      String id =
+          create(ADMIN, Map.of("templateID", "tpl-skip"))
+              .then()
+              .statusCode(201)
+              .extract()
+              .path("sandboxID");
+      assertThat(stored(id).getMetadata().getNamespace()).isEqualTo("full-y");
     }
     // Pool exhausted: after the (test-short) claim timeout, a clean 503.
     create(ADMIN, Map.of("templateID", "tpl-skip"))
@@ -423,7 +440,7 @@ class SandboxApiTest {
           .then()
           .statusCode(500)
           .contentType(ContentType.JSON)
-          .body("message", startsWith("runtime init of sandbox broken--tpl-broken-0 failed"));
+          .body("message", matchesPattern("runtime init of sandbox [a-z0-9]{20} failed.*"));
       assertThat(
               client.resources(Sandbox.class).inNamespace("broken").withName("tpl-broken-0").get())
           .isNull();

@@ -7,9 +7,14 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.openkruise.agents.api.claim.SandboxClaimer;
+import io.openkruise.agents.api.security.SandboxSecrets;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.Extensions;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
+import io.openkruise.agents.manager.e2b.SandboxView;
+import io.openkruise.agents.manager.guard.LiveReadGuard;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.runtime.CsiVolumes;
 import io.openkruise.agents.manager.runtime.RuntimeClient;
@@ -51,7 +56,16 @@ class TwoReplicasClaimTest {
   private SandboxService replica(SimpleMeterRegistry registry) {
     KubernetesClient own = server.createClient();
     closeables.add(own);
-    SandboxCache cache = new SandboxCache(own, Optional.empty());
+    SandboxTokens tokens = new SandboxTokens(SandboxSecrets.fromKey("k".repeat(32)));
+    SandboxCache cache =
+        new SandboxCache(
+            own,
+            Optional.empty(),
+            tokens,
+            new LiveReadGuard(
+                new LiveReadGuard.Settings(100, Duration.ofSeconds(10), 10, 10),
+                registry,
+                System::nanoTime));
     cache.start(Duration.ofSeconds(30));
     closeables.add(cache);
     Settings settings =
@@ -80,7 +94,8 @@ class TwoReplicasClaimTest {
         new CsiVolumes(own, "sandbox-system", List.of()),
         settings,
         Clock.systemUTC(),
-        new ClaimMetrics(registry));
+        new ClaimMetrics(registry),
+        tokens);
   }
 
   @Test
@@ -91,7 +106,14 @@ class TwoReplicasClaimTest {
     SandboxService b = replica(registry);
     CreateRequest req =
         new CreateRequest(
-            "tpl-race", Duration.ofSeconds(300), false, true, Map.of(), Map.of(), Extensions.NONE);
+            "tpl-race",
+            Duration.ofSeconds(300),
+            false,
+            true,
+            Map.of(),
+            Map.of(),
+            Extensions.NONE,
+            true);
     Caller caller = new Caller("owner-1", "owner", false);
 
     ExecutorService pool = Executors.newFixedThreadPool(32);
@@ -100,7 +122,13 @@ class TwoReplicasClaimTest {
       SandboxService replica = i % 2 == 0 ? a : b;
       results.add(
           pool.submit(
-              () -> io.openkruise.agents.manager.e2b.SandboxView.id(replica.create(caller, req))));
+              () -> {
+                // The Sandbox's name, not its E2B ID: every claim writes a fresh ID, so only the
+                // name tells whether one sandbox was handed out twice.
+                Sandbox s = replica.create(caller, req);
+                assertThat(SandboxView.id(s)).matches("[a-z0-9]{20}");
+                return s.getMetadata().getNamespace() + "/" + s.getMetadata().getName();
+              }));
     }
     Set<String> ids = ConcurrentHashMap.newKeySet();
     for (Future<String> f : results) {

@@ -77,8 +77,7 @@ class ConnectOnTrafficTest {
     s.getSpec().setPaused(true);
     s.getStatus().setPhase(SandboxPhase.PAUSED);
     s.getStatus().setConditions(new ArrayList<>(List.of(Fixtures.ready(false), Fixtures.paused())));
-    client.resource(s).create();
-    return "cot--" + name;
+    return Fixtures.id(client.resource(s).create());
   }
 
   @Test

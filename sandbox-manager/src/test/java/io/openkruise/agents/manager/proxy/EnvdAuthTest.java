@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.openkruise.agents.runtime.envd.AccessSignatures;
 import org.junit.jupiter.api.Test;
 
-/** The proxy's token rules match envd's, and its signatures are the runtime's byte for byte. */
+/**
+ * The proxy's token rules follow envd's (health aside), and its signatures are the runtime's byte
+ * for byte.
+ */
 class EnvdAuthTest {
 
   static final String T = "tok";
@@ -20,7 +23,9 @@ class EnvdAuthTest {
     assertThat(allowed("POST", "/process.Process/Start", T, null)).isTrue();
     assertThat(allowed("POST", "/process.Process/Start", null, null)).isFalse();
     assertThat(allowed("POST", "/process.Process/Start", "tok2", null)).isFalse();
-    assertThat(allowed("GET", "/health", null, null)).isTrue();
+    // Stricter than envd: an anonymous health answer would tell existing IDs from unknown ones.
+    assertThat(allowed("GET", "/health", null, null)).isFalse();
+    assertThat(allowed("GET", "/health", T, null)).isTrue();
     assertThat(allowed("POST", "/init", null, null)).isFalse();
     assertThat(allowed("GET", "/envs", null, null)).isFalse();
   }

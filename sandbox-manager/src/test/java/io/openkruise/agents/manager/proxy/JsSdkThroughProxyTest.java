@@ -3,8 +3,8 @@ package io.openkruise.agents.manager.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.Loopback;
@@ -35,7 +35,6 @@ import org.junit.jupiter.api.Test;
 class JsSdkThroughProxyTest {
 
   static final String IP = Loopback.freeAddressFor(49983);
-  static final String TOKEN = "abadcafeabadcafeabadcafeabadcafe";
   static final Path SDK = Path.of("../agent-runtime/src/test/js/node_modules").toAbsolutePath();
   static final Path SCRIPT = Path.of("src/test/js/proxy-sdk.cjs").toAbsolutePath();
 
@@ -43,12 +42,13 @@ class JsSdkThroughProxyTest {
   static Path root;
 
   @Inject KubernetesClient client;
+  @Inject SandboxTokens tokens;
 
   @BeforeAll
   static void startRuntime() throws Exception {
     vertx = Vertx.vertx();
     root = Files.createTempDirectory("sdk-proxy").resolve("sandbox");
-    SecuredRuntime.start(vertx, IP, root, TOKEN);
+    SecuredRuntime.start(vertx, IP, root);
   }
 
   @AfterAll
@@ -61,8 +61,9 @@ class JsSdkThroughProxyTest {
     Assumptions.assumeTrue(
         Files.isDirectory(SDK.resolve("e2b")), "npm e2b not installed under agent-runtime");
     Sandbox s = Fixtures.claimed("sdk", "js-1", "tpl-sdk", Caller.ADMIN_ID, IP);
-    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN, TOKEN);
-    client.resource(s).create();
+    Fixtures.secure(s);
+    Sandbox created = client.resource(s).create();
+    SecuredRuntime.init(IP, tokens.envdAccessToken(created));
 
     String manager = "http://127.0.0.1:" + RestAssured.port;
     Path file = root.resolve("home/user/sdk-file.txt");
@@ -73,7 +74,7 @@ class JsSdkThroughProxyTest {
     pb.environment().put("E2B_SANDBOX_URL", manager);
     pb.environment().put("E2B_API_KEY", "e2b_0000000000000000000000000000000000000001");
     pb.environment().put("E2B_DOMAIN", "localhost");
-    pb.environment().put("SANDBOX_ID", "sdk--js-1");
+    pb.environment().put("SANDBOX_ID", Fixtures.id(created));
     pb.environment().put("FILE_PATH", "/home/user/sdk-file.txt");
     Process p = pb.start();
     boolean exited = p.waitFor(120, TimeUnit.SECONDS);

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.Loopback;
 import io.quarkus.test.junit.QuarkusTest;
@@ -43,7 +43,11 @@ import org.junit.jupiter.api.Test;
 class RealRuntimeProxyTest {
 
   static final String IP = Loopback.freeAddressFor(49983);
-  static final String TOKEN = "feedfacefeedfacefeedfacefeedface";
+
+  /** The one sandbox of this class (its runtime holds one token) and its derived token. */
+  static String sandboxId;
+
+  static String TOKEN;
   static final ObjectMapper JSON = new ObjectMapper();
 
   static Vertx vertx;
@@ -52,12 +56,13 @@ class RealRuntimeProxyTest {
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @Inject KubernetesClient client;
+  @Inject SandboxTokens tokens;
 
   @BeforeAll
   static void startRuntime() throws Exception {
     vertx = Vertx.vertx();
     root = Files.createTempDirectory("proxy-runtime").resolve("sandbox");
-    SecuredRuntime.start(vertx, IP, root, TOKEN);
+    SecuredRuntime.start(vertx, IP, root);
   }
 
   @AfterAll
@@ -65,11 +70,17 @@ class RealRuntimeProxyTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
-  private String sandbox(String name) {
-    Sandbox s = Fixtures.claimed("real", name, "tpl-real", "owner-1", IP);
-    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN, TOKEN);
-    client.resource(s).create();
-    return "real--" + name;
+  /** Every test talks to the same secure sandbox; {@code name} only documents the test. */
+  private synchronized String sandbox(String name) throws Exception {
+    if (sandboxId == null) {
+      Sandbox s = Fixtures.claimed("real", "shared", "tpl-real", "owner-1", IP);
+      Fixtures.secure(s);
+      Sandbox created = client.resource(s).create();
+      TOKEN = tokens.envdAccessToken(created);
+      SecuredRuntime.init(IP, TOKEN);
+      sandboxId = Fixtures.id(created);
+    }
+    return sandboxId;
   }
 
   private static HttpRequest.Builder viaProxy(String id, String path) {
@@ -164,7 +175,7 @@ class RealRuntimeProxyTest {
   }
 
   @Test
-  void withoutTheTokenTheProxyAnswers401BeforeTheRuntime() throws Exception {
+  void withoutTheTokenTheProxyAnswersAsForAnUnknownSandboxBeforeTheRuntime() throws Exception {
     String id = sandbox("noauth");
     HttpResponse<String> r =
         http.send(
@@ -175,7 +186,8 @@ class RealRuntimeProxyTest {
                 .GET()
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(401);
-    assertThat(JSON.readTree(r.body()).path("code").asInt()).isEqualTo(401);
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(JSON.readTree(r.body()).path("message").asText())
+        .isEqualTo("The sandbox was not found");
   }
 }

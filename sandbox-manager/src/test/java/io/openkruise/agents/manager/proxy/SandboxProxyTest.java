@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.Loopback;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -51,7 +52,6 @@ import org.junit.jupiter.api.Test;
 class SandboxProxyTest {
 
   static final String NS = "proxy";
-  static final String TOKEN = "0123456789abcdef0123456789abcdef";
   static final String ENVD_IP = Loopback.freeAddressFor(49983);
 
   static Vertx vertx;
@@ -64,6 +64,7 @@ class SandboxProxyTest {
 
   @Inject KubernetesClient client;
   @Inject SandboxCache cache;
+  @Inject SandboxTokens tokens;
 
   @TestHTTPResource(value = "/metrics", management = true)
   URL metrics;
@@ -156,7 +157,17 @@ class SandboxProxyTest {
     Sandbox s = Fixtures.claimed(NS, name, "tpl-proxy", "owner-1", ip);
     tweak.accept(s);
     client.resource(s).create();
-    return NS + "--" + name;
+    return Fixtures.id(s);
+  }
+
+  /** The derived envd access token of the sandbox with this ID. */
+  private String tokenOf(String id) {
+    Sandbox s =
+        client.resources(Sandbox.class).inNamespace(NS).list().getItems().stream()
+            .filter(x -> id.equals(Fixtures.id(x)))
+            .findFirst()
+            .orElseThrow();
+    return tokens.envdAccessToken(s);
   }
 
   private String running(String name) {
@@ -347,31 +358,27 @@ class SandboxProxyTest {
 
   @Test
   void envdOfASecureSandboxNeedsItsAccessToken() {
-    String id =
-        claimed(
-            "secure",
-            ENVD_IP,
-            s ->
-                s.getMetadata()
-                    .getAnnotations()
-                    .put(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN, TOKEN));
+    String id = claimed("secure", ENVD_IP, Fixtures::secure);
+    String TOKEN = tokenOf(id);
     String base = "/kruise/" + id + "/49983";
-    expectError(given().get(base + "/files?path=a.txt"), 401);
+    // Without the token the sandbox is indistinguishable from an unknown one (no oracle).
+    expectError(given().get(base + "/files?path=a.txt"), 502);
     expectError(
-        given().header("X-Access-Token", "wrong").post(base + "/process.Process/Start"), 401);
+        given().header("X-Access-Token", "wrong").post(base + "/process.Process/Start"), 502);
     expectError(
         given()
             .header("E2b-Sandbox-Id", id)
             .header("E2b-Sandbox-Port", "49983")
             .post("/filesystem.Filesystem/ListDir"),
-        401);
+        502);
+    expectError(given().get(base + "/health"), 502);
     given()
         .header("X-Access-Token", TOKEN)
         .post(base + "/process.Process/Start")
         .then()
         .statusCode(200)
         .body("uri", equalTo("/process.Process/Start"));
-    given().get(base + "/health").then().statusCode(200);
+    given().header("X-Access-Token", TOKEN).get(base + "/health").then().statusCode(200);
     String sig =
         java.net.URLEncoder.encode(
             EnvdAuth.sign("a.txt", "read", null, TOKEN, null),
@@ -383,31 +390,25 @@ class SandboxProxyTest {
         .statusCode(200)
         .body("uri", equalTo("/files?path=a.txt&signature=" + sig));
     expectError(
-        given().urlEncodingEnabled(false).get(base + "/files?path=b.txt&signature=" + sig), 401);
+        given().urlEncodingEnabled(false).get(base + "/files?path=b.txt&signature=" + sig), 502);
   }
 
   @Test
   void oldSdkCallsWithOnlyTheAccessTokenReachTheirSandbox() {
-    String id =
-        claimed(
-            "token-only",
-            ENVD_IP,
-            s ->
-                s.getMetadata()
-                    .getAnnotations()
-                    .put(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN, TOKEN + "-old"));
+    String id = claimed("token-only", ENVD_IP, Fixtures::secure);
+    String token = tokenOf(id);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
                 given()
-                    .header("X-Access-Token", TOKEN + "-old")
+                    .header("X-Access-Token", token)
                     .post("/process.Process/Start")
                     .then()
                     .statusCode(200)
                     .body("uri", equalTo("/process.Process/Start")));
     given()
-        .header("X-Access-Token", TOKEN + "-old")
+        .header("X-Access-Token", token)
         .urlEncodingEnabled(false)
         .get("/files?path=a.txt")
         .then()
@@ -416,7 +417,7 @@ class SandboxProxyTest {
     // An unknown token names no sandbox: the API answers, with its JSON 404.
     expectError(given().header("X-Access-Token", "nobody").post("/process.Process/Start"), 404);
     // API calls carrying a token stay API calls.
-    given().header("X-Access-Token", TOKEN + "-old").get("/health").then().statusCode(200);
+    given().header("X-Access-Token", token).get("/health").then().statusCode(200);
     assertThat(given().get(metrics).then().statusCode(200).extract().asString())
         .contains("kruise_proxy_requests_seconds_count{mode=\"token\",outcome=\"forwarded\"");
     assertThat(id).isNotEmpty();
@@ -432,9 +433,7 @@ class SandboxProxyTest {
         .get("/fresh")
         .then()
         .statusCode(200);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> cache.claimedCached(NS, "fresh").isPresent());
+    await().atMost(Duration.ofSeconds(10)).until(() -> cache.claimedCached(id).isPresent());
   }
 
   @Test

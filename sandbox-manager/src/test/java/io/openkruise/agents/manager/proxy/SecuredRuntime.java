@@ -17,10 +17,10 @@ final class SecuredRuntime {
   private SecuredRuntime() {}
 
   /**
-   * Starts the runtime on {@code ip}:49983 with its sandbox under {@code root}, then sends the
-   * {@code /init} the manager sends after a claim, so the runtime enforces {@code token} too.
+   * Starts the runtime on {@code ip}:49983 with its sandbox under {@code root}; {@link #init} then
+   * makes it a claimed sandbox's.
    */
-  static void start(Vertx vertx, String ip, Path root, String token) throws Exception {
+  static void start(Vertx vertx, String ip, Path root) throws Exception {
     AgentRuntime.start(
             vertx,
             RuntimeOptions.builder()
@@ -35,6 +35,13 @@ final class SecuredRuntime {
         .toCompletionStage()
         .toCompletableFuture()
         .get(20, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Sends the {@code /init} the manager sends after a claim, so the runtime enforces {@code token}
+   * (the sandbox's derived envd access token) too.
+   */
+  static void init(String ip, String token) throws Exception {
     HttpResponse<String> init =
         HttpClient.newHttpClient()
             .send(

@@ -107,8 +107,8 @@ class TlsProxyTest {
   }
 
   private String running(String name) {
-    client.resource(Fixtures.claimed(NS, name, "tpl-tls", "owner-1", "127.0.0.1")).create();
-    return NS + "--" + name;
+    return Fixtures.id(
+        client.resource(Fixtures.claimed(NS, name, "tpl-tls", "owner-1", "127.0.0.1")).create());
   }
 
   /** An HTTPS client that trusts only the test CA and checks host names (SNI on). */

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.SandboxIds;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
@@ -111,10 +112,22 @@ public final class Fixtures {
       String namespace, String name, String template, String owner, String ip) {
     Sandbox s = available(namespace, name, template, null, false);
     s.getMetadata().getLabels().put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
+    s.getMetadata().getLabels().put(MetadataKeys.LABEL_SANDBOX_ID, SandboxIds.next());
+    s.getMetadata().setUid("uid-" + namespace + "-" + name);
     s.getMetadata().setOwnerReferences(new ArrayList<>());
     s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_OWNER, owner);
     s.getStatus().setSandboxIp(ip);
     return s;
+  }
+
+  /** The E2B ID of a claimed sandbox. */
+  public static String id(Sandbox s) {
+    return s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_ID);
+  }
+
+  /** Marks a sandbox as created with {@code secure=true}. */
+  public static void secure(Sandbox s) {
+    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_SECURE, "true");
   }
 
   public static Condition ready(boolean ready) {

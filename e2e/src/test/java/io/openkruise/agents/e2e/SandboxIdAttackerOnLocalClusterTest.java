@@ -1,0 +1,236 @@
+package io.openkruise.agents.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
+import io.openkruise.agents.e2e.E2bApi.Reply;
+import io.openkruise.agents.localcluster.LocalCluster;
+import io.openkruise.agents.localcluster.junit.TestNamespace;
+import io.openkruise.agents.localcluster.junit.WithLocalCluster;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14's measured attacks 2-4 (proxy side) on the local cluster, with sandbox-manager and
+ * controller-manager as processes: an anonymous caller on the public port with guessed, old-style
+ * and real IDs, another tenant's key, and a flood of random IDs against the real API server.
+ */
+@WithLocalCluster
+class SandboxIdAttackerOnLocalClusterTest {
+
+  private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "fedcba98";
+  private static final int LIVE_READ_BURST = 5;
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static ServiceProcesses services;
+  private static int manager;
+  private static KubernetesClient kube;
+  private static String ns;
+
+  @BeforeAll
+  static void startServices(
+      LocalCluster cluster, KubernetesClient client, @TestNamespace String namespace)
+      throws Exception {
+    kube = client;
+    ns = namespace;
+    if (client.namespaces().withName("sandbox-system").get() == null) {
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName("sandbox-system")
+                  .endMetadata()
+                  .build())
+          .create();
+    }
+    client.resource(pool("atk-pool", 3)).create();
+    services = new ServiceProcesses(Path.of("target", "e2e-logs"));
+    Map<String, String> common = Map.of("KUBECONFIG", cluster.kubeconfig().toString());
+    services.start("controller-manager", common);
+    Map<String, String> env = new HashMap<>(common);
+    env.put("E2B_ADMIN_API_KEY", ADMIN_KEY);
+    env.put("E2B_DOMAIN", "localhost");
+    env.put("KRUISE_SERVED_NAMESPACES", namespace);
+    // A few live reads, refilled far slower than the test runs; no per-client limit in the way.
+    env.put("KRUISE_PROXY_LIVE_READ_BURST", String.valueOf(LIVE_READ_BURST));
+    env.put("KRUISE_PROXY_LIVE_READS_PER_SECOND", "0.0001");
+    env.put("KRUISE_E2B_AUTH_FAILED_BURST", "100000");
+    manager = services.start("sandbox-manager", env);
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              SandboxSet s =
+                  kube.resources(SandboxSet.class).inNamespace(ns).withName("atk-pool").get();
+              return s.getStatus() != null && s.getStatus().getAvailableReplicas() >= 3;
+            });
+  }
+
+  @AfterAll
+  static void stopServices() throws Exception {
+    if (services != null) {
+      services.close();
+    }
+  }
+
+  private static SandboxSet pool(String name, int replicas) {
+    SandboxSet set = new SandboxSet();
+    set.getMetadata().setName(name);
+    set.getMetadata().setNamespace(ns);
+    set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD, "true"));
+    SandboxSetSpec spec = new SandboxSetSpec();
+    spec.setReplicas(replicas);
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewSpec()
+            .withContainers(new ContainerBuilder().withName("sandbox").withImage("img:1").build())
+            .endSpec()
+            .build());
+    set.setSpec(spec);
+    return set;
+  }
+
+  private static Reply api(String method, String path, String key, String body) throws Exception {
+    return E2bApi.call(
+        "http://127.0.0.1:" + manager, method, path, key, body, Duration.ofSeconds(60));
+  }
+
+  /** An anonymous request routed by headers: status and body, the echoed ID blanked. */
+  private static String anonymous(String id, int port, String method, String path)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + manager + path))
+            .timeout(Duration.ofSeconds(20))
+            .header("E2b-Sandbox-Id", id)
+            .header("E2b-Sandbox-Port", String.valueOf(port))
+            .method(
+                method,
+                method.equals("GET")
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString("{}"));
+    if (!method.equals("GET")) {
+      b.header("Content-Type", "application/json");
+    }
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() + " " + r.body().replace(id, "<id>");
+  }
+
+  private static String randomId() {
+    String alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+    SecureRandom random = new SecureRandom();
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 20; i++) {
+      b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return b.toString();
+  }
+
+  private static double liveReads(String outcome) throws Exception {
+    String prom =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + manager + "/q/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    Matcher m =
+        Pattern.compile(
+                "kruise_sandbox_live_reads_total\\{[^}]*outcome=\"" + outcome + "\"[^}]*} (\\S+)")
+            .matcher(prom);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  @Test
+  void anonymousCallersGetNothingAndCannotTellIdsApart() throws Exception {
+    Reply created =
+        api("POST", "/v2/sandboxes", ADMIN_KEY, "{\"templateID\":\"atk-pool\",\"timeout\":300}");
+    assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+    String id = created.body().path("sandboxID").asText();
+    String token = created.body().path("envdAccessToken").asText();
+    assertThat(id).matches("[a-z0-9]{20}");
+    List<Sandbox> labelled =
+        kube.resources(Sandbox.class)
+            .inNamespace(ns)
+            .withLabel(MetadataKeys.LABEL_SANDBOX_ID, id)
+            .list()
+            .getItems();
+    assertThat(labelled).hasSize(1);
+    Sandbox s = labelled.get(0);
+    // Nothing a namespace user can read carries the token.
+    assertThat(s.getMetadata().getAnnotations())
+        .doesNotContainKey(MetadataKeys.ANNOTATION_RUNTIME_ACCESS_TOKEN)
+        .doesNotContainValue(token);
+
+    // The owner's token runs a command through the proxy: the sandbox is real and reachable.
+    assertThat(
+            EnvdCommand.run(
+                "http://127.0.0.1:" + manager,
+                Map.of("E2b-Sandbox-Id", id, "E2b-Sandbox-Port", "49983", "X-Access-Token", token),
+                "echo owner-$((40+2))"))
+        .isEqualTo("owner-42\n");
+
+    // Old-style names of every pool member and of the claimed one reach nothing.
+    for (Sandbox any : kube.resources(Sandbox.class).inNamespace(ns).list().getItems()) {
+      assertThat(anonymous(ns + "--" + any.getMetadata().getName(), 49983, "GET", "/health"))
+          .startsWith("502 ");
+    }
+
+    // Without the token, the real ID answers exactly like an unknown one (no oracle).
+    String unknown = randomId();
+    for (String[] probe :
+        new String[][] {
+          {"GET", "/health"}, {"POST", "/process.Process/Start"}, {"GET", "/files?path=/etc/hosts"}
+        }) {
+      assertThat(anonymous(id, 49983, probe[0], probe[1]))
+          .as("%s %s", probe[0], probe[1])
+          .isEqualTo(anonymous(unknown, 49983, probe[0], probe[1]))
+          .startsWith("502 ");
+    }
+
+    // Another tenant's key: the sandbox is 404 exactly like an unknown one.
+    Reply key = api("POST", "/api-keys", ADMIN_KEY, "{\"name\":\"other tenant\"}");
+    assertThat(key.status()).isEqualTo(201);
+    String other = key.body().path("key").asText();
+    Reply theirs = api("GET", "/sandboxes/" + id, other, null);
+    Reply nobody = api("GET", "/sandboxes/" + unknown, other, null);
+    assertThat(theirs.status()).isEqualTo(404).isEqualTo(nobody.status());
+    assertThat(theirs.body().toString().replace(id, "<id>"))
+        .isEqualTo(nobody.body().toString().replace(unknown, "<id>"));
+    assertThat(api("DELETE", "/sandboxes/" + id, other, null).status()).isEqualTo(404);
+    assertThat(api("GET", "/sandboxes/" + id, ADMIN_KEY, null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aFloodOfRandomIdsMakesAtMostTheLiveReadBurstOfApiServerReads() throws Exception {
+    double before = liveReads("allowed");
+    for (int i = 0; i < 300; i++) {
+      assertThat(anonymous(randomId(), 49983, "GET", "/health")).startsWith("502 ");
+    }
+    double allowed = liveReads("allowed") - before;
+    assertThat(allowed).isLessThanOrEqualTo(LIVE_READ_BURST);
+    assertThat(liveReads("refused")).isGreaterThanOrEqualTo(300 - LIVE_READ_BURST);
+  }
+}
