@@ -118,7 +118,9 @@ class CreateRequestTest {
                 false))
         .isEqualTo(400);
     assertThatThrownBy(
-            () -> Extensions.split(java.util.Map.of("agents.kruise.io/lock", "x"), Duration.ZERO))
+            () ->
+                Extensions.split(
+                    java.util.Map.of("agents.kruise.io/lock", "x"), Duration.ZERO, Duration.ZERO))
         .isInstanceOf(E2bException.class);
   }
 }
