@@ -484,8 +484,18 @@ public class SandboxService {
     if (state(s) == SandboxState.PAUSED) {
       return new Connected(resume(caller, s, timeout), true);
     }
-    // Planned again on every conflict: another replica's longer extension stays.
-    s = write(s, current -> extension(current, timeout));
+    // Planned again on every conflict: another replica's longer extension stays, and a sandbox
+    // paused meanwhile keeps its retention (the client's retry of connect resumes it).
+    s =
+        write(
+            s,
+            current -> {
+              if (state(current) != SandboxState.RUNNING) {
+                throw E2bException.conflict(
+                    "sandbox " + id + " was paused concurrently; connect again to resume it");
+              }
+              return extension(current, timeout);
+            });
     return new Connected(s, false);
   }
 
