@@ -80,8 +80,10 @@ public final class MetadataKeys {
   public static final String ANNOTATION_ALLOW_PUBLIC_TRAFFIC = PREFIX + "allow-public-traffic";
 
   /**
-   * JSON object of the env vars an E2B create asked for; the manager re-sends them to the runtime's
-   * {@code /init} after every resume (the pod, and with it the runtime's state, is new).
+   * The env vars an E2B create asked for, sealed (AES-GCM under a key derived from the
+   * control-plane sandbox key, so {@code get sbx} does not show them); the manager re-sends them to
+   * the runtime's {@code /init} after every resume (the pod, and with it the runtime's state, is
+   * new).
    */
   public static final String ANNOTATION_RUNTIME_ENV_VARS = PREFIX + "runtime-env-vars";
 
@@ -90,6 +92,13 @@ public final class MetadataKeys {
    * manager mounts it again after every resume.
    */
   public static final String ANNOTATION_CSI_MOUNT = PREFIX + "csi-mount";
+
+  /**
+   * On a PersistentVolume: the API key IDs that may mount it through the {@code csi-volume-name}
+   * create extension, comma-separated, or {@code *} for every key. A PV without it is not mountable
+   * that way, and to a key it does not list it looks exactly like a missing PV.
+   */
+  public static final String ANNOTATION_CSI_ALLOWED_KEYS = PREFIX + "csi-allowed-keys";
 
   /** Hash of the sandbox template without images and resources; guards in-place updates. */
   public static final String ANNOTATION_HASH_WITHOUT_IMAGE_RESOURCES =

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.LocalPortForward;
+import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -175,6 +176,7 @@ class ChartOnK3sTest {
             new PersistentVolumeBuilder()
                 .withNewMetadata()
                 .withName("e2e-csi-pv")
+                .withAnnotations(Map.of(MetadataKeys.ANNOTATION_CSI_ALLOWED_KEYS, "*"))
                 .endMetadata()
                 .withNewSpec()
                 .addToCapacity("storage", new Quantity("1Gi"))

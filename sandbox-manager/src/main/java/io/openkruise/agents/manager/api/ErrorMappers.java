@@ -5,6 +5,7 @@ import io.openkruise.agents.manager.e2b.E2bException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -47,6 +48,18 @@ public class ErrorMappers {
       return json(409, "changed concurrently; try again");
     }
     return json(503, "Kubernetes API unavailable: " + e.getStatus());
+  }
+
+  /**
+   * A body without a Content-Length that grew past {@code quarkus.http.limits.max-body-size} while
+   * RESTEasy read it (bodies with one are refused earlier by {@link RequestBodyLimit}).
+   */
+  @ServerExceptionMapper
+  public Response unreadable(IOException e) {
+    if ("Request too large".equals(e.getMessage())) {
+      return json(413, "request body too large");
+    }
+    return unexpected(e);
   }
 
   /** Anything unexpected: logged with its stack trace, never shown to the client. */

@@ -9,6 +9,7 @@ import io.openkruise.agents.manager.e2b.ListQuery;
 import io.openkruise.agents.manager.e2b.SandboxView;
 import io.openkruise.agents.manager.e2b.Timeouts;
 import io.openkruise.agents.manager.keys.Caller;
+import io.openkruise.agents.manager.lifecycle.ClientGone;
 import io.openkruise.agents.manager.lifecycle.SandboxService;
 import io.openkruise.agents.manager.lifecycle.Settings;
 import io.vertx.ext.web.RoutingContext;
@@ -56,8 +57,26 @@ public class SandboxResource {
   private Response create(String body, RoutingContext rc, boolean v2) {
     Caller caller = AuthFilter.caller(rc);
     CreateRequest req = CreateRequest.parse(Bodies.object(body), v2, settings().limits());
-    Sandbox s = service.create(caller, req);
+    Sandbox s = service.create(caller, req, clientGone(rc));
     return json(201, SandboxView.sandbox(s, settings().domain(), service.tokens()));
+  }
+
+  /**
+   * Reports the client hanging up (the connection closes before the answer was sent); a create then
+   * stops waiting and gives its sandbox back.
+   */
+  private static ClientGone clientGone(RoutingContext rc) {
+    ClientGone gone = new ClientGone();
+    rc.addEndHandler(
+        end -> {
+          if (end.failed()) {
+            gone.signal();
+          }
+        });
+    if (rc.response().closed()) {
+      gone.signal();
+    }
+    return gone;
   }
 
   @GET

@@ -11,6 +11,8 @@ import io.openkruise.agents.manager.guard.LiveReadGuard;
 import io.openkruise.agents.manager.keys.ApiKeyStore;
 import io.openkruise.agents.manager.keys.ApiKeys;
 import io.openkruise.agents.manager.lifecycle.ClaimMetrics;
+import io.openkruise.agents.manager.lifecycle.EnvVarSeal;
+import io.openkruise.agents.manager.lifecycle.RunningQuota;
 import io.openkruise.agents.manager.lifecycle.SandboxService;
 import io.openkruise.agents.manager.lifecycle.Settings;
 import io.openkruise.agents.manager.runtime.CsiVolumes;
@@ -116,16 +118,19 @@ public class ManagerBeans {
   @Produces
   @Singleton
   SandboxSecrets sandboxSecrets(ManagerConfig config) {
-    return SandboxSecrets.fromKey(
-        config
-            .security()
-            .sandboxKey()
-            .filter(k -> !k.isBlank())
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "kruise.security.sandbox-key (env KRUISE_SANDBOX_KEY) is required: the"
-                            + " control-plane key shared with the controller-manager")));
+    return SandboxSecrets.fromKey(sandboxKey(config));
+  }
+
+  private static String sandboxKey(ManagerConfig config) {
+    return config
+        .security()
+        .sandboxKey()
+        .filter(k -> !k.isBlank())
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "kruise.security.sandbox-key (env KRUISE_SANDBOX_KEY) is required: the"
+                        + " control-plane key shared with the controller-manager"));
   }
 
   /** Fails the start, not the first sandbox, when the sandbox key is missing or too short. */
@@ -165,6 +170,7 @@ public class ManagerBeans {
       ClaimMetrics metrics,
       SandboxTokens tokens) {
     Settings settings = Settings.from(config);
+    ManagerConfig.Quota quota = config.e2b().quota();
     return new SandboxService(
         client,
         cache,
@@ -174,7 +180,9 @@ public class ManagerBeans {
         settings,
         clock,
         metrics,
-        tokens);
+        tokens,
+        new RunningQuota(quota.maxRunningPerKey(), quota.maxRunningAdmin(), cache::ownedBy),
+        EnvVarSeal.fromSandboxKey(sandboxKey(config)));
   }
 
   /** Eager start: informers synced and keys loaded before the first request. */

@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -129,6 +130,20 @@ public interface ManagerConfig {
     @WithDefault("60s")
     Duration waitReadyTimeout();
 
+    /** Upper bound for the per-request {@code wait-ready-timeout-seconds} extension (else 400). */
+    @WithDefault("300s")
+    Duration maxWaitReadyTimeout();
+
+    /**
+     * Largest request body of an E2B API route (413 above it). Traffic proxied into sandboxes (file
+     * uploads) is not limited by it.
+     */
+    @WithDefault("1M")
+    MemorySize maxRequestBody();
+
+    @WithName("quota")
+    Quota quota();
+
     /** Pause between two claim passes while the pool is empty (jittered ±20 %). */
     @WithDefault("25ms")
     Duration claimRetryInterval();
@@ -138,6 +153,17 @@ public interface ManagerConfig {
 
     @WithName("csi")
     Csi csi();
+  }
+
+  /** Concurrently running sandboxes per API key (429 above); paused ones do not count. */
+  interface Quota {
+    /** Limit of every issued key; 0 means unlimited. */
+    @WithDefault("100")
+    int maxRunningPerKey();
+
+    /** Limit of the admin key (and of everyone when auth is disabled); 0 means unlimited. */
+    @WithDefault("1000")
+    int maxRunningAdmin();
   }
 
   interface Auth {

@@ -34,7 +34,17 @@ public record CreateRequest(
   private static final Pattern TEMPLATE = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
   /** Limits that come from configuration. */
-  public record Limits(Duration defaultTimeout, Duration maxTimeout, Duration maxClaimTimeout) {}
+  public record Limits(
+      Duration defaultTimeout,
+      Duration maxTimeout,
+      Duration maxClaimTimeout,
+      Duration maxWaitReadyTimeout) {
+
+    /** Without a separate wait-ready maximum: the claim maximum bounds both. */
+    public Limits(Duration defaultTimeout, Duration maxTimeout, Duration maxClaimTimeout) {
+      this(defaultTimeout, maxTimeout, maxClaimTimeout, maxClaimTimeout);
+    }
+  }
 
   /**
    * @param v2 {@code POST /v2/sandboxes}: always secured
@@ -64,7 +74,8 @@ public record CreateRequest(
     }
     Map<String, String> metadata = strings(body, "metadata");
     Map<String, String> envVars = strings(body, "envVars");
-    Extensions.Split split = Extensions.split(metadata, limits.maxClaimTimeout());
+    Extensions.Split split =
+        Extensions.split(metadata, limits.maxClaimTimeout(), limits.maxWaitReadyTimeout());
     split
         .metadata()
         .keySet()

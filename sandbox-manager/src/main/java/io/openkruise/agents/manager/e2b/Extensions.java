@@ -62,9 +62,13 @@ public record Extensions(
   /**
    * Takes the reserved keys out of {@code metadata}.
    *
-   * @throws E2bException 400 for an unknown reserved key or an invalid value
+   * @param maxClaimTimeout largest {@code claim-timeout-seconds} a create may ask for
+   * @param maxWaitReadyTimeout largest {@code wait-ready-timeout-seconds} a create may ask for
+   * @throws E2bException 400 for an unknown reserved key, an invalid value or a duration above its
+   *     configured maximum (the message names the key and the maximum)
    */
-  public static Split split(Map<String, String> metadata, Duration maxClaimTimeout) {
+  public static Split split(
+      Map<String, String> metadata, Duration maxClaimTimeout, Duration maxWaitReadyTimeout) {
     Map<String, String> rest = new LinkedHashMap<>();
     Map<String, String> ext = new LinkedHashMap<>();
     metadata.forEach(
@@ -105,16 +109,19 @@ public record Extensions(
       checkMountPoint(mountPoint);
       csi = Optional.of(new CsiMount(volume, mountPoint));
     }
+    // Each wait pins a worker thread for its whole length: a value above the configured maximum
+    // is refused rather than silently clamped, so the caller learns the limit.
     Optional<Duration> claimTimeout =
-        seconds(ext, MetadataKeys.EXT_CLAIM_TIMEOUT_SECONDS)
-            .map(d -> d.compareTo(maxClaimTimeout) > 0 ? maxClaimTimeout : d);
+        seconds(ext, MetadataKeys.EXT_CLAIM_TIMEOUT_SECONDS, maxClaimTimeout);
+    Optional<Duration> waitReadyTimeout =
+        seconds(ext, MetadataKeys.EXT_WAIT_READY_TIMEOUT_SECONDS, maxWaitReadyTimeout);
     return new Split(
         new Extensions(
             image,
             csi,
             bool(ext, MetadataKeys.EXT_SKIP_INIT_RUNTIME),
             claimTimeout,
-            seconds(ext, MetadataKeys.EXT_WAIT_READY_TIMEOUT_SECONDS),
+            waitReadyTimeout,
             bool(ext, MetadataKeys.EXT_CREATE_ON_NO_STOCK),
             bool(ext, MetadataKeys.EXT_RESERVE_FAILED_SANDBOX)),
         rest);
@@ -153,8 +160,8 @@ public record Extensions(
     throw E2bException.badRequest(key + " must be true or false");
   }
 
-  /** A positive number of seconds; 0 means "use the default", as in the original. */
-  private static Optional<Duration> seconds(Map<String, String> ext, String key) {
+  /** A number of seconds from 0 to {@code max}; 0 means "use the default", as in the original. */
+  private static Optional<Duration> seconds(Map<String, String> ext, String key, Duration max) {
     String v = ext.get(key);
     if (v == null) {
       return Optional.empty();
@@ -165,8 +172,12 @@ public record Extensions(
     } catch (NumberFormatException e) {
       throw E2bException.badRequest(key + " must be an integer number of seconds");
     }
-    if (n < 0 || n > 86_400) {
-      throw E2bException.badRequest(key + " must be between 0 and 86400");
+    if (n < 0) {
+      throw E2bException.badRequest(key + " must not be negative");
+    }
+    if (n > max.toSeconds()) {
+      throw E2bException.badRequest(
+          key + " must be at most " + max.toSeconds() + " seconds (the configured maximum)");
     }
     return n == 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(n));
   }

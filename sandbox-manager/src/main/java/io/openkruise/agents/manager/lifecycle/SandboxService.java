@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.ClaimRequest;
 import io.openkruise.agents.api.claim.PoolMembers;
@@ -74,7 +72,11 @@ public class SandboxService {
   private final Clock clock;
   private final ClaimMetrics metrics;
   private final SandboxTokens tokens;
+  private final RunningQuota quota;
+  private final EnvVarSeal seal;
+  private final GuardedPatch guarded;
 
+  /** Without quotas, with a throw-away env seal (tests of the claim path). */
   public SandboxService(
       KubernetesClient client,
       SandboxCache cache,
@@ -85,6 +87,32 @@ public class SandboxService {
       Clock clock,
       ClaimMetrics metrics,
       SandboxTokens tokens) {
+    this(
+        client,
+        cache,
+        claimer,
+        runtime,
+        csi,
+        settings,
+        clock,
+        metrics,
+        tokens,
+        RunningQuota.unlimited(),
+        EnvVarSeal.random());
+  }
+
+  public SandboxService(
+      KubernetesClient client,
+      SandboxCache cache,
+      SandboxClaimer claimer,
+      RuntimeClient runtime,
+      CsiVolumes csi,
+      Settings settings,
+      Clock clock,
+      ClaimMetrics metrics,
+      SandboxTokens tokens,
+      RunningQuota quota,
+      EnvVarSeal seal) {
     this.client = client;
     this.cache = cache;
     this.claimer = claimer;
@@ -94,6 +122,9 @@ public class SandboxService {
     this.clock = clock;
     this.metrics = metrics;
     this.tokens = tokens;
+    this.quota = quota;
+    this.seal = seal;
+    this.guarded = new GuardedPatch(client);
   }
 
   public SandboxTokens tokens() {
@@ -116,6 +147,23 @@ public class SandboxService {
    * mounts. On any failure after the claim the sandbox is deleted (or kept, when asked).
    */
   public Sandbox create(Caller caller, CreateRequest req) {
+    return create(caller, req, ClientGone.never());
+  }
+
+  /**
+   * As {@link #create(Caller, CreateRequest)}, holding one of the caller's running-sandbox slots
+   * (429 when none is free) and stopping as soon as {@code gone} reports that the client hung up:
+   * nothing is claimed after that, and a sandbox already claimed is deleted (even with
+   * reserve-failed-sandbox: nobody will ever learn its ID).
+   */
+  public Sandbox create(Caller caller, CreateRequest req, ClientGone gone) {
+    try (RunningQuota.Reservation slot = quota.reserve(caller, null, clock.instant())) {
+      return create(caller, req, gone, slot);
+    }
+  }
+
+  private Sandbox create(
+      Caller caller, CreateRequest req, ClientGone gone, RunningQuota.Reservation slot) {
     Instant started = clock.instant();
     String template = resolveTemplate(req.templateId());
     List<SandboxSet> sets = cache.setsNamed(template);
@@ -124,7 +172,7 @@ public class SandboxService {
     }
     Extensions ext = req.extensions();
     // Checked before anything is claimed, so a bad volume never costs a warm sandbox.
-    Optional<CsiVolumes.Prepared> mount = ext.csiMount().map(csi::prepare);
+    Optional<CsiVolumes.Prepared> mount = ext.csiMount().map(m -> csi.prepare(m, caller.id()));
 
     Map<String, String> annotations = new LinkedHashMap<>(req.metadata());
     if (!ext.skipInitRuntime()) {
@@ -132,7 +180,8 @@ public class SandboxService {
       // itself is derived from the UID (SandboxTokens), never written where tenants can read it.
       annotations.put(MetadataKeys.ANNOTATION_SECURE, String.valueOf(req.secure()));
       if (!req.envVars().isEmpty()) {
-        annotations.put(MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS, json(req.envVars()));
+        annotations.put(
+            MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS, seal.seal(caller.id(), req.envVars()));
       }
     }
     if (!req.allowPublicTraffic()) {
@@ -158,25 +207,32 @@ public class SandboxService {
 
     Claimed claimed;
     try {
-      claimed = claim(template, sets, claim, ext);
+      claimed = claim(template, sets, claim, ext, gone);
     } catch (E2bException e) {
-      metrics.claim(template, "no_stock", Duration.between(started, clock.instant()));
+      metrics.claim(
+          template,
+          e.status() == 499 ? "abandoned" : "no_stock",
+          Duration.between(started, clock.instant()));
       throw e;
     }
     Sandbox sandbox = claimed.sandbox();
+    slot.bind(sandbox);
     String id = SandboxView.id(sandbox);
     String token = tokens.envdAccessToken(sandbox);
     MDC.put("sandboxID", id);
     try {
       if (claimed.created() || ext.image().isPresent()) {
-        sandbox = waitRunning(sandbox, ext.waitReadyTimeout().orElse(settings.waitReadyTimeout()));
+        sandbox =
+            waitRunning(sandbox, ext.waitReadyTimeout().orElse(settings.waitReadyTimeout()), gone);
       }
+      checkClientStillThere(gone, "waiting for Ready");
       if (!ext.skipInitRuntime() && shouldInit(sandbox, sets)) {
         Optional<String> failed = runtime.init(sandbox, req.envVars(), token, null);
         if (failed.isPresent()) {
           throw E2bException.internal("runtime init of sandbox " + id + " failed: " + failed.get());
         }
       }
+      checkClientStillThere(gone, "initialising the runtime");
       if (mount.isPresent()) {
         Optional<String> failed =
             runtime.csiMount(sandbox, token, mount.get().driver(), mount.get().requestBase64());
@@ -184,12 +240,16 @@ public class SandboxService {
           throw E2bException.internal("CSI mount in sandbox " + id + " failed: " + failed.get());
         }
       }
+      checkClientStillThere(gone, "mounting volumes");
     } catch (RuntimeException e) {
       metrics.claim(
           template,
           e instanceof E2bException ee && ee.status() == 504 ? "not_ready" : "init_failed",
           Duration.between(started, clock.instant()));
-      release(sandbox, ext.reserveFailedSandbox());
+      if (gone.happened()) {
+        LOG.infof("client of the create hung up; releasing sandbox=%s owner=%s", id, caller.id());
+      }
+      release(sandbox, ext.reserveFailedSandbox() && !gone.happened());
       MDC.remove("sandboxID");
       throw e;
     }
@@ -204,15 +264,30 @@ public class SandboxService {
 
   private record Claimed(Sandbox sandbox, int conflicts, boolean created) {}
 
+  /** 499 (nginx's "client closed request"): nobody reads it, it only ends the create. */
+  private static void checkClientStillThere(ClientGone gone, String while_) {
+    if (gone.happened()) {
+      throw new E2bException(499, "client closed the request while " + while_);
+    }
+  }
+
   /** Claim passes until one wins, the pool is empty and creating is allowed, or time runs out. */
   private Claimed claim(
-      String template, List<SandboxSet> sets, ClaimRequest request, Extensions ext) {
+      String template,
+      List<SandboxSet> sets,
+      ClaimRequest request,
+      Extensions ext,
+      ClientGone gone) {
     Set<String> namespaces = new HashSet<>();
     sets.forEach(s -> namespaces.add(s.getMetadata().getNamespace()));
     Duration timeout = ext.claimTimeout().orElse(settings.claimTimeout());
     Instant deadline = clock.instant().plus(timeout);
     int conflicts = 0;
     while (true) {
+      if (gone.happened()) {
+        LOG.infof("client of the create hung up while waiting for the pool of %s", template);
+        checkClientStillThere(gone, "waiting for the pool");
+      }
       List<Sandbox> pool =
           cache.pool(template).stream()
               .filter(s -> namespaces.contains(s.getMetadata().getNamespace()))
@@ -357,38 +432,54 @@ public class SandboxService {
    */
   public void pause(Caller caller, String id) {
     Sandbox s = get(caller, id);
-    if (state(s) != SandboxState.RUNNING) {
-      throw E2bException.conflict("sandbox " + id + " is already paused");
-    }
-    Deadlines next = Deadlines.paused(clock.instant(), settings.pausedRetention(), Deadlines.of(s));
-    Map<String, Object> spec = next.specPatch();
-    spec.put("paused", true);
     // Right after a claim the controller is still writing the sandbox: a stale resourceVersion
-    // must not surface as 409, which the SDKs read as "already paused" (pause() returns false).
-    patchWithFreshRetries(s, Map.of("spec", spec));
+    // must not surface as 409, which the SDKs read as "already paused" (pause() returns false);
+    // the guarded write re-reads and re-checks instead, and a pause that happened meanwhile is 409.
+    write(
+        s,
+        current -> {
+          if (state(current) != SandboxState.RUNNING) {
+            throw E2bException.conflict("sandbox " + id + " is already paused");
+          }
+          Deadlines next =
+              Deadlines.paused(clock.instant(), settings.pausedRetention(), Deadlines.of(current));
+          Map<String, Object> spec = next.specPatch();
+          spec.put("paused", true);
+          return Optional.of(Map.of("spec", spec));
+        });
     LOG.infof("paused sandbox=%s", id);
   }
 
   /** Set timeout: {@code now + timeout} in the sandbox's mode; may shorten. Running only. */
   public void setTimeout(Caller caller, String id, Duration timeout) {
     Sandbox s = get(caller, id);
-    if (state(s) != SandboxState.RUNNING) {
-      throw E2bException.conflict("sandbox " + id + " is paused; connect to resume it first");
-    }
-    Deadlines next =
-        Deadlines.running(
-            clock.instant(), timeout, Deadlines.of(s).autoPause(), settings.pausedRetention());
-    patch(s, Map.of("spec", next.specPatch()), false);
+    write(
+        s,
+        current -> {
+          if (state(current) != SandboxState.RUNNING) {
+            throw E2bException.conflict("sandbox " + id + " is paused; connect to resume it first");
+          }
+          Deadlines next =
+              Deadlines.running(
+                  clock.instant(),
+                  timeout,
+                  Deadlines.of(current).autoPause(),
+                  settings.pausedRetention());
+          return Optional.of(Map.of("spec", next.specPatch()));
+        });
   }
 
   /** Refreshes: extend-only, running only. */
   public void refresh(Caller caller, String id, Duration duration) {
     Sandbox s = get(caller, id);
-    if (state(s) != SandboxState.RUNNING) {
-      throw E2bException.conflict("sandbox " + id + " is paused");
-    }
-    Deadlines.extend(Deadlines.of(s), clock.instant(), duration, settings.pausedRetention())
-        .ifPresent(d -> patch(s, Map.of("spec", d.specPatch()), false));
+    write(
+        s,
+        current -> {
+          if (state(current) != SandboxState.RUNNING) {
+            throw E2bException.conflict("sandbox " + id + " is paused");
+          }
+          return extension(current, duration);
+        });
   }
 
   /** Result of connect/resume: the sandbox and whether it was resumed (E2B 201 vs 200). */
@@ -400,12 +491,26 @@ public class SandboxService {
     if (state(s) == SandboxState.PAUSED) {
       return new Connected(resume(caller, s, timeout), true);
     }
-    Optional<Deadlines> next =
-        Deadlines.extend(Deadlines.of(s), clock.instant(), timeout, settings.pausedRetention());
-    if (next.isPresent()) {
-      s = patch(s, Map.of("spec", next.get().specPatch()), false);
-    }
+    // Planned again on every conflict: another replica's longer extension stays, and a sandbox
+    // paused meanwhile keeps its retention (the client's retry of connect resumes it).
+    s =
+        write(
+            s,
+            current -> {
+              if (state(current) != SandboxState.RUNNING) {
+                throw E2bException.conflict(
+                    "sandbox " + id + " was paused concurrently; connect again to resume it");
+              }
+              return extension(current, timeout);
+            });
     return new Connected(s, false);
+  }
+
+  /** Connect's and refresh's rule on the sandbox as it is: a later end, or nothing to write. */
+  private Optional<Map<String, Object>> extension(Sandbox current, Duration timeout) {
+    return Deadlines.extend(
+            Deadlines.of(current), clock.instant(), timeout, settings.pausedRetention())
+        .map(d -> Map.of("spec", d.specPatch()));
   }
 
   /** The deprecated resume route: 409 unless paused. */
@@ -423,21 +528,40 @@ public class SandboxService {
    * mounts: the new pod's runtime knows nothing of the create.
    */
   private Sandbox resume(Caller caller, Sandbox s, Duration timeout) {
-    String id = SandboxView.id(s);
-    Duration wait = settings.waitReadyTimeout();
-    if (s.getSpec() != null && s.getSpec().isPaused() && !pauseFinished(s)) {
-      s = await(s, SandboxService::pauseFinished, wait, "finish pausing");
+    // A resumed sandbox runs again: it needs one of the key's running slots.
+    try (RunningQuota.Reservation slot = quota.reserve(caller, s, clock.instant())) {
+      slot.bind(s);
+      String id = SandboxView.id(s);
+      Duration wait = settings.waitReadyTimeout();
+      if (s.getSpec() != null && s.getSpec().isPaused() && !pauseFinished(s)) {
+        s = await(s, SandboxService::pauseFinished, wait, "finish pausing");
+      }
+      Sandbox patched = write(s, current -> resumePlan(current, timeout));
+      Sandbox running = awaitResumed(patched, timeout, wait);
+      reinit(running);
+      LOG.infof("resumed sandbox=%s owner=%s", id, caller.id());
+      return running;
     }
-    Deadlines next =
+  }
+
+  /** {@code paused=false} with fresh deadlines, unless someone resumed it meanwhile. */
+  private Optional<Map<String, Object>> resumePlan(Sandbox current, Duration timeout) {
+    if (current.getSpec() != null && !current.getSpec().isPaused()) {
+      return Optional.empty();
+    }
+    return Optional.of(Map.of("spec", resumeSpec(current, timeout)));
+  }
+
+  private Map<String, Object> resumeSpec(Sandbox current, Duration timeout) {
+    Map<String, Object> spec =
         Deadlines.running(
-            clock.instant(), timeout, Deadlines.of(s).autoPause(), settings.pausedRetention());
-    Map<String, Object> spec = next.specPatch();
+                clock.instant(),
+                timeout,
+                Deadlines.of(current).autoPause(),
+                settings.pausedRetention())
+            .specPatch();
     spec.put("paused", false);
-    Sandbox patched = patchWithFreshRetries(s, Map.of("spec", spec));
-    Sandbox running = awaitResumed(patched, timeout, wait);
-    reinit(running);
-    LOG.infof("resumed sandbox=%s owner=%s", id, caller.id());
-    return running;
+    return spec;
   }
 
   private boolean resumedAndRunning(Sandbox x) {
@@ -473,48 +597,13 @@ public class SandboxService {
           "resume of sandbox=%s not observed by the controller (generation %s, observed %s);"
               + " writing it again",
           SandboxView.id(current), generation, observed);
-      Map<String, Object> spec =
-          Deadlines.running(
-                  clock.instant(),
-                  timeout,
-                  Deadlines.of(current).autoPause(),
-                  settings.pausedRetention())
-              .specPatch();
-      spec.put("paused", false);
-      patched = patchWithFreshRetries(current, Map.of("spec", spec));
+      patched = write(current, x -> Optional.of(Map.of("spec", resumeSpec(x, timeout))));
     }
     return await(
         patched,
         this::resumedAndRunning,
         wait.minus(RESUME_NUDGE_AFTER),
         "become Ready after resume");
-  }
-
-  /**
-   * A guarded patch that survives the controller's own writes: while a pause finishes, the
-   * controller updates the sandbox's status, so the cached resourceVersion goes stale within
-   * milliseconds. Re-read and re-apply the same intent a few times before reporting a conflict.
-   */
-  private Sandbox patchWithFreshRetries(Sandbox s, Map<String, Object> body) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return patch(s, body, true);
-      } catch (E2bException e) {
-        if (e.status() != 409 || attempt >= 5) {
-          throw e;
-        }
-        Sandbox fresh =
-            client
-                .resources(Sandbox.class)
-                .inNamespace(s.getMetadata().getNamespace())
-                .withName(s.getMetadata().getName())
-                .get();
-        if (fresh == null) {
-          throw E2bException.sandboxNotFound(SandboxView.id(s));
-        }
-        s = fresh;
-      }
-    }
   }
 
   private static boolean pauseFinished(Sandbox s) {
@@ -533,7 +622,12 @@ public class SandboxService {
       return;
     }
     String token = tokens.envdAccessToken(s);
-    Map<String, String> env = readMap(a.get(MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS));
+    String owner = a.getOrDefault(MetadataKeys.ANNOTATION_OWNER, "");
+    String sealed = a.get(MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS);
+    Map<String, String> env = seal.open(owner, sealed).orElse(Map.of());
+    if (sealed != null && env.isEmpty()) {
+      LOG.warnf("env vars of sandbox=%s do not open with this cluster's key; re-init without", id);
+    }
     Optional<String> failed = runtime.init(s, env, token, token);
     if (failed.isPresent()) {
       throw E2bException.internal("runtime re-init of sandbox " + id + " failed: " + failed.get());
@@ -542,7 +636,9 @@ public class SandboxService {
     if (mount.containsKey("volumeName") && mount.containsKey("mountPoint")) {
       CsiVolumes.Prepared p;
       try {
-        p = csi.prepare(new Extensions.CsiMount(mount.get("volumeName"), mount.get("mountPoint")));
+        p =
+            csi.prepare(
+                new Extensions.CsiMount(mount.get("volumeName"), mount.get("mountPoint")), owner);
       } catch (E2bException e) {
         throw E2bException.internal("CSI remount of sandbox " + id + ": " + e.getMessage());
       }
@@ -554,7 +650,7 @@ public class SandboxService {
   }
 
   /** Waits for the freshly claimed/created sandbox to run its (possibly new) template. */
-  private Sandbox waitRunning(Sandbox claimed, Duration timeout) {
+  private Sandbox waitRunning(Sandbox claimed, Duration timeout, ClientGone gone) {
     Long generation = claimed.getMetadata().getGeneration();
     Predicate<Sandbox> ready =
         s ->
@@ -562,15 +658,25 @@ public class SandboxService {
                 && (generation == null
                     || (s.getStatus().getObservedGeneration() != null
                         && s.getStatus().getObservedGeneration() >= generation));
-    return await(claimed, ready, timeout, "become Ready");
+    return await(claimed, ready, timeout, "become Ready", gone);
   }
 
   private Sandbox await(Sandbox s, Predicate<Sandbox> condition, Duration timeout, String what) {
+    return await(s, condition, timeout, what, ClientGone.never());
+  }
+
+  /** Waits for the condition in this replica's cache; ends early when the client hangs up. */
+  private Sandbox await(
+      Sandbox s, Predicate<Sandbox> condition, Duration timeout, String what, ClientGone gone) {
     String id = SandboxView.id(s);
     CompletableFuture<Sandbox> f =
         cache.await(s.getMetadata().getNamespace(), s.getMetadata().getName(), condition);
+    gone.future().thenRun(() -> f.cancel(false));
     try {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.CancellationException e) {
+      checkClientStillThere(gone, "waiting for the sandbox to " + what);
+      throw e;
     } catch (TimeoutException e) {
       f.cancel(false);
       throw E2bException.timeout(
@@ -643,34 +749,16 @@ public class SandboxService {
   }
 
   /**
-   * One merge patch of a claimed sandbox. With {@code guarded} it carries the cached
-   * resourceVersion, so a concurrent pause/resume on another replica loses with 409 instead of
-   * being silently overwritten.
+   * One guarded merge patch of a claimed sandbox (see {@link GuardedPatch}): it carries the version
+   * it was planned on, so a concurrent pause, resume, kill or deadline write on another replica is
+   * never silently overwritten; then read-your-writes on this replica.
    */
-  private Sandbox patch(Sandbox s, Map<String, Object> body, boolean guarded) {
-    Map<String, Object> patch = new LinkedHashMap<>(body);
-    if (guarded) {
-      patch.put("metadata", Map.of("resourceVersion", s.getMetadata().getResourceVersion()));
+  private Sandbox write(Sandbox s, GuardedPatch.Plan plan) {
+    GuardedPatch.Result r = guarded.apply(s, plan);
+    if (r.written()) {
+      awaitCachedVersion(r.before(), r.after());
     }
-    try {
-      Sandbox patched =
-          client
-              .resources(Sandbox.class)
-              .inNamespace(s.getMetadata().getNamespace())
-              .withName(s.getMetadata().getName())
-              .patch(PatchContext.of(PatchType.JSON_MERGE), json(patch));
-      awaitCachedVersion(s, patched);
-      return patched;
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 404) {
-        throw E2bException.sandboxNotFound(SandboxView.id(s));
-      }
-      if (e.getCode() == 409) {
-        throw E2bException.conflict(
-            "sandbox " + SandboxView.id(s) + " changed concurrently; try again");
-      }
-      throw e;
-    }
+    return r.after();
   }
 
   // ---------------------------------------------------------------- helpers

@@ -18,7 +18,36 @@ public record Settings(
     Duration waitReadyTimeout,
     Duration claimRetryInterval,
     Map<String, String> templateAliases,
-    List<String> allowedCsiDrivers) {
+    List<String> allowedCsiDrivers,
+    Duration maxWaitReadyTimeout) {
+
+  /** Without a separate wait-ready maximum: the claim maximum bounds both extensions. */
+  public Settings(
+      String domain,
+      String systemNamespace,
+      Duration defaultTimeout,
+      Duration maxTimeout,
+      Duration pausedRetention,
+      Duration claimTimeout,
+      Duration maxClaimTimeout,
+      Duration waitReadyTimeout,
+      Duration claimRetryInterval,
+      Map<String, String> templateAliases,
+      List<String> allowedCsiDrivers) {
+    this(
+        domain,
+        systemNamespace,
+        defaultTimeout,
+        maxTimeout,
+        pausedRetention,
+        claimTimeout,
+        maxClaimTimeout,
+        waitReadyTimeout,
+        claimRetryInterval,
+        templateAliases,
+        allowedCsiDrivers,
+        maxClaimTimeout);
+  }
 
   public static Settings from(ManagerConfig c) {
     return new Settings(
@@ -32,10 +61,12 @@ public record Settings(
         c.e2b().waitReadyTimeout(),
         c.e2b().claimRetryInterval(),
         Map.copyOf(c.e2b().templateAliases()),
-        c.e2b().csi().allowedDrivers().orElse(List.of()));
+        c.e2b().csi().allowedDrivers().orElse(List.of()),
+        c.e2b().maxWaitReadyTimeout());
   }
 
   public CreateRequest.Limits limits() {
-    return new CreateRequest.Limits(defaultTimeout, maxTimeout, maxClaimTimeout);
+    return new CreateRequest.Limits(
+        defaultTimeout, maxTimeout, maxClaimTimeout, maxWaitReadyTimeout);
   }
 }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.Extensions.CsiMount;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +18,10 @@ import java.util.Map;
 
 /**
  * Turns a requested dynamic mount into the mount helper's arguments, checking everything that can
- * be checked before a sandbox is claimed: the PV exists and is CSI, its driver is allowed, and its
- * node-publish Secret lives in the system namespace (users must not read other tenants' Secrets).
+ * be checked before a sandbox is claimed: the PV exists and lists the caller's key in its {@code
+ * agents.kruise.io/csi-allowed-keys} annotation, is CSI, its driver is allowed, and its
+ * node-publish Secret lives in the system namespace (users must not read other tenants' Secrets). A
+ * PV that does not list the caller answers exactly as a missing one, so names cannot be probed.
  */
 public final class CsiVolumes {
 
@@ -41,7 +44,7 @@ public final class CsiVolumes {
   /**
    * @throws E2bException 400 when the volume cannot be mounted
    */
-  public Prepared prepare(CsiMount mount) {
+  public Prepared prepare(CsiMount mount, String callerId) {
     PersistentVolume pv;
     try {
       pv = client.persistentVolumes().withName(mount.volumeName()).get();
@@ -49,7 +52,7 @@ public final class CsiVolumes {
       throw E2bException.badRequest(
           "cannot read PersistentVolume " + mount.volumeName() + ": " + e.getStatus());
     }
-    if (pv == null) {
+    if (pv == null || !allows(pv, callerId)) {
       throw E2bException.badRequest("PersistentVolume " + mount.volumeName() + " not found");
     }
     CSIPersistentVolumeSource csi = pv.getSpec() == null ? null : pv.getSpec().getCsi();
@@ -106,6 +109,22 @@ public final class CsiVolumes {
             secrets,
             csi.getVolumeAttributes() == null ? Map.of() : csi.getVolumeAttributes());
     return new Prepared(csi.getDriver(), NodePublishRequestEncoder.base64(request));
+  }
+
+  /** The PV's allow-list names the key (or is {@code *}); no annotation allows nobody. */
+  static boolean allows(PersistentVolume pv, String callerId) {
+    Map<String, String> a = pv.getMetadata() == null ? null : pv.getMetadata().getAnnotations();
+    String list = a == null ? null : a.get(MetadataKeys.ANNOTATION_CSI_ALLOWED_KEYS);
+    if (list == null || callerId == null || callerId.isEmpty()) {
+      return false;
+    }
+    for (String entry : list.split(",")) {
+      String e = entry.strip();
+      if (e.equals("*") || e.equals(callerId)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The original's random {@code -xxxxxx} volume-id suffix; the helper strips it. */

@@ -63,6 +63,7 @@ class ExtensionsTest {
             new PersistentVolumeBuilder()
                 .withNewMetadata()
                 .withName(name)
+                .withAnnotations(Map.of(MetadataKeys.ANNOTATION_CSI_ALLOWED_KEYS, "*"))
                 .endMetadata()
                 .withNewSpec()
                 .withAccessModes("ReadWriteMany")

@@ -66,7 +66,7 @@ class CreateRequestTest {
                     + MetadataKeys.EXT_CSI_MOUNT_POINT
                     + "\":\"/mnt/data\",\""
                     + MetadataKeys.EXT_CLAIM_TIMEOUT_SECONDS
-                    + "\":\"9999\",\""
+                    + "\":\"120\",\""
                     + MetadataKeys.EXT_WAIT_READY_TIMEOUT_SECONDS
                     + "\":\"7\",\""
                     + MetadataKeys.EXT_CREATE_ON_NO_STOCK
@@ -81,7 +81,7 @@ class CreateRequestTest {
     Extensions e = r.extensions();
     assertThat(e.image()).contains("registry.example.com:5000/team/app:v2");
     assertThat(e.csiMount()).contains(new Extensions.CsiMount("pv-1", "/mnt/data"));
-    assertThat(e.claimTimeout()).contains(Duration.ofMinutes(5));
+    assertThat(e.claimTimeout()).contains(Duration.ofMinutes(2));
     assertThat(e.waitReadyTimeout()).contains(Duration.ofSeconds(7));
     assertThat(e.createOnNoStock()).isTrue();
     assertThat(e.reserveFailedSandbox()).isFalse();
@@ -118,7 +118,9 @@ class CreateRequestTest {
                 false))
         .isEqualTo(400);
     assertThatThrownBy(
-            () -> Extensions.split(java.util.Map.of("agents.kruise.io/lock", "x"), Duration.ZERO))
+            () ->
+                Extensions.split(
+                    java.util.Map.of("agents.kruise.io/lock", "x"), Duration.ZERO, Duration.ZERO))
         .isInstanceOf(E2bException.class);
   }
 }

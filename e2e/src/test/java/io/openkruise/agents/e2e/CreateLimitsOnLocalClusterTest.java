@@ -1,0 +1,205 @@
+package io.openkruise.agents.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
+import io.openkruise.agents.e2e.E2bApi.Reply;
+import io.openkruise.agents.localcluster.LocalCluster;
+import io.openkruise.agents.localcluster.junit.TestNamespace;
+import io.openkruise.agents.localcluster.junit.WithLocalCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14's "bounded by configuration" and sealed env vars, played by a tenant with its own key
+ * against the real processes on the local cluster (real API server, simulated nodes): a day-long
+ * wait is refused, a key at its quota is refused (create-on-no-stock too), and what `kubectl get
+ * sbx` shows carries no env var the sandbox was given.
+ */
+@WithLocalCluster
+class CreateLimitsOnLocalClusterTest {
+
+  private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "76543210";
+
+  private static ServiceProcesses services;
+  private static int manager;
+  private static KubernetesClient kube;
+  private static String ns;
+
+  @BeforeAll
+  static void startServices(
+      LocalCluster cluster, KubernetesClient client, @TestNamespace String namespace)
+      throws Exception {
+    kube = client;
+    ns = namespace;
+    if (client.namespaces().withName("sandbox-system").get() == null) {
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName("sandbox-system")
+                  .endMetadata()
+                  .build())
+          .create();
+    }
+    client.resource(pool("limits-pool", 2)).create();
+    client.resource(pool("limits-empty", 0)).create();
+    services = new ServiceProcesses(Path.of("target", "e2e-logs"));
+    Map<String, String> common = Map.of("KUBECONFIG", cluster.kubeconfig().toString());
+    services.start("controller-manager", common);
+    Map<String, String> env = new HashMap<>(common);
+    env.put("E2B_ADMIN_API_KEY", ADMIN_KEY);
+    env.put("E2B_DOMAIN", "localhost");
+    env.put("KRUISE_SERVED_NAMESPACES", namespace);
+    env.put("KRUISE_E2B_QUOTA_MAX_RUNNING_PER_KEY", "1");
+    manager = services.start("sandbox-manager", env);
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              SandboxSet s =
+                  kube.resources(SandboxSet.class).inNamespace(ns).withName("limits-pool").get();
+              return s.getStatus() != null && s.getStatus().getAvailableReplicas() >= 2;
+            });
+  }
+
+  @AfterAll
+  static void stopServices() throws Exception {
+    if (services != null) {
+      services.close();
+    }
+  }
+
+  private static SandboxSet pool(String name, int replicas) {
+    SandboxSet set = new SandboxSet();
+    set.getMetadata().setName(name);
+    set.getMetadata().setNamespace(ns);
+    set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD, "true"));
+    SandboxSetSpec spec = new SandboxSetSpec();
+    spec.setReplicas(replicas);
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewSpec()
+            .withContainers(new ContainerBuilder().withName("sandbox").withImage("img:1").build())
+            .endSpec()
+            .build());
+    set.setSpec(spec);
+    return set;
+  }
+
+  private static Reply call(String method, String path, String key, String body) throws Exception {
+    return E2bApi.call(
+        "http://127.0.0.1:" + manager, method, path, key, body, Duration.ofSeconds(60));
+  }
+
+  private static String newKey(String name) throws Exception {
+    Reply key = call("POST", "/api-keys", ADMIN_KEY, "{\"name\":\"" + name + "\"}");
+    assertThat(key.status()).isEqualTo(201);
+    return key.body().path("key").asText();
+  }
+
+  @Test
+  void aDayLongWaitIsRefusedAndAKeyAtItsQuotaGets429() throws Exception {
+    String tenant = newKey("limits tenant");
+    Reply day =
+        call(
+            "POST",
+            "/v2/sandboxes",
+            tenant,
+            "{\"templateID\":\"limits-pool\",\"metadata\":{"
+                + "\"e2b.agents.kruise.io/wait-ready-timeout-seconds\":\"86400\"}}");
+    assertThat(day.status()).isEqualTo(400);
+    assertThat(day.body().path("message").asText())
+        .contains("wait-ready-timeout-seconds")
+        .contains("300");
+
+    Reply first = call("POST", "/v2/sandboxes", tenant, "{\"templateID\":\"limits-pool\"}");
+    assertThat(first.status()).isEqualTo(201);
+    Reply second = call("POST", "/v2/sandboxes", tenant, "{\"templateID\":\"limits-pool\"}");
+    assertThat(second.status()).isEqualTo(429);
+    assertThat(second.body().path("code").asInt()).isEqualTo(429);
+    Reply noStock =
+        call(
+            "POST",
+            "/v2/sandboxes",
+            tenant,
+            "{\"templateID\":\"limits-empty\",\"metadata\":{"
+                + "\"e2b.agents.kruise.io/create-on-no-stock\":\"true\"}}");
+    assertThat(noStock.status()).isEqualTo(429);
+    assertThat(
+            kube.resources(Sandbox.class).inNamespace(ns).list().getItems().stream()
+                .filter(
+                    s ->
+                        "limits-empty"
+                            .equals(
+                                s.getMetadata()
+                                    .getLabels()
+                                    .get(MetadataKeys.LABEL_SANDBOX_TEMPLATE)))
+                .count())
+        .isZero();
+    // Killing the running one frees the slot.
+    String id = first.body().path("sandboxID").asText();
+    assertThat(call("DELETE", "/sandboxes/" + id, tenant, null).status()).isEqualTo(204);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                call(
+                            "POST",
+                            "/v2/sandboxes",
+                            tenant,
+                            "{\"templateID\":\"limits-pool\",\"metadata\":{"
+                                + "\"e2b.agents.kruise.io/claim-timeout-seconds\":\"5\"}}")
+                        .status()
+                    == 201);
+  }
+
+  @Test
+  void envVarsGivenOnCreateReachTheSandboxButNotTheSandboxObject() throws Exception {
+    Reply created =
+        call(
+            "POST",
+            "/v2/sandboxes",
+            ADMIN_KEY,
+            "{\"templateID\":\"limits-pool\",\"envVars\":{\"API_TOKEN\":\"s3cr3t-token-value\"}}");
+    assertThat(created.status()).isEqualTo(201);
+    String token = created.body().path("envdAccessToken").asText();
+    Sandbox sbx =
+        kube.resources(Sandbox.class).inNamespace(ns).list().getItems().stream()
+            .filter(
+                s ->
+                    "true"
+                            .equals(
+                                s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_CLAIMED))
+                        && s.getMetadata().getAnnotations() != null
+                        && s.getMetadata()
+                            .getAnnotations()
+                            .containsKey(MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS))
+            .findFirst()
+            .orElseThrow();
+    // What `kubectl get sbx -o yaml` shows.
+    assertThat(io.fabric8.kubernetes.client.utils.Serialization.asYaml(sbx))
+        .doesNotContain("s3cr3t-token-value");
+    assertThat(
+            EnvdCommand.run(
+                "http://" + sbx.getStatus().getSandboxIp() + ":49983",
+                Map.of("X-Access-Token", token),
+                "echo $API_TOKEN"))
+        .isEqualTo("s3cr3t-token-value\n");
+  }
+}

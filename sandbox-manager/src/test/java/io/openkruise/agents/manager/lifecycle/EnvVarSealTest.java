@@ -1,0 +1,42 @@
+package io.openkruise.agents.manager.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EnvVarSealTest {
+
+  final EnvVarSeal seal = EnvVarSeal.fromSandboxKey("test-only-sandbox-key-0000000000000000");
+
+  @Test
+  void opensForTheOwnerWithTheSameKeyOnly() {
+    String sealed = seal.seal("owner-a", Map.of("DB_PASSWORD", "hunter2"));
+    assertThat(sealed).startsWith("aesgcm1:").doesNotContain("hunter2").doesNotContain("DB_");
+    assertThat(seal.open("owner-a", sealed)).contains(Map.of("DB_PASSWORD", "hunter2"));
+    assertThat(
+            EnvVarSeal.fromSandboxKey("test-only-sandbox-key-0000000000000000")
+                .open("owner-a", sealed))
+        .contains(Map.of("DB_PASSWORD", "hunter2"));
+    assertThat(seal.open("owner-b", sealed)).isEmpty();
+    assertThat(
+            EnvVarSeal.fromSandboxKey("another-sandbox-key-111111111111111")
+                .open("owner-a", sealed))
+        .isEmpty();
+  }
+
+  @Test
+  void plainOrDamagedValuesDoNotOpen() {
+    String sealed = seal.seal("o", Map.of("K", "v"));
+    assertThat(seal.open("o", "{\"K\":\"v\"}")).isEmpty();
+    assertThat(seal.open("o", null)).isEmpty();
+    assertThat(seal.open("o", "aesgcm1:!!!")).isEmpty();
+    char last = sealed.charAt(sealed.length() - 3);
+    String flipped =
+        sealed.substring(0, sealed.length() - 3)
+            + (last == 'A' ? 'B' : 'A')
+            + sealed.substring(sealed.length() - 2);
+    assertThat(seal.open("o", flipped)).isEmpty();
+    assertThat(seal.seal("o", Map.of("K", "v"))).isNotEqualTo(sealed); // fresh nonce each time
+  }
+}
