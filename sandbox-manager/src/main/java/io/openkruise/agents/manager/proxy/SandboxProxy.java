@@ -75,7 +75,10 @@ public class SandboxProxy implements SandboxTrafficHandler {
   /** E2B's header for a private sandbox's user ports ({@code trafficAccessToken}). */
   public static final String TRAFFIC_TOKEN_HEADER = "e2b-traffic-access-token";
 
-  /** The code interpreter's port: guarded by the runtime with the envd token, not here. */
+  /**
+   * The code interpreter's port: the runtime checks the envd access token; the proxy checks only
+   * the traffic token of a private sandbox there.
+   */
   static final int CODE_INTERPRETER_PORT = 49999;
 
   /**
@@ -98,9 +101,6 @@ public class SandboxProxy implements SandboxTrafficHandler {
   private final HttpClient client;
   private final HttpProxy proxy;
   private final SandboxSecrets secrets;
-
-  /** The code interpreter's port, whose routes the runtime guards with the envd access token. */
-  static final int CODE_INTERPRETER_PORT = 49999;
 
   /** Where one request goes, and what happened to it (for metrics and the access log). */
   static final class Target {
