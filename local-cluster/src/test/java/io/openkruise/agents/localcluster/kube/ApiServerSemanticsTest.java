@@ -176,10 +176,16 @@ class ApiServerSemanticsTest {
     assertThat(r.code()).isEqualTo(200);
     JsonNode table = new ObjectMapper().readTree(r.body());
     assertThat(table.get("kind").asText()).isEqualTo("Table");
+    // kubectl shows priority-0 columns by default and the rest only with -o wide.
     List<String> columns = new ArrayList<>();
-    table.get("columnDefinitions").forEach(c -> columns.add(c.get("name").asText()));
+    List<String> wideOnly = new ArrayList<>();
+    table
+        .get("columnDefinitions")
+        .forEach(
+            c -> (c.path("priority").asInt(0) == 0 ? columns : wideOnly).add(c.get("name").asText()));
     assertThat(columns)
         .containsExactly("Name", "Status", "Age", "shutdown_time", "pause_time", "Message");
+    assertThat(wideOnly).containsExactly("Sandbox_ID");
     assertThat(table.get("rows")).hasSize(1);
     assertThat(table.at("/rows/0/cells/0").asText()).isEqualTo("table");
   }
