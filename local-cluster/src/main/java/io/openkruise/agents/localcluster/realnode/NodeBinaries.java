@@ -20,6 +20,7 @@ public record NodeBinaries(
     Path kubelet,
     Path kubeProxy,
     Path kubeScheduler,
+    Path coredns,
     Path containerd,
     Path ctr,
     Path runc,
@@ -59,6 +60,7 @@ public record NodeBinaries(
             dir.resolve("kubelet"),
             dir.resolve("kube-proxy"),
             dir.resolve("kube-scheduler"),
+            dir.resolve("coredns"),
             Path.of(required(env, "CONTAINERD")),
             Path.of(required(env, "CTR")),
             Path.of(required(env, "RUNC")),
@@ -66,7 +68,8 @@ public record NodeBinaries(
             required(env, "PAUSE_IMAGE"),
             Path.of(required(env, "PAUSE_TAR")),
             env.getOrDefault("CONTAINERD_VERSION", "unknown"));
-    for (Path p : List.of(b.kubelet, b.kubeProxy, b.kubeScheduler, b.containerd, b.ctr, b.runc)) {
+    for (Path p :
+        List.of(b.kubelet, b.kubeProxy, b.kubeScheduler, b.coredns, b.containerd, b.ctr, b.runc)) {
       if (!Files.isExecutable(p)) {
         throw new IllegalStateException("missing or not executable: " + p);
       }

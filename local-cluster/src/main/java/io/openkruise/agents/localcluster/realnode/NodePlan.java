@@ -21,6 +21,9 @@ public record NodePlan(int index, Path runDir) {
 
   public static final String NODE_NAME = "kruise-real-node";
 
+  /** The cluster DNS Service's address (kube-system/kube-dns), as kubeadm clusters use. */
+  public static final String DNS_SERVICE_IP = "10.96.0.10";
+
   static final int MAX_INDEX = 250;
 
   public NodePlan {
@@ -143,6 +146,10 @@ public record NodePlan(int index, Path runDir) {
           stream_server_port = "0"
           netns_mounts_under_state_dir = true
           enable_selinux = false
+          # Clamp the pods' oom_score_adj to containerd's own: lowering it needs CAP_SYS_RESOURCE,
+          # which some hosts (VM sandboxes) drop from the bounding set; runc then fails with
+          # "failed to update /proc/self/oom_score_adj: Permission denied".
+          restrict_oom_score_adj = true
           [plugins."io.containerd.grpc.v1.cri".containerd]
             snapshotter = "overlayfs"
             default_runtime_name = "runc"
@@ -151,6 +158,8 @@ public record NodePlan(int index, Path runDir) {
               [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
                 SystemdCgroup = false
                 BinaryName = "%s"
+                # runc's state in the run dir, not the machine-wide /run/containerd/runc.
+                Root = "%s"
           [plugins."io.containerd.grpc.v1.cri".cni]
             bin_dir = "%s"
             conf_dir = "%s"
@@ -165,6 +174,7 @@ public record NodePlan(int index, Path runDir) {
             bins.pauseImage(),
             nodeIp(),
             bins.runc(),
+            d.resolve("runc"),
             bins.cniBinDir(),
             cniConfDir());
   }
@@ -234,6 +244,8 @@ public record NodePlan(int index, Path runDir) {
         resolvConf: %s
         podLogsDir: %s
         clusterDomain: cluster.local
+        clusterDNS:
+        - %s
         evictionHard:
           memory.available: 1Mi
           nodefs.available: 1%%
@@ -253,6 +265,60 @@ public record NodePlan(int index, Path runDir) {
             containerdSocket(),
             cgroup(),
             runDir.resolve("resolv.conf"),
-            runDir.resolve("pod-logs"));
+            runDir.resolve("pod-logs"),
+            DNS_SERVICE_IP);
+  }
+
+  /**
+   * kube-proxy in the node namespace (iptables mode: its rules live and die with the namespace). It
+   * leaves the conntrack sysctls alone ({@code maxPerCore: 0}, zero timeouts): those are
+   * machine-wide. NodePorts only on the node end of the veth.
+   */
+  public String kubeProxyConfig(Path kubeconfig) {
+    return """
+        apiVersion: kubeproxy.config.k8s.io/v1alpha1
+        kind: KubeProxyConfiguration
+        clientConnection:
+          kubeconfig: %s
+        mode: iptables
+        clusterCIDR: %s
+        hostnameOverride: %s
+        bindAddress: %s
+        healthzBindAddress: %s:10256
+        metricsBindAddress: 127.0.0.1:10249
+        nodePortAddresses: ["%s/32"]
+        conntrack:
+          maxPerCore: 0
+          min: 0
+          tcpEstablishedTimeout: 0s
+          tcpCloseWaitTimeout: 0s
+        iptables:
+          minSyncPeriod: 0s
+          syncPeriod: 30s
+        """
+        .formatted(kubeconfig, podCidr(), NODE_NAME, nodeIp(), nodeIp(), nodeIp());
+  }
+
+  /**
+   * CoreDNS in the node namespace on the node end of the veth (the kube-dns Service's endpoint):
+   * the cluster zone only, no {@code forward}: a name outside the cluster resolves nowhere, as
+   * nothing outside the machine is reachable anyway.
+   */
+  public String corefile(Path kubeconfig) {
+    return """
+        .:53 {
+            bind %s
+            ready %s:8181
+            errors
+            loadbalance
+            cache 5
+            kubernetes cluster.local in-addr.arpa ip6.arpa {
+                kubeconfig %s
+                pods insecure
+                fallthrough in-addr.arpa ip6.arpa
+            }
+        }
+        """
+        .formatted(nodeIp(), nodeIp(), kubeconfig);
   }
 }

@@ -62,6 +62,7 @@ public final class RealNode implements AutoCloseable {
   private final ProcessWatchdog watchdog;
   private final List<Child> children = new ArrayList<>();
   private final Thread shutdownHook;
+  private volatile TcpRelay relay;
   private volatile boolean closed;
 
   /** One daemon and its log. */
@@ -149,19 +150,25 @@ public final class RealNode implements AutoCloseable {
                   "--node-ip=" + plan.hostIp(),
                   "--v=1"));
       await("node " + NodePlan.NODE_NAME + " Ready", this::nodeReady, List.of(containerd, kubelet));
+      long tKubelet = System.nanoTime();
+      startServices(containerd, kubelet);
+      long tProxy = System.nanoTime();
+      startDns(containerd, kubelet);
       ok = true;
       long tEnd = System.nanoTime();
       LOG.info(
           () ->
               String.format(
-                  "real node %s Ready in %d ms (network %d, containerd %s %d, kubelet %d; netns %s,"
-                      + " pods %s, run dir %s)",
+                  "real node %s Ready in %d ms (network %d, containerd %s %d, kubelet %d,"
+                      + " kube-proxy %d, CoreDNS %d; netns %s, pods %s, run dir %s)",
                   NodePlan.NODE_NAME,
                   ms(tEnd - t0),
                   ms(tNet - t0),
                   bins.containerdVersion(),
                   ms(tContainerd - tNet),
-                  ms(tEnd - tContainerd),
+                  ms(tKubelet - tContainerd),
+                  ms(tProxy - tKubelet),
+                  ms(tEnd - tProxy),
                   plan.netns(),
                   plan.podCidr(),
                   runDir));
@@ -208,6 +215,202 @@ public final class RealNode implements AutoCloseable {
     throw new IllegalStateException("cannot claim a real-node index after 5 attempts");
   }
 
+  /**
+   * Services: the API server's {@code kubernetes} Service gets the relay on the host end of the
+   * veth as its endpoint (the API server itself listens on loopback only), and kube-proxy programs
+   * the node namespace's iptables.
+   */
+  private void startServices(Child containerd, Child kubelet) {
+    int apiPort = cluster.apiServerUrl().getPort();
+    relay = TcpRelay.start(plan.hostIp(), apiPort, java.net.InetAddress.getLoopbackAddress());
+    publishApiServerEndpoint(apiPort);
+    try {
+      Pki.Credentials proxyCreds =
+          cluster.pki().issueClientCertificate("system:kube-proxy", "kruise:kube-proxy");
+      Path kubeconfig = runDir.resolve("kube-proxy.kubeconfig");
+      Files.writeString(
+          kubeconfig,
+          kubeconfig(proxyCreds, "https://" + plan.hostIp() + ":" + apiPort, "kubernetes"));
+      Files.writeString(runDir.resolve("kube-proxy.yaml"), plan.kubeProxyConfig(kubeconfig));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Child proxy =
+        startDaemon(
+            "kube-proxy",
+            "node",
+            "new",
+            List.of(
+                bins.kubeProxy().toString(),
+                "--config=" + runDir.resolve("kube-proxy.yaml"),
+                "--v=1"));
+    await(
+        "kube-proxy (the kubernetes Service in the node namespace's iptables)",
+        () ->
+            run(
+                    List.of(
+                        "nsenter",
+                        "--net=/run/netns/" + plan.netns(),
+                        "iptables",
+                        "-t",
+                        "nat",
+                        "-S",
+                        "KUBE-SERVICES"),
+                    Duration.ofSeconds(10))
+                .output()
+                .contains("10.96.0.1/32"),
+        List.of(containerd, kubelet, proxy));
+  }
+
+  private void publishApiServerEndpoint(int apiPort) {
+    publishEndpoint("default", "kubernetes", plan.hostIp(), List.of(port("https", apiPort, "TCP")));
+  }
+
+  private static io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort port(
+      String name, int port, String protocol) {
+    return new io.fabric8.kubernetes.api.model.discovery.v1.EndpointPortBuilder()
+        .withName(name)
+        .withPort(port)
+        .withProtocol(protocol)
+        .build();
+  }
+
+  /** An EndpointSlice that points a selector-less Service at a node-side address. */
+  private void publishEndpoint(
+      String namespace,
+      String service,
+      String address,
+      List<io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort> ports) {
+    io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice slice =
+        new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder()
+            .withNewMetadata()
+            .withName(service + "-real-node")
+            .withNamespace(namespace)
+            .addToLabels("kubernetes.io/service-name", service)
+            .addToLabels("endpointslice.kubernetes.io/managed-by", "kruise-agents.local-cluster")
+            .endMetadata()
+            .withAddressType("IPv4")
+            .addNewEndpoint()
+            .withAddresses(address)
+            .withNewConditions()
+            .withReady(true)
+            .endConditions()
+            .endEndpoint()
+            .withPorts(ports)
+            .build();
+    cluster.client().resource(slice).createOr(r -> r.update());
+  }
+
+  /**
+   * Cluster DNS: CoreDNS in the node namespace behind the kube-system/kube-dns Service ({@link
+   * NodePlan#DNS_SERVICE_IP}), reading Services and EndpointSlices with its own identity.
+   */
+  private void startDns(Child containerd, Child kubelet) {
+    var client = cluster.client();
+    String user = "system:kruise-coredns";
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName("kruise-real-node:coredns")
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("")
+                .withResources("endpoints", "services", "pods", "namespaces")
+                .withVerbs("get", "list", "watch")
+                .endRule()
+                .addNewRule()
+                .withApiGroups("discovery.k8s.io")
+                .withResources("endpointslices")
+                .withVerbs("get", "list", "watch")
+                .endRule()
+                .build())
+        .createOr(r -> r.update());
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName("kruise-real-node:coredns")
+                .endMetadata()
+                .withNewRoleRef(
+                    "rbac.authorization.k8s.io", "ClusterRole", "kruise-real-node:coredns")
+                .addNewSubject()
+                .withKind("User")
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withName(user)
+                .endSubject()
+                .build())
+        .createOr(r -> r.update());
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata()
+                .withName("kube-dns")
+                .withNamespace("kube-system")
+                .addToLabels("k8s-app", "kube-dns")
+                .endMetadata()
+                .withNewSpec()
+                .withClusterIP(NodePlan.DNS_SERVICE_IP)
+                .addNewPort()
+                .withName("dns")
+                .withPort(53)
+                .withProtocol("UDP")
+                .endPort()
+                .addNewPort()
+                .withName("dns-tcp")
+                .withPort(53)
+                .withProtocol("TCP")
+                .endPort()
+                .endSpec()
+                .build())
+        .createOr(r -> r.update());
+    publishEndpoint(
+        "kube-system",
+        "kube-dns",
+        plan.nodeIp(),
+        List.of(port("dns", 53, "UDP"), port("dns-tcp", 53, "TCP")));
+    try {
+      Path kubeconfig = runDir.resolve("coredns.kubeconfig");
+      Files.writeString(
+          kubeconfig,
+          kubeconfig(
+              cluster.pki().issueClientCertificate(user, "kruise:coredns"),
+              "https://" + plan.hostIp() + ":" + cluster.apiServerUrl().getPort(),
+              "kubernetes"));
+      Files.writeString(runDir.resolve("Corefile"), plan.corefile(kubeconfig));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Child dns =
+        startDaemon(
+            "coredns",
+            "node",
+            "new",
+            List.of(bins.coredns().toString(), "-conf", runDir.resolve("Corefile").toString()));
+    java.net.http.HttpClient http =
+        java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    await(
+        "CoreDNS /ready",
+        () -> {
+          try {
+            return http.send(
+                        java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://" + plan.nodeIp() + ":8181/ready"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding())
+                    .statusCode()
+                == 200;
+          } catch (IOException e) {
+            return false;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        },
+        List.of(containerd, kubelet, dns));
+  }
+
   private void writeConfigs() {
     try {
       Files.createDirectories(plan.cniConfDir());
@@ -222,7 +425,7 @@ public final class RealNode implements AutoCloseable {
       Pki.Credentials creds =
           cluster.pki().issueClientCertificate("system:node:" + NodePlan.NODE_NAME, "system:nodes");
       Path kubeconfig = runDir.resolve("kubelet.kubeconfig");
-      Files.writeString(kubeconfig, kubeconfig(creds));
+      Files.writeString(kubeconfig, kubeconfig(creds, cluster.apiServerUrl().toString(), null));
       kubeconfig.toFile().setReadable(false, false);
       kubeconfig.toFile().setReadable(true, true);
     } catch (IOException e) {
@@ -230,7 +433,7 @@ public final class RealNode implements AutoCloseable {
     }
   }
 
-  private String kubeconfig(Pki.Credentials creds) {
+  private String kubeconfig(Pki.Credentials creds, String server, String tlsServerName) {
     Base64.Encoder b64 = Base64.getEncoder();
     return """
         apiVersion: v1
@@ -239,7 +442,7 @@ public final class RealNode implements AutoCloseable {
         - name: local
           cluster:
             server: %s
-            certificate-authority-data: %s
+            certificate-authority-data: %s%s
         users:
         - name: node
           user:
@@ -251,8 +454,9 @@ public final class RealNode implements AutoCloseable {
         current-context: node
         """
         .formatted(
-            cluster.apiServerUrl(),
+            server,
             b64.encodeToString(cluster.pki().caCertPem().getBytes(StandardCharsets.US_ASCII)),
+            tlsServerName == null ? "" : "\n    tls-server-name: " + tlsServerName,
             b64.encodeToString(creds.certPem().getBytes(StandardCharsets.US_ASCII)),
             b64.encodeToString(creds.keyPem().getBytes(StandardCharsets.US_ASCII)));
   }
@@ -379,6 +583,18 @@ public final class RealNode implements AutoCloseable {
     }
   }
 
+  /** The last {@code lines} lines of every daemon's log, for failure messages. */
+  public String logTails(int lines) {
+    StringBuilder b = new StringBuilder();
+    synchronized (children) {
+      for (Child c : children) {
+        b.append(c.name()).append(" (").append(c.log()).append("):\n    ").append(c.tail(lines));
+        b.append('\n');
+      }
+    }
+    return b.toString();
+  }
+
   public NodePlan plan() {
     return plan;
   }
@@ -409,6 +625,9 @@ public final class RealNode implements AutoCloseable {
     }
     for (Child c : all) {
       c.process().destroyForcibly();
+    }
+    if (relay != null) {
+      relay.close();
     }
     if (runDir != null && Files.exists(runDir.resolve("node.conf"))) {
       Result down =

@@ -14,6 +14,7 @@ class NodePlanTest {
           Path.of("/cache/node/kubelet"),
           Path.of("/cache/node/kube-proxy"),
           Path.of("/cache/node/kube-scheduler"),
+          Path.of("/cache/node/coredns"),
           Path.of("/usr/bin/containerd"),
           Path.of("/usr/bin/ctr"),
           Path.of("/usr/sbin/runc"),
@@ -81,6 +82,8 @@ class NodePlanTest {
         .contains("sandbox_image = \"localhost/kruise-agents/pause:r1\"")
         .contains("stream_server_address = \"10.255.4.2\"")
         .contains("SystemdCgroup = false")
+        .contains("restrict_oom_score_adj = true")
+        .contains("Root = \"/tmp/run/containerd/runc\"")
         .contains("BinaryName = \"/usr/sbin/runc\"")
         .contains("conf_dir = \"/tmp/run/cni/net.d\"");
   }
