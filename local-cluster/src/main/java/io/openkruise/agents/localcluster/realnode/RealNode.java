@@ -32,8 +32,7 @@ import java.util.stream.Stream;
  * process in the run's cgroups (containers included) and deletes its namespaces: the pods' mounts
  * and network go with them.
  *
- * <p>There is no scheduler yet: pods name the node ({@code spec.nodeName = }{@link
- * NodePlan#NODE_NAME}).
+ * <p>kube-scheduler runs too: pods need no {@code spec.nodeName}.
  */
 public final class RealNode implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RealNode.class.getName());
@@ -150,6 +149,8 @@ public final class RealNode implements AutoCloseable {
                   "--node-ip=" + plan.hostIp(),
                   "--v=1"));
       await("node " + NodePlan.NODE_NAME + " Ready", this::nodeReady, List.of(containerd, kubelet));
+      untaintReadyNode();
+      startScheduler();
       long tKubelet = System.nanoTime();
       startServices(containerd, kubelet);
       long tProxy = System.nanoTime();
@@ -213,6 +214,57 @@ public final class RealNode implements AutoCloseable {
       from = p.index() + 1;
     }
     throw new IllegalStateException("cannot claim a real-node index after 5 attempts");
+  }
+
+  /**
+   * kubelet registers the node with the {@code node.kubernetes.io/not-ready:NoSchedule} taint; the
+   * node lifecycle controller removes it once the node is Ready. LocalKubernetes does not run that
+   * controller (its simulated nodes need none), so we do its one job here.
+   */
+  private void untaintReadyNode() {
+    cluster
+        .client()
+        .nodes()
+        .withName(NodePlan.NODE_NAME)
+        .edit(
+            n -> {
+              if (n.getSpec().getTaints() != null) {
+                n.getSpec()
+                    .setTaints(
+                        n.getSpec().getTaints().stream()
+                            .filter(t -> !"node.kubernetes.io/not-ready".equals(t.getKey()))
+                            .toList());
+              }
+              return n;
+            });
+  }
+
+  /**
+   * kube-scheduler as {@code system:kube-scheduler} (bound by the API server's bootstrap RBAC), no
+   * leader election, no serving port: Deployments' pods land on this node like on any cluster.
+   */
+  private void startScheduler() {
+    try {
+      Path kubeconfig = runDir.resolve("kube-scheduler.kubeconfig");
+      Files.writeString(
+          kubeconfig,
+          kubeconfig(
+              cluster.pki().issueClientCertificate("system:kube-scheduler", "kruise:scheduler"),
+              cluster.apiServerUrl().toString(),
+              null));
+      startDaemon(
+          "kube-scheduler",
+          "host",
+          "new",
+          List.of(
+              bins.kubeScheduler().toString(),
+              "--kubeconfig=" + kubeconfig,
+              "--leader-elect=false",
+              "--secure-port=0",
+              "--v=1"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

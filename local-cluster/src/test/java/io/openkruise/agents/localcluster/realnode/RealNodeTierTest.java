@@ -88,7 +88,6 @@ class RealNodeTierTest {
             .withNamespace("default")
             .endMetadata()
             .withNewSpec()
-            .withNodeName(node.nodeName())
             .withRestartPolicy("Never")
             .withTerminationGracePeriodSeconds(0L)
             .addNewContainer()
@@ -111,6 +110,8 @@ class RealNodeTierTest {
             .build();
     client.resource(pod).create();
     Pod ready = awaitReady("hello");
+    // Scheduled by the real kube-scheduler onto the real node.
+    assertThat(ready.getSpec().getNodeName()).isEqualTo(node.nodeName());
     String podIp = ready.getStatus().getPodIP();
     String prefix = node.plan().podCidr().substring(0, node.plan().podCidr().lastIndexOf('.') + 1);
     assertThat(podIp).startsWith(prefix);
