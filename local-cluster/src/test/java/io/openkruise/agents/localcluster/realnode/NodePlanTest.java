@@ -87,4 +87,20 @@ class NodePlanTest {
         .contains("BinaryName = \"/usr/sbin/runc\"")
         .contains("conf_dir = \"/tmp/run/cni/net.d\"");
   }
+
+  @Test
+  void kubeProxyLeavesMachineWideConntrackSettingsAloneAndDnsForwardsNothing() {
+    NodePlan p = new NodePlan(4, Path.of("/tmp/run"));
+    assertThat(p.kubeProxyConfig(Path.of("/tmp/run/kube-proxy.kubeconfig")))
+        .contains("mode: iptables")
+        .contains("maxPerCore: 0")
+        .contains("clusterCIDR: 10.244.4.0/24")
+        .contains("nodePortAddresses: [\"10.255.4.2/32\"]");
+    assertThat(p.corefile(Path.of("/tmp/run/coredns.kubeconfig")))
+        .contains("bind 10.255.4.2")
+        .contains("kubernetes cluster.local in-addr.arpa ip6.arpa")
+        .doesNotContain("forward");
+    assertThat(p.kubeletConfig(Path.of("/tmp/run/ca.crt")))
+        .contains("- " + NodePlan.DNS_SERVICE_IP);
+  }
 }
