@@ -72,7 +72,12 @@ public record KubeBinaries(Path dir, Path etcd, Path apiServer, Path controllerM
                             + "=<path> or -D"
                             + BIN_DIR_PROPERTY
                             + "=<dir with etcd, kube-apiserver, kube-controller-manager>"));
-    return in(runInstallScript(script, progress));
+    return in(
+        runScript(
+            script,
+            progress,
+            "the real kube-apiserver cannot be used. Fix the cause, or run the mock tier"
+                + " explicitly with -Dkruise.local-cluster.tier=mock."));
   }
 
   static Optional<Path> installScript() {
@@ -80,15 +85,23 @@ public record KubeBinaries(Path dir, Path etcd, Path apiServer, Path controllerM
     if (explicit != null && !explicit.isBlank()) {
       return Optional.of(Path.of(explicit).toAbsolutePath());
     }
-    Optional<Path> fromWorkingDir = findAbove(Path.of(System.getProperty("user.dir")));
-    return fromWorkingDir.isPresent() ? fromWorkingDir : findAbove(codeLocation());
+    return findScript(SCRIPT_RELATIVE);
   }
 
-  private static Optional<Path> findAbove(Path start) {
+  /**
+   * A script of this repository, e.g. {@code local-cluster/bin/install-node}, found by walking up
+   * from {@code user.dir} or from our jar or classes dir.
+   */
+  public static Optional<Path> findScript(String relative) {
+    Optional<Path> fromWorkingDir = findAbove(Path.of(System.getProperty("user.dir")), relative);
+    return fromWorkingDir.isPresent() ? fromWorkingDir : findAbove(codeLocation(), relative);
+  }
+
+  private static Optional<Path> findAbove(Path start, String relative) {
     for (Path dir = start == null ? null : start.toAbsolutePath();
         dir != null;
         dir = dir.getParent()) {
-      Path candidate = dir.resolve(SCRIPT_RELATIVE);
+      Path candidate = dir.resolve(relative);
       if (Files.isRegularFile(candidate)) {
         return Optional.of(candidate);
       }
@@ -106,11 +119,25 @@ public record KubeBinaries(Path dir, Path etcd, Path apiServer, Path controllerM
     }
   }
 
-  private static Path runInstallScript(Path script, PrintStream progress) {
+  /**
+   * Runs an install script with the output contract of install-kube: progress on stderr (streamed
+   * to {@code progress}), one stdout line, a path, printed last on success.
+   *
+   * @param failureHint appended to the error message when the script fails
+   */
+  public static Path runScript(Path script, PrintStream progress, String failureHint) {
+    return runScript(script, List.of(), progress, failureHint);
+  }
+
+  /** As {@link #runScript(Path, PrintStream, String)}, with arguments. */
+  public static Path runScript(
+      Path script, List<String> args, PrintStream progress, String failureHint) {
     List<String> tail = new ArrayList<>();
+    List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+    command.addAll(args);
     try {
       Process p =
-          new ProcessBuilder("bash", script.toString())
+          new ProcessBuilder(command)
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
               .start();
       // stderr is progress (minutes on a cold machine): show it as it comes.
@@ -142,10 +169,10 @@ public record KubeBinaries(Path dir, Path etcd, Path apiServer, Path controllerM
             script
                 + " failed (exit "
                 + rc
-                + "); the real kube-apiserver cannot be used. Last output:\n  "
-                + String.join("\n  ", tail)
-                + "\nFix the cause, or run the mock tier explicitly with"
-                + " -Dkruise.local-cluster.tier=mock.");
+                + "); "
+                + failureHint
+                + " Last output:\n  "
+                + String.join("\n  ", tail));
       }
       return Path.of(last.get());
     } catch (IOException e) {

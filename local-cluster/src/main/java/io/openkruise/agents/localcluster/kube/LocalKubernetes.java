@@ -260,6 +260,11 @@ public final class LocalKubernetes implements AutoCloseable {
         // The endpoint reconciler would publish 127.0.0.1, which EndpointSlice validation rejects.
         "--endpoint-reconciler-type=none",
         "--allow-privileged=true",
+        // A real node (RealNode) serves logs and exec to clients with a certificate from our CA;
+        // its Hostname address resolves nowhere, its InternalIP is local.
+        "--kubelet-client-certificate=" + pkiFiles.adminCert(),
+        "--kubelet-client-key=" + pkiFiles.adminKey(),
+        "--kubelet-preferred-address-types=InternalIP,Hostname",
         "--profiling=false");
   }
 

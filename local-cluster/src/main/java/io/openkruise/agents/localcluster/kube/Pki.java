@@ -23,6 +23,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -201,6 +202,34 @@ public final class Pki {
    */
   public String adminKeyPem() {
     return pem(adminKey.getPrivate());
+  }
+
+  /** A certificate and its key, both PEM. */
+  public record Credentials(String certPem, String keyPem) {}
+
+  /**
+   * A client certificate signed by the cluster CA, e.g. a kubelet's: {@code CN=system:node:<name>,
+   * O=system:nodes} is what the Node authorizer recognises.
+   */
+  public Credentials issueClientCertificate(String commonName, String organization) {
+    try {
+      KeyPair key = keyPair();
+      X500Name subject =
+          new X500NameBuilder()
+              .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.O, organization)
+              .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, commonName)
+              .build();
+      X509Certificate cert =
+          sign(
+              subject,
+              key,
+              X500Name.getInstance(caCert.getSubjectX500Principal().getEncoded()),
+              caKey,
+              Role.CLIENT);
+      return new Credentials(pem(cert), keyPem(key.getPrivate()));
+    } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+      throw new IllegalStateException("cannot issue a client certificate for " + commonName, e);
+    }
   }
 
   /** The files the processes and clients read, all in {@code dir}. */

@@ -5,21 +5,26 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Kills child processes if this JVM dies without stopping them (kill -9, a surefire fork timeout):
- * a small shell waits for the JVM to go, then SIGKILLs every pid listed in a file and optionally
- * removes a directory. The owner keeps the file current as children start and stop. Used by the
- * control plane (etcd, apiserver) and by the node's process containers.
+ * a small shell waits for the JVM to go, then SIGKILLs every pid listed in a file, optionally runs
+ * a cleanup command and removes a directory. The owner keeps the file current as children start and
+ * stop. Used by the control plane (etcd, apiserver), the node's process containers and the real
+ * node (whose cleanup command tears down its namespaces and cgroups).
  */
 public final class ProcessWatchdog implements AutoCloseable {
   private static final String SCRIPT =
-      "while kill -0 \"$1\" 2>/dev/null; do sleep 1; done; "
-          + "for p in $(cat \"$2\" 2>/dev/null); do kill -9 \"$p\" 2>/dev/null; done; "
-          + "if [ -n \"$3\" ]; then rm -rf \"$3\"; fi";
+      "jvm=$1; pids=$2; dir=$3; shift 3; "
+          + "while kill -0 \"$jvm\" 2>/dev/null; do sleep 1; done; "
+          + "for p in $(cat \"$pids\" 2>/dev/null); do kill -9 \"$p\" 2>/dev/null; done; "
+          + "if [ $# -gt 0 ]; then \"$@\"; fi; "
+          + "if [ -n \"$dir\" ]; then rm -rf \"$dir\"; fi";
 
   private final Path pidFile;
   private final Process shell;
@@ -36,18 +41,31 @@ public final class ProcessWatchdog implements AutoCloseable {
    * @param removeAfter a directory to delete once the JVM is gone, or null
    */
   public static ProcessWatchdog start(String name, Path pidFile, Path removeAfter) {
+    return start(name, pidFile, removeAfter, List.of());
+  }
+
+  /**
+   * As {@link #start(String, Path, Path)}, and runs {@code cleanup} (a command and its arguments)
+   * after the kills and before the directory is removed.
+   */
+  public static ProcessWatchdog start(
+      String name, Path pidFile, Path removeAfter, List<String> cleanup) {
     try {
       Files.createDirectories(pidFile.getParent());
       Files.writeString(pidFile, "");
+      List<String> command = new ArrayList<>();
+      command.addAll(
+          List.of(
+              "sh",
+              "-c",
+              SCRIPT,
+              name,
+              Long.toString(ProcessHandle.current().pid()),
+              pidFile.toString(),
+              removeAfter == null ? "" : removeAfter.toString()));
+      command.addAll(cleanup);
       Process shell =
-          new ProcessBuilder(
-                  "sh",
-                  "-c",
-                  SCRIPT,
-                  name,
-                  Long.toString(ProcessHandle.current().pid()),
-                  pidFile.toString(),
-                  removeAfter == null ? "" : removeAfter.toString())
+          new ProcessBuilder(command)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
