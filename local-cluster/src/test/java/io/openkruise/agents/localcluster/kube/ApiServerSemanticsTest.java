@@ -182,7 +182,9 @@ class ApiServerSemanticsTest {
     table
         .get("columnDefinitions")
         .forEach(
-            c -> (c.path("priority").asInt(0) == 0 ? columns : wideOnly).add(c.get("name").asText()));
+            c ->
+                (c.path("priority").asInt(0) == 0 ? columns : wideOnly)
+                    .add(c.get("name").asText()));
     assertThat(columns)
         .containsExactly("Name", "Status", "Age", "shutdown_time", "pause_time", "Message");
     assertThat(wideOnly).containsExactly("Sandbox_ID");
