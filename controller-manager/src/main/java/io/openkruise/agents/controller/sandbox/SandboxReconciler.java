@@ -122,9 +122,8 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
     } else if (action instanceof Action.EnsureVolumeClaims) {
       ensureVolumeClaims(sandbox);
     } else if (action instanceof Action.CreatePod c) {
-      if (ensureRuntimeSecret(sandbox)) {
-        createPod(c.pod(), context);
-      }
+      ensureRuntimeSecret(sandbox);
+      createPod(c.pod(), context);
     } else if (action instanceof Action.DeletePod d) {
       context
           .getSecondaryResource(Pod.class)
@@ -138,11 +137,10 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
    * Makes sure the Sandbox's runtime Secret exists and holds this Sandbox's bootstrap token before
    * its pod is created (a pod whose secretKeyRef is missing would not start). Idempotent across
    * pause and resume: same UID, same Secret. A namesake left by an earlier Sandbox of the same name
-   * (garbage collection pending) is replaced.
-   *
-   * @return false when the Secret could not be written (an Event says why; the next pass retries)
+   * (garbage collection pending) is replaced. A failure throws (with an Event for anything but a
+   * conflict) and JOSDK retries the pass.
    */
-  private boolean ensureRuntimeSecret(Sandbox sandbox) {
+  private void ensureRuntimeSecret(Sandbox sandbox) {
     Secret wanted =
         SandboxPods.runtimeSecret(sandbox, secrets.bootstrapToken(sandbox.getMetadata().getUid()));
     var existing =
@@ -151,29 +149,32 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
             .inNamespace(sandbox.getMetadata().getNamespace())
             .withName(wanted.getMetadata().getName());
     try {
-      Secret current = existing.get();
-      if (current != null && !ownedBy(current, sandbox)) {
-        GuardedDeletes.delete(client, current, 0L);
-        current = null;
-      }
-      if (current == null) {
-        existing.create(wanted);
-      }
-      return true;
+      // Create first: one call on the hot path (a pool refill); read only when it exists.
+      existing.create(wanted);
+      return;
     } catch (KubernetesClientException e) {
-      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        return false; // Raced with ourselves or the GC: the next pass looks again.
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        events.record(
+            sandbox,
+            EventNote.warning(
+                "RuntimeSecretFailed",
+                "cannot create Secret "
+                    + wanted.getMetadata().getName()
+                    + " for the runtime's bootstrap token: "
+                    + e.getMessage()));
+        throw e;
       }
-      events.record(
-          sandbox,
-          EventNote.warning(
-              "RuntimeSecretFailed",
-              "cannot write Secret "
-                  + wanted.getMetadata().getName()
-                  + " for the runtime's bootstrap token: "
-                  + e.getMessage()));
-      throw e;
     }
+    Secret current = existing.get();
+    if (current != null && ownedBy(current, sandbox)) {
+      return; // A resume: same UID, same Secret.
+    }
+    if (current != null) {
+      // Left by an earlier Sandbox of this name, garbage collection pending: replace it.
+      GuardedDeletes.delete(client, current, 0L);
+    }
+    // A conflict again fails this pass; JOSDK retries it.
+    existing.create(wanted);
   }
 
   private static boolean ownedBy(Secret secret, Sandbox sandbox) {

@@ -226,7 +226,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
     if (keys != null) {
       keys.forEach(
           (k, v) -> {
-            if (!k.startsWith(MetadataKeys.PREFIX) && !k.startsWith(MetadataKeys.E2B_PREFIX)) {
+            if (!MetadataKeys.isReserved(k)) {
               out.put(k, v);
             }
           });
