@@ -175,6 +175,8 @@ class ControllersOnRealApiServerTest {
     client.resource(Fixtures.claim(namespace, "columns", "columns-missing", 1)).create();
     assertThat(tableColumns("sandboxes"))
         .containsExactly("Name", "Status", "Age", "shutdown_time", "pause_time", "Message");
+    // The E2B ID only with -o wide (SANDBOX_ID).
+    assertThat(wideOnlyColumns("sandboxes")).containsExactly("Sandbox_ID");
     assertThat(tableColumns("sandboxclaims"))
         .containsExactly("Name", "Phase", "Template", "Desired", "Claimed", "Age");
     assertThat(tableColumns("sandboxsets"))
@@ -205,9 +207,30 @@ class ControllersOnRealApiServerTest {
     return JSON.readTree(response.body());
   }
 
+  /** The columns plain {@code kubectl get} shows (priority 0; {@code -o wide} adds the rest). */
   private List<String> tableColumns(String plural) throws Exception {
     List<String> names = new ArrayList<>();
-    table(plural).path("columnDefinitions").forEach(c -> names.add(c.path("name").asText()));
+    table(plural)
+        .path("columnDefinitions")
+        .forEach(
+            c -> {
+              if (c.path("priority").asInt(0) == 0) {
+                names.add(c.path("name").asText());
+              }
+            });
+    return names;
+  }
+
+  private List<String> wideOnlyColumns(String plural) throws Exception {
+    List<String> names = new ArrayList<>();
+    table(plural)
+        .path("columnDefinitions")
+        .forEach(
+            c -> {
+              if (c.path("priority").asInt(0) > 0) {
+                names.add(c.path("name").asText());
+              }
+            });
     return names;
   }
 
