@@ -152,7 +152,9 @@ class SandboxIdAttackerOnLocalClusterTest {
   private static double liveReads(String outcome) throws Exception {
     String prom =
         HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + manager + "/q/metrics"))
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:" + services.managementPort(manager) + "/q/metrics"))
                     .build(),
                 HttpResponse.BodyHandlers.ofString())
             .body();
