@@ -183,7 +183,6 @@ class AnonymousAttackerTest {
       {"49983", "GET", "/health"},
       {"49983", "POST", "/process.Process/Start"},
       {"49983", "GET", "/files"},
-      {"49999", "GET", "/contexts"},
       {"49999", "POST", "/execute"},
     };
     for (String[] p : probes) {
@@ -203,6 +202,17 @@ class AnonymousAttackerTest {
               .get(p[2]);
       assertThat(seen(wrong, id)).startsWith("502 ");
     }
+    // The SDKs send no envd token to the interpreter's /contexts routes, so the proxy supplies it
+    // there: whoever holds the unguessable ID manages contexts, as in E2B; running code (/execute)
+    // needs the caller's own token (above). A wrong token is never replaced.
+    assertThat(anonymous(id, 49999, "GET", "/contexts").statusCode()).isEqualTo(200);
+    Response wrongContexts =
+        given()
+            .header("E2b-Sandbox-Id", id)
+            .header("E2b-Sandbox-Port", "49999")
+            .header("X-Access-Token", "0".repeat(64))
+            .get("/contexts");
+    assertThat(seen(wrongContexts, id)).startsWith("502 ");
     // Every routing mode answers the same.
     assertThat(given().get("/kruise/" + id + "/49983/health").statusCode()).isEqualTo(502);
     assertThat(given().header("Host", "49983-" + id + ".localhost").get("/health").statusCode())
