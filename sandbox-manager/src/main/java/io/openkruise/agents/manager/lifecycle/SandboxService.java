@@ -422,7 +422,10 @@ public class SandboxService {
       }
       throw e;
     }
-    awaitCached(s);
+    // Read-your-writes: wait for the delete itself (deletionTimestamp, or gone), not for any newer
+    // version; a controller status write landing between our read and the delete would otherwise
+    // end the wait while list still shows the sandbox running.
+    awaitCached(s, c -> c.getMetadata().getDeletionTimestamp() != null);
     LOG.infof("killed sandbox=%s owner=%s", id, caller.id());
   }
 
@@ -698,11 +701,6 @@ public class SandboxService {
    * cache has moved past the version {@code before} it (deletion timestamp set, or gone), so the
    * caller's next get/list does not see the old state. A timeout ends the wait; it is no error.
    */
-  private void awaitCached(Sandbox before) {
-    String version = before.getMetadata().getResourceVersion();
-    awaitCached(before, c -> !Objects.equals(c.getMetadata().getResourceVersion(), version));
-  }
-
   /**
    * Read-your-writes after a patch: waits (bounded) until the cache holds the patched version or a
    * later one. Not merely "a version other than before": a concurrent controller status write can
