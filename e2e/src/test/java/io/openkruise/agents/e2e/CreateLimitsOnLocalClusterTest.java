@@ -3,21 +3,15 @@ package io.openkruise.agents.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.api.v1alpha1.SandboxSet;
-import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
 import io.openkruise.agents.e2e.E2bApi.Reply;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,37 +39,16 @@ class CreateLimitsOnLocalClusterTest {
       throws Exception {
     kube = client;
     ns = namespace;
-    if (client.namespaces().withName("sandbox-system").get() == null) {
-      client
-          .namespaces()
-          .resource(
-              new NamespaceBuilder()
-                  .withNewMetadata()
-                  .withName("sandbox-system")
-                  .endMetadata()
-                  .build())
-          .create();
-    }
-    client.resource(pool("limits-pool", 2)).create();
-    client.resource(pool("limits-empty", 0)).create();
+    E2eFixtures.ensureSystemNamespace(client);
+    client.resource(E2eFixtures.initPool(ns, "limits-pool", 2)).create();
+    client.resource(E2eFixtures.initPool(ns, "limits-empty", 0)).create();
     services = new ServiceProcesses(Path.of("target", "e2e-logs"));
     Map<String, String> common = Map.of("KUBECONFIG", cluster.kubeconfig().toString());
     services.start("controller-manager", common);
-    Map<String, String> env = new HashMap<>(common);
-    env.put("E2B_ADMIN_API_KEY", ADMIN_KEY);
-    env.put("E2B_DOMAIN", "localhost");
-    env.put("KRUISE_SERVED_NAMESPACES", namespace);
+    Map<String, String> env = E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace);
     env.put("KRUISE_E2B_QUOTA_MAX_RUNNING_PER_KEY", "1");
     manager = services.start("sandbox-manager", env);
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              SandboxSet s =
-                  kube.resources(SandboxSet.class).inNamespace(ns).withName("limits-pool").get();
-              return s.getStatus() != null && s.getStatus().getAvailableReplicas() >= 2;
-            });
+    E2eFixtures.awaitAvailable(kube, ns, "limits-pool", 2);
   }
 
   @AfterAll
@@ -83,23 +56,6 @@ class CreateLimitsOnLocalClusterTest {
     if (services != null) {
       services.close();
     }
-  }
-
-  private static SandboxSet pool(String name, int replicas) {
-    SandboxSet set = new SandboxSet();
-    set.getMetadata().setName(name);
-    set.getMetadata().setNamespace(ns);
-    set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD, "true"));
-    SandboxSetSpec spec = new SandboxSetSpec();
-    spec.setReplicas(replicas);
-    spec.setTemplate(
-        new PodTemplateSpecBuilder()
-            .withNewSpec()
-            .withContainers(new ContainerBuilder().withName("sandbox").withImage("img:1").build())
-            .endSpec()
-            .build());
-    set.setSpec(spec);
-    return set;
   }
 
   private static Reply call(String method, String path, String key, String body) throws Exception {

@@ -3,14 +3,9 @@ package io.openkruise.agents.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.api.v1alpha1.SandboxSet;
-import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
 import io.openkruise.agents.e2e.E2bApi.Reply;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
@@ -54,27 +49,14 @@ class ManagerAndControllerOnLocalClusterTest {
       throws Exception {
     kube = client;
     ns = namespace;
-    if (client.namespaces().withName("sandbox-system").get() == null) {
-      client
-          .namespaces()
-          .resource(
-              new NamespaceBuilder()
-                  .withNewMetadata()
-                  .withName("sandbox-system")
-                  .endMetadata()
-                  .build())
-          .create();
-    }
-    client.resource(pool("e2e-pool", 4)).create();
-    client.resource(pool("e2e-burst", 40)).create();
+    E2eFixtures.ensureSystemNamespace(client);
+    client.resource(E2eFixtures.initPool(ns, "e2e-pool", 4)).create();
+    client.resource(E2eFixtures.initPool(ns, "e2e-burst", 40)).create();
 
     services = new ServiceProcesses(Path.of("target", "e2e-logs"));
     Map<String, String> common = Map.of("KUBECONFIG", cluster.kubeconfig().toString());
     services.start("controller-manager", common);
-    Map<String, String> manager = new java.util.HashMap<>(common);
-    manager.put("E2B_ADMIN_API_KEY", ADMIN_KEY);
-    manager.put("E2B_DOMAIN", "localhost");
-    manager.put("KRUISE_SERVED_NAMESPACES", namespace);
+    Map<String, String> manager = E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace);
     managerA = services.start("sandbox-manager", manager);
     managerB = services.start("sandbox-manager", manager);
     awaitPool("e2e-pool", 4);
@@ -87,32 +69,8 @@ class ManagerAndControllerOnLocalClusterTest {
     }
   }
 
-  private static SandboxSet pool(String name, int replicas) {
-    SandboxSet set = new SandboxSet();
-    set.getMetadata().setName(name);
-    set.getMetadata().setNamespace(ns);
-    set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD, "true"));
-    SandboxSetSpec spec = new SandboxSetSpec();
-    spec.setReplicas(replicas);
-    spec.setTemplate(
-        new PodTemplateSpecBuilder()
-            .withNewSpec()
-            .withContainers(new ContainerBuilder().withName("sandbox").withImage("img:1").build())
-            .endSpec()
-            .build());
-    set.setSpec(spec);
-    return set;
-  }
-
   private static void awaitPool(String set, int available) {
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              SandboxSet s = kube.resources(SandboxSet.class).inNamespace(ns).withName(set).get();
-              return s.getStatus() != null && s.getStatus().getAvailableReplicas() >= available;
-            });
+    E2eFixtures.awaitAvailable(kube, ns, set, available);
   }
 
   private static Reply call(int port, String method, String path, String key, String body)

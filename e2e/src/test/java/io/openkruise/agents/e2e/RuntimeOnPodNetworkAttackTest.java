@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -57,17 +56,7 @@ class RuntimeOnPodNetworkAttackTest {
       throws Exception {
     kube = client;
     ns = namespace;
-    if (client.namespaces().withName("sandbox-system").get() == null) {
-      client
-          .namespaces()
-          .resource(
-              new NamespaceBuilder()
-                  .withNewMetadata()
-                  .withName("sandbox-system")
-                  .endMetadata()
-                  .build())
-          .create();
-    }
+    E2eFixtures.ensureSystemNamespace(client);
     SandboxSet set = new SandboxSet();
     set.getMetadata().setName(POOL);
     set.getMetadata().setNamespace(ns);
@@ -86,10 +75,7 @@ class RuntimeOnPodNetworkAttackTest {
     services = new ServiceProcesses(Path.of("target", "e2e-logs"));
     Map<String, String> common = Map.of("KUBECONFIG", cluster.kubeconfig().toString());
     services.start("controller-manager", common);
-    Map<String, String> env = new HashMap<>(common);
-    env.put("E2B_ADMIN_API_KEY", ADMIN_KEY);
-    env.put("E2B_DOMAIN", "localhost");
-    env.put("KRUISE_SERVED_NAMESPACES", namespace);
+    Map<String, String> env = E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace);
     manager = services.start("sandbox-manager", env);
   }
 
