@@ -29,6 +29,15 @@ public final class SandboxTokens {
     return publicTraffic(s) ? "" : secrets.trafficToken(s.getMetadata().getUid());
   }
 
+  /**
+   * The bootstrap token that opens the sandbox's runtime (see {@link SandboxSecrets}); "" for an
+   * object without UID (never one the API server returned).
+   */
+  public String bootstrapToken(Sandbox s) {
+    String uid = s.getMetadata().getUid();
+    return uid == null || uid.isEmpty() ? "" : secrets.bootstrapToken(uid);
+  }
+
   public static boolean secure(Sandbox s) {
     return "true".equals(annotation(s, MetadataKeys.ANNOTATION_SECURE));
   }

@@ -100,7 +100,6 @@ public class SandboxProxy implements SandboxTrafficHandler {
   private final Clock clock;
   private final HttpClient client;
   private final HttpProxy proxy;
-  private final SandboxSecrets secrets;
 
   /** Where one request goes, and what happened to it (for metrics and the access log). */
   static final class Target {
@@ -130,9 +129,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
       FailedAuthLimiter failedAuth,
       ManagerConfig config,
       MeterRegistry registry,
-      Clock clock,
-      SandboxSecrets secrets) {
-    this.secrets = secrets;
+      Clock clock) {
     this.vertx = vertx;
     this.cache = cache;
     this.service = service;
@@ -227,6 +224,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
     }
     // Credentials before anything that depends on the sandbox's state: without them, a paused,
     // expired or running sandbox all look like an unknown ID.
+    t.accessToken = tokens.envdAccessToken(s);
     if (!authorized(rc.request(), t, s)) {
       notFound(rc, t);
       return;
@@ -252,9 +250,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
       return;
     }
     t.ip = ip;
-    t.accessToken = tokens.envdAccessToken(s);
-    String uid = s.getMetadata().getUid();
-    t.bootstrapToken = uid == null || uid.isEmpty() ? null : secrets.bootstrapToken(uid);
+    t.bootstrapToken = tokens.bootstrapToken(s);
     forward(rc, t);
   }
 
@@ -271,7 +267,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
           || EnvdAuth.sameToken(expected, req.getHeader(TRAFFIC_TOKEN_HEADER));
     }
     return EnvdAuth.allowed(
-        tokens.envdAccessToken(s),
+        t.accessToken,
         req.method().name(),
         t.path,
         req.getHeader("X-Access-Token"),
@@ -373,7 +369,7 @@ public class SandboxProxy implements SandboxTrafficHandler {
    */
   private static void runtimeCredentials(Target t, io.vertx.core.MultiMap headers) {
     headers.remove(SandboxSecrets.BOOTSTRAP_HEADER);
-    if (t.bootstrapToken != null && !"/init".equals(t.path)) {
+    if (t.bootstrapToken != null && !t.bootstrapToken.isEmpty() && !"/init".equals(t.path)) {
       headers.set(SandboxSecrets.BOOTSTRAP_HEADER, t.bootstrapToken);
     }
     if (t.port == CODE_INTERPRETER_PORT

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.util.NetUtil;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,7 +35,7 @@ public class RuntimeClient {
   private final int attempts;
   private final Duration firstBackoff;
   private final Duration requestTimeout;
-  private final SandboxSecrets secrets;
+  private final SandboxTokens tokens;
 
   /**
    * @param secrets derives the bootstrap token each call carries: a fresh (or resumed) runtime
@@ -46,7 +47,7 @@ public class RuntimeClient {
       Duration firstBackoff,
       Duration requestTimeout,
       SandboxSecrets secrets) {
-    this.secrets = secrets;
+    this.tokens = new SandboxTokens(secrets);
     this.defaultPort = defaultPort;
     this.attempts = Math.max(1, attempts);
     this.firstBackoff = firstBackoff;
@@ -100,7 +101,7 @@ public class RuntimeClient {
         HttpRequest.newBuilder(URI.create(base.get() + "/init"))
             .timeout(requestTimeout)
             .header("Content-Type", "application/json")
-            .header(SandboxSecrets.BOOTSTRAP_HEADER, bootstrapToken(s))
+            .header(SandboxSecrets.BOOTSTRAP_HEADER, tokens.bootstrapToken(s))
             .POST(HttpRequest.BodyPublishers.ofString(json));
     if (currentToken != null && !currentToken.isEmpty()) {
       req.header("X-Access-Token", currentToken);
@@ -168,7 +169,7 @@ public class RuntimeClient {
             .header("Connect-Protocol-Version", "1")
             // envd's default user; the original sends it too.
             .header("Authorization", "Basic cm9vdDo=")
-            .header(SandboxSecrets.BOOTSTRAP_HEADER, bootstrapToken(s))
+            .header(SandboxSecrets.BOOTSTRAP_HEADER, tokens.bootstrapToken(s))
             .POST(HttpRequest.BodyPublishers.ofByteArray(frame.array()));
     if (accessToken != null && !accessToken.isEmpty()) {
       req.header("X-Access-Token", accessToken);
@@ -189,12 +190,6 @@ public class RuntimeClient {
     } catch (Exception e) {
       return Optional.of(e.toString());
     }
-  }
-
-  /** Empty for an object without UID (never one the API server returned). */
-  private String bootstrapToken(Sandbox s) {
-    String uid = s.getMetadata().getUid();
-    return uid == null || uid.isEmpty() ? "" : secrets.bootstrapToken(uid);
   }
 
   /** What a Connect process stream said: exit code and stderr. */
