@@ -437,7 +437,9 @@ public class BaseImage {
   /**
    * Runs the image's own python3 (through the image's dynamic loader and libraries, so no host
    * Python of the same version is needed) over the stdlib and dist-packages. unchecked-hash .pyc
-   * files stay valid although the layer's timestamps are all 0.
+   * files stay valid although the layer's timestamps are all 0. -B: the modules compileall itself
+   * imports would otherwise get timestamp .pyc files naming this build's temporary directory
+   * (found comparing two builds).
    */
   static void compilePython(Path rootfs, String arch) throws Exception {
     String triplet = arch.equals("amd64") ? "x86_64-linux-gnu" : "aarch64-linux-gnu";
@@ -450,7 +452,7 @@ public class BaseImage {
     List<String> cmd = new ArrayList<>(List.of(
         loader.toString(), "--library-path",
         rootfs.resolve("lib/" + triplet) + ":" + rootfs.resolve("usr/lib/" + triplet),
-        python.toString(), "-E", "-m", "compileall", "-q", "-j", "0", "-x", "/test/|/tests/|lib2to3/tests",
+        python.toString(), "-E", "-B", "-m", "compileall", "-q", "-j", "0", "-x", "/test/|/tests/|lib2to3/tests",
         "--invalidation-mode", "unchecked-hash", "-s", rootfs.toString(), "-p", "/"));
     cmd.add(rootfs.resolve("usr/lib/python" + version).toString());
     cmd.add(rootfs.resolve("usr/lib/python3/dist-packages").toString());
