@@ -3,16 +3,12 @@ package io.openkruise.agents.localcluster.realnode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.marcnuri.helm.DryRun;
 import com.marcnuri.helm.Helm;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.localcluster.kube.KubeBinaries;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
@@ -34,9 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The chart's NetworkPolicy ({@code helm/kruise-agents/templates/networkpolicy.yaml}, rendered by
- * real Helm) enforced on the real node, proven with real packets between real pods: netcheck pods
- * (one static Go binary, see {@code local-cluster/go/netcheck}) stand in for two sandboxes, a
+ * The chart's NetworkPolicy ({@code helm/kruise-agents/templates/networkpolicy.yaml}, installed
+ * with real Helm) enforced on the real node, proven with real packets between real pods: netcheck
+ * pods (one static Go binary, see {@code local-cluster/go/netcheck}) stand in for two sandboxes, a
  * sandbox-manager, a stranger pod and a cluster-DNS pod, each labelled as the chart's selectors
  * expect, and dial each other through exec.
  *
@@ -52,6 +48,7 @@ class NetworkPolicyOnRealNodeTest {
 
   static final String SANDBOXES = "np-sandboxes";
   static final String DNS_NS = "kube-system";
+  static final String POLICY = "kruise-agents-sandboxes";
   static final List<String> RUNTIME_PORTS = List.of("49983", "49999");
 
   static LocalKubernetes cluster;
@@ -127,11 +124,10 @@ class NetworkPolicyOnRealNodeTest {
   @Test
   @Order(2)
   void theChartsPolicyKeepsSandboxesAwayFromTheControlPlaneAndEachOther() throws Exception {
-    List<NetworkPolicy> policies = renderChartPolicies();
-    assertThat(policies).extracting(p -> p.getMetadata().getNamespace()).containsExactly(SANDBOXES);
-    for (NetworkPolicy p : policies) {
-      cluster.client().resource(p).create();
-    }
+    installTheChart();
+    assertThat(cluster.client().network().networkPolicies().inAnyNamespace().list().getItems())
+        .extracting(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName())
+        .containsExactly(SANDBOXES + "/" + POLICY);
     // kube-router applies policies asynchronously; wait until one denial shows, boundedly.
     awaitDial("sandbox-a", ips.get("sandbox-b") + ":49983", false);
 
@@ -164,53 +160,33 @@ class NetworkPolicyOnRealNodeTest {
 
   @Test
   @Order(3)
-  void removingThePolicyOpensTheSandboxesAgain() throws Exception {
-    cluster
-        .client()
-        .network()
-        .networkPolicies()
-        .inNamespace(SANDBOXES)
-        .withName("kruise-agents-sandboxes")
-        .delete();
+  void uninstallingTheChartOpensTheSandboxesAgain() throws Exception {
+    Helm.uninstall(RELEASE).withNamespace(SYSTEM).withKubeConfig(cluster.kubeconfig()).call();
     awaitDial("sandbox-a", ips.get("sandbox-b") + ":49983", true);
     assertThat(dial("stranger", ips.get("sandbox-a") + ":49983")).isEqualTo("open");
     assertThat(dial("sandbox-a", apiEndpoint)).isEqualTo("open");
   }
 
   /**
-   * The chart's NetworkPolicies as Helm renders them (dry-run install) for a release in {@link
-   * #SYSTEM} whose sandboxes run in {@link #SANDBOXES}, with the API server's endpoint as its
-   * control plane (as docs/security.md tells operators to set it).
+   * {@code helm install} of the chart (real Helm, the client the e2e tests use) for a release in
+   * {@link #SYSTEM} whose sandboxes run in {@link #SANDBOXES}, with the API server's endpoint as
+   * its control plane (as docs/security.md tells operators to set it). No manager or controller
+   * replicas: the netcheck pods stand in for them, so only the chart's objects matter here.
    */
-  private static List<NetworkPolicy> renderChartPolicies() {
+  private static void installTheChart() {
     Path chart =
         KubeBinaries.findScript("helm/kruise-agents/Chart.yaml")
             .orElseThrow(() -> new IllegalStateException("helm/kruise-agents not found"))
             .getParent();
-    // helm-java's template needs a cluster for the chart's lookup but takes no kubeconfig; a
-    // dry-run install takes one and creates nothing.
-    String yaml =
-        Helm.install(chart.toString())
-            .withName(RELEASE)
-            .withNamespace(SYSTEM)
-            .withKubeConfig(cluster.kubeconfig())
-            .dryRun()
-            .withDryRunOption(DryRun.SERVER)
-            .set("networkPolicy.namespaces[0]", SANDBOXES)
-            .set("networkPolicy.controlPlaneCIDRs[0]", node.plan().hostIp() + "/32")
-            .call()
-            .getOutput();
-    KubernetesSerialization serialization = new KubernetesSerialization();
-    List<NetworkPolicy> policies = new ArrayList<>();
-    for (String doc : yaml.split("(?m)^---\\s*$")) {
-      if (doc.contains("kind: NetworkPolicy")) {
-        HasMetadata o = serialization.unmarshal(doc, HasMetadata.class);
-        if (o instanceof NetworkPolicy p) {
-          policies.add(p);
-        }
-      }
-    }
-    return policies;
+    Helm.install(chart.toString())
+        .withName(RELEASE)
+        .withNamespace(SYSTEM)
+        .withKubeConfig(cluster.kubeconfig())
+        .set("sandboxManager.replicas", 0)
+        .set("controllerManager.replicas", 0)
+        .set("networkPolicy.namespaces[0]", SANDBOXES)
+        .set("networkPolicy.controlPlaneCIDRs[0]", node.plan().hostIp() + "/32")
+        .call();
   }
 
   private static void pod(String ns, String name, String labels, String... ports) {
