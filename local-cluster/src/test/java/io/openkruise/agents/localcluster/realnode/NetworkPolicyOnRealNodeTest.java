@@ -158,8 +158,32 @@ class NetworkPolicyOnRealNodeTest {
     assertThat(dial("stranger", "10.96.0.1:443")).isEqualTo("open");
   }
 
+  /**
+   * With {@code networkPolicy.podCIDRs} narrowed to the cluster's pod network (as docs/security.md
+   * suggests when sandboxes must reach other private addresses) the node's CoreDNS is reachable,
+   * while the API server (controlPlaneCIDRs) and other sandboxes stay denied.
+   */
   @Test
   @Order(3)
+  void withPodCidrsNarrowedClusterDnsResolvesAndTheRestStaysDenied() throws Exception {
+    Helm.upgrade(chart().toString())
+        .withName(RELEASE)
+        .withNamespace(SYSTEM)
+        .withKubeConfig(cluster.kubeconfig())
+        .reuseValues()
+        .set("networkPolicy.podCIDRs[0]", node.plan().podCidr())
+        .call();
+    awaitResolve("sandbox-a", "kubernetes.default.svc.cluster.local", "10.96.0.1");
+    assertThat(dial("sandbox-a", "10.96.0.1:443")).isNotEqualTo("open");
+    assertThat(dial("sandbox-a", apiEndpoint)).isNotEqualTo("open");
+    assertThat(dial("sandbox-a", ips.get("sandbox-b") + ":49983")).isNotEqualTo("open");
+    assertThat(dial("sandbox-a", ips.get("stranger") + ":8080")).isNotEqualTo("open");
+    assertThat(dial("stranger", ips.get("sandbox-a") + ":49983")).isNotEqualTo("open");
+    assertThat(dial("manager", ips.get("sandbox-a") + ":49983")).isEqualTo("open");
+  }
+
+  @Test
+  @Order(4)
   void uninstallingTheChartOpensTheSandboxesAgain() throws Exception {
     Helm.uninstall(RELEASE).withNamespace(SYSTEM).withKubeConfig(cluster.kubeconfig()).call();
     awaitDial("sandbox-a", ips.get("sandbox-b") + ":49983", true);
@@ -174,11 +198,7 @@ class NetworkPolicyOnRealNodeTest {
    * replicas: the netcheck pods stand in for them, so only the chart's objects matter here.
    */
   private static void installTheChart() {
-    Path chart =
-        KubeBinaries.findScript("helm/kruise-agents/Chart.yaml")
-            .orElseThrow(() -> new IllegalStateException("helm/kruise-agents not found"))
-            .getParent();
-    Helm.install(chart.toString())
+    Helm.install(chart().toString())
         .withName(RELEASE)
         .withNamespace(SYSTEM)
         .withKubeConfig(cluster.kubeconfig())
@@ -187,6 +207,12 @@ class NetworkPolicyOnRealNodeTest {
         .set("networkPolicy.namespaces[0]", SANDBOXES)
         .set("networkPolicy.controlPlaneCIDRs[0]", node.plan().hostIp() + "/32")
         .call();
+  }
+
+  private static Path chart() {
+    return KubeBinaries.findScript("helm/kruise-agents/Chart.yaml")
+        .orElseThrow(() -> new IllegalStateException("helm/kruise-agents not found"))
+        .getParent();
   }
 
   private static void pod(String ns, String name, String labels, String... ports) {
@@ -256,24 +282,32 @@ class NetworkPolicyOnRealNodeTest {
     return exec(from, "/netcheck", "resolve", name, "4s");
   }
 
+  /** kube-router applies a policy change asynchronously: wait for its effect, boundedly. */
   private static void awaitDial(String from, String target, boolean open) throws Exception {
+    awaitOutcome(from, () -> dial(from, target), target, o -> "open".equals(o) == open);
+  }
+
+  private static void awaitResolve(String from, String name, String address) throws Exception {
+    awaitOutcome(from, () -> resolve(from, name), name, address::equals);
+  }
+
+  private static void awaitOutcome(
+      String from,
+      java.util.concurrent.Callable<String> probe,
+      String target,
+      java.util.function.Predicate<String> done)
+      throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     String last;
     do {
-      last = dial(from, target);
-      if ("open".equals(last) == open) {
+      last = probe.call();
+      if (done.test(last)) {
         return;
       }
       Thread.sleep(500);
     } while (System.nanoTime() < deadline);
     throw new AssertionError(
-        from
-            + " → "
-            + target
-            + " still "
-            + last
-            + " after 90 s; enforcer log:\n"
-            + node.logTails(40));
+        from + " → " + target + " still " + last + " after 90 s; logs:\n" + node.logTails(40));
   }
 
   private static String exec(String pod, String... command) throws Exception {
