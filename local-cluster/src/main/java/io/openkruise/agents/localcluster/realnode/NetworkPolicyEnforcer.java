@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * NetworkPolicy enforcement on the {@link RealNode}: kube-router's network policy controller (only
@@ -25,6 +26,7 @@ import java.util.Map;
  * watch what its informers read.
  */
 public final class NetworkPolicyEnforcer {
+  private static final Logger LOG = Logger.getLogger(NetworkPolicyEnforcer.class.getName());
   static final String INSTALL_SCRIPT = "local-cluster/bin/install-netpol";
   static final String USER = "system:kruise-network-policy";
   static final String ROLE = "kruise-real-node:network-policy";
@@ -67,6 +69,7 @@ public final class NetworkPolicyEnforcer {
    */
   static void start(
       RealNode node, LocalKubernetes cluster, RealNode.Child containerd, RealNode.Child kubelet) {
+    long t0 = System.nanoTime();
     Install install = Install.resolve(System.err);
     grantReadAccess(cluster.client());
     Path kubeconfig = node.runDir().resolve("network-policy.kubeconfig");
@@ -80,6 +83,7 @@ public final class NetworkPolicyEnforcer {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    letTheNodeReachItsPods(node.plan());
     RealNode.Child enforcer =
         node.startDaemon(
             "kube-router",
@@ -113,6 +117,51 @@ public final class NetworkPolicyEnforcer {
                 .output()
                 .contains("KUBE-ROUTER-FORWARD"),
         List.of(containerd, kubelet, enforcer));
+    LOG.info(
+        () ->
+            String.format(
+                "NetworkPolicy enforcer kube-router %s running in %s in %d ms",
+                install.kubeRouterVersion(),
+                node.plan().netns(),
+                (System.nanoTime() - t0) / 1_000_000));
+  }
+
+  /**
+   * kube-router lets a node reach its own pods (kubelet's probes) by accepting sources of type
+   * LOCAL. Here kubelet runs in the host namespace and reaches the pods through the veth, from an
+   * address that is not local to the node namespace, so under any ingress policy every probe of a
+   * selected pod was refused (and the pod turned unready). The host end of the veth is this node's
+   * own address: its packets to the pods get the mark kube-router's pod chains treat as "a policy
+   * accepted this" (0x10000), in the mangle table, which kube-router does not manage. The rule
+   * lives in the node namespace and goes with it.
+   */
+  private static void letTheNodeReachItsPods(NodePlan plan) {
+    RealNode.Result r =
+        RealNode.run(
+            List.of(
+                "nsenter",
+                "--net=/run/netns/" + plan.netns(),
+                "iptables",
+                "-t",
+                "mangle",
+                "-A",
+                "FORWARD",
+                "-s",
+                plan.hostIp() + "/32",
+                "-d",
+                plan.podCidr(),
+                "-m",
+                "comment",
+                "--comment",
+                "kruise real node: kubelet (host namespace) to its pods, as kube-router allows LOCAL",
+                "-j",
+                "MARK",
+                "--set-xmark",
+                "0x10000/0x10000"),
+            Duration.ofSeconds(10));
+    if (r.rc() != 0) {
+      throw new IllegalStateException("cannot add the node-to-pods rule: " + r.output());
+    }
   }
 
   /** Exactly what kube-router's informers list and watch, and its one node read. */

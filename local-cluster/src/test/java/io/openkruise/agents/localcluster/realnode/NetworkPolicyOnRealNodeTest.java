@@ -153,6 +153,11 @@ class NetworkPolicyOnRealNodeTest {
     // any DNS server that is not a kube-dns pod inside the excepted ranges.
     assertThat(resolve("sandbox-a", "kubernetes.default.svc.cluster.local"))
         .isNotEqualTo("10.96.0.1");
+    // The node (kubelet's probes, from the host end of the veth) still reaches the sandboxes.
+    assertThat(dialFromHost(ips.get("sandbox-a") + ":49983")).isEqualTo("open");
+    Thread.sleep(3000); // several probe periods under the policy
+    assertThat(ready("sandbox-a")).isTrue();
+    assertThat(ready("sandbox-b")).isTrue();
     // Pods the policy does not select keep their connectivity.
     assertThat(dial("stranger", ips.get("manager") + ":9000")).isEqualTo("open");
     assertThat(dial("stranger", "10.96.0.1:443")).isEqualTo("open");
@@ -238,6 +243,14 @@ class NetworkPolicyOnRealNodeTest {
             .withImage(install.netcheckImage())
             .withImagePullPolicy("Never")
             .withCommand(command)
+            // kubelet probes from the host namespace: the policy must not cut the node off.
+            .withNewReadinessProbe()
+            .withNewTcpSocket()
+            .withNewPort(Integer.parseInt(ports[0]))
+            .endTcpSocket()
+            .withPeriodSeconds(1)
+            .withFailureThreshold(1)
+            .endReadinessProbe()
             .endContainer()
             .endSpec()
             .build();
@@ -270,6 +283,39 @@ class NetworkPolicyOnRealNodeTest {
               + "\n"
               + node.logTails(40),
           e);
+    }
+  }
+
+  private static boolean ready(String pod) {
+    return cluster
+        .client()
+        .pods()
+        .inNamespace(namespaceOf(pod))
+        .withName(pod)
+        .get()
+        .getStatus()
+        .getConditions()
+        .stream()
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** A TCP connect from this JVM, in the host namespace where kubelet runs. */
+  private static String dialFromHost(String target) {
+    int colon = target.lastIndexOf(':');
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(
+          new java.net.InetSocketAddress(
+              target.substring(0, colon), Integer.parseInt(target.substring(colon + 1))),
+          2000);
+      return "open";
+    } catch (java.net.ConnectException e) {
+      return "refused";
+    } catch (java.net.SocketTimeoutException e) {
+      return "timeout";
+    } catch (java.io.IOException e) {
+      return "error: " + e.getMessage();
+    } finally {
+      System.out.printf("[network-policy tier] host: dial %s%n", target);
     }
   }
 
