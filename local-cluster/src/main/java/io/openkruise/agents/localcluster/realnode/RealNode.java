@@ -155,6 +155,7 @@ public final class RealNode implements AutoCloseable {
       startServices(containerd, kubelet);
       long tProxy = System.nanoTime();
       startDns(containerd, kubelet);
+      NetworkPolicyEnforcer.start(this, cluster, containerd, kubelet);
       ok = true;
       long tEnd = System.nanoTime();
       LOG.info(
@@ -485,7 +486,7 @@ public final class RealNode implements AutoCloseable {
     }
   }
 
-  private String kubeconfig(Pki.Credentials creds, String server, String tlsServerName) {
+  String kubeconfig(Pki.Credentials creds, String server, String tlsServerName) {
     Base64.Encoder b64 = Base64.getEncoder();
     return """
         apiVersion: v1
@@ -513,7 +514,7 @@ public final class RealNode implements AutoCloseable {
             b64.encodeToString(creds.keyPem().getBytes(StandardCharsets.US_ASCII)));
   }
 
-  private Child startDaemon(String name, String net, String mount, List<String> command) {
+  Child startDaemon(String name, String net, String mount, List<String> command) {
     Path log = runDir.resolve("logs").resolve(name + ".log");
     List<String> full = new ArrayList<>(List.of("bash", script.toString(), "exec"));
     full.addAll(List.of(runDir.toString(), net, mount, "--"));
@@ -546,7 +547,7 @@ public final class RealNode implements AutoCloseable {
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  private void await(String what, BooleanSupplier ready, List<Child> watched) {
+  void await(String what, BooleanSupplier ready, List<Child> watched) {
     long deadline = System.nanoTime() + options.startTimeout().toNanos();
     while (true) {
       for (Child c : watched) {
