@@ -119,7 +119,7 @@ public final class TestRuntime implements AutoCloseable {
   /** One decoded server-stream envelope. */
   public record Frame(int flags, JsonNode message) {
     public boolean end() {
-      return (flags & 2) != 0;
+      return (flags & ConnectEnvelope.FLAG_END_STREAM) != 0;
     }
   }
 
