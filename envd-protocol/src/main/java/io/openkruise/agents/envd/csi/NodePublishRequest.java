@@ -28,29 +28,6 @@ public record NodePublishRequest(
 
   public static final int MULTI_NODE_MULTI_WRITER = 5;
 
-  /** A request for a node-local mount: no publish context, no staging path. */
-  public static NodePublishRequest forMount(
-      String volumeId,
-      String targetPath,
-      String fsType,
-      List<String> mountFlags,
-      int accessMode,
-      boolean readonly,
-      Map<String, String> secrets,
-      Map<String, String> volumeContext) {
-    return new NodePublishRequest(
-        volumeId,
-        Map.of(),
-        "",
-        targetPath,
-        fsType,
-        mountFlags,
-        accessMode,
-        readonly,
-        secrets,
-        volumeContext);
-  }
-
   public String base64() {
     return Base64.getEncoder().encodeToString(encode());
   }

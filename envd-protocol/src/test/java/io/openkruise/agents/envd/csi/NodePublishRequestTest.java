@@ -13,8 +13,10 @@ class NodePublishRequestTest {
   @Test
   void roundTripsThroughTheDecoder() {
     var req =
-        NodePublishRequest.forMount(
+        new NodePublishRequest(
             "pv-data-abc123",
+            Map.of(),
+            "",
             "/mnt/data",
             "ext4",
             List.of("noatime", "nodev"),
@@ -38,7 +40,8 @@ class NodePublishRequestTest {
   @Test
   void writableVolumeWithoutOptionalFields() {
     var req =
-        NodePublishRequest.forMount("v-x", "/w", null, List.of(), 5, false, Map.of(), Map.of());
+        new NodePublishRequest(
+            "v-x", Map.of(), "", "/w", null, List.of(), 5, false, Map.of(), Map.of());
     NodePublishRequest decoded = NodePublishRequest.parse(req.encode());
     assertThat(decoded.readonly()).isFalse();
     assertThat(decoded.accessMode()).isEqualTo(5);
@@ -50,7 +53,8 @@ class NodePublishRequestTest {
     // volume_id=1 "v", target_path=4 "/t", volume_capability=5 {mount=2 {fs_type "x"},
     // access_mode=3 {mode=5}}, readonly=6 true, secrets=7 {"k": "s"}.
     var req =
-        NodePublishRequest.forMount("v", "/t", "x", List.of(), 5, true, Map.of("k", "s"), null);
+        new NodePublishRequest(
+            "v", Map.of(), "", "/t", "x", List.of(), 5, true, Map.of("k", "s"), null);
     assertThat(HexFormat.of().formatHex(req.encode()))
         .isEqualTo(
             "0a0176"

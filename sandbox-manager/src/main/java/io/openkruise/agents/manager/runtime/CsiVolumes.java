@@ -97,9 +97,12 @@ public final class CsiVolumes {
     boolean readonly =
         Boolean.TRUE.equals(csi.getReadOnly())
             || (!modes.isEmpty() && modes.stream().allMatch("ReadOnlyMany"::equals));
+    // A node-local mount: no publish context, no staging path.
     var request =
-        NodePublishRequest.forMount(
+        new NodePublishRequest(
             mount.volumeName() + "-" + suffix(),
+            Map.of(),
+            "",
             mount.mountPoint(),
             csi.getFsType(),
             pv.getSpec().getMountOptions() == null ? List.of() : pv.getSpec().getMountOptions(),
