@@ -1,5 +1,6 @@
 package io.openkruise.agents.runtime;
 
+import io.openkruise.agents.envd.EnvdPorts;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -40,8 +41,8 @@ public record RuntimeOptions(
     boolean unauthenticated,
     long maxSignatureLifetimeSeconds) {
 
-  public static final int DEFAULT_ENVD_PORT = 49983;
-  public static final int DEFAULT_CODE_INTERPRETER_PORT = 49999;
+  public static final int DEFAULT_ENVD_PORT = EnvdPorts.ENVD;
+  public static final int DEFAULT_CODE_INTERPRETER_PORT = EnvdPorts.CODE_INTERPRETER;
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 512L * 1024 * 1024;
   public static final long DEFAULT_MAX_SIGNATURE_LIFETIME_SECONDS = 24 * 3600;
 

@@ -3,8 +3,8 @@ package io.openkruise.agents.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openkruise.agents.envd.connect.ConnectEnvelope;
 import io.vertx.core.Vertx;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,14 +119,12 @@ public final class TestRuntime implements AutoCloseable {
   /** One decoded server-stream envelope. */
   public record Frame(int flags, JsonNode message) {
     public boolean end() {
-      return (flags & 2) != 0;
+      return (flags & ConnectEnvelope.FLAG_END_STREAM) != 0;
     }
   }
 
   public static byte[] envelope(int flags, byte[] payload) {
-    ByteBuffer b = ByteBuffer.allocate(5 + payload.length);
-    b.put((byte) flags).putInt(payload.length).put(payload);
-    return b.array();
+    return ConnectEnvelope.encode(flags, payload);
   }
 
   /** Opens a server stream; read frames with {@link Stream#next()}. */
@@ -152,23 +149,20 @@ public final class TestRuntime implements AutoCloseable {
   public static final class Stream implements AutoCloseable {
     public final int status;
     public final String contentType;
-    private final DataInputStream in;
+    private final InputStream in;
 
     Stream(int status, String contentType, InputStream in) {
       this.status = status;
       this.contentType = contentType;
-      this.in = new DataInputStream(in);
+      this.in = in;
     }
 
     public Frame next() throws IOException {
-      int flags = in.read();
-      if (flags < 0) {
+      ConnectEnvelope.Message m = ConnectEnvelope.read(in);
+      if (m == null) {
         throw new EOFException("stream ended without end-stream envelope");
       }
-      int len = in.readInt();
-      byte[] payload = new byte[len];
-      in.readFully(payload);
-      return new Frame(flags, JSON.readTree(payload));
+      return new Frame(m.flags(), JSON.readTree(m.payload()));
     }
 
     /** All remaining frames up to and including the end-stream one. */

@@ -2,16 +2,15 @@ package io.openkruise.agents.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openkruise.agents.envd.connect.ConnectEnvelope;
+import io.openkruise.agents.envd.process.ProcessOutput;
+import io.openkruise.agents.envd.process.ProcessStart;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +20,6 @@ import java.util.Map;
  * sandbox really runs commands, without an SDK.
  */
 final class EnvdCommand {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -32,36 +30,17 @@ final class EnvdCommand {
    *     headers in {@code headers}
    */
   static String run(String base, Map<String, String> headers, String command) throws Exception {
-    String start =
-        JSON.writeValueAsString(
-            Map.of("process", Map.of("cmd", "/bin/bash", "args", List.of("-l", "-c", command))));
-    byte[] payload = start.getBytes(StandardCharsets.UTF_8);
-    byte[] envelope =
-        ByteBuffer.allocate(5 + payload.length)
-            .put((byte) 0)
-            .putInt(payload.length)
-            .put(payload)
-            .array();
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(base + "/process.Process/Start"))
+        HttpRequest.newBuilder(URI.create(base + ProcessStart.PATH))
             .timeout(Duration.ofSeconds(20))
-            .header("Content-Type", "application/connect+json")
+            .header("Content-Type", ConnectEnvelope.CONTENT_TYPE_JSON)
             .header("Connect-Protocol-Version", "1")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(envelope));
+            .POST(
+                HttpRequest.BodyPublishers.ofByteArray(
+                    ProcessStart.request("/bin/bash", List.of("-l", "-c", command))));
     headers.forEach(request::header);
     HttpResponse<byte[]> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
-    ByteBuffer frames = ByteBuffer.wrap(r.body());
-    StringBuilder out = new StringBuilder();
-    while (frames.remaining() >= 5) {
-      frames.get();
-      byte[] message = new byte[frames.getInt()];
-      frames.get(message);
-      JsonNode data = JSON.readTree(message).path("event").path("data").path("stdout");
-      if (!data.isMissingNode()) {
-        out.append(new String(Base64.getDecoder().decode(data.asText()), StandardCharsets.UTF_8));
-      }
-    }
-    return out.toString();
+    return ProcessOutput.of(r.body()).stdout();
   }
 }

@@ -12,6 +12,7 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
 import io.openkruise.agents.e2e.E2bApi.Reply;
+import io.openkruise.agents.envd.process.ProcessStart;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
@@ -19,8 +20,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -127,10 +126,7 @@ class RuntimeOnPodNetworkAttackTest {
   }
 
   private static byte[] startRequest() {
-    byte[] json =
-        "{\"process\":{\"cmd\":\"/bin/bash\",\"args\":[\"-c\",\"echo pwned\"]}}"
-            .getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(5 + json.length).put((byte) 0).putInt(json.length).put(json).array();
+    return ProcessStart.request("/bin/bash", List.of("-c", "echo pwned"));
   }
 
   private static final Map<String, String> CONNECT =

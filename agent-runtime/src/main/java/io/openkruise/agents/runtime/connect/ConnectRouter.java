@@ -1,6 +1,7 @@
 package io.openkruise.agents.runtime.connect;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openkruise.agents.envd.connect.ConnectEnvelope;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -97,11 +98,11 @@ public final class ConnectRouter {
     long timeoutMs = parseTimeout(req.getHeader("Connect-Timeout-Ms"));
     RpcCall call = new RpcCall(path, req.headers(), timeoutMs);
     if (stream != null) {
-      if (!"application/connect+json".equals(contentType)) {
+      if (!ConnectEnvelope.CONTENT_TYPE_JSON.equals(contentType)) {
         // Connect answers an unsupported codec with HTTP 415 before any stream starts.
         req.response()
             .setStatusCode(415)
-            .putHeader("Accept-Post", "application/connect+json")
+            .putHeader("Accept-Post", ConnectEnvelope.CONTENT_TYPE_JSON)
             .end();
         return;
       }
@@ -214,7 +215,7 @@ public final class ConnectRouter {
         headersSent = true;
         resp.setStatusCode(200)
             .setChunked(true)
-            .putHeader("Content-Type", "application/connect+json");
+            .putHeader("Content-Type", ConnectEnvelope.CONTENT_TYPE_JSON);
       }
     }
 

@@ -1,17 +1,19 @@
 package io.openkruise.agents.runtime.connect;
 
+import io.openkruise.agents.envd.connect.ConnectEnvelope;
+import io.openkruise.agents.envd.connect.MalformedEnvelopeException;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Connect streaming envelope: 1 flag byte, 4-byte big-endian length, payload. Pure functions, no
- * I/O.
+ * A Connect streaming envelope over Vert.x buffers: {@link ConnectEnvelope} (the shared codec) with
+ * its failures as Connect errors. Pure functions, no I/O.
  */
 public record Envelope(int flags, Buffer payload) {
-  public static final int FLAG_COMPRESSED = 0x01;
-  public static final int FLAG_END_STREAM = 0x02;
-  public static final int HEADER_LENGTH = 5;
+  public static final int FLAG_COMPRESSED = ConnectEnvelope.FLAG_COMPRESSED;
+  public static final int FLAG_END_STREAM = ConnectEnvelope.FLAG_END_STREAM;
+  public static final int HEADER_LENGTH = ConnectEnvelope.HEADER_LENGTH;
 
   public boolean isEndStream() {
     return (flags & FLAG_END_STREAM) != 0;
@@ -19,41 +21,29 @@ public record Envelope(int flags, Buffer payload) {
 
   /** Frames one payload. */
   public static Buffer encode(int flags, Buffer payload) {
-    Buffer out = Buffer.buffer(HEADER_LENGTH + payload.length());
-    out.appendByte((byte) flags);
-    out.appendInt(payload.length());
-    out.appendBuffer(payload);
-    return out;
+    return Buffer.buffer(HEADER_LENGTH + payload.length())
+        .appendBytes(ConnectEnvelope.header(flags, payload.length()))
+        .appendBuffer(payload);
   }
 
   /**
    * Splits a complete request body into envelopes.
    *
-   * @throws ConnectException {@code invalid_argument} when the body is truncated or a length is out
-   *     of range
+   * @throws ConnectException {@code invalid_argument} when the body is truncated, {@code
+   *     resource_exhausted} when a length is over the limit
    */
   public static List<Envelope> decodeAll(Buffer body, int maxMessageBytes) {
-    List<Envelope> result = new ArrayList<>();
-    int pos = 0;
-    while (pos < body.length()) {
-      if (body.length() - pos < HEADER_LENGTH) {
-        throw ConnectException.invalidArgument(
-            "malformed envelope: " + (body.length() - pos) + " trailing bytes, header needs 5");
-      }
-      int flags = body.getUnsignedByte(pos);
-      long length = body.getUnsignedInt(pos + 1);
-      if (length > maxMessageBytes) {
-        throw new ConnectException(
-            ConnectCode.RESOURCE_EXHAUSTED,
-            "message of " + length + " bytes exceeds the limit of " + maxMessageBytes);
-      }
-      int start = pos + HEADER_LENGTH;
-      if (body.length() - start < length) {
-        throw ConnectException.invalidArgument(
-            "malformed envelope: declares " + length + " bytes, only " + (body.length() - start));
-      }
-      result.add(new Envelope(flags, body.slice(start, start + (int) length)));
-      pos = start + (int) length;
+    List<ConnectEnvelope.Frame> frames;
+    try {
+      frames = ConnectEnvelope.split(body.getBytes(), maxMessageBytes);
+    } catch (MalformedEnvelopeException e) {
+      throw e.tooLarge()
+          ? new ConnectException(ConnectCode.RESOURCE_EXHAUSTED, e.getMessage())
+          : ConnectException.invalidArgument(e.getMessage());
+    }
+    List<Envelope> result = new ArrayList<>(frames.size());
+    for (ConnectEnvelope.Frame f : frames) {
+      result.add(new Envelope(f.flags(), body.slice(f.offset(), f.offset() + f.length())));
     }
     return result;
   }

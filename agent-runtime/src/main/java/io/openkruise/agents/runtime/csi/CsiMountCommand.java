@@ -1,5 +1,6 @@
 package io.openkruise.agents.runtime.csi;
 
+import io.openkruise.agents.envd.csi.NodePublishRequest;
 import io.openkruise.agents.runtime.envd.BootstrapGate;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.openkruise.agents.runtime.process.BuiltinCommand;

@@ -1,5 +1,6 @@
 package io.openkruise.agents.runtime.envd;
 
+import io.openkruise.agents.envd.EnvdHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -14,8 +15,8 @@ import java.security.MessageDigest;
  * unauthenticated} (standalone use), which behaves as stock envd.
  */
 public final class BootstrapGate {
-  /** Request header carrying the bootstrap token (same name as the control plane's constant). */
-  public static final String HEADER = "X-Kruise-Bootstrap-Token";
+  /** Request header carrying the bootstrap token. */
+  public static final String HEADER = EnvdHeaders.BOOTSTRAP_TOKEN;
 
   /** Environment variable the pod receives it in; never passed on to sandbox processes. */
   public static final String ENV = "KRUISE_RUNTIME_BOOTSTRAP_TOKEN";

@@ -2,6 +2,7 @@ package io.openkruise.agents.runtime.envd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openkruise.agents.envd.AccessSignatures;
 import io.openkruise.agents.runtime.connect.ConnectCode;
 import io.openkruise.agents.runtime.connect.ConnectException;
 import io.openkruise.agents.runtime.connect.ConnectRouter;
@@ -130,7 +131,7 @@ public final class EnvdServer {
       return true;
     }
     if (filesRoute) {
-      String op = req.method() == HttpMethod.GET ? "read" : "write";
+      String op = req.method() == HttpMethod.GET ? AccessSignatures.READ : AccessSignatures.WRITE;
       return AccessSignatures.verify(
           req.getParam("signature"),
           req.getParam("path"),

@@ -3,6 +3,7 @@ package io.openkruise.agents.runtime.csi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.openkruise.agents.envd.csi.NodePublishRequest;
 import io.openkruise.agents.runtime.TestRuntime;
 import io.openkruise.agents.runtime.TestRuntime.Frame;
 import io.vertx.core.Vertx;

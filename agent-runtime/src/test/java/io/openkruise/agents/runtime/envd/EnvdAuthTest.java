@@ -2,6 +2,7 @@ package io.openkruise.agents.runtime.envd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.openkruise.agents.envd.AccessSignatures;
 import io.openkruise.agents.runtime.TestRuntime;
 import io.openkruise.agents.runtime.TestRuntime.Frame;
 import java.net.http.HttpResponse;

@@ -2,10 +2,10 @@ package io.openkruise.agents.runtime.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.openkruise.agents.envd.AccessSignatures;
 import io.openkruise.agents.runtime.Main;
 import io.openkruise.agents.runtime.RuntimeOptions;
 import io.openkruise.agents.runtime.TestRuntime;
-import io.openkruise.agents.runtime.envd.AccessSignatures;
 import io.vertx.core.Vertx;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -11,9 +11,8 @@ import io.openkruise.agents.api.v1alpha1.SandboxClaimSpec;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
 import io.openkruise.agents.api.v1alpha1.SandboxSpec;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import io.openkruise.agents.envd.connect.ConnectEnvelope;
+import io.openkruise.agents.envd.process.ProcessOutput;
 import java.util.Map;
 
 /** Objects and wire helpers for the real-API-server scenarios. */
@@ -88,32 +87,15 @@ final class Fixtures {
 
   /** One Connect envelope (flags 0) around a JSON message. */
   static byte[] envelope(String json) {
-    byte[] payload = json.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(5 + payload.length)
-        .put((byte) 0)
-        .putInt(payload.length)
-        .put(payload)
-        .array();
+    return ConnectEnvelope.encode(json);
   }
 
   /** Concatenated stdout of a Connect server-stream body of process events. */
   static String stdout(byte[] stream) {
-    ByteBuffer buffer = ByteBuffer.wrap(stream);
-    StringBuilder out = new StringBuilder();
-    var json = new com.fasterxml.jackson.databind.ObjectMapper();
-    while (buffer.remaining() >= 5) {
-      buffer.get();
-      byte[] message = new byte[buffer.getInt()];
-      buffer.get(message);
-      try {
-        var data = json.readTree(message).path("event").path("data").path("stdout");
-        if (!data.isMissingNode()) {
-          out.append(new String(Base64.getDecoder().decode(data.asText()), StandardCharsets.UTF_8));
-        }
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
+    try {
+      return ProcessOutput.of(stream).stdout();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
     }
-    return out.toString();
   }
 }

@@ -17,6 +17,7 @@ import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimPhase;
+import io.openkruise.agents.envd.EnvdHeaders;
 import io.openkruise.agents.localcluster.junit.LocalClusterTestResource;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.quarkus.test.common.WithTestResource;
@@ -121,10 +122,7 @@ class SandboxSecurityOnRealApiServerTest {
     String token = secrets.bootstrapToken(member.getMetadata().getUid());
     assertThat(
             call(
-                "GET",
-                interpreter + "/contexts",
-                null,
-                Map.of(SandboxSecrets.BOOTSTRAP_HEADER, token)))
+                "GET", interpreter + "/contexts", null, Map.of(EnvdHeaders.BOOTSTRAP_TOKEN, token)))
         .isEqualTo(200);
   }
 

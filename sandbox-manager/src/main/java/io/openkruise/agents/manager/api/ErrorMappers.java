@@ -2,25 +2,28 @@ package io.openkruise.agents.manager.api;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.openkruise.agents.manager.e2b.E2bException;
+import io.openkruise.agents.manager.e2b.ErrorBody;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** The one place errors become responses: always E2B's {@code {"code", "message"}} JSON. */
+/**
+ * The one place exceptions become API responses: always E2B's {@code {"code", "message"}} JSON
+ * ({@link ErrorBody}, which the router and the proxy use too).
+ */
 public class ErrorMappers {
 
   private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
   static Response json(int code, String message) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("code", code);
-    body.put("message", message == null ? Response.Status.fromStatusCode(code) + "" : message);
-    return Response.status(code).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+    String text = message == null ? Response.Status.fromStatusCode(code) + "" : message;
+    return Response.status(code)
+        .type(MediaType.APPLICATION_JSON_TYPE)
+        .entity(ErrorBody.of(code, text))
+        .build();
   }
 
   @ServerExceptionMapper

@@ -1,7 +1,7 @@
 package io.openkruise.agents.manager.api;
 
 import io.openkruise.agents.manager.config.ManagerConfig;
-import io.vertx.core.json.JsonObject;
+import io.openkruise.agents.manager.e2b.ErrorBody;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,11 +42,7 @@ public class RequestBodyLimit {
           .setStatusCode(413)
           .putHeader("Content-Type", "application/json")
           .putHeader("Connection", "close")
-          .end(
-              new JsonObject()
-                  .put("code", 413)
-                  .put("message", "request body larger than " + limit + " bytes")
-                  .encode());
+          .end(ErrorBody.json(413, "request body larger than " + limit + " bytes"));
       return;
     }
     rc.next();

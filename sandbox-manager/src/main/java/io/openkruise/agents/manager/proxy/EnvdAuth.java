@@ -1,16 +1,13 @@
 package io.openkruise.agents.manager.proxy;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
+import io.openkruise.agents.envd.AccessSignatures;
 
 /**
  * The data-plane check of a secure sandbox's envd access token, done by the proxy before a byte
  * reaches the pod (the original forwards anything and leaves it to envd). Stricter than envd: every
  * path needs {@code X-Access-Token}, {@code /health} included (an anonymous health answer would
- * tell which IDs exist); only {@code GET|POST /files} also accept envd's signed-URL parameters.
- * Pure.
+ * tell which IDs exist); only {@code GET|POST /files} also accept envd's signed-URL parameters
+ * (checked with envd's own {@link AccessSignatures}). Pure.
  */
 public final class EnvdAuth {
 
@@ -37,61 +34,34 @@ public final class EnvdAuth {
     if (token == null || token.isEmpty()) {
       return true;
     }
-    if (header != null && constantTimeEquals(token, header)) {
+    if (AccessSignatures.sameToken(token, header)) {
       return true;
     }
-    if (!"/files".equals(requestPath) || signature == null || path == null) {
+    if (!"/files".equals(requestPath)) {
       return false;
     }
     String operation;
     if ("GET".equals(method)) {
-      operation = "read";
+      operation = AccessSignatures.READ;
     } else if ("POST".equals(method)) {
-      operation = "write";
+      operation = AccessSignatures.WRITE;
     } else {
       return false;
     }
-    Long exp = null;
-    if (expiration != null && !expiration.isEmpty()) {
-      try {
-        exp = Long.parseLong(expiration);
-      } catch (NumberFormatException e) {
-        return false;
-      }
-      if (exp < nowSec) {
-        return false;
-      }
-    }
-    return constantTimeEquals(sign(path, operation, username, token, exp), signature);
-  }
-
-  /** {@code v1_} + unpadded base64 of SHA-256 over {@code path:op:user:token[:expiration]}. */
-  static String sign(String path, String operation, String username, String token, Long exp) {
-    String raw =
-        path
-            + ":"
-            + operation
-            + ":"
-            + (username == null ? "" : username)
-            + ":"
-            + token
-            + (exp == null ? "" : ":" + exp);
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(raw.getBytes(StandardCharsets.UTF_8));
-      return "v1_" + Base64.getEncoder().withoutPadding().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    // The runtime bounds a signature's lifetime itself; the proxy only checks it is valid now.
+    return AccessSignatures.verify(
+        signature,
+        path,
+        operation,
+        username,
+        token,
+        expiration,
+        nowSec,
+        AccessSignatures.UNBOUNDED_LIFETIME);
   }
 
   /** Constant-time comparison of an expected token with a presented one (may be null). */
   public static boolean sameToken(String expected, String presented) {
-    return presented != null && constantTimeEquals(expected, presented);
-  }
-
-  private static boolean constantTimeEquals(String a, String b) {
-    return MessageDigest.isEqual(
-        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    return AccessSignatures.sameToken(expected, presented);
   }
 }

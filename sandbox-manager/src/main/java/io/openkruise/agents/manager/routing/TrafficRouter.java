@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.routing;
 
+import io.openkruise.agents.envd.EnvdPorts;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -25,7 +26,7 @@ public final class TrafficRouter {
   private static final Pattern ENVD_PATH =
       Pattern.compile("^/(files|(process\\.Process|filesystem\\.Filesystem)/[A-Za-z]+)$");
 
-  static final int ENVD_PORT = 49983;
+  static final int ENVD_PORT = EnvdPorts.ENVD;
 
   private TrafficRouter() {}
 

@@ -1,7 +1,7 @@
 package io.openkruise.agents.manager.routing;
 
 import io.openkruise.agents.manager.cache.SandboxCache;
-import io.vertx.core.json.JsonObject;
+import io.openkruise.agents.manager.e2b.ErrorBody;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -75,6 +75,6 @@ public class TrafficRoutes {
     rc.response()
         .setStatusCode(code)
         .putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("code", code).put("message", message).encode());
+        .end(ErrorBody.json(code, message));
   }
 }

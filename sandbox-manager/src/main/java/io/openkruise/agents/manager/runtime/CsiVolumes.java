@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.SecretReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.envd.csi.NodePublishRequest;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.Extensions.CsiMount;
 import java.nio.charset.StandardCharsets;
@@ -96,19 +97,22 @@ public final class CsiVolumes {
     boolean readonly =
         Boolean.TRUE.equals(csi.getReadOnly())
             || (!modes.isEmpty() && modes.stream().allMatch("ReadOnlyMany"::equals));
+    // A node-local mount: no publish context, no staging path.
     var request =
-        new NodePublishRequestEncoder.Request(
+        new NodePublishRequest(
             mount.volumeName() + "-" + suffix(),
+            Map.of(),
+            "",
             mount.mountPoint(),
             csi.getFsType(),
             pv.getSpec().getMountOptions() == null ? List.of() : pv.getSpec().getMountOptions(),
             readonly
-                ? NodePublishRequestEncoder.MULTI_NODE_READER_ONLY
-                : NodePublishRequestEncoder.MULTI_NODE_MULTI_WRITER,
+                ? NodePublishRequest.MULTI_NODE_READER_ONLY
+                : NodePublishRequest.MULTI_NODE_MULTI_WRITER,
             readonly,
             secrets,
             csi.getVolumeAttributes() == null ? Map.of() : csi.getVolumeAttributes());
-    return new Prepared(csi.getDriver(), NodePublishRequestEncoder.base64(request));
+    return new Prepared(csi.getDriver(), request.base64());
   }
 
   /** The PV's allow-list names the key (or is {@code *}); no annotation allows nobody. */

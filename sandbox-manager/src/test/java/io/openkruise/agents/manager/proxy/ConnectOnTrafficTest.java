@@ -70,7 +70,7 @@ class ConnectOnTrafficTest {
   private String paused(String name, String template, boolean autoResume) {
     var set = Fixtures.set("cot", template, false);
     if (autoResume) {
-      set.getMetadata().setAnnotations(Map.of(SandboxProxy.ANNOTATION_AUTO_RESUME, "true"));
+      set.getMetadata().setAnnotations(Map.of(ConnectOnTraffic.ANNOTATION_AUTO_RESUME, "true"));
     }
     client.resource(set).create();
     Sandbox s = Fixtures.claimed("cot", name, template, "owner-1", "127.0.0.1");

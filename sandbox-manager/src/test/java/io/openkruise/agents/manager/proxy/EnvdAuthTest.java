@@ -2,12 +2,12 @@ package io.openkruise.agents.manager.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.openkruise.agents.runtime.envd.AccessSignatures;
+import io.openkruise.agents.envd.AccessSignatures;
 import org.junit.jupiter.api.Test;
 
 /**
- * The proxy's token rules follow envd's (health aside), and its signatures are the runtime's byte
- * for byte.
+ * The proxy's token rules follow envd's (health aside); its signatures are the runtime's, one
+ * implementation in envd-protocol.
  */
 class EnvdAuthTest {
 
@@ -34,7 +34,6 @@ class EnvdAuthTest {
   void signedFileUrls() {
     String read = AccessSignatures.sign("a.txt", "read", null, T, null);
     String write = AccessSignatures.sign("a.txt", "write", "", T, null);
-    assertThat(EnvdAuth.sign("a.txt", "read", null, T, null)).isEqualTo(read);
     assertThat(allowed("GET", "/files", null, read)).isTrue();
     assertThat(allowed("POST", "/files", null, write)).isTrue();
     assertThat(allowed("POST", "/files", null, read)).isFalse();

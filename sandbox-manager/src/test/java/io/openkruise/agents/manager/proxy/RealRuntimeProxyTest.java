@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.envd.connect.ConnectEnvelope;
+import io.openkruise.agents.envd.process.ProcessStart;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.Loopback;
@@ -15,13 +16,12 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.RestAssured;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
-import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,17 +124,7 @@ class RealRuntimeProxyTest {
             + " [ -f "
             + go
             + " ] && echo released; for t in 1 2 3; do sleep 1; echo tick$t; done";
-    ObjectNode req = JSON.createObjectNode();
-    ObjectNode proc = req.putObject("process");
-    proc.put("cmd", "/bin/bash");
-    proc.putArray("args").add("-c").add(command);
-    byte[] payload = req.toString().getBytes(StandardCharsets.UTF_8);
-    byte[] body =
-        ByteBuffer.allocate(5 + payload.length)
-            .put((byte) 0)
-            .putInt(payload.length)
-            .put(payload)
-            .array();
+    byte[] body = ProcessStart.request("/bin/bash", List.of("-c", command));
     HttpResponse<InputStream> resp =
         http.send(
             viaProxy(id, "/process.Process/Start")
@@ -147,16 +137,17 @@ class RealRuntimeProxyTest {
     assertThat(resp.statusCode()).isEqualTo(200);
     List<String> events = new ArrayList<>();
     StringBuilder stdout = new StringBuilder();
-    try (DataInputStream in = new DataInputStream(resp.body())) {
+    try (InputStream in = resp.body()) {
       while (true) {
-        int flags = in.readUnsignedByte();
-        byte[] msg = new byte[in.readInt()];
-        in.readFully(msg);
-        if ((flags & 2) != 0) {
+        ConnectEnvelope.Message msg = ConnectEnvelope.read(in);
+        if (msg == null) {
+          throw new EOFException("stream ended without end-stream envelope");
+        }
+        if (msg.isEndStream()) {
           events.add("stream-end");
           break;
         }
-        JsonNode event = JSON.readTree(msg).path("event");
+        JsonNode event = JSON.readTree(msg.payload()).path("event");
         String kind = event.fieldNames().hasNext() ? event.fieldNames().next() : "?";
         events.add(kind);
         String out = event.path("data").path("stdout").asText("");

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.envd.AccessSignatures;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.support.Fixtures;
@@ -381,7 +382,7 @@ class SandboxProxyTest {
     given().header("X-Access-Token", TOKEN).get(base + "/health").then().statusCode(200);
     String sig =
         java.net.URLEncoder.encode(
-            EnvdAuth.sign("a.txt", "read", null, TOKEN, null),
+            AccessSignatures.sign("a.txt", "read", null, TOKEN, null),
             java.nio.charset.StandardCharsets.UTF_8);
     given()
         .urlEncodingEnabled(false)

@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.support;
 
+import io.openkruise.agents.envd.connect.ConnectEnvelope;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -123,8 +124,7 @@ public final class FakeRuntime implements AutoCloseable {
   }
 
   private static void frame(Buffer b, int flags, JsonObject msg) {
-    byte[] payload = msg.encode().getBytes();
-    b.appendByte((byte) flags).appendInt(payload.length).appendBytes(payload);
+    b.appendBytes(ConnectEnvelope.encode(flags, msg.encode().getBytes()));
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.openkruise.agents.runtime.envd;
+package io.openkruise.agents.envd;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -7,9 +7,20 @@ import java.util.Base64;
 
 /**
  * envd's signed-URL scheme for {@code /files}: {@code v1_} + unpadded base64 of SHA-256 over {@code
- * path:operation:username:token[:expiration]}. Pure.
+ * path:operation:username:token[:expiration]}. Checked by the runtime and, before a byte reaches
+ * the pod, by the platform's proxy. Pure.
  */
 public final class AccessSignatures {
+
+  /** The operation a {@code GET /files} signature covers. */
+  public static final String READ = "read";
+
+  /** The operation a {@code POST /files} signature covers. */
+  public static final String WRITE = "write";
+
+  /** For {@link #verify}: no bound on how far ahead an expiration may lie. */
+  public static final long UNBOUNDED_LIFETIME = Long.MAX_VALUE;
+
   private AccessSignatures() {}
 
   public static String sign(
@@ -36,6 +47,8 @@ public final class AccessSignatures {
    * True when {@code signature} is valid for the request, not expired at {@code nowSec}, and its
    * expiration (when it has one) lies at most {@code maxLifetimeSec} ahead. A signature without an
    * expiration stays valid as long as the access token, as in envd.
+   *
+   * @param expiration query {@code signature_expiration} (unix seconds), may be null or empty
    */
   public static boolean verify(
       String signature,
@@ -60,8 +73,13 @@ public final class AccessSignatures {
         return false;
       }
     }
-    String expected = sign(path, operation, username, token, exp);
-    return MessageDigest.isEqual(
-        expected.getBytes(StandardCharsets.UTF_8), signature.getBytes(StandardCharsets.UTF_8));
+    return sameToken(sign(path, operation, username, token, exp), signature);
+  }
+
+  /** Constant-time comparison of an expected token with a presented one (may be null). */
+  public static boolean sameToken(String expected, String presented) {
+    return presented != null
+        && MessageDigest.isEqual(
+            expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -1,4 +1,4 @@
-package io.openkruise.agents.runtime.csi;
+package io.openkruise.agents.envd.csi;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,4 +1,4 @@
-package io.openkruise.agents.runtime.csi;
+package io.openkruise.agents.envd.csi;
 
 import java.util.ArrayList;
 import java.util.Base64;
@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fields of a CSI {@code NodePublishVolumeRequest} the mount helper uses, decoded from its
- * protobuf encoding. Pure.
+ * The fields of a CSI {@code NodePublishVolumeRequest} the mount helper uses, and their protobuf
+ * encoding (the helper's {@code --config}): the manager encodes it, the runtime's helper decodes
+ * it. Written by hand: a handful of fields do not justify a protobuf dependency. Pure.
  */
 public record NodePublishRequest(
     String volumeId,
@@ -21,6 +22,40 @@ public record NodePublishRequest(
     boolean readonly,
     Map<String, String> secrets,
     Map<String, String> volumeContext) {
+
+  /** CSI {@code VolumeCapability.AccessMode.Mode} values. */
+  public static final int MULTI_NODE_READER_ONLY = 3;
+
+  public static final int MULTI_NODE_MULTI_WRITER = 5;
+
+  public String base64() {
+    return Base64.getEncoder().encodeToString(encode());
+  }
+
+  public byte[] encode() {
+    ProtoWriter w = new ProtoWriter();
+    w.string(1, volumeId);
+    w.map(2, publishContext);
+    w.optionalString(3, stagingTargetPath);
+    w.string(4, targetPath);
+    ProtoWriter mount = new ProtoWriter();
+    mount.optionalString(1, fsType);
+    for (String flag : mountFlags) {
+      mount.string(2, flag);
+    }
+    ProtoWriter mode = new ProtoWriter();
+    mode.varint(1, accessMode);
+    ProtoWriter capability = new ProtoWriter();
+    capability.message(2, mount);
+    capability.message(3, mode);
+    w.message(5, capability);
+    if (readonly) {
+      w.varint(6, 1);
+    }
+    w.map(7, secrets);
+    w.map(8, volumeContext);
+    return w.bytes();
+  }
 
   /**
    * Decodes base64 (standard or URL alphabet) protobuf.

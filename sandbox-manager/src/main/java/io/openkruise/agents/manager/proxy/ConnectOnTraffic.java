@@ -1,0 +1,68 @@
+package io.openkruise.agents.manager.proxy;
+
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.e2b.SandboxView;
+import io.openkruise.agents.manager.keys.Caller;
+import io.openkruise.agents.manager.lifecycle.SandboxService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Connect-on-traffic: traffic for a paused sandbox resumes it, as its owner, when the proxy allows
+ * it and the sandbox or its SandboxSet asks for it ({@link #ANNOTATION_AUTO_RESUME}).
+ */
+final class ConnectOnTraffic {
+
+  /** On a SandboxSet (or Sandbox): traffic may resume a paused sandbox. */
+  static final String ANNOTATION_AUTO_RESUME = MetadataKeys.E2B_PREFIX + "auto-resume";
+
+  private final Vertx vertx;
+  private final SandboxCache cache;
+  private final SandboxService service;
+  private final boolean enabled;
+  private final Duration resumeTimeout;
+
+  /**
+   * @param enabled the proxy's {@code connect-on-traffic} switch
+   * @param resumeTimeout the timeout a resumed sandbox gets (the API's default)
+   */
+  ConnectOnTraffic(
+      Vertx vertx,
+      SandboxCache cache,
+      SandboxService service,
+      boolean enabled,
+      Duration resumeTimeout) {
+    this.vertx = vertx;
+    this.cache = cache;
+    this.service = service;
+    this.enabled = enabled;
+    this.resumeTimeout = resumeTimeout;
+  }
+
+  /** Whether traffic may resume this paused sandbox. */
+  boolean applies(Sandbox s) {
+    if (!enabled) {
+      return false;
+    }
+    Map<String, String> a = s.getMetadata().getAnnotations();
+    if (a != null && "true".equals(a.get(ANNOTATION_AUTO_RESUME))) {
+      return true;
+    }
+    String ns = s.getMetadata().getNamespace();
+    return cache.setsNamed(SandboxView.templateId(s)).stream()
+        .filter(set -> ns.equals(set.getMetadata().getNamespace()))
+        .map(set -> set.getMetadata().getAnnotations())
+        .anyMatch(sa -> sa != null && "true".equals(sa.get(ANNOTATION_AUTO_RESUME)));
+  }
+
+  /** Resumes as the owner, off the event loop (bounded by the service's wait-ready timeout). */
+  Future<Sandbox> resume(String sandboxId, String owner) {
+    Caller caller = new Caller(owner, "connect-on-traffic", false);
+    return vertx.executeBlocking(
+        () -> service.connect(caller, sandboxId, resumeTimeout).sandbox(), false);
+  }
+}

@@ -1,0 +1,111 @@
+package io.openkruise.agents.manager.proxy;
+
+import io.openkruise.agents.envd.EnvdPorts;
+import io.openkruise.agents.manager.guard.FailedAuthLimiter;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.OriginRequestProvider;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyOptions;
+import io.vertx.httpproxy.ProxyRequest;
+import io.vertx.httpproxy.ProxyResponse;
+import org.jboss.logging.Logger;
+
+/**
+ * Forwards an admitted request through one Vert.x {@link HttpProxy} over the shared keep-alive
+ * client to the target's pod IP, with the rewritten URI and the forwarding and runtime headers. A
+ * backend that fails becomes an E2B-shaped 502.
+ */
+final class ProxyForwarder {
+
+  private static final Logger LOG = Logger.getLogger(ProxyForwarder.class);
+  private static final String TARGET = "kruise.target";
+
+  /**
+   * Hands the checked target to the proxy's first interceptor. {@link HttpProxy#handle} runs on the
+   * caller's thread up to that interceptor, and the interceptor copies it into the per-request
+   * {@link ProxyContext} at once, so the value never outlives one synchronous call.
+   */
+  private static final ThreadLocal<ProxyTarget> CURRENT = new ThreadLocal<>();
+
+  private final HttpProxy proxy;
+  private final FailedAuthLimiter failedAuth;
+
+  ProxyForwarder(HttpClient client, FailedAuthLimiter failedAuth) {
+    this.failedAuth = failedAuth;
+    // WebSocket upgrades go through WebSocketTunnel: the library's tunnel skips interceptors and
+    // always sends the original URI, so the private mode's /kruise/<id>/<port> prefix would reach
+    // the sandbox.
+    this.proxy =
+        HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
+            .origin(
+                OriginRequestProvider.selector(
+                    ctx -> {
+                      ProxyTarget t = ctx.get(TARGET, ProxyTarget.class);
+                      return Future.succeededFuture(SocketAddress.inetSocketAddress(t.port, t.ip));
+                    }))
+            .addInterceptor(new Forward());
+  }
+
+  void forward(HttpServerRequest req, ProxyTarget t) {
+    CURRENT.set(t);
+    try {
+      proxy.handle(req);
+    } finally {
+      CURRENT.remove();
+    }
+  }
+
+  /** First (and only) interceptor: target, rewritten URI, forwarding headers, JSON on failure. */
+  private final class Forward implements ProxyInterceptor {
+    @Override
+    public Future<ProxyResponse> handleProxyRequest(ProxyContext ctx) {
+      ProxyTarget t = CURRENT.get();
+      ctx.set(TARGET, t);
+      ProxyRequest r = ctx.request();
+      r.setURI(t.uri);
+      ForwardedHeaders.forwarded(r.proxiedRequest(), r.headers());
+      ForwardedHeaders.runtimeCredentials(t, r.headers());
+      ForwardedHeaders.keepUnframedBody(r.proxiedRequest());
+      return ctx.sendRequest()
+          .map(resp -> hideRuntimeRefusal(resp, t))
+          .recover(
+              err -> {
+                t.outcome = "backend_error";
+                LOG.debugf("sandbox %s backend failed: %s", t.sandboxId, err.getMessage());
+                ProxyResponse resp = r.release().response();
+                return Future.succeededFuture(
+                    replace(resp, ProxyReplies.body(502, ProxyReplies.didNotAnswer(t), t)));
+              });
+    }
+  }
+
+  /**
+   * The code interpreter of a secure sandbox refuses a caller without the envd token with 401;
+   * relayed as is, that would tell an existing ID from an unknown one. Answer as for an unknown ID.
+   */
+  private ProxyResponse hideRuntimeRefusal(ProxyResponse resp, ProxyTarget t) {
+    if (t.port != EnvdPorts.CODE_INTERPRETER || !t.secure || resp.getStatusCode() != 401) {
+      return resp;
+    }
+    t.outcome = "not_found";
+    failedAuth.failed(ProxyReplies.client(resp.request().proxiedRequest()));
+    resp.release();
+    return replace(resp, ProxyReplies.body(502, ProxyReplies.NOT_FOUND, t));
+  }
+
+  private static ProxyResponse replace(ProxyResponse resp, String json) {
+    resp.setStatusCode(502);
+    resp.headers().clear();
+    resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    resp.setBody(Body.body(Buffer.buffer(json)));
+    return resp;
+  }
+}

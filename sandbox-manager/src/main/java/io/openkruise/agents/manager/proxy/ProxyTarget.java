@@ -1,0 +1,39 @@
+package io.openkruise.agents.manager.proxy;
+
+/**
+ * Where one proxied request goes, and what happened to it: filled in by admission, read by
+ * forwarding and the tunnel, reported by {@link ProxyObservability}. Lives for one request, on its
+ * event loop.
+ */
+final class ProxyTarget {
+  final String sandboxId;
+  final String mode;
+  final long started = System.nanoTime();
+
+  /** The sandbox's pod IP, once admitted. */
+  String ip;
+
+  int port;
+
+  /** The path inside the sandbox (routing prefix removed). */
+  String path;
+
+  /** {@link #path} with the query: what the sandbox receives. */
+  String uri;
+
+  /** The metric's and access log's outcome tag. */
+  String outcome = "forwarded";
+
+  boolean recorded;
+
+  /** The sandbox's envd access token; empty when it is not secure. */
+  String accessToken;
+
+  String bootstrapToken;
+  boolean secure;
+
+  ProxyTarget(String sandboxId, String mode) {
+    this.sandboxId = sandboxId;
+    this.mode = mode;
+  }
+}
