@@ -304,6 +304,10 @@ class ChartOnRealNodeTest {
     pool.getSpec().setReplicas(replicas);
     var spec = pool.getSpec().getTemplate().getSpec();
     Container main = spec.getContainers().get(0);
+    if (!e2bLike) {
+      // The runtime base image has no command of its own (containerd: "no command specified").
+      main.setCommand(List.of("sleep", "infinity"));
+    }
     spec.getContainers()
         .set(
             0,
