@@ -14,14 +14,20 @@
 //                     setsid), bsdutils (script, for PTYs), mount, procps, findutils, grep, sed, gzip, tar and python3 (for the
 //                     agent-runtime: process.Start commands and the code interpreter); no JRE (the
 //                     agent-runtime bundle carries its own).
+//     FLAVOR sandbox  an E2B-like sandbox (the main container of a pool, next to the agent-runtime
+//                     sidecar): the runtime set + sudo, tini, curl, less, xz, unzip, pip and the
+//                     code-interpreter packages (IPython kernel, numpy, pandas, matplotlib), all
+//                     from Debian; user `user` (1000) with home /home/user and passwordless sudo;
+//                     Python byte-compiled with the image's own interpreter; tagged
+//                     localhost/kruise-agents/sandbox:r1 (SANDBOX_TAG). No JRE (the bundle's).
 //   Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian),
 //                DEBIAN_SECURITY_MIRROR (default http://deb.debian.org/debian-security),
 //                DEB_CACHE (downloaded .debs, default next to OUT_TAR).
 //   Needs GNU tar and xz on PATH (to unpack the archive's data.tar.xz and Packages.xz).
 //
 // Every file is owned by root except /home/nonroot and /home/user (65532, the user the images run
-// as); every
-// timestamp is 0; entries are sorted. The same package versions therefore give the same layer.
+// as; 1000 in `sandbox`); every timestamp is 0; entries are sorted. The same package versions
+// therefore give the same layer.
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,6 +64,21 @@ public class BaseImage {
       List.of(
           "bash", "dash", "coreutils", "util-linux", "bsdutils", "mount", "procps", "findutils", "grep", "sed",
           "gzip", "tar", "python3", "tzdata");
+  // What a code-interpreter user expects on top of the runtime set (Depends only, no Recommends).
+  static final List<String> SANDBOX =
+      List.of(
+          "sudo", "libpam-modules", "libpam-modules-bin", "libpam-runtime", "tini", "curl", "less",
+          "xz-utils", "unzip", "python-is-python3", "python3-pip", "python3-venv", "python3-ipykernel",
+          "ipython3", "python3-numpy", "python3-pandas", "python3-matplotlib",
+          // Listed so that fonttools' `python3-scipy | python3-munkres` takes the small one: scipy
+          // drags in pythran and with it gcc, g++ and the Boost headers (1 GB image, measured).
+          "python3-munkres");
+  // Also never unpacked in the sandbox: gdb (debugpy's attach-to-process only) and Tk (Pillow's
+  // ImageTk, matplotlib's TkAgg; there is no display).
+  static final Set<String> SANDBOX_EXCLUDED = Set.of("gdb", "python3-pil.imagetk", "python3-tk");
+  /** The sandbox image's name: fixed, so that pools can use it with imagePullPolicy Never. */
+  static final String SANDBOX_TAG = "localhost/kruise-agents/sandbox:r1";
+  static final int SANDBOX_USER = 1000;
   // Never unpacked: package-management and configuration machinery that only maintainer scripts
   // use (nothing here runs them), plus perl, which only debconf needs.
   static final Set<String> EXCLUDED =
@@ -83,8 +104,8 @@ public class BaseImage {
           .build();
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 2 || !Set.of("java", "runtime").contains(args[0])) {
-      System.err.println("usage: java BaseImage.java java|runtime OUT_TAR");
+    if (args.length != 2 || !Set.of("java", "runtime", "sandbox").contains(args[0])) {
+      System.err.println("usage: java BaseImage.java java|runtime|sandbox OUT_TAR");
       System.exit(2);
     }
     String flavor = args[0];
@@ -112,10 +133,17 @@ public class BaseImage {
     readIndex(security, "bookworm-security", arch, work, index, provides);
 
     List<String> roots = new ArrayList<>(COMMON);
-    if (flavor.equals("runtime")) {
+    if (!flavor.equals("java")) {
       roots.addAll(RUNTIME);
     }
-    List<Pkg> closure = resolve(roots, index, provides);
+    if (flavor.equals("sandbox")) {
+      roots.addAll(SANDBOX);
+    }
+    Set<String> excluded = new TreeSet<>(EXCLUDED);
+    if (flavor.equals("sandbox")) {
+      excluded.addAll(SANDBOX_EXCLUDED);
+    }
+    List<Pkg> closure = resolve(roots, index, provides, excluded);
     log("%d packages: %s", closure.size(), String.join(" ", closure.stream().map(Pkg::name).toList()));
 
     Path rootfs = work.resolve("rootfs");
@@ -129,6 +157,9 @@ public class BaseImage {
     finish(flavor, rootfs, closure);
     if (flavor.equals("java")) {
       jlink(rootfs.resolve(JAVA_HOME.substring(1)));
+    }
+    if (flavor.equals("sandbox")) {
+      sandbox(rootfs, arch);
     }
     writeImage(flavor, rootfs, out, arch, work);
   }
@@ -179,12 +210,13 @@ public class BaseImage {
   }
 
   /** Dependency closure: for an `a | b` clause the first alternative that exists is taken. */
-  static List<Pkg> resolve(List<String> roots, Map<String, Pkg> index, Map<String, List<String>> provides) {
+  static List<Pkg> resolve(
+      List<String> roots, Map<String, Pkg> index, Map<String, List<String>> provides, Set<String> excluded) {
     Map<String, Pkg> chosen = new TreeMap<>();
     Deque<String> todo = new ArrayDeque<>(roots);
     while (!todo.isEmpty()) {
       String name = todo.poll();
-      if (chosen.containsKey(name) || EXCLUDED.contains(name)) {
+      if (chosen.containsKey(name) || excluded.contains(name)) {
         continue;
       }
       Pkg p = index.get(name);
@@ -199,7 +231,7 @@ public class BaseImage {
         String pick = null;
         for (String alt : clause.split("\\|")) {
           String n = stripVersion(alt);
-          if (chosen.containsKey(n) || EXCLUDED.contains(n)) {
+          if (chosen.containsKey(n) || excluded.contains(n)) {
             pick = "";
             break;
           }
@@ -295,7 +327,7 @@ public class BaseImage {
         }
       }
     }
-    String shell = flavor.equals("runtime") ? "/bin/bash" : "/sbin/nologin";
+    String shell = flavor.equals("java") ? "/sbin/nologin" : "/bin/bash";
     write(rootfs, "etc/passwd",
         "root:x:0:0:root:/root:" + shell + "\n"
             + "nonroot:x:" + NONROOT + ":" + NONROOT + ":nonroot:/home/nonroot:" + shell + "\n"
@@ -305,7 +337,7 @@ public class BaseImage {
     Files.createDirectories(rootfs.resolve("tmp"));
     Files.createDirectories(rootfs.resolve("root"));
     Files.createDirectories(rootfs.resolve("home/nonroot"));
-    if (flavor.equals("runtime")) {
+    if (!flavor.equals("java")) {
       // The E2B default user's home: the runtime creates it at start-up, as 65532 when run alone.
       Files.createDirectories(rootfs.resolve("home/user"));
     }
@@ -323,7 +355,7 @@ public class BaseImage {
       }
       write(rootfs, "etc/ssl/certs/ca-certificates.crt", bundle.toString());
     }
-    if (flavor.equals("runtime") && !Files.exists(rootfs.resolve("bin/sh"), LinkOption.NOFOLLOW_LINKS)) {
+    if (!flavor.equals("java") && !Files.exists(rootfs.resolve("bin/sh"), LinkOption.NOFOLLOW_LINKS)) {
       Files.createSymbolicLink(rootfs.resolve("bin/sh"), Path.of("dash"));
     }
     StringBuilder list = new StringBuilder();
@@ -331,6 +363,112 @@ public class BaseImage {
       list.append(p.name()).append(' ').append(p.version()).append('\n');
     }
     write(rootfs, "usr/share/kruise-agents/base-packages.txt", list.toString());
+  }
+
+  /**
+   * The sandbox flavor's user, sudo and Python, done by hand because no maintainer script runs:
+   * passwd/group/shadow (adduser's job), the PAM stacks pam-auth-update would write, a sudoers.d
+   * drop-in (the packaged /etc/sudoers includes the directory), and byte-compiled Python (py3compile
+   * would write the .pyc files; without them every import of numpy or pandas compiles, and the
+   * user cannot write /usr's __pycache__).
+   */
+  static void sandbox(Path rootfs, String arch) throws Exception {
+    String u = String.valueOf(SANDBOX_USER);
+    write(rootfs, "etc/passwd",
+        "root:x:0:0:root:/root:/bin/bash\n"
+            + "user:x:" + u + ":" + u + "::/home/user:/bin/bash\n"
+            + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+    write(rootfs, "etc/group",
+        "root:x:0:\nsudo:x:27:user\nshadow:x:42:\nuser:x:" + u + ":\nnogroup:x:65534:\n");
+    // No passwords ("*"): sudo needs none (NOPASSWD), and nobody can log in with one.
+    write(rootfs, "etc/shadow",
+        "root:*:19000:0:99999:7:::\nuser:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n");
+    write(rootfs, "etc/sudoers.d/user", "user ALL=(ALL:ALL) NOPASSWD: ALL\n");
+    write(rootfs, "etc/pam.d/common-auth",
+        "auth [success=1 default=ignore] pam_unix.so nullok\nauth requisite pam_deny.so\n"
+            + "auth required pam_permit.so\n");
+    write(rootfs, "etc/pam.d/common-account",
+        "account [success=1 new_authtok_reqd=done default=ignore] pam_unix.so\n"
+            + "account requisite pam_deny.so\naccount required pam_permit.so\n");
+    write(rootfs, "etc/pam.d/common-password",
+        "password [success=1 default=ignore] pam_unix.so obscure yescrypt\n"
+            + "password requisite pam_deny.so\npassword required pam_permit.so\n");
+    String session = "session [default=1] pam_permit.so\nsession requisite pam_deny.so\n"
+        + "session required pam_permit.so\nsession required pam_unix.so\n";
+    write(rootfs, "etc/pam.d/common-session", session);
+    write(rootfs, "etc/pam.d/common-session-noninteractive", session);
+    write(rootfs, "etc/hostname", "sandbox\n");
+    // sudo keeps its timestamps in /run/sudo and its lecture marks in /var/lib/sudo.
+    Files.createDirectories(rootfs.resolve("run"));
+    Files.createDirectories(rootfs.resolve("var/lib/sudo"));
+    Files.createDirectories(rootfs.resolve("home/user/.config/matplotlib"));
+    // No apt in the image, so nothing for pip to conflict with: `pip install` works as in E2B's
+    // image (into ~/.local as user, system-wide with sudo).
+    try (Stream<Path> s = Files.list(rootfs.resolve("usr/lib"))) {
+      for (Path py : s.filter(d -> d.getFileName().toString().startsWith("python3.")).toList()) {
+        Files.deleteIfExists(py.resolve("EXTERNALLY-MANAGED"));
+      }
+    }
+    // update-alternatives, which the postinst scripts would run: numpy finds BLAS and LAPACK only
+    // through these links.
+    String lib = "usr/lib/" + (arch.equals("amd64") ? "x86_64-linux-gnu" : "aarch64-linux-gnu") + "/";
+    Map<String, String> alternatives = new TreeMap<>(Map.of(
+        lib + "libblas.so.3", "blas/libblas.so.3",
+        lib + "liblapack.so.3", "lapack/liblapack.so.3",
+        "usr/bin/awk", "gawk",
+        "usr/bin/nawk", "gawk",
+        "usr/bin/which", "which.debianutils",
+        "usr/bin/pager", "less"));
+    for (Map.Entry<String, String> alt : alternatives.entrySet()) {
+      Path link = rootfs.resolve(alt.getKey());
+      if (Files.exists(link.resolveSibling(alt.getValue())) && !Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createSymbolicLink(link, Path.of(alt.getValue()));
+      }
+    }
+    // Debian's system-wide matplotlibrc asks for TkAgg, which is not here (and no display is).
+    Path mplrc = rootfs.resolve("etc/matplotlibrc");
+    if (Files.exists(mplrc)) {
+      write(rootfs, "etc/matplotlibrc",
+          Files.readString(mplrc).replaceFirst("(?m)^backend\\s*:.*$", "backend: Agg"));
+    }
+    compilePython(rootfs, arch);
+  }
+
+  /**
+   * Runs the image's own python3 (through the image's dynamic loader and libraries, so no host
+   * Python of the same version is needed) over the stdlib and dist-packages. unchecked-hash .pyc
+   * files stay valid although the layer's timestamps are all 0.
+   */
+  static void compilePython(Path rootfs, String arch) throws Exception {
+    String triplet = arch.equals("amd64") ? "x86_64-linux-gnu" : "aarch64-linux-gnu";
+    Path loader = rootfs.resolve(arch.equals("amd64") ? "lib64/ld-linux-x86-64.so.2" : "lib/ld-linux-aarch64.so.1");
+    Path python;
+    try (Stream<Path> s = Files.list(rootfs.resolve("usr/bin"))) {
+      python = s.filter(f -> f.getFileName().toString().matches("python3\\.\\d+")).findFirst().orElseThrow();
+    }
+    String version = python.getFileName().toString().substring("python".length());
+    List<String> cmd = new ArrayList<>(List.of(
+        loader.toString(), "--library-path",
+        rootfs.resolve("lib/" + triplet) + ":" + rootfs.resolve("usr/lib/" + triplet),
+        python.toString(), "-E", "-m", "compileall", "-q", "-j", "0", "-x", "/test/|/tests/|lib2to3/tests",
+        "--invalidation-mode", "unchecked-hash", "-s", rootfs.toString(), "-p", "/"));
+    cmd.add(rootfs.resolve("usr/lib/python" + version).toString());
+    cmd.add(rootfs.resolve("usr/lib/python3/dist-packages").toString());
+    log("byte-compiling Python %s with the image's interpreter", version);
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(rootfs.toFile()).redirectErrorStream(true);
+    pb.environment().put("PYTHONHOME", rootfs.resolve("usr").toString());
+    pb.environment().put("SOURCE_DATE_EPOCH", "0");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    // compileall exits 1 when a file does not compile (a few packaged Python 2 leftovers); the
+    // rest is compiled. Anything else (the interpreter did not start) is an error.
+    int rc = p.waitFor();
+    if (rc > 1) {
+      throw new IOException("compileall failed (" + rc + "): " + out);
+    }
+    if (rc == 1) {
+      log("compileall: some files did not compile:%n%s", out.lines().limit(10).reduce("", (a, b) -> a + "\n" + b));
+    }
   }
 
   static void jlink(Path target) throws Exception {
@@ -349,6 +487,24 @@ public class BaseImage {
 
   // --- Image ---------------------------------------------------------------------------------
 
+  // Modes dpkg would have set from the packages' tar headers: this builder writes 0755/0644 only
+  // (an unprivileged tar extraction drops setuid bits). sudo refuses to run without its setuid bit
+  // and refuses sudoers files that are group- or world-writable.
+  static final Map<String, Integer> SPECIAL_MODES =
+      Map.of(
+          "usr/bin/sudo", 04755,
+          "etc/sudoers", 0440,
+          "etc/sudoers.d/README", 0440,
+          "etc/sudoers.d/user", 0440,
+          "etc/shadow", 0640);
+
+  static int owner(String flavor, String name) {
+    if (flavor.equals("sandbox")) {
+      return name.equals("home/user") || name.startsWith("home/user/") ? SANDBOX_USER : 0;
+    }
+    return name.equals("home/nonroot") || name.equals("home/user") ? NONROOT : 0;
+  }
+
   static void writeImage(String flavor, Path rootfs, Path out, String arch, Path work) throws Exception {
     Path layer = work.resolve("layer.tar");
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -361,34 +517,27 @@ public class BaseImage {
             continue;
           }
           String name = rootfs.relativize(p).toString();
-          int owner = name.equals("home/nonroot") || name.equals("home/user") ? NONROOT : 0;
+          int owner = owner(flavor, name);
           if (Files.isSymbolicLink(p)) {
             tar.symlink(name, Files.readSymbolicLink(p).toString());
           } else if (Files.isDirectory(p)) {
-            int mode = name.equals("tmp") ? 01777 : name.equals("root") ? 0700 : 0755;
+            int mode = name.equals("tmp") ? 01777 : name.equals("root") ? 0700
+                : name.equals("etc/sudoers.d") ? 0750 : 0755;
             tar.dir(name + "/", mode, owner);
           } else {
-            tar.file(name, mode(p), Files.size(p), p);
+            tar.file(name, SPECIAL_MODES.getOrDefault(name, mode(p)), Files.size(p), p);
           }
         }
       }
       tar.close();
     }
     String diffId = "sha256:" + HexFormat.of().formatHex(digest.digest());
-    String env = flavor.equals("java")
-        ? "\"PATH=" + JAVA_HOME + "/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\","
-            + "\"JAVA_HOME=" + JAVA_HOME + "\",\"LANG=C.UTF-8\""
-        : "\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"LANG=C.UTF-8\"";
-    String config = "{\"architecture\":\"" + arch + "\",\"os\":\"linux\",\"created\":\"1970-01-01T00:00:00Z\","
-        + "\"config\":{\"Env\":[" + env + "],\"User\":\"" + NONROOT + ":" + NONROOT + "\",\"WorkingDir\":\"/\","
-        + "\"Labels\":{\"io.openkruise.agents.base\":\"" + flavor + "\"}},"
-        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]},"
-        + "\"history\":[{\"created\":\"1970-01-01T00:00:00Z\",\"created_by\":\"images/base/BaseImage.java "
-        + flavor + " (Debian bookworm)\"}]}";
+    String config = flavor.equals("sandbox") ? sandboxConfig(arch, diffId) : baseConfig(flavor, arch, diffId);
     byte[] configBytes = config.getBytes(StandardCharsets.UTF_8);
     String configName = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(configBytes)) + ".json";
-    String manifest = "[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"kruise-agents-base-" + flavor
-        + ":local\"],\"Layers\":[\"layer.tar\"]}]";
+    String tag = flavor.equals("sandbox") ? SANDBOX_TAG : "kruise-agents-base-" + flavor + ":local";
+    String manifest = "[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"" + tag
+        + "\"],\"Layers\":[\"layer.tar\"]}]";
     Path tmpOut = out.resolveSibling(out.getFileName() + ".part");
     try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmpOut), 1 << 16)) {
       TarWriter tar = new TarWriter(os);
@@ -399,6 +548,38 @@ public class BaseImage {
     }
     Files.move(tmpOut, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     log("wrote %s (%d MB, layer %s)", out, Files.size(out) >> 20, diffId);
+  }
+
+  static String baseConfig(String flavor, String arch, String diffId) {
+    String env = flavor.equals("java")
+        ? "\"PATH=" + JAVA_HOME + "/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\","
+            + "\"JAVA_HOME=" + JAVA_HOME + "\",\"LANG=C.UTF-8\""
+        : "\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"LANG=C.UTF-8\"";
+    return "{\"architecture\":\"" + arch + "\",\"os\":\"linux\",\"created\":\"1970-01-01T00:00:00Z\","
+        + "\"config\":{\"Env\":[" + env + "],\"User\":\"" + NONROOT + ":" + NONROOT + "\",\"WorkingDir\":\"/\","
+        + "\"Labels\":{\"io.openkruise.agents.base\":\"" + flavor + "\"}},"
+        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]},"
+        + "\"history\":[{\"created\":\"1970-01-01T00:00:00Z\",\"created_by\":\"images/base/BaseImage.java "
+        + flavor + " (Debian bookworm)\"}]}";
+  }
+
+  /**
+   * Runs as user (1000) in /home/user; tini as PID 1 reaps what the sandbox's commands orphan and
+   * passes SIGTERM on, `sleep infinity` keeps the container up: the agent-runtime daemon is started
+   * by the pod's postStart hook from the sidecar's bundle, not by this image.
+   */
+  static String sandboxConfig(String arch, String diffId) {
+    String u = SANDBOX_USER + ":" + SANDBOX_USER;
+    return "{\"architecture\":\"" + arch + "\",\"os\":\"linux\",\"created\":\"1970-01-01T00:00:00Z\","
+        + "\"config\":{\"Env\":[\"PATH=/home/user/.local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\","
+        + "\"HOME=/home/user\",\"USER=user\",\"LANG=C.UTF-8\",\"MPLBACKEND=Agg\"],"
+        + "\"Entrypoint\":[\"/usr/bin/tini\",\"--\"],\"Cmd\":[\"sleep\",\"infinity\"],"
+        + "\"User\":\"" + u + "\",\"WorkingDir\":\"/home/user\","
+        + "\"ExposedPorts\":{\"49983/tcp\":{},\"49999/tcp\":{}},"
+        + "\"Labels\":{\"io.openkruise.agents.base\":\"sandbox\"}},"
+        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]},"
+        + "\"history\":[{\"created\":\"1970-01-01T00:00:00Z\",\"created_by\":\"images/base/BaseImage.java "
+        + "sandbox (Debian bookworm)\"}]}";
   }
 
   /** Minimal ustar writer; names or link targets over 100 bytes get a PAX header. */
@@ -480,8 +661,9 @@ public class BaseImage {
       h[156] = (byte) type;
       put(h, 157, 100, link.getBytes(StandardCharsets.UTF_8));
       put(h, 257, 8, "ustar\u000000".getBytes(StandardCharsets.US_ASCII));
-      put(h, 265, 32, (owner == 0 ? "root" : "nonroot").getBytes(StandardCharsets.US_ASCII));
-      put(h, 297, 32, (owner == 0 ? "root" : "nonroot").getBytes(StandardCharsets.US_ASCII));
+      String ownerName = owner == 0 ? "root" : owner == SANDBOX_USER ? "user" : "nonroot";
+      put(h, 265, 32, ownerName.getBytes(StandardCharsets.US_ASCII));
+      put(h, 297, 32, ownerName.getBytes(StandardCharsets.US_ASCII));
       long sum = 0;
       for (byte b : h) {
         sum += b & 0xff;

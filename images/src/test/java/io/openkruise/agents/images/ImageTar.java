@@ -17,6 +17,27 @@ record ImageTar(Path tar, List<String> repoTags, JsonNode config, Path rootfs) {
 
   /** The image tar a module's build wrote: {@code <module>/target/jib-image.tar}. */
   static Path ofModule(String module) {
+    Path tar = repositoryRoot().resolve(module).resolve("target/jib-image.tar");
+    if (!Files.exists(tar)) {
+      throw new IllegalStateException(
+          tar + " is missing: build it first (./mvnw -pl images -am verify, or ./mvnw verify)");
+    }
+    return tar;
+  }
+
+  /**
+   * The sandbox image (images/bin/base-image sandbox) that this module's build links as {@code
+   * images/target/sandbox-image.tar}; {@code -Dkruise.images.sandbox-tar=PATH} runs the tests
+   * against another tar.
+   */
+  static Path sandbox() {
+    String override = System.getProperty("kruise.images.sandbox-tar", "");
+    return override.isBlank()
+        ? repositoryRoot().resolve("images/target/sandbox-image.tar")
+        : Path.of(override).toAbsolutePath();
+  }
+
+  private static Path repositoryRoot() {
     Path root = Path.of("").toAbsolutePath();
     while (root != null && !Files.exists(root.resolve("images/bin/base-image"))) {
       root = root.getParent();
@@ -25,12 +46,7 @@ record ImageTar(Path tar, List<String> repoTags, JsonNode config, Path rootfs) {
       throw new IllegalStateException(
           "repository root not found from " + Path.of("").toAbsolutePath());
     }
-    Path tar = root.resolve(module).resolve("target/jib-image.tar");
-    if (!Files.exists(tar)) {
-      throw new IllegalStateException(
-          tar + " is missing: build it first (./mvnw -pl images -am verify, or ./mvnw verify)");
-    }
-    return tar;
+    return root;
   }
 
   static ImageTar unpack(Path tar, Path into) throws Exception {
