@@ -201,6 +201,9 @@ class ChartOnRealNodeTest {
           "sbx.run_code('a = 41')",
           "print('CODE', sbx.run_code('a + 1').text)",
           "print('PY', sbx.run_code('import sys; print(sys.executable)').logs.stdout)",
+          "if os.environ.get('KRUISE_TEST_E2B'):",
+          "    r = sbx.run_code('import numpy as np, pandas as pd; int(pd.Series(np.arange(7)).sum() * 2)')",
+          "    print('NUMPY', r.text if r.error is None else r.error.name)",
           "sbx.beta_pause()",
           "print('STATE', Sandbox.get_info(sbx.sandbox_id).state)",
           "again = Sandbox.connect(sbx.sandbox_id, timeout=300)",
@@ -227,7 +230,11 @@ class ChartOnRealNodeTest {
         .contains("CODE AFTER PAUSE NameError")
         .contains("KILLED True");
     if (e2bLike) {
-      assertThat(out).contains("WHOAMI user").contains("PWD /home/user").contains("SUDO sudo-ok");
+      assertThat(out)
+          .contains("WHOAMI user")
+          .contains("PWD /home/user")
+          .contains("SUDO sudo-ok")
+          .contains("NUMPY 42");
     } else {
       assertThat(out).containsPattern("WHOAMI \\S+").containsPattern("PWD /\\S*");
     }
@@ -427,6 +434,9 @@ class ChartOnRealNodeTest {
     pb.environment().putAll(env);
     pb.environment().put("E2B_API_KEY", ADMIN_KEY);
     pb.environment().put("KRUISE_TEST_HOME", e2bLike ? "/home/user" : "/tmp");
+    if (e2bLike) {
+      pb.environment().put("KRUISE_TEST_E2B", "1");
+    }
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
