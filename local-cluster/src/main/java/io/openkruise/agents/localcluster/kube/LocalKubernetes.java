@@ -267,40 +267,35 @@ public final class LocalKubernetes implements AutoCloseable {
   }
 
   private List<String> apiServerCommand(KubeBinaries bins, int etcdPort, int port) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                bins.apiServer().toString(),
-                "--etcd-servers=http://127.0.0.1:" + etcdPort,
-                "--bind-address=127.0.0.1",
-                "--advertise-address=127.0.0.1",
-                "--secure-port=" + port,
-                "--cert-dir=" + workDir.resolve("pki"),
-                "--tls-cert-file=" + pkiFiles.servingCert(),
-                "--tls-private-key-file=" + pkiFiles.servingKey(),
-                "--client-ca-file=" + pkiFiles.caCert(),
-                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-                "--service-account-key-file=" + pkiFiles.serviceAccountPublicKey(),
-                "--service-account-signing-key-file=" + pkiFiles.serviceAccountKey(),
-                "--service-cluster-ip-range=10.96.0.0/16",
-                "--authorization-mode=Node,RBAC",
-                // The endpoint reconciler would publish 127.0.0.1, which EndpointSlice validation
-                // rejects.
-                "--endpoint-reconciler-type=none",
-                "--allow-privileged=true",
-                // A real node (RealNode) serves logs and exec to clients with a certificate from
-                // our CA;
-                // its Hostname address resolves nowhere, its InternalIP is local.
-                "--kubelet-client-certificate=" + pkiFiles.adminCert(),
-                "--kubelet-client-key=" + pkiFiles.adminKey(),
-                "--kubelet-preferred-address-types=InternalIP,Hostname",
-                "--profiling=false"));
-    if (!options.podServiceAccounts()) {
-      // Pods must not wait for the default ServiceAccount of a namespace created a moment ago;
-      // the simulated node mounts no tokens anyway.
-      command.add("--disable-admission-plugins=ServiceAccount");
-    }
-    return command;
+    return List.of(
+        bins.apiServer().toString(),
+        "--etcd-servers=http://127.0.0.1:" + etcdPort,
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        "--secure-port=" + port,
+        "--cert-dir=" + workDir.resolve("pki"),
+        "--tls-cert-file=" + pkiFiles.servingCert(),
+        "--tls-private-key-file=" + pkiFiles.servingKey(),
+        "--client-ca-file=" + pkiFiles.caCert(),
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        "--service-account-key-file=" + pkiFiles.serviceAccountPublicKey(),
+        "--service-account-signing-key-file=" + pkiFiles.serviceAccountKey(),
+        "--service-cluster-ip-range=10.96.0.0/16",
+        "--authorization-mode=Node,RBAC",
+        // Pods must not wait for the default ServiceAccount of a namespace created a moment ago;
+        // the simulated node mounts no tokens anyway. A real node's pods need them (on by default).
+        options.podServiceAccounts()
+            ? "--enable-admission-plugins=ServiceAccount"
+            : "--disable-admission-plugins=ServiceAccount",
+        // The endpoint reconciler would publish 127.0.0.1, which EndpointSlice validation rejects.
+        "--endpoint-reconciler-type=none",
+        "--allow-privileged=true",
+        // A real node (RealNode) serves logs and exec to clients with a certificate from our CA;
+        // its Hostname address resolves nowhere, its InternalIP is local.
+        "--kubelet-client-certificate=" + pkiFiles.adminCert(),
+        "--kubelet-client-key=" + pkiFiles.adminKey(),
+        "--kubelet-preferred-address-types=InternalIP,Hostname",
+        "--profiling=false");
   }
 
   private List<String> controllerManagerCommand(KubeBinaries bins) {
