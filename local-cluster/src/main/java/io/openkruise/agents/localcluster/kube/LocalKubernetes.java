@@ -49,6 +49,14 @@ public final class LocalKubernetes implements AutoCloseable {
 
   static final String WORK_DIR_PREFIX = "kruise-local-cluster-";
 
+  /**
+   * Added for a real node ({@code RealNode}): Services with selectors get EndpointSlices
+   * (kube-proxy and CoreDNS read them), and every namespace gets the {@code kube-root-ca.crt}
+   * ConfigMap that a pod's ServiceAccount token volume projects.
+   */
+  public static final List<String> REAL_NODE_CONTROLLERS =
+      List.of("endpointslice-controller", "root-ca-certificate-publisher-controller");
+
   /** Classpath directory holding the generated CRDs (shipped in the api-types jar). */
   public static final String CRD_RESOURCE_DIR = "crds";
 
@@ -74,6 +82,9 @@ public final class LocalKubernetes implements AutoCloseable {
    * @param crds CRD YAML resources to apply; null: every {@code crds/*.yml} on the class path
    * @param startTimeout for each wait (apiserver ready, CRDs established, controllers synced)
    * @param progress where the install script's progress and our start messages go
+   * @param podServiceAccounts run the API server's ServiceAccount admission plugin: pods get their
+   *     ServiceAccount's token mounted (a real node's kubelet mounts it; the simulated node mounts
+   *     nothing and would only wait for a namespace's default ServiceAccount)
    */
   public record Options(
       KubeBinaries binaries,
@@ -81,7 +92,8 @@ public final class LocalKubernetes implements AutoCloseable {
       List<String> controllers,
       List<java.net.URL> crds,
       Duration startTimeout,
-      PrintStream progress) {
+      PrintStream progress,
+      boolean podServiceAccounts) {
 
     public static Options defaults() {
       return new Options(
@@ -90,27 +102,43 @@ public final class LocalKubernetes implements AutoCloseable {
           DEFAULT_CONTROLLERS,
           null,
           Duration.ofSeconds(120),
-          System.err);
+          System.err,
+          false);
     }
 
     public Options withBinaries(KubeBinaries b) {
-      return new Options(b, tempParent, controllers, crds, startTimeout, progress);
+      return new Options(
+          b, tempParent, controllers, crds, startTimeout, progress, podServiceAccounts);
     }
 
     public Options withTempParent(Path p) {
-      return new Options(binaries, p, controllers, crds, startTimeout, progress);
+      return new Options(
+          binaries, p, controllers, crds, startTimeout, progress, podServiceAccounts);
     }
 
     public Options withCrds(List<java.net.URL> c) {
-      return new Options(binaries, tempParent, controllers, c, startTimeout, progress);
+      return new Options(
+          binaries, tempParent, controllers, c, startTimeout, progress, podServiceAccounts);
     }
 
     public Options withControllers(List<String> c) {
-      return new Options(binaries, tempParent, List.copyOf(c), crds, startTimeout, progress);
+      return new Options(
+          binaries, tempParent, List.copyOf(c), crds, startTimeout, progress, podServiceAccounts);
+    }
+
+    /**
+     * For a cluster with a {@code RealNode}: ServiceAccount tokens in pods and the controllers a
+     * real node's Services and token volumes need ({@link #REAL_NODE_CONTROLLERS}).
+     */
+    public Options forRealNode() {
+      List<String> c = new ArrayList<>(controllers);
+      REAL_NODE_CONTROLLERS.stream().filter(n -> !c.contains(n)).forEach(c::add);
+      return new Options(binaries, tempParent, List.copyOf(c), crds, startTimeout, progress, true);
     }
 
     public Options withProgress(PrintStream p) {
-      return new Options(binaries, tempParent, controllers, crds, startTimeout, p);
+      return new Options(
+          binaries, tempParent, controllers, crds, startTimeout, p, podServiceAccounts);
     }
   }
 
@@ -255,8 +283,10 @@ public final class LocalKubernetes implements AutoCloseable {
         "--service-cluster-ip-range=10.96.0.0/16",
         "--authorization-mode=Node,RBAC",
         // Pods must not wait for the default ServiceAccount of a namespace created a moment ago;
-        // nothing here mounts tokens anyway.
-        "--disable-admission-plugins=ServiceAccount",
+        // the simulated node mounts no tokens anyway. A real node's pods need them (on by default).
+        options.podServiceAccounts()
+            ? "--enable-admission-plugins=ServiceAccount"
+            : "--disable-admission-plugins=ServiceAccount",
         // The endpoint reconciler would publish 127.0.0.1, which EndpointSlice validation rejects.
         "--endpoint-reconciler-type=none",
         "--allow-privileged=true",

@@ -731,12 +731,21 @@ public final class RealNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes a run dir; its {@link #OWNER_FILE} goes last, so a JVM killed halfway (the image store
+   * is large) leaves a dir that {@link #reapStale} still recognises and finishes.
+   */
   static void deleteRecursively(Path dir) {
     if (dir == null || !Files.exists(dir)) {
       return;
     }
+    Path owner = dir.resolve(OWNER_FILE);
     try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      s.sorted(Comparator.reverseOrder())
+          .filter(p -> !p.equals(owner) && !p.equals(dir))
+          .forEach(p -> p.toFile().delete());
+      owner.toFile().delete();
+      dir.toFile().delete();
     } catch (IOException | UncheckedIOException e) {
       LOG.warning("cannot remove " + dir + ": " + e.getMessage());
     }

@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  * here because the JDK's blocking sockets do it in a page and no library we use offers a plain TCP
  * forwarder; a handful of long-lived connections (watches) is all it carries.
  */
-final class TcpRelay implements AutoCloseable {
+public final class TcpRelay implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(TcpRelay.class.getName());
 
   private final ServerSocket server;
@@ -33,7 +33,7 @@ final class TcpRelay implements AutoCloseable {
   }
 
   /** Listens on {@code listen} and relays every connection to {@code target}. */
-  static TcpRelay start(InetSocketAddress listen, InetSocketAddress target) {
+  public static TcpRelay start(InetSocketAddress listen, InetSocketAddress target) {
     try {
       ServerSocket s = new ServerSocket();
       s.setReuseAddress(true);
