@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -74,7 +75,30 @@ public final class TraefikIngress implements AutoCloseable {
    * @param workDir kubeconfig, logs
    */
   public record Options(
-      String ingressClass, String namespace, InetSocketAddress listen, Path workDir) {}
+      String ingressClass,
+      String namespace,
+      InetSocketAddress listen,
+      Path workDir,
+      Map<String, String> hosts) {
+    public Options {
+      hosts = Map.copyOf(hosts);
+    }
+
+    public Options(String ingressClass, String namespace, InetSocketAddress listen, Path workDir) {
+      this(ingressClass, namespace, listen, workDir, Map.of());
+    }
+
+    /**
+     * Names Traefik resolves, name to IP, for FQDN EndpointSlices: the simulated node's pod IPs are
+     * loopback addresses, which the API server refuses in an EndpointSlice, so a test publishes
+     * each pod under a name instead and Traefik resolves it through an /etc/hosts of its own
+     * (bind-mounted in a private mount namespace: the machine's file is never touched; needs root
+     * and unshare). On the real node pod IPs are in ordinary EndpointSlices.
+     */
+    public Options withHosts(Map<String, String> h) {
+      return new Options(ingressClass, namespace, listen, workDir, h);
+    }
+  }
 
   /**
    * Runs the install script (cached: well under a second; a cold build takes minutes).
@@ -120,8 +144,12 @@ public final class TraefikIngress implements AutoCloseable {
           kubeconfig, kubeconfig(admin.getMasterUrl().toString(), caPem, token(admin)));
       Path log = options.workDir().resolve("traefik.log");
       Path accessLog = options.workDir().resolve("access.log");
+      List<String> command = command(binary, options, accessLog);
+      if (!options.hosts().isEmpty()) {
+        command = inOwnHostsFile(options, command);
+      }
       ProcessBuilder pb =
-          new ProcessBuilder(command(binary, options, accessLog))
+          new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -160,6 +188,28 @@ public final class TraefikIngress implements AutoCloseable {
         "--log.level=INFO",
         "--accesslog=true",
         "--accesslog.filepath=" + accessLog);
+  }
+
+  /** Runs {@code command} in a private mount namespace whose /etc/hosts is ours. */
+  private static List<String> inOwnHostsFile(Options o, List<String> command) throws IOException {
+    StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
+    o.hosts().forEach((name, ip) -> hosts.append(ip).append(' ').append(name).append('\n'));
+    Path file = o.workDir().resolve("hosts");
+    Files.writeString(file, hosts);
+    List<String> wrapped = new ArrayList<>();
+    wrapped.addAll(
+        List.of(
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "--",
+            "sh",
+            "-c",
+            "mount --bind \"$0\" /etc/hosts && exec \"$@\"",
+            file.toString()));
+    wrapped.addAll(command);
+    return wrapped;
   }
 
   /** Its ServiceAccount and exactly what Traefik's Ingress provider reads and writes. */
