@@ -87,6 +87,12 @@ class IngressHttpsOnLocalClusterTest {
       System.out.println("IngressHttpsOnLocalClusterTest skipped: -Dkruise.e2e.ingress=off");
       Assumptions.abort("-Dkruise.e2e.ingress=off");
     }
+    if (!"root".equals(System.getProperty("user.name"))) {
+      // The simulated node's endpoints reach Traefik through its own /etc/hosts (see below);
+      // checked first, so that a machine that cannot run it does not build Traefik.
+      System.out.println("IngressHttpsOnLocalClusterTest skipped: not root (unshare --mount)");
+      Assumptions.abort("needs root for a private mount namespace (unshare --mount)");
+    }
     try {
       traefikBinary = TraefikIngress.install(System.out);
     } catch (IllegalStateException e) {
@@ -96,11 +102,6 @@ class IngressHttpsOnLocalClusterTest {
     port = freePort();
     domain = HOST + ":" + port;
 
-    if (!"root".equals(System.getProperty("user.name"))) {
-      // The simulated node's endpoints reach Traefik through its own /etc/hosts (see below).
-      System.out.println("IngressHttpsOnLocalClusterTest skipped: not root (unshare --mount)");
-      Assumptions.abort("needs root for a private mount namespace (unshare --mount)");
-    }
     cluster =
         LocalCluster.startReal(
             LocalCluster.Options.defaults()
