@@ -1,0 +1,580 @@
+package io.openkruise.agents.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.localcluster.LocalCluster;
+import io.openkruise.agents.localcluster.ingress.TraefikIngress;
+import io.openkruise.agents.localcluster.kube.LocalKubernetes;
+import io.openkruise.agents.localcluster.node.ImageProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The seeds' HTTPS path end to end: the chart installed with its default Ingress (class {@code
+ * nginx}, hosts {@code <domain>} and {@code *.<domain>}, TLS Secret {@code sandbox-manager-tls}
+ * made from a locally created CA, as the seed's {@code kubectl create secret tls} step does), a
+ * real Ingress controller (Traefik from its Go module, {@code local-cluster/bin/install-ingress},
+ * serving class {@code nginx}) as the only listener on the domain's address, and the real Python
+ * E2B SDK running the seed examples through it: private mode ({@code patch_e2b(https=True)}) and
+ * native mode ({@code <port>-<sandbox>.<domain>}, wildcard DNS stood in for by a resolver override
+ * in the SDK's process). The manager listens on its pod address only, so every SDK call that
+ * succeeds went through the Ingress. Skipped, with the reason, where Traefik cannot be built, and
+ * with {@code -Dkruise.e2e.ingress=off}.
+ */
+class IngressHttpsOnLocalClusterTest {
+
+  private static final String NS = "sandbox-system";
+  private static final String HOST = "kruise.localhost";
+  private static final String CLASS = "nginx";
+  private static final String TLS_SECRET = "sandbox-manager-tls";
+
+  /** {@link #status}: the handshake failed, no certificate for the host signed by the local CA. */
+  private static final int NO_CERTIFICATE = 0;
+
+  private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
+
+  @TempDir static Path work;
+
+  private static Path root;
+  private static Path traefikBinary;
+  private static LocalCluster cluster;
+  private static KubernetesClient kube;
+  private static TraefikIngress ingress;
+  private static int port;
+  private static String domain;
+  private static Path caFile;
+  private static SSLContext trustingTheLocalCa;
+
+  @BeforeAll
+  static void installTheChartBehindTheIngress() throws Exception {
+    root = projectRoot();
+    if ("off".equals(System.getProperty("kruise.e2e.ingress"))) {
+      System.out.println("IngressHttpsOnLocalClusterTest skipped: -Dkruise.e2e.ingress=off");
+      Assumptions.abort("-Dkruise.e2e.ingress=off");
+    }
+    if (!"root".equals(System.getProperty("user.name"))) {
+      // The simulated node's endpoints reach Traefik through its own /etc/hosts (see below);
+      // checked first, so that a machine that cannot run it does not build Traefik.
+      System.out.println("IngressHttpsOnLocalClusterTest skipped: not root (unshare --mount)");
+      Assumptions.abort("needs root for a private mount namespace (unshare --mount)");
+    }
+    try {
+      traefikBinary = TraefikIngress.install(System.out);
+    } catch (IllegalStateException e) {
+      System.out.println("IngressHttpsOnLocalClusterTest skipped: " + e.getMessage());
+      Assumptions.abort("the Ingress controller cannot be built here: " + e.getMessage());
+    }
+    port = freePort();
+    domain = HOST + ":" + port;
+
+    cluster =
+        LocalCluster.startReal(
+            LocalCluster.Options.defaults()
+                .withImageProcesses(
+                    Map.of(
+                        "openkruise/kruise-agents-sandbox-manager",
+                        quarkusApp("sandbox-manager"),
+                        "openkruise/kruise-agents-controller-manager",
+                        quarkusApp("controller-manager"))));
+    System.out.println("Tests run against: " + cluster.description());
+    kube = cluster.client();
+
+    // The seed steps: a certificate for <domain> and *.<domain> in Secret sandbox-manager-tls
+    // (kubectl create secret tls), then helm install with e2b.domain; the Ingress is on by default.
+    caFile = makeCertificates(work.resolve("pki"));
+    E2eFixtures.ensureSystemNamespace(kube);
+    kube.secrets()
+        .inNamespace(NS)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(TLS_SECRET)
+                .endMetadata()
+                .withType("kubernetes.io/tls")
+                .addToData("tls.crt", base64(work.resolve("pki/tls.crt")))
+                .addToData("tls.key", base64(work.resolve("pki/tls.key")))
+                .build())
+        .create();
+    Helm.install(root.resolve("helm/kruise-agents").toString())
+        .withName("kruise-agents")
+        .withNamespace(NS)
+        .withKubeConfig(cluster.kubeconfig())
+        .set("e2b.domain", domain)
+        .set("e2b.adminKey.value", ADMIN_KEY)
+        .set("sandboxManager.replicas", 1)
+        .set("controllerManager.replicas", 1)
+        .call();
+    Ingress rendered =
+        kube.network().v1().ingresses().inNamespace(NS).withName("sandbox-manager").get();
+    assertThat(rendered).as("the chart's default Ingress").isNotNull();
+    assertThat(rendered.getSpec().getIngressClassName()).isEqualTo(CLASS);
+    awaitAvailable("sandbox-controller-manager");
+    awaitAvailable("sandbox-manager");
+
+    SandboxSet seed =
+        kube.resources(SandboxSet.class)
+            .load(root.resolve("deploy/examples/sandboxset-code-interpreter.yaml").toFile())
+            .item();
+    seed.getSpec().setReplicas(2);
+    kube.resource(seed).create();
+
+    // The Service's endpoints. The simulated node's pod IPs are loopback addresses, which the API
+    // server refuses in an EndpointSlice (so the EndpointSlice controller cannot publish them):
+    // the manager pod goes into an FQDN EndpointSlice under a name that only Traefik's own hosts
+    // file resolves, to the pod IP. On the real node the EndpointSlice controller does this.
+    String podName = managerPodName() + ".pods.local-cluster.test";
+    kube.resource(managerEndpoints(podName)).create();
+
+    ingress =
+        TraefikIngress.start(
+            kube,
+            cluster.kubernetes().map(LocalKubernetes::pki).orElseThrow().caCertPem(),
+            traefikBinary,
+            new TraefikIngress.Options(
+                    CLASS, NS, new InetSocketAddress("127.0.0.1", port), work.resolve("ingress"))
+                .withHosts(Map.of(podName, managerPodIp())));
+    trustingTheLocalCa = sslContextTrusting(caFile);
+    awaitRouted(HOST);
+    awaitRouted("api." + HOST);
+    E2eFixtures.awaitAvailable(kube, "default", "code-interpreter", 2);
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    try {
+      if (ingress != null) {
+        ingress.close();
+        Path kept = Path.of("target", "ingress-e2e-logs");
+        Files.createDirectories(kept);
+        Files.copy(
+            ingress.log(),
+            kept.resolve("traefik.log"),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(kept.resolve("access.log"), ingress.accessLog());
+      }
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
+    }
+  }
+
+  /**
+   * Private mode, as the seeds' examples run it: {@code patch_e2b(https=True)} sends the API to
+   * {@code https://<domain>/kruise/api} and sandbox traffic to {@code
+   * https://<domain>/kruise/<sandbox>/<port>}, all through the Ingress host {@code <domain>}.
+   */
+  @Test
+  void seedExamplesInPrivateModeThroughTheIngress() throws Exception {
+    String out = runSeedExamples("private");
+    assertThat(out).containsPattern("HOST " + HOST.replace(".", "\\.") + ":" + port + "/kruise/");
+    assertSeedExamplesRan(out);
+    assertThat(ingress.accessLog())
+        .as("API and sandbox traffic went through the Ingress to the manager's pod")
+        .contains("\"POST /kruise/api/v2/sandboxes")
+        .containsPattern("\"POST /kruise/[a-z0-9]{20}/49983/process\\.Process/Start")
+        .contains("http://" + managerPodName() + ".pods.local-cluster.test:7788");
+  }
+
+  /**
+   * Native mode, unpatched SDK: {@code https://api.<domain>} and {@code
+   * https://<port>-<sandbox>.<domain>} through the wildcard host of the Ingress and the wildcard
+   * certificate.
+   */
+  @Test
+  void seedExamplesInNativeModeThroughTheIngress() throws Exception {
+    String out = runSeedExamples("native");
+    assertThat(out).containsPattern("HOST 49983-[a-z0-9]{20}\\." + HOST.replace(".", "\\."));
+    assertSeedExamplesRan(out);
+    assertThat(ingress.accessLog())
+        .contains("\"POST /v2/sandboxes", "\"POST /process.Process/Start");
+  }
+
+  /**
+   * The controller serves only its class: the same Ingress with another class is dropped (neither
+   * the Secret's certificate nor a route: Traefik's own certificate, which the local CA does not
+   * sign, or its 404), and served again once the class is back.
+   */
+  @Test
+  void anIngressOfAnotherClassIsNotServed() throws Exception {
+    setIngressClass("some-other-class");
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> notServed(status(HOST, "/kruise/api/sandboxes")));
+    } finally {
+      setIngressClass(CLASS);
+    }
+    awaitRouted(HOST);
+  }
+
+  private static boolean notServed(int status) {
+    return status == NO_CERTIFICATE || status == 404;
+  }
+
+  private static void setIngressClass(String name) {
+    kube.network()
+        .v1()
+        .ingresses()
+        .inNamespace(NS)
+        .withName("sandbox-manager")
+        .edit(
+            i -> {
+              i.getSpec().setIngressClassName(name);
+              return i;
+            });
+  }
+
+  private static void assertSeedExamplesRan(String out) {
+    assertThat(out)
+        .containsPattern("SANDBOX [a-z0-9]{20}\\b")
+        .contains("CMD hello-from-42")
+        .contains("FILE through-the-ingress")
+        .contains("LISTED True")
+        .contains("CODE 42")
+        .contains("RUNNING True")
+        .contains("KILLED True")
+        .contains("GONE True");
+  }
+
+  /** The seed example steps in the real SDK (e2e/ingress/seed_examples.py). */
+  private static String runSeedExamples(String mode) throws Exception {
+    Path python = pythonVenv();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                python.toString(), root.resolve("e2e/ingress/seed_examples.py").toString())
+            .redirectErrorStream(true);
+    Map<String, String> env = pb.environment();
+    env.put("E2B_API_KEY", ADMIN_KEY);
+    env.put("E2B_DOMAIN", domain);
+    env.put("KRUISE_MODE", mode);
+    env.put("KRUISE_HTTPS", "1");
+    // The SDK trusts the local CA: ssl (httpx) and pyqwest read it from here.
+    env.put("SSL_CERT_FILE", caFile.toString());
+    env.put("REQUESTS_CA_BUNDLE", caFile.toString());
+    env.remove("E2B_API_URL");
+    env.remove("E2B_SANDBOX_URL");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    System.out.println("--- seed examples, " + mode + " mode:\n" + out);
+    assertThat(p.exitValue()).as(out + "\n--- traefik:\n" + ingress.logTail()).isZero();
+    return out;
+  }
+
+  /** sdk/python/.venv-newest, made by sdk/python/bin/test when missing (as e2e/conformance). */
+  private static Path pythonVenv() throws Exception {
+    Path python = root.resolve("sdk/python/.venv-newest/bin/python");
+    ProcessBuilder pb =
+        new ProcessBuilder(root.resolve("sdk/python/bin/test").toString(), "--co", "-q")
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("venv.log").toFile());
+    // Only the newest SDK's venv; collecting its tests is the cheap part that needs it.
+    pb.environment().put("KRUISE_SDK_FLAVOURS", "newest");
+    Process p = pb.start();
+    assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
+    assertThat(python)
+        .as("Python venv (sdk/python/bin/test): %s", Files.readString(work.resolve("venv.log")))
+        .exists();
+    return python;
+  }
+
+  /** Waits until the Ingress routes {@code host} to the manager (an authenticated list: 200). */
+  private static void awaitRouted(String host) {
+    try {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  status(host, host.startsWith("api.") ? "/sandboxes" : "/kruise/api/sandboxes")
+                      == 200);
+    } catch (RuntimeException e) {
+      throw new AssertionError("the Ingress does not route " + host + ":\n" + ingress.logTail(), e);
+    }
+  }
+
+  /**
+   * One HTTPS request to the Ingress's address with {@code host} as SNI and Host header, verified
+   * against the local CA only (Traefik's default certificate would fail the handshake).
+   */
+  private static int status(String host, String path) throws IOException {
+    try {
+      return request(host, path);
+    } catch (SSLHandshakeException e) {
+      return NO_CERTIFICATE;
+    }
+  }
+
+  private static int request(String host, String path) throws IOException {
+    try (SSLSocket s =
+        (SSLSocket)
+            trustingTheLocalCa
+                .getSocketFactory()
+                .createSocket(ingress.address().getAddress(), ingress.address().getPort())) {
+      SSLParameters params = s.getSSLParameters();
+      params.setServerNames(List.of(new SNIHostName(host)));
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      params.setApplicationProtocols(new String[] {"http/1.1"});
+      s.setSSLParameters(params);
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: "
+                  + host
+                  + ":"
+                  + port
+                  + "\r\nX-API-Key: "
+                  + ADMIN_KEY
+                  + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      StringBuilder line = new StringBuilder();
+      for (int c; (c = in.read()) != -1 && c != '\n'; ) {
+        line.append((char) c);
+      }
+      String[] parts = line.toString().split(" ");
+      return parts.length > 1 ? Integer.parseInt(parts[1]) : -1;
+    }
+  }
+
+  private static SSLContext sslContextTrusting(Path caPem) throws Exception {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    try (InputStream in = Files.newInputStream(caPem)) {
+      store.setCertificateEntry(
+          "local-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+
+  /**
+   * A local CA and a certificate for {@code <domain>} and {@code *.<domain>} with openssl, as an
+   * operator following the seed steps would make them.
+   *
+   * @return the CA certificate (PEM)
+   */
+  private static Path makeCertificates(Path dir) throws Exception {
+    Files.createDirectories(dir);
+    Files.writeString(
+        dir.resolve("leaf.ext"),
+        String.join(
+            "\n",
+            "basicConstraints=critical,CA:FALSE",
+            "keyUsage=critical,digitalSignature,keyEncipherment",
+            "extendedKeyUsage=serverAuth",
+            "subjectKeyIdentifier=hash",
+            "authorityKeyIdentifier=keyid",
+            "subjectAltName=DNS:" + HOST + ",DNS:*." + HOST,
+            ""));
+    openssl(
+        dir,
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-subj",
+        "/CN=kruise-agents e2e local CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign");
+    openssl(
+        dir,
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "tls.key",
+        "-out",
+        "tls.csr",
+        "-subj",
+        "/CN=" + HOST);
+    openssl(
+        dir,
+        "x509",
+        "-req",
+        "-in",
+        "tls.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-out",
+        "tls.crt",
+        "-extfile",
+        "leaf.ext");
+    return dir.resolve("ca.crt");
+  }
+
+  private static void openssl(Path dir, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add("openssl");
+    command.addAll(List.of(args));
+    Process p =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("openssl %s: %s", command, out).isZero();
+  }
+
+  private static String base64(Path file) throws IOException {
+    return Base64.getEncoder().encodeToString(Files.readAllBytes(file));
+  }
+
+  /** The manager pod as the Service's endpoint, by name (what an FQDN EndpointSlice holds). */
+  private static EndpointSlice managerEndpoints(String podName) {
+    return new EndpointSliceBuilder()
+        .withNewMetadata()
+        .withName("sandbox-manager-simulated-node")
+        .withNamespace(NS)
+        .addToLabels("kubernetes.io/service-name", "sandbox-manager")
+        .addToLabels("endpointslice.kubernetes.io/managed-by", "kruise-agents.e2e")
+        .endMetadata()
+        .withAddressType("FQDN")
+        .addNewEndpoint()
+        .withAddresses(podName)
+        .withNewConditions()
+        .withReady(true)
+        .withServing(true)
+        .withTerminating(false)
+        .endConditions()
+        .endEndpoint()
+        .addNewPort()
+        .withName("e2b")
+        .withPort(7788)
+        .withProtocol("TCP")
+        .endPort()
+        .build();
+  }
+
+  private static String managerPodName() {
+    return managerPod().getMetadata().getName();
+  }
+
+  private static String managerPodIp() {
+    return managerPod().getStatus().getPodIP();
+  }
+
+  private static Pod managerPod() {
+    return kube
+        .pods()
+        .inNamespace(NS)
+        .withLabel("app.kubernetes.io/name", "sandbox-manager")
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static void awaitAvailable(String deployment) {
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              Deployment d = kube.apps().deployments().inNamespace(NS).withName(deployment).get();
+              return d != null
+                  && d.getStatus() != null
+                  && d.getStatus().getAvailableReplicas() != null
+                  && d.getStatus().getAvailableReplicas() >= 1;
+            });
+  }
+
+  /** The built app standing in for an image (as HelmChartOnLocalClusterTest). */
+  private static ImageProcess quarkusApp(String module) {
+    Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: build the reactor first");
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ImageProcess(
+        List.of(
+            java,
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-jar",
+            jar.toString()),
+        Map.of(
+            "QUARKUS_HTTP_HOST",
+            ImageProcess.POD_IP,
+            "QUARKUS_MANAGEMENT_HOST",
+            ImageProcess.POD_IP));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static Path projectRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.exists(dir.resolve("helm/kruise-agents/Chart.yaml"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("cannot find the project root");
+    }
+    return dir;
+  }
+}
