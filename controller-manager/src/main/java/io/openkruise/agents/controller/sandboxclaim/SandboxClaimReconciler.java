@@ -12,9 +12,11 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.BatchClaim;
 import io.openkruise.agents.api.claim.ClaimRequest;
-import io.openkruise.agents.api.claim.PoolMembers;
+import io.openkruise.agents.api.claim.RuntimeInitDecision;
 import io.openkruise.agents.api.claim.SandboxClaimer;
+import io.openkruise.agents.api.claim.SandboxOwners;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimPhase;
@@ -31,7 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
@@ -52,7 +54,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
   private final EventRecorder events;
   private final RuntimeInitClient runtimeInit;
   private final Clock clock;
-  private final SandboxClaimer claimer;
+  private final BatchClaim batch;
   private final MeterRegistry meters;
 
   public SandboxClaimReconciler(
@@ -66,7 +68,12 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
     this.runtimeInit = runtimeInit;
     this.clock = clock;
     this.meters = meters;
-    this.claimer = new SandboxClaimer(client, clock, RandomGenerator.getDefault());
+    this.batch =
+        new BatchClaim(
+            client,
+            new SandboxClaimer(client, clock, RandomGenerator.getDefault()),
+            clock,
+            () -> ThreadLocalRandom.current().nextLong());
   }
 
   @Override
@@ -113,10 +120,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
                     .inNamespace(namespace)
                     .withName(claim.getSpec().getTemplateName())
                     .get());
-    boolean initRuntime =
-        set.map(s -> s.getMetadata().getAnnotations())
-            .map(a -> "true".equals(a.get(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD)))
-            .orElse(false);
+    boolean initRuntime = set.map(RuntimeInitDecision::shouldInit).orElse(false);
     List<Sandbox> owned = isCompleted(claim) ? List.of() : owned(claim);
     SandboxClaimPlan plan =
         SandboxClaimPlanner.plan(
@@ -178,47 +182,34 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
         (InformerEventSource<Sandbox, SandboxClaim>)
             context.eventSourceRetriever().getEventSourceFor(Sandbox.class);
     String template = claim.getSpec().getTemplateName();
-    int got = 0;
-    while (got < count) {
-      List<Sandbox> candidates =
-          pool.list(
-                  claim.getMetadata().getNamespace(),
-                  s ->
-                      template.equals(
-                          s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_POOL)))
-              .toList();
-      SandboxClaimer.Result result = claimer.claimOne(candidates, request);
-      if (result instanceof SandboxClaimer.Result.Claimed c) {
-        got++;
-        meters.counter("kruise_claims", "source", "sandboxclaim", "outcome", "claimed").increment();
-        events.record(
-            claim,
-            EventNote.normal("SandboxClaimed", "claimed " + c.sandbox().getMetadata().getName()));
-        events.record(
-            c.sandbox(),
-            EventNote.normal(
-                "Claimed", "claimed by SandboxClaim " + claim.getMetadata().getName()));
-      } else {
-        break;
-      }
+    BatchClaim.Outcome outcome =
+        batch.claim(
+            () ->
+                pool.list(
+                        claim.getMetadata().getNamespace(),
+                        s ->
+                            template.equals(
+                                s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_POOL)))
+                    .toList(),
+            request,
+            count,
+            Boolean.TRUE.equals(claim.getSpec().getCreateOnNoStock()) ? List.of(set) : List.of());
+    for (Sandbox claimed : outcome.claimed()) {
+      meters.counter("kruise_claims", "source", "sandboxclaim", "outcome", "claimed").increment();
+      events.record(
+          claim, EventNote.normal("SandboxClaimed", "claimed " + claimed.getMetadata().getName()));
+      events.record(
+          claimed,
+          EventNote.normal("Claimed", "claimed by SandboxClaim " + claim.getMetadata().getName()));
     }
-    if (got < count && Boolean.TRUE.equals(claim.getSpec().getCreateOnNoStock())) {
-      for (int i = got; i < count; i++) {
-        Sandbox created =
-            client
-                .resource(
-                    PoolMembers.newClaimed(
-                        set, "", request, UUID.randomUUID().toString(), clock.instant()))
-                .create();
-        got++;
-        meters.counter("kruise_claims", "source", "sandboxclaim", "outcome", "created").increment();
-        events.record(
-            claim,
-            EventNote.normal(
-                "SandboxCreated", "no stock; created " + created.getMetadata().getName()));
-      }
+    for (Sandbox created : outcome.created()) {
+      meters.counter("kruise_claims", "source", "sandboxclaim", "outcome", "created").increment();
+      events.record(
+          claim,
+          EventNote.normal(
+              "SandboxCreated", "no stock; created " + created.getMetadata().getName()));
     }
-    return got;
+    return outcome.count();
   }
 
   static Map<String, String> unreserved(Map<String, String> keys) {
@@ -260,11 +251,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
         .list()
         .getItems()
         .stream()
-        .filter(
-            s ->
-                s.getMetadata().getAnnotations() != null
-                    && uid.equals(
-                        s.getMetadata().getAnnotations().get(MetadataKeys.ANNOTATION_OWNER)))
+        .filter(s -> SandboxOwners.ownedBy(s, uid))
         .toList();
   }
 

@@ -3,6 +3,7 @@ package io.openkruise.agents.manager.lifecycle;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.SandboxOwners;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
@@ -36,7 +37,7 @@ final class OwnedSandboxes {
   /** A sandbox the caller owns and that is running or paused; anything else is 404. */
   Sandbox get(Caller caller, String id) {
     Sandbox s = cache.claimed(id).orElseThrow(() -> E2bException.sandboxNotFound(id));
-    if (!owns(caller, s)) {
+    if (!SandboxOwners.ownedBy(s, caller.id())) {
       throw E2bException.sandboxNotFound(id);
     }
     SandboxState state = state(s);
@@ -84,10 +85,5 @@ final class OwnedSandboxes {
     // end the wait while list still shows the sandbox running.
     waits.awaitCached(s, c -> c.getMetadata().getDeletionTimestamp() != null);
     LOG.infof("killed sandbox=%s owner=%s", id, caller.id());
-  }
-
-  private static boolean owns(Caller caller, Sandbox s) {
-    Map<String, String> a = s.getMetadata().getAnnotations();
-    return a != null && caller.id().equals(a.get(MetadataKeys.ANNOTATION_OWNER));
   }
 }

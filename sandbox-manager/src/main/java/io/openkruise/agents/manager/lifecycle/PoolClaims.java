@@ -1,8 +1,8 @@
 package io.openkruise.agents.manager.lifecycle;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.claim.BatchClaim;
 import io.openkruise.agents.api.claim.ClaimRequest;
-import io.openkruise.agents.api.claim.PoolMembers;
 import io.openkruise.agents.api.claim.SandboxClaimer;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
@@ -15,11 +15,13 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.logging.Logger;
 
-/** The create path's claim: passes over the cached pool until one wins, stock runs out or time. */
+/**
+ * The create path's claim: passes of the shared {@link BatchClaim} over the cached pool until one
+ * wins, the pool is empty and creating is allowed, or the claim timeout runs out.
+ */
 final class PoolClaims {
 
   private static final Logger LOG = Logger.getLogger(PoolClaims.class);
@@ -27,9 +29,8 @@ final class PoolClaims {
   /** What the claim gave: the sandbox, the 409s lost on the way, whether it was created. */
   record Claimed(Sandbox sandbox, int conflicts, boolean created) {}
 
-  private final KubernetesClient client;
   private final SandboxCache cache;
-  private final SandboxClaimer claimer;
+  private final BatchClaim batch;
   private final Settings settings;
   private final Clock clock;
   private final ClaimMetrics metrics;
@@ -41,9 +42,9 @@ final class PoolClaims {
       Settings settings,
       Clock clock,
       ClaimMetrics metrics) {
-    this.client = client;
     this.cache = cache;
-    this.claimer = claimer;
+    this.batch =
+        new BatchClaim(client, claimer, clock, () -> ThreadLocalRandom.current().nextLong());
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics;
@@ -70,17 +71,15 @@ final class PoolClaims {
           cache.pool(template).stream()
               .filter(s -> namespaces.contains(s.getMetadata().getNamespace()))
               .toList();
-      SandboxClaimer.Result result = claimer.claimOne(pool, request);
-      if (result instanceof SandboxClaimer.Result.Claimed c) {
-        conflicts += c.conflicts();
-        metrics.conflicts(c.conflicts());
-        return new Claimed(c.sandbox(), conflicts, false);
+      BatchClaim.Outcome pass =
+          batch.claim(() -> pool, request, 1, ext.createOnNoStock() ? sets : List.of());
+      conflicts += pass.conflicts();
+      metrics.conflicts(pass.conflicts());
+      if (!pass.claimed().isEmpty()) {
+        return new Claimed(pass.claimed().get(0), conflicts, false);
       }
-      SandboxClaimer.Result.NoneAvailable none = (SandboxClaimer.Result.NoneAvailable) result;
-      conflicts += none.conflicts();
-      metrics.conflicts(none.conflicts());
-      if (ext.createOnNoStock() && none.candidates() == 0) {
-        return new Claimed(createClaimed(sets, request), conflicts, true);
+      if (!pass.created().isEmpty()) {
+        return new Claimed(pass.created().get(0), conflicts, true);
       }
       if (!clock.instant().isBefore(deadline)) {
         throw E2bException.unavailable(
@@ -92,23 +91,6 @@ final class PoolClaims {
       }
       sleepJittered(settings.claimRetryInterval());
     }
-  }
-
-  /** Create-on-no-stock: a new sandbox written straight into the claimed state. */
-  private Sandbox createClaimed(List<SandboxSet> sets, ClaimRequest request) {
-    SandboxSet set = sets.get(ThreadLocalRandom.current().nextInt(sets.size()));
-    String revision =
-        set.getStatus() == null || set.getStatus().getUpdateRevision() == null
-            ? "unknown"
-            : set.getStatus().getUpdateRevision();
-    Sandbox fresh =
-        PoolMembers.newClaimed(
-            set, revision, request, UUID.randomUUID().toString(), clock.instant());
-    return client
-        .resources(Sandbox.class)
-        .inNamespace(set.getMetadata().getNamespace())
-        .resource(fresh)
-        .create();
   }
 
   private static void sleepJittered(Duration base) {

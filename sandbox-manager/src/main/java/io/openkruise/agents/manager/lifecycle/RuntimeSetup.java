@@ -1,6 +1,8 @@
 package io.openkruise.agents.manager.lifecycle;
 
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.RuntimeInitDecision;
+import io.openkruise.agents.api.claim.SandboxOwners;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.manager.cache.SandboxCache;
@@ -50,7 +52,7 @@ final class RuntimeSetup {
 
   /** The create's init, unless skipped or the template does not ask for it. */
   void init(Sandbox sandbox, List<SandboxSet> sets, Map<String, String> envVars) {
-    if (!shouldInit(sandbox, sets)) {
+    if (!RuntimeInitDecision.shouldInit(sandbox, sets)) {
       return;
     }
     Optional<String> failed = runtime.init(sandbox, envVars, tokens.envdAccessToken(sandbox), null);
@@ -77,11 +79,11 @@ final class RuntimeSetup {
     if (a == null || !a.containsKey(MetadataKeys.ANNOTATION_SECURE)) {
       return; // created with skip-init-runtime
     }
-    if (!shouldInit(s, cache.setsNamed(SandboxView.templateId(s)))) {
+    if (!RuntimeInitDecision.shouldInit(s, cache.setsNamed(SandboxView.templateId(s)))) {
       return;
     }
     String token = tokens.envdAccessToken(s);
-    String owner = a.getOrDefault(MetadataKeys.ANNOTATION_OWNER, "");
+    String owner = SandboxOwners.owner(s).orElse("");
     String sealed = a.get(MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS);
     Map<String, String> env = seal.open(owner, sealed).orElse(Map.of());
     if (sealed != null && env.isEmpty()) {
@@ -105,22 +107,5 @@ final class RuntimeSetup {
         throw E2bException.internal("CSI remount in sandbox " + id + " failed: " + failed.get());
       }
     }
-  }
-
-  static boolean shouldInit(Sandbox sandbox, List<SandboxSet> sets) {
-    Map<String, String> a = sandbox.getMetadata().getAnnotations();
-    if (a != null && "true".equals(a.get(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD))) {
-      return true;
-    }
-    return sets.stream()
-        .filter(s -> s.getMetadata().getNamespace().equals(sandbox.getMetadata().getNamespace()))
-        .anyMatch(
-            s ->
-                s.getMetadata().getAnnotations() != null
-                    && "true"
-                        .equals(
-                            s.getMetadata()
-                                .getAnnotations()
-                                .get(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD)));
   }
 }
