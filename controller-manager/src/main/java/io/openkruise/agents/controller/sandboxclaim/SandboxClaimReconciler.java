@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -22,10 +23,12 @@ import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimPhase;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimStatus;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.controller.sandboxclaim.SandboxClaimPlan.Action;
 import io.openkruise.agents.controller.support.EventNote;
 import io.openkruise.agents.controller.support.EventRecorder;
 import io.openkruise.agents.controller.support.GuardedDeletes;
 import io.openkruise.agents.controller.support.Patches;
+import io.openkruise.agents.controller.support.ReconcileErrors;
 import io.openkruise.agents.controller.support.RuntimeInitClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -127,42 +130,28 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
             claim, set.isPresent() || isCompleted(claim), initRuntime, owned, clock.instant());
     events.record(claim, plan.events());
 
-    if (plan.deleteClaim()) {
-      GuardedDeletes.delete(client, claim, null);
-      return UpdateControl.noUpdate();
-    }
-    boolean initFailed = false;
-    for (Sandbox sandbox : plan.toInitialize()) {
-      Optional<String> error = runtimeInit.init(sandbox, claim.getSpec().getEnvVars(), null);
-      if (error.isPresent()) {
-        fail(claim, sandbox, "runtime init failed: " + error.get());
-        initFailed = true;
-      } else {
-        Patches.annotate(
-            client, sandbox, Map.of(SandboxClaimPlanner.ANNOTATION_RUNTIME_INITIALIZED, "true"));
+    Duration requeue = plan.requeueAfter().orElse(null);
+    boolean replan = false;
+    for (Action action : plan.actions()) {
+      if (action instanceof Action.DeleteClaim) {
+        GuardedDeletes.delete(client, claim, null);
+        return UpdateControl.noUpdate();
+      } else if (action instanceof Action.InitRuntime i) {
+        replan |= !initRuntime(claim, i.sandbox());
+      } else if (action instanceof Action.FailSandbox f) {
+        fail(claim, f.sandbox(), f.reason());
+      } else if (action instanceof Action.ClaimSandboxes c) {
+        if (replan) {
+          break;
+        }
+        requeue = claimed(claim, claimBatch(claim, set.orElseThrow(), c.count(), context), requeue);
       }
     }
-    plan.failed().forEach(s -> fail(claim, s, "not Ready within waitReadyTimeout"));
-    if (initFailed) {
+    if (replan) {
       // A sandbox dropped out: plan again before declaring anything complete.
       return UpdateControl.<SandboxClaim>noUpdate().rescheduleAfter(0);
     }
-
     SandboxClaimStatus status = plan.status();
-    Duration requeue = plan.requeueAfter().orElse(null);
-    if (plan.toClaim() > 0 && set.isPresent()) {
-      int got = claimBatch(claim, set.get(), plan.toClaim(), context);
-      if (got == 0) {
-        events.record(
-            claim,
-            EventNote.normal(
-                "NoAvailableSandboxes",
-                "no available sandbox in SandboxSet " + claim.getSpec().getTemplateName()));
-        requeue = min(requeue, NO_STOCK_RETRY);
-      } else {
-        requeue = Duration.ZERO;
-      }
-    }
     UpdateControl<SandboxClaim> control =
         status.equals(claim.getStatus())
             ? UpdateControl.noUpdate()
@@ -171,6 +160,41 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
       control.rescheduleAfter(Math.max(requeue.toMillis(), 1));
     }
     return control;
+  }
+
+  /**
+   * Reconcile errors (after JOSDK's retries are scheduled) show on the claim as a Warning Event, so
+   * {@code kubectl describe sbc} tells what is wrong; the status is left to the next reconcile.
+   */
+  @Override
+  public ErrorStatusUpdateControl<SandboxClaim> updateErrorStatus(
+      SandboxClaim claim, Context<SandboxClaim> context, Exception e) {
+    return ReconcileErrors.report(events, claim, e);
+  }
+
+  /** {@code /init}, then the mark that it happened; false (and the sandbox failed) on error. */
+  private boolean initRuntime(SandboxClaim claim, Sandbox sandbox) {
+    Optional<String> error = runtimeInit.init(sandbox, claim.getSpec().getEnvVars(), null);
+    if (error.isPresent()) {
+      fail(claim, sandbox, "runtime init failed: " + error.get());
+      return false;
+    }
+    Patches.annotate(
+        client, sandbox, Map.of(SandboxClaimPlanner.ANNOTATION_RUNTIME_INITIALIZED, "true"));
+    return true;
+  }
+
+  /** After a claim pass: look again at once when it gave something, soon when the pool was dry. */
+  private Duration claimed(SandboxClaim claim, int got, Duration requeue) {
+    if (got > 0) {
+      return Duration.ZERO;
+    }
+    events.record(
+        claim,
+        EventNote.normal(
+            "NoAvailableSandboxes",
+            "no available sandbox in SandboxSet " + claim.getSpec().getTemplateName()));
+    return min(requeue, NO_STOCK_RETRY);
   }
 
   /** Claims up to {@code count} sandboxes; creates them when the pool is empty and allowed. */

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -21,6 +22,7 @@ import io.openkruise.agents.controller.support.EventNote;
 import io.openkruise.agents.controller.support.EventRecorder;
 import io.openkruise.agents.controller.support.GuardedDeletes;
 import io.openkruise.agents.controller.support.Patches;
+import io.openkruise.agents.controller.support.ReconcileErrors;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +123,15 @@ public class SandboxSetReconciler implements Reconciler<SandboxSet> {
       return UpdateControl.noUpdate();
     }
     return UpdateControl.patchStatus(Patches.statusOnly(set, plan.status()));
+  }
+
+  /**
+   * A failed reconcile shows as a Warning Event on the SandboxSet (see {@link ReconcileErrors}).
+   */
+  @Override
+  public ErrorStatusUpdateControl<SandboxSet> updateErrorStatus(
+      SandboxSet set, Context<SandboxSet> context, Exception e) {
+    return ReconcileErrors.report(events, set, e);
   }
 
   /** The scale-down lock of the claim protocol: a 409 means a claimer won, leave it to them. */
