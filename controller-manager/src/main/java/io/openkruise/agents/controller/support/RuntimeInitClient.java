@@ -3,6 +3,7 @@ package io.openkruise.agents.controller.support;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.controller.ControllerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -14,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Calls the sandbox runtime's {@code POST /init} (env vars, access token), with bounded exponential
@@ -32,14 +32,9 @@ public class RuntimeInitClient {
   private final Duration firstBackoff;
   private final SandboxSecrets secrets;
 
-  public RuntimeInitClient(
-      @ConfigProperty(name = "kruise.controller.runtime-init.attempts", defaultValue = "5")
-          int attempts,
-      @ConfigProperty(name = "kruise.controller.runtime-init.first-backoff", defaultValue = "200ms")
-          Duration firstBackoff,
-      SandboxSecrets secrets) {
-    this.attempts = attempts;
-    this.firstBackoff = firstBackoff;
+  public RuntimeInitClient(ControllerConfig config, SandboxSecrets secrets) {
+    this.attempts = config.controller().runtimeInit().attempts();
+    this.firstBackoff = config.controller().runtimeInit().firstBackoff();
     this.secrets = secrets;
   }
 

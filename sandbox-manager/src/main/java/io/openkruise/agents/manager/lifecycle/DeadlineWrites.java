@@ -2,6 +2,7 @@ package io.openkruise.agents.manager.lifecycle;
 
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.Deadlines;
 import io.openkruise.agents.manager.e2b.E2bException;
 import java.time.Clock;
@@ -16,10 +17,10 @@ import java.util.Optional;
 final class DeadlineWrites {
 
   private final GuardedWrites writes;
-  private final Settings settings;
+  private final ManagerConfig.E2b settings;
   private final Clock clock;
 
-  DeadlineWrites(GuardedWrites writes, Settings settings, Clock clock) {
+  DeadlineWrites(GuardedWrites writes, ManagerConfig.E2b settings, Clock clock) {
     this.writes = writes;
     this.settings = settings;
     this.clock = clock;

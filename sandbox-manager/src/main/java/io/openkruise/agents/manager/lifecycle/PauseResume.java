@@ -5,6 +5,7 @@ import io.openkruise.agents.api.v1alpha1.ConditionTypes;
 import io.openkruise.agents.api.v1alpha1.Conditions;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
+import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.Deadlines;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.SandboxView;
@@ -28,7 +29,7 @@ final class PauseResume {
   private final ResumeNudge nudge;
   private final RuntimeSetup setup;
   private final RunningQuota quota;
-  private final Settings settings;
+  private final ManagerConfig.E2b settings;
   private final Clock clock;
 
   PauseResume(
@@ -36,7 +37,7 @@ final class PauseResume {
       CacheWaits waits,
       RuntimeSetup setup,
       RunningQuota quota,
-      Settings settings,
+      ManagerConfig.E2b settings,
       Clock clock) {
     this.writes = writes;
     this.waits = waits;

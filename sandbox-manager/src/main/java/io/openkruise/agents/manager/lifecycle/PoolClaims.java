@@ -7,6 +7,7 @@ import io.openkruise.agents.api.claim.SandboxClaimer;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.Extensions;
 import java.time.Clock;
@@ -31,7 +32,7 @@ final class PoolClaims {
 
   private final SandboxCache cache;
   private final BatchClaim batch;
-  private final Settings settings;
+  private final ManagerConfig.E2b settings;
   private final Clock clock;
   private final ClaimMetrics metrics;
 
@@ -39,7 +40,7 @@ final class PoolClaims {
       KubernetesClient client,
       SandboxCache cache,
       SandboxClaimer claimer,
-      Settings settings,
+      ManagerConfig.E2b settings,
       Clock clock,
       ClaimMetrics metrics) {
     this.cache = cache;

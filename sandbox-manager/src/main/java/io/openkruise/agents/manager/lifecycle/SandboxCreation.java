@@ -7,6 +7,7 @@ import io.openkruise.agents.api.claim.ClaimRequest;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.Deadlines;
 import io.openkruise.agents.manager.e2b.E2bException;
@@ -39,7 +40,7 @@ final class SandboxCreation {
   private final PoolClaims claims;
   private final RuntimeSetup setup;
   private final CacheWaits waits;
-  private final Settings settings;
+  private final ManagerConfig.E2b settings;
   private final Clock clock;
   private final ClaimMetrics metrics;
   private final EnvVarSeal seal;
@@ -49,7 +50,7 @@ final class SandboxCreation {
       PoolClaims claims,
       RuntimeSetup setup,
       CacheWaits waits,
-      Settings settings,
+      ManagerConfig.E2b settings,
       Clock clock,
       ClaimMetrics metrics,
       EnvVarSeal seal) {

@@ -6,6 +6,7 @@ import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.ListQuery;
@@ -26,7 +27,7 @@ import java.util.List;
  */
 public class SandboxService {
 
-  private final Settings settings;
+  private final ManagerConfig config;
   private final SandboxTokens tokens;
   private final SandboxCache cache;
   private final RunningQuota quota;
@@ -43,7 +44,7 @@ public class SandboxService {
       SandboxClaimer claimer,
       RuntimeClient runtime,
       CsiVolumes csi,
-      Settings settings,
+      ManagerConfig config,
       Clock clock,
       ClaimMetrics metrics,
       SandboxTokens tokens) {
@@ -53,7 +54,7 @@ public class SandboxService {
         claimer,
         runtime,
         csi,
-        settings,
+        config,
         clock,
         metrics,
         tokens,
@@ -67,13 +68,14 @@ public class SandboxService {
       SandboxClaimer claimer,
       RuntimeClient runtime,
       CsiVolumes csi,
-      Settings settings,
+      ManagerConfig config,
       Clock clock,
       ClaimMetrics metrics,
       SandboxTokens tokens,
       RunningQuota quota,
       EnvVarSeal seal) {
-    this.settings = settings;
+    this.config = config;
+    ManagerConfig.E2b settings = config.e2b();
     this.tokens = tokens;
     this.cache = cache;
     this.quota = quota;
@@ -100,13 +102,13 @@ public class SandboxService {
     return tokens;
   }
 
-  public Settings settings() {
-    return settings;
+  public ManagerConfig config() {
+    return config;
   }
 
   /** Resolves SDK default names ({@code code-interpreter-v1}, {@code base}) to SandboxSets. */
   public String resolveTemplate(String templateId) {
-    return settings.templateAliases().getOrDefault(templateId, templateId);
+    return config.e2b().templateAliases().getOrDefault(templateId, templateId);
   }
 
   /**
