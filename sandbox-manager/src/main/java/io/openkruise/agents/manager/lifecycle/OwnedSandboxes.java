@@ -69,11 +69,7 @@ final class OwnedSandboxes {
   void kill(Caller caller, String id) {
     Sandbox s = get(caller, id);
     try {
-      client
-          .resources(Sandbox.class)
-          .inNamespace(s.getMetadata().getNamespace())
-          .withName(s.getMetadata().getName())
-          .delete();
+      delete(client, s);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
         throw E2bException.sandboxNotFound(id);
@@ -85,5 +81,14 @@ final class OwnedSandboxes {
     // end the wait while list still shows the sandbox running.
     waits.awaitCached(s, c -> c.getMetadata().getDeletionTimestamp() != null);
     LOG.infof("killed sandbox=%s owner=%s", id, caller.id());
+  }
+
+  /** Deletes the sandbox; the controller-manager removes what it owned. */
+  static void delete(KubernetesClient client, Sandbox s) {
+    client
+        .resources(Sandbox.class)
+        .inNamespace(s.getMetadata().getNamespace())
+        .withName(s.getMetadata().getName())
+        .delete();
   }
 }

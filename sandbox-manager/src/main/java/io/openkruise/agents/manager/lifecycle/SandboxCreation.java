@@ -174,11 +174,7 @@ final class SandboxCreation {
       return;
     }
     try {
-      client
-          .resources(Sandbox.class)
-          .inNamespace(sandbox.getMetadata().getNamespace())
-          .withName(sandbox.getMetadata().getName())
-          .delete();
+      OwnedSandboxes.delete(client, sandbox);
     } catch (KubernetesClientException e) {
       LOG.warnf("could not delete failed sandbox=%s: %s", SandboxView.id(sandbox), e.getMessage());
     }

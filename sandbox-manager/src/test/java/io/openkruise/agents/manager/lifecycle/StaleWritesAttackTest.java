@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,19 +71,7 @@ class StaleWritesAttackTest {
     closeables.add(cache);
     await().atMost(Duration.ofSeconds(10)).until(() -> cache.cached(ns, name).isPresent());
     cache.close();
-    ManagerConfig settings =
-        TestConfigs.manager(
-            Map.ofEntries(
-                Map.entry("kruise.e2b.domain", "localhost"),
-                Map.entry("kruise.system-namespace", "sandbox-system"),
-                Map.entry("kruise.e2b.default-timeout", "300s"),
-                Map.entry("kruise.e2b.max-timeout", "24h"),
-                Map.entry("kruise.e2b.paused-retention", "30d"),
-                Map.entry("kruise.e2b.claim-timeout", "2s"),
-                Map.entry("kruise.e2b.max-claim-timeout", "60s"),
-                Map.entry("kruise.e2b.wait-ready-timeout", "2s"),
-                Map.entry("kruise.e2b.claim-retry-interval", "25ms"),
-                Map.entry("kruise.e2b.max-wait-ready-timeout", "60s")));
+    ManagerConfig settings = TestConfigs.lifecycle("2s", "2s");
     return new SandboxService(
         client,
         cache,

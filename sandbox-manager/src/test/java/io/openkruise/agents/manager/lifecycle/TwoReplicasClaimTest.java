@@ -70,19 +70,7 @@ class TwoReplicasClaimTest {
                 System::nanoTime));
     cache.start(Duration.ofSeconds(30));
     closeables.add(cache);
-    ManagerConfig settings =
-        TestConfigs.manager(
-            Map.ofEntries(
-                Map.entry("kruise.e2b.domain", "localhost"),
-                Map.entry("kruise.system-namespace", "sandbox-system"),
-                Map.entry("kruise.e2b.default-timeout", "300s"),
-                Map.entry("kruise.e2b.max-timeout", "24h"),
-                Map.entry("kruise.e2b.paused-retention", "30d"),
-                Map.entry("kruise.e2b.claim-timeout", "20s"),
-                Map.entry("kruise.e2b.max-claim-timeout", "60s"),
-                Map.entry("kruise.e2b.wait-ready-timeout", "10s"),
-                Map.entry("kruise.e2b.claim-retry-interval", "25ms"),
-                Map.entry("kruise.e2b.max-wait-ready-timeout", "60s")));
+    ManagerConfig settings = TestConfigs.lifecycle("20s", "10s");
     return new SandboxService(
         own,
         cache,

@@ -24,4 +24,21 @@ public final class TestConfigs {
         .build()
         .getConfigMapping(ManagerConfig.class);
   }
+
+  /**
+   * The lifecycle tests' settings: defaults, with the claim and wait-for-Ready timeouts given and
+   * both per-request maximums at 60 s.
+   */
+  public static ManagerConfig lifecycle(String claimTimeout, String waitReadyTimeout) {
+    return manager(
+        Map.of(
+            "kruise.e2b.claim-timeout",
+            claimTimeout,
+            "kruise.e2b.wait-ready-timeout",
+            waitReadyTimeout,
+            "kruise.e2b.max-claim-timeout",
+            "60s",
+            "kruise.e2b.max-wait-ready-timeout",
+            "60s"));
+  }
 }
