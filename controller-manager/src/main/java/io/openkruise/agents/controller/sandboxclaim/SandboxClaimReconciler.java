@@ -13,10 +13,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.openkruise.agents.api.MetadataKeys;
-import io.openkruise.agents.api.claim.BatchClaim;
-import io.openkruise.agents.api.claim.ClaimRequest;
 import io.openkruise.agents.api.claim.RuntimeInitDecision;
-import io.openkruise.agents.api.claim.SandboxClaimer;
 import io.openkruise.agents.api.claim.SandboxOwners;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
@@ -32,12 +29,9 @@ import io.openkruise.agents.controller.support.ReconcileErrors;
 import io.openkruise.agents.controller.support.RuntimeInitClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 /**
@@ -57,8 +51,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
   private final EventRecorder events;
   private final RuntimeInitClient runtimeInit;
   private final Clock clock;
-  private final BatchClaim batch;
-  private final MeterRegistry meters;
+  private final SandboxClaimBatches batches;
 
   public SandboxClaimReconciler(
       KubernetesClient client,
@@ -70,13 +63,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
     this.events = events;
     this.runtimeInit = runtimeInit;
     this.clock = clock;
-    this.meters = meters;
-    this.batch =
-        new BatchClaim(
-            client,
-            new SandboxClaimer(client, clock, RandomGenerator.getDefault()),
-            clock,
-            () -> ThreadLocalRandom.current().nextLong());
+    this.batches = new SandboxClaimBatches(client, clock, events, meters);
   }
 
   @Override
@@ -197,72 +184,25 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
     return min(requeue, NO_STOCK_RETRY);
   }
 
-  /** Claims up to {@code count} sandboxes; creates them when the pool is empty and allowed. */
+  /** Claims up to {@code count} sandboxes from the pool this reconciler watches. */
   private int claimBatch(
       SandboxClaim claim, SandboxSet set, int count, Context<SandboxClaim> context) {
-    ClaimRequest request = request(claim);
     @SuppressWarnings("unchecked")
     InformerEventSource<Sandbox, SandboxClaim> pool =
         (InformerEventSource<Sandbox, SandboxClaim>)
             context.eventSourceRetriever().getEventSourceFor(Sandbox.class);
     String template = claim.getSpec().getTemplateName();
-    BatchClaim.Outcome outcome =
-        batch.claim(
-            () ->
-                pool.list(
-                        claim.getMetadata().getNamespace(),
-                        s ->
-                            template.equals(
-                                s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_POOL)))
-                    .toList(),
-            request,
-            count,
-            Boolean.TRUE.equals(claim.getSpec().getCreateOnNoStock()) ? List.of(set) : List.of());
-    for (Sandbox claimed : outcome.claimed()) {
-      meters.counter("kruise_claims", "source", "sandboxclaim", "outcome", "claimed").increment();
-      events.record(
-          claim, EventNote.normal("SandboxClaimed", "claimed " + claimed.getMetadata().getName()));
-      events.record(
-          claimed,
-          EventNote.normal("Claimed", "claimed by SandboxClaim " + claim.getMetadata().getName()));
-    }
-    for (Sandbox created : outcome.created()) {
-      meters.counter("kruise_claims", "source", "sandboxclaim", "outcome", "created").increment();
-      events.record(
-          claim,
-          EventNote.normal(
-              "SandboxCreated", "no stock; created " + created.getMetadata().getName()));
-    }
-    return outcome.count();
-  }
-
-  static Map<String, String> unreserved(Map<String, String> keys) {
-    Map<String, String> out = new HashMap<>();
-    if (keys != null) {
-      keys.forEach(
-          (k, v) -> {
-            if (!MetadataKeys.isReserved(k)) {
-              out.put(k, v);
-            }
-          });
-    }
-    return out;
-  }
-
-  private static ClaimRequest request(SandboxClaim claim) {
-    // The CRD rejects reserved keys; dropping them here too covers claims stored before that
-    // rule (or under a CRD installed without it): a claim's keys never steer the control plane.
-    Map<String, String> labels = new HashMap<>(unreserved(claim.getSpec().getLabels()));
-    labels.put(MetadataKeys.LABEL_CLAIM_NAME, claim.getMetadata().getName());
-    Map<String, String> annotations = unreserved(claim.getSpec().getAnnotations());
-    return ClaimRequest.forOwner(claim.getMetadata().getUid())
-        .withLabels(labels)
-        .withAnnotations(annotations)
-        .withShutdownTime(claim.getSpec().getShutdownTime())
-        .withImage(
-            claim.getSpec().getInplaceUpdate() == null
-                ? null
-                : claim.getSpec().getInplaceUpdate().getImage());
+    return batches.claim(
+        claim,
+        set,
+        count,
+        () ->
+            pool.list(
+                    claim.getMetadata().getNamespace(),
+                    s ->
+                        template.equals(
+                            s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_POOL)))
+                .toList());
   }
 
   /** A live read, not the cache: counting must see our own claims from a moment ago. */
