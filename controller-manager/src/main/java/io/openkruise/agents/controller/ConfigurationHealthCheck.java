@@ -20,8 +20,8 @@ public class ConfigurationHealthCheck implements HealthCheck {
   public HealthCheckResponse call() {
     return HealthCheckResponse.named("configuration")
         .up()
-        .withData("systemNamespace", config.controller().systemNamespace())
-        .withData("leaderElectionLease", config.controller().leaderElection().leaseName())
+        .withData("systemNamespace", config.systemNamespace())
+        .withData("leaderElectionLease", config.leaderElection().leaseName())
         .build();
   }
 }

@@ -4,32 +4,26 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
- * Settings of the controller-manager, from application.properties, env or Helm values: the one
- * config mapping of the service (keys {@code kruise.controller.*} and {@code kruise.security.*}).
+ * Settings of the controller-manager ({@code kruise.controller.*}), from application.properties,
+ * env or Helm values. The one exception is the sandbox key ({@code kruise.security.sandbox-key},
+ * {@code SandboxSecretsProducer.SecurityConfig}): it keeps the sandbox-manager's property name, and
+ * a mapping rooted at {@code kruise} would reject the test bed's {@code kruise.local-cluster.*}
+ * system properties as unknown.
  */
-@ConfigMapping(prefix = "kruise")
+@ConfigMapping(prefix = "kruise.controller")
 public interface ControllerConfig {
 
-  @WithName("controller")
-  Controller controller();
+  /** Namespace the system runs in (leases, secrets). */
+  @WithDefault("sandbox-system")
+  String systemNamespace();
 
-  @WithName("security")
-  Security security();
+  @WithName("leader-election")
+  LeaderElection leaderElection();
 
-  interface Controller {
-    /** Namespace the system runs in (leases, secrets). */
-    @WithDefault("sandbox-system")
-    String systemNamespace();
-
-    @WithName("leader-election")
-    LeaderElection leaderElection();
-
-    @WithName("runtime-init")
-    RuntimeInit runtimeInit();
-  }
+  @WithName("runtime-init")
+  RuntimeInit runtimeInit();
 
   interface LeaderElection {
     /** Name of the Lease (in the system namespace) replicas compete for. */
@@ -46,11 +40,5 @@ public interface ControllerConfig {
     /** First pause between tries; doubles each time. */
     @WithDefault("200ms")
     Duration firstBackoff();
-  }
-
-  /** Same property as the sandbox-manager's: both must derive the same secrets. */
-  interface Security {
-    /** Env {@code KRUISE_SANDBOX_KEY}, at least 32 characters; required. */
-    Optional<String> sandboxKey();
   }
 }

@@ -21,8 +21,8 @@ public class LeaderElection {
   LeaderElectionConfiguration leaderElection(ControllerConfig config) {
     String identity = System.getenv().getOrDefault("HOSTNAME", UUID.randomUUID().toString());
     return new LeaderElectionConfiguration(
-        config.controller().leaderElection().leaseName(),
-        config.controller().systemNamespace(),
+        config.leaderElection().leaseName(),
+        config.systemNamespace(),
         LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
         LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
         LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,

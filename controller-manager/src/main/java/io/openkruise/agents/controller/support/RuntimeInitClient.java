@@ -33,8 +33,8 @@ public class RuntimeInitClient {
   private final SandboxSecrets secrets;
 
   public RuntimeInitClient(ControllerConfig config, SandboxSecrets secrets) {
-    this.attempts = config.controller().runtimeInit().attempts();
-    this.firstBackoff = config.controller().runtimeInit().firstBackoff();
+    this.attempts = config.runtimeInit().attempts();
+    this.firstBackoff = config.runtimeInit().firstBackoff();
     this.secrets = secrets;
   }
 

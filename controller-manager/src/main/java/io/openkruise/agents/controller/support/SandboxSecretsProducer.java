@@ -1,23 +1,30 @@
 package io.openkruise.agents.controller.support;
 
 import io.openkruise.agents.api.security.SandboxSecrets;
-import io.openkruise.agents.controller.ControllerConfig;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.config.ConfigMapping;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.Optional;
 
 /** The per-sandbox secrets, derived from the control-plane key the sandbox-manager holds too. */
 @ApplicationScoped
 public class SandboxSecretsProducer {
 
+  /** Same property as the sandbox-manager's: both must derive the same secrets. */
+  @ConfigMapping(prefix = "kruise.security")
+  public interface SecurityConfig {
+    /** Env {@code KRUISE_SANDBOX_KEY}, at least 32 characters; required. */
+    Optional<String> sandboxKey();
+  }
+
   @Produces
   @Singleton
-  SandboxSecrets sandboxSecrets(ControllerConfig config) {
+  SandboxSecrets sandboxSecrets(SecurityConfig config) {
     return SandboxSecrets.fromKey(
         config
-            .security()
             .sandboxKey()
             .filter(k -> !k.isBlank())
             .orElseThrow(
