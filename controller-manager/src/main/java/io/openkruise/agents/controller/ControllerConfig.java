@@ -3,8 +3,15 @@ package io.openkruise.agents.controller;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import java.time.Duration;
 
-/** Settings of the controller-manager, from application.properties, env or Helm values. */
+/**
+ * Settings of the controller-manager ({@code kruise.controller.*}), from application.properties,
+ * env or Helm values. The one exception is the sandbox key ({@code kruise.security.sandbox-key},
+ * {@code SandboxSecretsProducer.SecurityConfig}): it keeps the sandbox-manager's property name, and
+ * a mapping rooted at {@code kruise} would reject the test bed's {@code kruise.local-cluster.*}
+ * system properties as unknown.
+ */
 @ConfigMapping(prefix = "kruise.controller")
 public interface ControllerConfig {
 
@@ -15,9 +22,23 @@ public interface ControllerConfig {
   @WithName("leader-election")
   LeaderElection leaderElection();
 
+  @WithName("runtime-init")
+  RuntimeInit runtimeInit();
+
   interface LeaderElection {
     /** Name of the Lease (in the system namespace) replicas compete for. */
     @WithDefault("kruise-agents-controller-manager")
     String leaseName();
+  }
+
+  /** The runtime's {@code POST /init} after a SandboxClaim claims a sandbox. */
+  interface RuntimeInit {
+    /** Tries before the sandbox is given up. */
+    @WithDefault("5")
+    int attempts();
+
+    /** First pause between tries; doubles each time. */
+    @WithDefault("200ms")
+    Duration firstBackoff();
   }
 }

@@ -23,6 +23,14 @@ public final class PoolMembers {
   private PoolMembers() {}
 
   /**
+   * The revision of the set's template, as the {@code template-hash} label of everything created
+   * from it carries it (members and sandboxes created on no stock alike).
+   */
+  public static String revision(SandboxSet set) {
+    return TemplateHash.of(set.getSpec().getTemplate());
+  }
+
+  /**
    * A new unclaimed member: {@code generateName <set>-}, pool labels, controller owner reference to
    * the set.
    *

@@ -2,10 +2,7 @@ package io.openkruise.agents.api.claim;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
@@ -93,22 +90,7 @@ public final class SandboxClaimer {
   public Optional<Sandbox> tryClaim(Sandbox candidate, ClaimRequest request) {
     Map<String, Object> patch =
         ClaimPatch.build(candidate, request, UUID.randomUUID().toString(), clock.instant());
-    try {
-      return Optional.of(
-          client
-              .resources(Sandbox.class)
-              .inNamespace(candidate.getMetadata().getNamespace())
-              .withName(candidate.getMetadata().getName())
-              .patch(
-                  PatchContext.of(PatchType.JSON_MERGE),
-                  client.getKubernetesSerialization().asJson(patch)));
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT
-          || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
-        return Optional.empty();
-      }
-      throw e;
-    }
+    return VersionedPatch.apply(client, candidate, patch);
   }
 
   private void forgetRefreshed(List<Sandbox> claimable) {

@@ -91,12 +91,10 @@ public enum SandboxState {
    */
   public static boolean isClaimable(Sandbox sandbox, Instant now) {
     var labels = sandbox.getMetadata().getLabels();
-    var annotations = sandbox.getMetadata().getAnnotations();
-    String lock = annotations == null ? null : annotations.get(MetadataKeys.ANNOTATION_LOCK);
     return of(sandbox, now) == AVAILABLE
         && labels != null
         && "false".equals(labels.get(MetadataKeys.LABEL_SANDBOX_CLAIMED))
-        && (lock == null || lock.isEmpty())
+        && !ScaleDownLock.isLocked(sandbox)
         && sandbox.getStatus().getSandboxIp() != null
         && !sandbox.getStatus().getSandboxIp().isEmpty();
   }

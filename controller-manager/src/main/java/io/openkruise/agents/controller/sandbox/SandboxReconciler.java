@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -26,6 +27,7 @@ import io.openkruise.agents.controller.support.EventNote;
 import io.openkruise.agents.controller.support.EventRecorder;
 import io.openkruise.agents.controller.support.GuardedDeletes;
 import io.openkruise.agents.controller.support.Patches;
+import io.openkruise.agents.controller.support.ReconcileErrors;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.HashMap;
@@ -91,6 +93,13 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
       plan.requeueAfter().ifPresent(d -> control.rescheduleAfter(d.toMillis() + 1));
     }
     return control;
+  }
+
+  /** A failed reconcile shows as a Warning Event on the Sandbox (see {@link ReconcileErrors}). */
+  @Override
+  public ErrorStatusUpdateControl<Sandbox> updateErrorStatus(
+      Sandbox sandbox, Context<Sandbox> context, Exception e) {
+    return ReconcileErrors.report(events, sandbox, e);
   }
 
   @Override

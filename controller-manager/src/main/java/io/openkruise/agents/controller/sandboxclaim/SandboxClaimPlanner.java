@@ -16,6 +16,7 @@ import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimPhase;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimStatus;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
+import io.openkruise.agents.controller.sandboxclaim.SandboxClaimPlan.Action;
 import io.openkruise.agents.controller.support.ConditionList;
 import io.openkruise.agents.controller.support.EventNote;
 import io.openkruise.agents.controller.support.GoDuration;
@@ -46,6 +47,8 @@ final class SandboxClaimPlanner {
 
   /** Marks a claimed sandbox whose runtime already received {@code /init}. */
   static final String ANNOTATION_RUNTIME_INITIALIZED = MetadataKeys.PREFIX + "runtime-initialized";
+
+  static final String NOT_READY = "not Ready within waitReadyTimeout";
 
   private SandboxClaimPlanner() {}
 
@@ -156,8 +159,7 @@ final class SandboxClaimPlanner {
     if (claimed >= desired && pending.isEmpty()) {
       complete(status, conditions, stamp, REASON_ALL_REPLICAS_CLAIMED, status.getMessage());
       events.add(EventNote.normal("ClaimCompleted", status.getMessage()));
-      return new SandboxClaimPlan(
-          status, 0, toInitialize, failed, false, events, Optional.of(Duration.ZERO));
+      return withActions(status, toInitialize, failed, 0, events, Optional.of(Duration.ZERO));
     }
     if (!claimDeadline.isAfter(now)) {
       String message =
@@ -171,8 +173,7 @@ final class SandboxClaimPlanner {
       conditions.set(TIMED_OUT, true, REASON_CLAIM_TIMEOUT_REACHED, message);
       complete(status, conditions, stamp, REASON_TIMEOUT_REACHED, message);
       events.add(EventNote.warning(REASON_TIMEOUT_REACHED, message));
-      return new SandboxClaimPlan(
-          status, 0, toInitialize, failed, false, events, Optional.of(Duration.ZERO));
+      return withActions(status, toInitialize, failed, 0, events, Optional.of(Duration.ZERO));
     }
     int toClaim = Math.max(0, Math.min(MAX_BATCH, desired - claimed - pending.size()));
     status.setConditions(conditions.toList());
@@ -180,14 +181,8 @@ final class SandboxClaimPlanner {
         Stream.concat(nextWaitDeadline.stream(), Stream.of(claimDeadline))
             .min(Instant::compareTo)
             .orElse(claimDeadline);
-    return new SandboxClaimPlan(
-        status,
-        toClaim,
-        toInitialize,
-        failed,
-        false,
-        events,
-        Optional.of(Duration.between(now, wake)));
+    return withActions(
+        status, toInitialize, failed, toClaim, events, Optional.of(Duration.between(now, wake)));
   }
 
   private static void complete(
@@ -208,7 +203,25 @@ final class SandboxClaimPlanner {
       List<EventNote> events,
       boolean delete,
       Optional<Duration> requeue) {
-    return new SandboxClaimPlan(status, 0, List.of(), List.of(), delete, events, requeue);
+    return new SandboxClaimPlan(
+        status, delete ? List.of(new Action.DeleteClaim()) : List.of(), events, requeue);
+  }
+
+  /** In execution order: inits first, then failures, then new claims. */
+  private static SandboxClaimPlan withActions(
+      SandboxClaimStatus status,
+      List<Sandbox> toInitialize,
+      List<Sandbox> failed,
+      int toClaim,
+      List<EventNote> events,
+      Optional<Duration> requeue) {
+    List<Action> actions = new ArrayList<>();
+    toInitialize.forEach(s -> actions.add(new Action.InitRuntime(s)));
+    failed.forEach(s -> actions.add(new Action.FailSandbox(s, NOT_READY)));
+    if (toClaim > 0) {
+      actions.add(new Action.ClaimSandboxes(toClaim));
+    }
+    return new SandboxClaimPlan(status, actions, events, requeue);
   }
 
   /** A claimed sandbox counts as delivered once its pod runs and is Ready. */

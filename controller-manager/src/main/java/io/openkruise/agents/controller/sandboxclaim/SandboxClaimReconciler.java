@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -12,27 +13,25 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.openkruise.agents.api.MetadataKeys;
-import io.openkruise.agents.api.claim.ClaimRequest;
-import io.openkruise.agents.api.claim.PoolMembers;
-import io.openkruise.agents.api.claim.SandboxClaimer;
+import io.openkruise.agents.api.claim.RuntimeInitDecision;
+import io.openkruise.agents.api.claim.SandboxOwners;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimPhase;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimStatus;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.controller.sandboxclaim.SandboxClaimPlan.Action;
 import io.openkruise.agents.controller.support.EventNote;
 import io.openkruise.agents.controller.support.EventRecorder;
 import io.openkruise.agents.controller.support.GuardedDeletes;
 import io.openkruise.agents.controller.support.Patches;
+import io.openkruise.agents.controller.support.ReconcileErrors;
 import io.openkruise.agents.controller.support.RuntimeInitClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 /**
@@ -52,8 +51,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
   private final EventRecorder events;
   private final RuntimeInitClient runtimeInit;
   private final Clock clock;
-  private final SandboxClaimer claimer;
-  private final MeterRegistry meters;
+  private final SandboxClaimBatches batches;
 
   public SandboxClaimReconciler(
       KubernetesClient client,
@@ -65,8 +63,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
     this.events = events;
     this.runtimeInit = runtimeInit;
     this.clock = clock;
-    this.meters = meters;
-    this.claimer = new SandboxClaimer(client, clock, RandomGenerator.getDefault());
+    this.batches = new SandboxClaimBatches(client, clock, events, meters);
   }
 
   @Override
@@ -113,52 +110,35 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
                     .inNamespace(namespace)
                     .withName(claim.getSpec().getTemplateName())
                     .get());
-    boolean initRuntime =
-        set.map(s -> s.getMetadata().getAnnotations())
-            .map(a -> "true".equals(a.get(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD)))
-            .orElse(false);
+    boolean initRuntime = set.map(RuntimeInitDecision::shouldInit).orElse(false);
     List<Sandbox> owned = isCompleted(claim) ? List.of() : owned(claim);
     SandboxClaimPlan plan =
         SandboxClaimPlanner.plan(
             claim, set.isPresent() || isCompleted(claim), initRuntime, owned, clock.instant());
     events.record(claim, plan.events());
 
-    if (plan.deleteClaim()) {
-      GuardedDeletes.delete(client, claim, null);
-      return UpdateControl.noUpdate();
-    }
-    boolean initFailed = false;
-    for (Sandbox sandbox : plan.toInitialize()) {
-      Optional<String> error = runtimeInit.init(sandbox, claim.getSpec().getEnvVars(), null);
-      if (error.isPresent()) {
-        fail(claim, sandbox, "runtime init failed: " + error.get());
-        initFailed = true;
-      } else {
-        Patches.annotate(
-            client, sandbox, Map.of(SandboxClaimPlanner.ANNOTATION_RUNTIME_INITIALIZED, "true"));
+    Duration requeue = plan.requeueAfter().orElse(null);
+    boolean replan = false;
+    for (Action action : plan.actions()) {
+      if (action instanceof Action.DeleteClaim) {
+        GuardedDeletes.delete(client, claim, null);
+        return UpdateControl.noUpdate();
+      } else if (action instanceof Action.InitRuntime i) {
+        replan |= !initRuntime(claim, i.sandbox());
+      } else if (action instanceof Action.FailSandbox f) {
+        fail(claim, f.sandbox(), f.reason());
+      } else if (action instanceof Action.ClaimSandboxes c) {
+        if (replan) {
+          break;
+        }
+        requeue = claimed(claim, claimBatch(claim, set.orElseThrow(), c.count(), context), requeue);
       }
     }
-    plan.failed().forEach(s -> fail(claim, s, "not Ready within waitReadyTimeout"));
-    if (initFailed) {
+    if (replan) {
       // A sandbox dropped out: plan again before declaring anything complete.
       return UpdateControl.<SandboxClaim>noUpdate().rescheduleAfter(0);
     }
-
     SandboxClaimStatus status = plan.status();
-    Duration requeue = plan.requeueAfter().orElse(null);
-    if (plan.toClaim() > 0 && set.isPresent()) {
-      int got = claimBatch(claim, set.get(), plan.toClaim(), context);
-      if (got == 0) {
-        events.record(
-            claim,
-            EventNote.normal(
-                "NoAvailableSandboxes",
-                "no available sandbox in SandboxSet " + claim.getSpec().getTemplateName()));
-        requeue = min(requeue, NO_STOCK_RETRY);
-      } else {
-        requeue = Duration.ZERO;
-      }
-    }
     UpdateControl<SandboxClaim> control =
         status.equals(claim.getStatus())
             ? UpdateControl.noUpdate()
@@ -169,85 +149,60 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
     return control;
   }
 
-  /** Claims up to {@code count} sandboxes; creates them when the pool is empty and allowed. */
+  /**
+   * Reconcile errors (after JOSDK's retries are scheduled) show on the claim as a Warning Event, so
+   * {@code kubectl describe sbc} tells what is wrong; the status is left to the next reconcile.
+   */
+  @Override
+  public ErrorStatusUpdateControl<SandboxClaim> updateErrorStatus(
+      SandboxClaim claim, Context<SandboxClaim> context, Exception e) {
+    return ReconcileErrors.report(events, claim, e);
+  }
+
+  /** {@code /init}, then the mark that it happened; false (and the sandbox failed) on error. */
+  private boolean initRuntime(SandboxClaim claim, Sandbox sandbox) {
+    Optional<String> error = runtimeInit.init(sandbox, claim.getSpec().getEnvVars(), null);
+    if (error.isPresent()) {
+      fail(claim, sandbox, "runtime init failed: " + error.get());
+      return false;
+    }
+    Patches.annotate(
+        client, sandbox, Map.of(SandboxClaimPlanner.ANNOTATION_RUNTIME_INITIALIZED, "true"));
+    return true;
+  }
+
+  /** After a claim pass: look again at once when it gave something, soon when the pool was dry. */
+  private Duration claimed(SandboxClaim claim, int got, Duration requeue) {
+    if (got > 0) {
+      return Duration.ZERO;
+    }
+    events.record(
+        claim,
+        EventNote.normal(
+            "NoAvailableSandboxes",
+            "no available sandbox in SandboxSet " + claim.getSpec().getTemplateName()));
+    return min(requeue, NO_STOCK_RETRY);
+  }
+
+  /** Claims up to {@code count} sandboxes from the pool this reconciler watches. */
   private int claimBatch(
       SandboxClaim claim, SandboxSet set, int count, Context<SandboxClaim> context) {
-    ClaimRequest request = request(claim);
     @SuppressWarnings("unchecked")
     InformerEventSource<Sandbox, SandboxClaim> pool =
         (InformerEventSource<Sandbox, SandboxClaim>)
             context.eventSourceRetriever().getEventSourceFor(Sandbox.class);
     String template = claim.getSpec().getTemplateName();
-    int got = 0;
-    while (got < count) {
-      List<Sandbox> candidates =
-          pool.list(
-                  claim.getMetadata().getNamespace(),
-                  s ->
-                      template.equals(
-                          s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_POOL)))
-              .toList();
-      SandboxClaimer.Result result = claimer.claimOne(candidates, request);
-      if (result instanceof SandboxClaimer.Result.Claimed c) {
-        got++;
-        meters.counter("kruise_claims", "source", "sandboxclaim", "outcome", "claimed").increment();
-        events.record(
-            claim,
-            EventNote.normal("SandboxClaimed", "claimed " + c.sandbox().getMetadata().getName()));
-        events.record(
-            c.sandbox(),
-            EventNote.normal(
-                "Claimed", "claimed by SandboxClaim " + claim.getMetadata().getName()));
-      } else {
-        break;
-      }
-    }
-    if (got < count && Boolean.TRUE.equals(claim.getSpec().getCreateOnNoStock())) {
-      for (int i = got; i < count; i++) {
-        Sandbox created =
-            client
-                .resource(
-                    PoolMembers.newClaimed(
-                        set, "", request, UUID.randomUUID().toString(), clock.instant()))
-                .create();
-        got++;
-        meters.counter("kruise_claims", "source", "sandboxclaim", "outcome", "created").increment();
-        events.record(
-            claim,
-            EventNote.normal(
-                "SandboxCreated", "no stock; created " + created.getMetadata().getName()));
-      }
-    }
-    return got;
-  }
-
-  static Map<String, String> unreserved(Map<String, String> keys) {
-    Map<String, String> out = new HashMap<>();
-    if (keys != null) {
-      keys.forEach(
-          (k, v) -> {
-            if (!MetadataKeys.isReserved(k)) {
-              out.put(k, v);
-            }
-          });
-    }
-    return out;
-  }
-
-  private static ClaimRequest request(SandboxClaim claim) {
-    // The CRD rejects reserved keys; dropping them here too covers claims stored before that
-    // rule (or under a CRD installed without it): a claim's keys never steer the control plane.
-    Map<String, String> labels = new HashMap<>(unreserved(claim.getSpec().getLabels()));
-    labels.put(MetadataKeys.LABEL_CLAIM_NAME, claim.getMetadata().getName());
-    Map<String, String> annotations = unreserved(claim.getSpec().getAnnotations());
-    return ClaimRequest.forOwner(claim.getMetadata().getUid())
-        .withLabels(labels)
-        .withAnnotations(annotations)
-        .withShutdownTime(claim.getSpec().getShutdownTime())
-        .withImage(
-            claim.getSpec().getInplaceUpdate() == null
-                ? null
-                : claim.getSpec().getInplaceUpdate().getImage());
+    return batches.claim(
+        claim,
+        set,
+        count,
+        () ->
+            pool.list(
+                    claim.getMetadata().getNamespace(),
+                    s ->
+                        template.equals(
+                            s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_POOL)))
+                .toList());
   }
 
   /** A live read, not the cache: counting must see our own claims from a moment ago. */
@@ -260,11 +215,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
         .list()
         .getItems()
         .stream()
-        .filter(
-            s ->
-                s.getMetadata().getAnnotations() != null
-                    && uid.equals(
-                        s.getMetadata().getAnnotations().get(MetadataKeys.ANNOTATION_OWNER)))
+        .filter(s -> SandboxOwners.ownedBy(s, uid))
         .toList();
   }
 

@@ -4,16 +4,15 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.PoolMembers;
 import io.openkruise.agents.api.claim.SandboxState;
+import io.openkruise.agents.api.claim.ScaleDownLock;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSetStatus;
 import io.openkruise.agents.controller.support.EventNote;
-import io.openkruise.agents.controller.support.TemplateHash;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
 
@@ -26,7 +25,7 @@ final class SandboxSetPlanner {
   private SandboxSetPlanner() {}
 
   static SandboxSetPlan plan(SandboxSet set, List<Sandbox> members, Instant now) {
-    String revision = TemplateHash.of(set.getSpec().getTemplate());
+    String revision = PoolMembers.revision(set);
     int desired =
         Math.max(0, set.getSpec().getReplicas() == null ? 0 : set.getSpec().getReplicas());
     List<EventNote> events = new ArrayList<>();
@@ -104,9 +103,7 @@ final class SandboxSetPlanner {
 
   /** Members we already locked for removal (or someone else locked) are on their way out. */
   private static boolean leaving(Sandbox member) {
-    Map<String, String> annotations = member.getMetadata().getAnnotations();
-    String lock = annotations == null ? null : annotations.get(MetadataKeys.ANNOTATION_LOCK);
-    return lock != null && !lock.isEmpty();
+    return ScaleDownLock.isLocked(member);
   }
 
   /** {@code scaleStrategy.maxUnavailable} as a count; empty when unset (unlimited). */

@@ -1,12 +1,10 @@
 package io.openkruise.agents.controller.sandboxset;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -17,18 +15,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxState;
+import io.openkruise.agents.api.claim.ScaleDownLock;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.controller.support.EventNote;
 import io.openkruise.agents.controller.support.EventRecorder;
 import io.openkruise.agents.controller.support.GuardedDeletes;
 import io.openkruise.agents.controller.support.Patches;
-import java.net.HttpURLConnection;
+import io.openkruise.agents.controller.support.ReconcileErrors;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -128,39 +126,21 @@ public class SandboxSetReconciler implements Reconciler<SandboxSet> {
   }
 
   /**
-   * Locks a member before removing it, with its resourceVersion as precondition: if a claimer wrote
-   * it first, we get 409 and leave it to the claimer.
+   * A failed reconcile shows as a Warning Event on the SandboxSet (see {@link ReconcileErrors}).
    */
+  @Override
+  public ErrorStatusUpdateControl<SandboxSet> updateErrorStatus(
+      SandboxSet set, Context<SandboxSet> context, Exception e) {
+    return ReconcileErrors.report(events, set, e);
+  }
+
+  /** The scale-down lock of the claim protocol: a 409 means a claimer won, leave it to them. */
   private boolean lockForRemoval(Sandbox member) {
-    Map<String, Object> patch =
-        Map.of(
-            "metadata",
-            Map.of(
-                "resourceVersion",
-                member.getMetadata().getResourceVersion(),
-                "annotations",
-                Map.of(
-                    MetadataKeys.ANNOTATION_LOCK,
-                    UUID.randomUUID().toString(),
-                    MetadataKeys.ANNOTATION_OWNER,
-                    MetadataKeys.OWNER_SCALE_DOWN)));
-    try {
-      client
-          .resources(Sandbox.class)
-          .inNamespace(member.getMetadata().getNamespace())
-          .withName(member.getMetadata().getName())
-          .patch(
-              PatchContext.of(PatchType.JSON_MERGE),
-              client.getKubernetesSerialization().asJson(patch));
+    if (ScaleDownLock.tryLock(client, member)) {
       return true;
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT
-          || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
-        LOG.debugf("%s changed before scale-down; leaving it", member.getMetadata().getName());
-        return false;
-      }
-      throw e;
     }
+    LOG.debugf("%s changed before scale-down; leaving it", member.getMetadata().getName());
+    return false;
   }
 
   private void delete(Sandbox member) {

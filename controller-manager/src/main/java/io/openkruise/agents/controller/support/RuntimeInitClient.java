@@ -2,13 +2,13 @@ package io.openkruise.agents.controller.support;
 
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.controller.ControllerConfig;
 import io.openkruise.agents.envd.RuntimeAddress;
 import io.openkruise.agents.envd.init.InitClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Calls the sandbox runtime's {@code POST /init} (env vars, access token) through the shared {@link
@@ -21,14 +21,13 @@ public class RuntimeInitClient {
   private final InitClient client;
   private final SandboxSecrets secrets;
 
-  public RuntimeInitClient(
-      @ConfigProperty(name = "kruise.controller.runtime-init.attempts", defaultValue = "5")
-          int attempts,
-      @ConfigProperty(name = "kruise.controller.runtime-init.first-backoff", defaultValue = "200ms")
-          Duration firstBackoff,
-      SandboxSecrets secrets) {
+  public RuntimeInitClient(ControllerConfig config, SandboxSecrets secrets) {
     this.client =
-        new InitClient(attempts, firstBackoff, Duration.ofSeconds(2), Duration.ofSeconds(5));
+        new InitClient(
+            config.runtimeInit().attempts(),
+            config.runtimeInit().firstBackoff(),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5));
     this.secrets = secrets;
   }
 

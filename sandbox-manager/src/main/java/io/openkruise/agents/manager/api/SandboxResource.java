@@ -3,6 +3,7 @@ package io.openkruise.agents.manager.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.ListQuery;
@@ -11,7 +12,6 @@ import io.openkruise.agents.manager.e2b.Timeouts;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.lifecycle.ClientGone;
 import io.openkruise.agents.manager.lifecycle.SandboxService;
-import io.openkruise.agents.manager.lifecycle.Settings;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -38,8 +38,8 @@ public class SandboxResource {
     this.service = service;
   }
 
-  private Settings settings() {
-    return service.settings();
+  private ManagerConfig.E2b settings() {
+    return service.config().e2b();
   }
 
   @POST

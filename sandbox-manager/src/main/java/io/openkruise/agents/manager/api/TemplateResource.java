@@ -61,7 +61,8 @@ public class TemplateResource {
     List<String> aliases = new ArrayList<>();
     aliases.add(name);
     service
-        .settings()
+        .config()
+        .e2b()
         .templateAliases()
         .forEach(
             (alias, target) -> {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxIds;
+import io.openkruise.agents.api.claim.SandboxOwners;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
@@ -181,9 +182,7 @@ public final class SandboxCache implements AutoCloseable {
   }
 
   static List<String> ownerKeys(Sandbox s) {
-    Map<String, String> a = s.getMetadata().getAnnotations();
-    String owner = a == null ? null : a.get(MetadataKeys.ANNOTATION_OWNER);
-    return owner == null || owner.isEmpty() ? List.of() : List.of(owner);
+    return SandboxOwners.owner(s).map(List::of).orElse(List.of());
   }
 
   /**

@@ -10,12 +10,6 @@ import io.openkruise.agents.manager.guard.FailedAuthLimiter;
 import io.openkruise.agents.manager.guard.LiveReadGuard;
 import io.openkruise.agents.manager.keys.ApiKeyStore;
 import io.openkruise.agents.manager.keys.ApiKeys;
-import io.openkruise.agents.manager.lifecycle.ClaimMetrics;
-import io.openkruise.agents.manager.lifecycle.EnvVarSeal;
-import io.openkruise.agents.manager.lifecycle.RunningQuota;
-import io.openkruise.agents.manager.lifecycle.SandboxService;
-import io.openkruise.agents.manager.lifecycle.Settings;
-import io.openkruise.agents.manager.runtime.CsiVolumes;
 import io.openkruise.agents.manager.runtime.RuntimeClient;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.LaunchMode;
@@ -30,8 +24,9 @@ import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
- * Wires the plain-Java collaborators (they take everything through constructors, so tests can run
- * two "replicas" side by side) and starts the informers before the port opens.
+ * Wires the plain-Java collaborators outside the lifecycle (the lifecycle's are in {@code
+ * LifecycleBeans}) (they take everything through constructors, so tests can run two "replicas" side
+ * by side) and starts the informers before the port opens.
  */
 @Singleton
 public class ManagerBeans {
@@ -118,19 +113,7 @@ public class ManagerBeans {
   @Produces
   @Singleton
   SandboxSecrets sandboxSecrets(ManagerConfig config) {
-    return SandboxSecrets.fromKey(sandboxKey(config));
-  }
-
-  private static String sandboxKey(ManagerConfig config) {
-    return config
-        .security()
-        .sandboxKey()
-        .filter(k -> !k.isBlank())
-        .orElseThrow(
-            () ->
-                new IllegalStateException(
-                    "kruise.security.sandbox-key (env KRUISE_SANDBOX_KEY) is required: the"
-                        + " control-plane key shared with the controller-manager"));
+    return SandboxSecrets.fromKey(config.security().requiredSandboxKey());
   }
 
   /** Fails the start, not the first sandbox, when the sandbox key is missing or too short. */
@@ -148,45 +131,5 @@ public class ManagerBeans {
     ManagerConfig.Runtime r = config.runtime();
     return new RuntimeClient(
         r.port(), r.initAttempts(), r.initFirstBackoff(), r.requestTimeout(), secrets);
-  }
-
-  @Produces
-  @Singleton
-  ClaimMetrics metrics(MeterRegistry registry, SandboxCache cache, Clock clock) {
-    ClaimMetrics m = new ClaimMetrics(registry);
-    m.watchPools(cache, clock);
-    return m;
-  }
-
-  @Produces
-  @Singleton
-  SandboxService service(
-      KubernetesClient client,
-      SandboxCache cache,
-      SandboxClaimer claimer,
-      RuntimeClient runtime,
-      ManagerConfig config,
-      Clock clock,
-      ClaimMetrics metrics,
-      SandboxTokens tokens) {
-    Settings settings = Settings.from(config);
-    ManagerConfig.Quota quota = config.e2b().quota();
-    return new SandboxService(
-        client,
-        cache,
-        claimer,
-        runtime,
-        new CsiVolumes(client, settings.systemNamespace(), settings.allowedCsiDrivers()),
-        settings,
-        clock,
-        metrics,
-        tokens,
-        new RunningQuota(quota.maxRunningPerKey(), quota.maxRunningAdmin(), cache::ownedBy),
-        EnvVarSeal.fromSandboxKey(sandboxKey(config)));
-  }
-
-  /** Eager start: informers synced and keys loaded before the first request. */
-  void onStart(@Observes StartupEvent ev, SandboxService service, ApiKeyStore keys) {
-    LOG.infof("sandbox-manager ready; domain=%s", service.settings().domain());
   }
 }

@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.config;
 
+import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -9,7 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Settings of the sandbox-manager, from application.properties, env or Helm values. */
+/**
+ * Settings of the sandbox-manager, from application.properties, env or Helm values: the one config
+ * mapping of the service. Plain-Java collaborators take it (or one of its groups) through their
+ * constructors; tests build it with SmallRye Config from a map of properties.
+ */
 @ConfigMapping(prefix = "kruise")
 public interface ManagerConfig {
 
@@ -39,6 +44,17 @@ public interface ManagerConfig {
      * Required: the service does not start without it.
      */
     Optional<String> sandboxKey();
+
+    /** The sandbox key, or a start failure naming the property. */
+    default String requiredSandboxKey() {
+      return sandboxKey()
+          .filter(k -> !k.isBlank())
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "kruise.security.sandbox-key (env KRUISE_SANDBOX_KEY) is required: the"
+                          + " control-plane key shared with the controller-manager"));
+    }
   }
 
   /** The data-plane reverse proxy into sandboxes (same listener as the API). */
@@ -153,6 +169,12 @@ public interface ManagerConfig {
 
     @WithName("csi")
     Csi csi();
+
+    /** The bounds a create request is parsed against. */
+    default CreateRequest.Limits limits() {
+      return new CreateRequest.Limits(
+          defaultTimeout(), maxTimeout(), maxClaimTimeout(), maxWaitReadyTimeout());
+    }
   }
 
   /** Concurrently running sandboxes per API key (429 above); paused ones do not count. */
@@ -190,6 +212,10 @@ public interface ManagerConfig {
   interface Csi {
     /** CSI drivers a create may mount dynamically; empty allows none. */
     Optional<List<String>> allowedDrivers();
+
+    default List<String> allowedDriverList() {
+      return allowedDrivers().orElse(List.of());
+    }
   }
 
   interface Runtime {

@@ -8,17 +8,17 @@ class ResourceVersionOrderTest {
 
   @Test
   void theWrittenVersionOrALaterOneCounts() {
-    assertThat(SandboxService.atLeast("42", "42")).isTrue();
-    assertThat(SandboxService.atLeast("100", "99")).isTrue();
+    assertThat(CacheWaits.atLeast("42", "42")).isTrue();
+    assertThat(CacheWaits.atLeast("100", "99")).isTrue();
     // An older version (e.g. a controller status write that reached the cache first) does not.
-    assertThat(SandboxService.atLeast("41", "42")).isFalse();
+    assertThat(CacheWaits.atLeast("41", "42")).isFalse();
   }
 
   @Test
   void nonNumericVersionsFallBackToEquality() {
-    assertThat(SandboxService.atLeast("abc", "abc")).isTrue();
-    assertThat(SandboxService.atLeast("abd", "abc")).isFalse();
-    assertThat(SandboxService.atLeast(null, "1")).isFalse();
-    assertThat(SandboxService.atLeast("1", null)).isFalse();
+    assertThat(CacheWaits.atLeast("abc", "abc")).isTrue();
+    assertThat(CacheWaits.atLeast("abd", "abc")).isFalse();
+    assertThat(CacheWaits.atLeast(null, "1")).isFalse();
+    assertThat(CacheWaits.atLeast("1", null)).isFalse();
   }
 }

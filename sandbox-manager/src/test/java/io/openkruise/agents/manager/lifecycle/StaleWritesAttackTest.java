@@ -12,6 +12,7 @@ import io.openkruise.agents.api.claim.SandboxClaimer;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.e2b.SandboxView;
@@ -21,13 +22,13 @@ import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.runtime.CsiVolumes;
 import io.openkruise.agents.manager.runtime.RuntimeClient;
 import io.openkruise.agents.manager.support.Fixtures;
+import io.openkruise.agents.manager.support.TestConfigs;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,19 +71,7 @@ class StaleWritesAttackTest {
     closeables.add(cache);
     await().atMost(Duration.ofSeconds(10)).until(() -> cache.cached(ns, name).isPresent());
     cache.close();
-    Settings settings =
-        new Settings(
-            "localhost",
-            "sandbox-system",
-            Duration.ofSeconds(300),
-            Duration.ofHours(24),
-            Duration.ofDays(30),
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(60),
-            Duration.ofSeconds(2),
-            Duration.ofMillis(25),
-            Map.of(),
-            List.of());
+    ManagerConfig settings = TestConfigs.lifecycle("2s", "2s");
     return new SandboxService(
         client,
         cache,

@@ -10,6 +10,7 @@ import io.openkruise.agents.api.claim.SandboxClaimer;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.Extensions;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
@@ -19,6 +20,7 @@ import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.runtime.CsiVolumes;
 import io.openkruise.agents.manager.runtime.RuntimeClient;
 import io.openkruise.agents.manager.support.Fixtures;
+import io.openkruise.agents.manager.support.TestConfigs;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,19 +70,7 @@ class TwoReplicasClaimTest {
                 System::nanoTime));
     cache.start(Duration.ofSeconds(30));
     closeables.add(cache);
-    Settings settings =
-        new Settings(
-            "localhost",
-            "sandbox-system",
-            Duration.ofSeconds(300),
-            Duration.ofHours(24),
-            Duration.ofDays(30),
-            Duration.ofSeconds(20),
-            Duration.ofSeconds(60),
-            Duration.ofSeconds(10),
-            Duration.ofMillis(25),
-            Map.of(),
-            List.of());
+    ManagerConfig settings = TestConfigs.lifecycle("20s", "10s");
     return new SandboxService(
         own,
         cache,

@@ -1,4 +1,4 @@
-package io.openkruise.agents.controller.support;
+package io.openkruise.agents.api.claim;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

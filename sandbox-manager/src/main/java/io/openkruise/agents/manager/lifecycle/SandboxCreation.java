@@ -1,0 +1,182 @@
+package io.openkruise.agents.manager.lifecycle;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.ClaimRequest;
+import io.openkruise.agents.api.claim.SandboxState;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.manager.config.ManagerConfig;
+import io.openkruise.agents.manager.e2b.CreateRequest;
+import io.openkruise.agents.manager.e2b.Deadlines;
+import io.openkruise.agents.manager.e2b.E2bException;
+import io.openkruise.agents.manager.e2b.Extensions;
+import io.openkruise.agents.manager.e2b.SandboxView;
+import io.openkruise.agents.manager.e2b.Timeouts;
+import io.openkruise.agents.manager.keys.Caller;
+import io.openkruise.agents.manager.runtime.CsiVolumes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * E2B create: claims a warm sandbox of the template for the caller (one claim patch carrying the
+ * deadlines, annotations and sealed env vars), waits for Ready when needed, then sets up the
+ * runtime. On any failure after the claim the sandbox is deleted (or kept, when asked).
+ */
+final class SandboxCreation {
+
+  private static final Logger LOG = Logger.getLogger(SandboxCreation.class);
+
+  private final KubernetesClient client;
+  private final PoolClaims claims;
+  private final RuntimeSetup setup;
+  private final CacheWaits waits;
+  private final ManagerConfig.E2b settings;
+  private final Clock clock;
+  private final ClaimMetrics metrics;
+  private final EnvVarSeal seal;
+
+  SandboxCreation(
+      KubernetesClient client,
+      PoolClaims claims,
+      RuntimeSetup setup,
+      CacheWaits waits,
+      ManagerConfig.E2b settings,
+      Clock clock,
+      ClaimMetrics metrics,
+      EnvVarSeal seal) {
+    this.client = client;
+    this.claims = claims;
+    this.setup = setup;
+    this.waits = waits;
+    this.settings = settings;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.seal = seal;
+  }
+
+  Sandbox create(
+      Caller caller,
+      CreateRequest req,
+      String template,
+      List<SandboxSet> sets,
+      ClientGone gone,
+      RunningQuota.Reservation slot) {
+    Instant started = clock.instant();
+    Extensions ext = req.extensions();
+    // Checked before anything is claimed, so a bad volume never costs a warm sandbox.
+    Optional<CsiVolumes.Prepared> mount = ext.csiMount().map(m -> setup.prepare(m, caller.id()));
+
+    PoolClaims.Claimed claimed;
+    try {
+      claimed = claims.claim(template, sets, claimRequest(caller, req, started), ext, gone);
+    } catch (E2bException e) {
+      metrics.claim(
+          template,
+          e.status() == 499 ? "abandoned" : "no_stock",
+          Duration.between(started, clock.instant()));
+      throw e;
+    }
+    Sandbox sandbox = claimed.sandbox();
+    slot.bind(sandbox);
+    String id = SandboxView.id(sandbox);
+    MDC.put("sandboxID", id);
+    try {
+      if (claimed.created() || ext.image().isPresent()) {
+        sandbox =
+            waitRunning(sandbox, ext.waitReadyTimeout().orElse(settings.waitReadyTimeout()), gone);
+      }
+      CacheWaits.checkClientStillThere(gone, "waiting for Ready");
+      if (!ext.skipInitRuntime()) {
+        setup.init(sandbox, sets, req.envVars());
+      }
+      CacheWaits.checkClientStillThere(gone, "initialising the runtime");
+      if (mount.isPresent()) {
+        setup.mount(sandbox, mount.get());
+      }
+      CacheWaits.checkClientStillThere(gone, "mounting volumes");
+    } catch (RuntimeException e) {
+      metrics.claim(
+          template,
+          e instanceof E2bException ee && ee.status() == 504 ? "not_ready" : "init_failed",
+          Duration.between(started, clock.instant()));
+      if (gone.happened()) {
+        LOG.infof("client of the create hung up; releasing sandbox=%s owner=%s", id, caller.id());
+      }
+      release(sandbox, ext.reserveFailedSandbox() && !gone.happened());
+      MDC.remove("sandboxID");
+      throw e;
+    }
+    Duration latency = Duration.between(started, clock.instant());
+    metrics.claim(template, claimed.created() ? "created" : "claimed", latency);
+    LOG.infof(
+        "claimed sandbox=%s template=%s owner=%s conflicts=%d created=%s latencyMs=%d",
+        id, template, caller.id(), claimed.conflicts(), claimed.created(), latency.toMillis());
+    MDC.remove("sandboxID");
+    return sandbox;
+  }
+
+  /** Everything the one claim patch writes for this create. */
+  private ClaimRequest claimRequest(Caller caller, CreateRequest req, Instant started) {
+    Extensions ext = req.extensions();
+    Map<String, String> annotations = new LinkedHashMap<>(req.metadata());
+    if (!ext.skipInitRuntime()) {
+      // Present = the runtime is initialised by create and again after every resume; the token
+      // itself is derived from the UID (SandboxTokens), never written where tenants can read it.
+      annotations.put(MetadataKeys.ANNOTATION_SECURE, String.valueOf(req.secure()));
+      if (!req.envVars().isEmpty()) {
+        annotations.put(
+            MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS, seal.seal(caller.id(), req.envVars()));
+      }
+    }
+    if (!req.allowPublicTraffic()) {
+      annotations.put(MetadataKeys.ANNOTATION_ALLOW_PUBLIC_TRAFFIC, "false");
+    }
+    ext.csiMount()
+        .ifPresent(
+            m -> annotations.put(MetadataKeys.ANNOTATION_CSI_MOUNT, CsiMountAnnotation.write(m)));
+    Deadlines deadlines =
+        Deadlines.running(started, req.timeout(), req.autoPause(), settings.pausedRetention());
+    ClaimRequest claim =
+        ClaimRequest.forOwner(caller.id())
+            .withAnnotations(annotations)
+            .withShutdownTime(Timeouts.format(deadlines.shutdownTime()))
+            .withPauseTime(
+                deadlines.pauseTime() == null ? null : Timeouts.format(deadlines.pauseTime()));
+    return ext.image().isPresent() ? claim.withImage(ext.image().get()) : claim;
+  }
+
+  /** Waits for the freshly claimed/created sandbox to run its (possibly new) template. */
+  private Sandbox waitRunning(Sandbox claimed, Duration timeout, ClientGone gone) {
+    Long generation = claimed.getMetadata().getGeneration();
+    Predicate<Sandbox> ready =
+        s ->
+            SandboxState.of(s, clock.instant()) == SandboxState.RUNNING
+                && (generation == null
+                    || (s.getStatus().getObservedGeneration() != null
+                        && s.getStatus().getObservedGeneration() >= generation));
+    return waits.await(claimed, ready, timeout, "become Ready", gone);
+  }
+
+  /** A failed create must not leak a sandbox: delete it unless the caller wants it kept. */
+  private void release(Sandbox sandbox, boolean reserve) {
+    if (reserve) {
+      LOG.warnf("keeping failed sandbox=%s (reserve-failed-sandbox)", SandboxView.id(sandbox));
+      return;
+    }
+    try {
+      OwnedSandboxes.delete(client, sandbox);
+    } catch (KubernetesClientException e) {
+      LOG.warnf("could not delete failed sandbox=%s: %s", SandboxView.id(sandbox), e.getMessage());
+    }
+  }
+}
