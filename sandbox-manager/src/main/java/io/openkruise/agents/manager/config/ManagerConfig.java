@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.config;
 
+import io.openkruise.agents.envd.EnvdPorts;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
@@ -220,7 +221,7 @@ public interface ManagerConfig {
 
   interface Runtime {
     /** Port of the runtime (envd) when a sandbox has no {@code runtime-url} annotation. */
-    @WithDefault("49983")
+    @WithDefault("" + EnvdPorts.ENVD)
     int port();
 
     /** Tries of {@code POST /init} before the claim is given up. */

@@ -1,7 +1,7 @@
 package io.openkruise.agents.manager.proxy;
 
-import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxIds;
+import io.openkruise.agents.api.claim.SandboxOwners;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.envd.EnvdHeaders;
@@ -13,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -107,9 +106,8 @@ final class ProxyAdmission {
 
   /** Checks owner, credentials, state and address; fills in {@code t} on the way. */
   Verdict admit(HttpServerRequest req, ProxyTarget t, Sandbox s) {
-    Map<String, String> a = s.getMetadata().getAnnotations();
-    String owner = a == null ? null : a.get(MetadataKeys.ANNOTATION_OWNER);
-    if (owner == null || owner.isEmpty()) {
+    String owner = SandboxOwners.owner(s).orElse(null);
+    if (owner == null) {
       return new NotFound();
     }
     t.accessToken = tokens.envdAccessToken(s);
