@@ -42,8 +42,12 @@ START_LINE=0
 if [ -f "$LOG" ]; then
   START_LINE=$(wc -l <"$LOG")
 fi
+# The daemon runs in the user's container, whose /tmp the user sees: no JVM perf-data file
+# (hsperfdata_<user>), and Vert.x's file cache in the bundle directory. Before JAVA_OPTS, which
+# can still override them.
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-nohup "$JAVA" $JAVA_OPTS -cp "$BUNDLE/lib/*" io.openkruise.agents.runtime.Main "$@" \
+nohup "$JAVA" -XX:-UsePerfData "-Dvertx.cacheDirBase=$BUNDLE/vertx-cache" $JAVA_OPTS \
+  -cp "$BUNDLE/lib/*" io.openkruise.agents.runtime.Main "$@" \
   >>"$LOG" 2>&1 </dev/null &
 PID=$!
 echo "$PID" >"$PID_FILE"

@@ -17,6 +17,7 @@ from e2b_code_interpreter import Sandbox  # noqa: E402
 sbx = Sandbox.create(timeout=300, metadata={"suite": "ingress", "mode": conftest.MODE})
 print("SANDBOX", sbx.sandbox_id, flush=True)
 print("HOST", sbx.get_host(49983), flush=True)
+print("WHOAMI", sbx.commands.run("whoami").stdout.strip(), flush=True)
 print("CMD", sbx.commands.run("echo hello-from-$((40 + 2))").stdout.strip(), flush=True)
 sbx.files.write("/home/user/ingress.txt", "through-the-ingress")
 print("FILE", sbx.files.read("/home/user/ingress.txt"), flush=True)

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.localcluster.ingress.TraefikIngress;
 import io.openkruise.agents.localcluster.kube.KubeBinaries;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
 import io.openkruise.agents.localcluster.realnode.ImageImporter;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chart and our images in real containers: the local cluster with a real node (kubelet +
@@ -149,6 +151,9 @@ class ChartOnRealNodeTest {
 
   @AfterAll
   static void stop() {
+    if (ingress != null) {
+      ingress.close();
+    }
     if (relay != null) {
       relay.close();
     }
@@ -189,6 +194,7 @@ class ChartOnRealNodeTest {
           "print('SANDBOX', sbx.sandbox_id)",
           "print('WHOAMI', sbx.commands.run('whoami').stdout.strip())",
           "print('PWD', sbx.commands.run('pwd').stdout.strip())",
+          "print('TMP', sorted(sbx.commands.run('ls -A /tmp').stdout.split()))",
           "try:",
           "    print('SUDO', sbx.commands.run('sudo -n true && echo sudo-ok').stdout.strip())",
           "except Exception as e:  # CommandExitException where there is no sudo",
@@ -228,7 +234,10 @@ class ChartOnRealNodeTest {
         // part (the simulated node's "container" filesystem is a host directory that survives).
         .contains("FILE AFTER PAUSE gone")
         .contains("CODE AFTER PAUSE NameError")
-        .contains("KILLED True");
+        .contains("KILLED True")
+        // The runtime's JVM keeps its perf data and Vert.x cache out of the user's /tmp.
+        .doesNotContain("hsperfdata_")
+        .doesNotContain("vertx-cache");
     if (e2bLike) {
       assertThat(out)
           .contains("WHOAMI user")
@@ -306,6 +315,158 @@ class ChartOnRealNodeTest {
     String log = kube.pods().inNamespace("default").withName("service-client").getLog();
     assertThat(done.getStatus().getPhase()).as(log).isEqualTo("Succeeded");
     assertThat(log).contains("STATUS 200 application/json").contains("BODY [");
+  }
+
+  // ------------------------------------------------------------------ HTTPS through an Ingress
+
+  /**
+   * The seeds' HTTPS path on the real node, private mode ({@code patch_e2b(https=True)}): the
+   * chart's Ingress (class {@code nginx}, TLS Secret {@code sandbox-manager-tls} from a local CA)
+   * served by Traefik, routing to the manager pod's real address from the EndpointSlice
+   * controller's slice (no FQDN slice, no hosts file, as the simulated node needs).
+   */
+  @Test
+  @Order(5)
+  void seedExamplesOverHttpsInPrivateModeThroughTheIngress() throws Exception {
+    ingressInFrontOfTheManager();
+    String out = seedExamples("private");
+    assertThat(out).contains("HOST " + httpsDomain + "/kruise/");
+    SeedExamples.assertRan(out);
+    assertThat(out).contains("WHOAMI " + (e2bLike ? "user" : ""));
+    assertThat(ingress.accessLog())
+        .as("API and sandbox traffic went through the Ingress to the manager pod's address")
+        .contains("\"POST /kruise/api/v2/sandboxes")
+        .containsPattern("\"POST /kruise/[a-z0-9]{20}/49983/process\\.Process/Start")
+        .contains("http://" + podOf("sandbox-manager").getStatus().getPodIP() + ":7788");
+  }
+
+  /** Native mode: {@code api.<domain>} and {@code 49983-<sandbox>.<domain>} over HTTPS. */
+  @Test
+  @Order(6)
+  void seedExamplesOverHttpsInNativeModeThroughTheIngress() throws Exception {
+    ingressInFrontOfTheManager();
+    String out = seedExamples("native");
+    assertThat(out)
+        .containsPattern("HOST 49983-[a-z0-9]{20}\\." + INGRESS_HOST.replace(".", "\\."));
+    SeedExamples.assertRan(out);
+    assertThat(ingress.accessLog())
+        .contains("\"POST /v2/sandboxes", "\"POST /process.Process/Start");
+  }
+
+  private static final String INGRESS_HOST = "kruise.localhost";
+  private static final String INGRESS_CLASS = "nginx";
+  @TempDir static Path work;
+  private static TraefikIngress ingress;
+  private static boolean ingressRouted;
+  private static LocalCa ca;
+  private static int httpsPort;
+  private static String httpsDomain;
+
+  /**
+   * Once, for the HTTPS tests: the seed steps (a local CA's certificate for {@code <domain>} and
+   * {@code *.<domain>} in Secret {@code sandbox-manager-tls}, {@code helm upgrade} with {@code
+   * e2b.domain} and the chart's default Ingress), then Traefik on 127.0.0.1 serving class {@code
+   * nginx}. Skipped, with the reason printed, where Traefik cannot be built or with {@code
+   * -Dkruise.e2e.ingress=off}.
+   */
+  private static void ingressInFrontOfTheManager() throws Exception {
+    if (ingressRouted) {
+      return;
+    }
+    assertThat(ingress).as("the Ingress setup failed in an earlier test").isNull();
+    if ("off".equals(System.getProperty("kruise.e2e.ingress"))) {
+      System.out.println("[chart on real node] HTTPS SKIPPED: -Dkruise.e2e.ingress=off");
+      assumeTrue(false, "-Dkruise.e2e.ingress=off");
+    }
+    Path traefik;
+    try {
+      traefik = TraefikIngress.install(System.out);
+    } catch (IllegalStateException e) {
+      System.out.println("[chart on real node] HTTPS SKIPPED: " + e.getMessage());
+      assumeTrue(false, "the Ingress controller cannot be built here: " + e.getMessage());
+      return;
+    }
+    long t0 = System.nanoTime();
+    httpsPort = freePort();
+    httpsDomain = INGRESS_HOST + ":" + httpsPort;
+    ca = LocalCa.create(work.resolve("pki"), INGRESS_HOST);
+    kube.secrets().inNamespace(NS).resource(ca.tlsSecret("sandbox-manager-tls")).create();
+    Helm.upgrade(ROOT.resolve("helm/kruise-agents").toString())
+        .withName("kruise-agents")
+        .withNamespace(NS)
+        .withKubeConfig(cluster.kubeconfig())
+        .reuseValues()
+        .set("e2b.domain", httpsDomain)
+        .set("ingress.enabled", true)
+        .call();
+    assertThat(kube.network().v1().ingresses().inNamespace(NS).withName("sandbox-manager").get())
+        .as("the chart's default Ingress")
+        .isNotNull();
+    awaitRolledOut("sandbox-manager");
+    long tChart = System.nanoTime();
+    ingress =
+        TraefikIngress.start(
+            kube,
+            cluster.pki().caCertPem(),
+            traefik,
+            new TraefikIngress.Options(
+                INGRESS_CLASS,
+                NS,
+                new InetSocketAddress("127.0.0.1", httpsPort),
+                work.resolve("ingress")));
+    awaitRouted(INGRESS_HOST, "/kruise/api/sandboxes");
+    awaitRouted("api." + INGRESS_HOST, "/sandboxes");
+    ingressRouted = true;
+    System.out.printf(
+        "[chart on real node] HTTPS through Traefik on %s in %d ms (upgrade + rollout %d)%n",
+        httpsDomain, ms(System.nanoTime() - t0), ms(tChart - t0));
+  }
+
+  private static String seedExamples(String mode) throws Exception {
+    return SeedExamples.run(
+        python,
+        ROOT,
+        mode,
+        httpsDomain,
+        ca.caFile(),
+        ADMIN_KEY,
+        () -> "--- traefik:\n" + ingress.logTail() + diagnostics("default") + diagnostics(NS));
+  }
+
+  /** Until the Ingress routes {@code host} to the manager (an authenticated list: 200). */
+  private static void awaitRouted(String host, String path) {
+    try {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .until(() -> ca.status(ingress.address(), host, httpsPort, path, ADMIN_KEY) == 200);
+    } catch (RuntimeException e) {
+      throw new AssertionError(
+          "the Ingress does not route " + host + ":\n" + ingress.logTail() + diagnostics(NS), e);
+    }
+  }
+
+  /** Until the Deployment's only pod is one of its newest revision, and Ready. */
+  private static void awaitRolledOut(String deployment) {
+    try {
+      await()
+          .atMost(Duration.ofMinutes(5))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(
+              () -> {
+                Deployment d = kube.apps().deployments().inNamespace(NS).withName(deployment).get();
+                var st = d.getStatus();
+                return st != null
+                    && st.getObservedGeneration() != null
+                    && st.getObservedGeneration() >= d.getMetadata().getGeneration()
+                    && Integer.valueOf(1).equals(st.getReplicas())
+                    && Integer.valueOf(1).equals(st.getUpdatedReplicas())
+                    && Integer.valueOf(1).equals(st.getAvailableReplicas());
+              });
+    } catch (RuntimeException e) {
+      throw new AssertionError(deployment + " not rolled out:\n" + diagnostics(NS), e);
+    }
   }
 
   // ------------------------------------------------------------------------------------ helpers

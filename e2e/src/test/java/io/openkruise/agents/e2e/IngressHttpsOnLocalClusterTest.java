@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
@@ -17,27 +16,14 @@ import io.openkruise.agents.localcluster.ingress.TraefikIngress;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
 import io.openkruise.agents.localcluster.node.ImageProcess;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,9 +49,6 @@ class IngressHttpsOnLocalClusterTest {
   private static final String CLASS = "nginx";
   private static final String TLS_SECRET = "sandbox-manager-tls";
 
-  /** {@link #status}: the handshake failed, no certificate for the host signed by the local CA. */
-  private static final int NO_CERTIFICATE = 0;
-
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
 
   @TempDir static Path work;
@@ -77,8 +60,7 @@ class IngressHttpsOnLocalClusterTest {
   private static TraefikIngress ingress;
   private static int port;
   private static String domain;
-  private static Path caFile;
-  private static SSLContext trustingTheLocalCa;
+  private static LocalCa ca;
 
   @BeforeAll
   static void installTheChartBehindTheIngress() throws Exception {
@@ -116,20 +98,9 @@ class IngressHttpsOnLocalClusterTest {
 
     // The seed steps: a certificate for <domain> and *.<domain> in Secret sandbox-manager-tls
     // (kubectl create secret tls), then helm install with e2b.domain; the Ingress is on by default.
-    caFile = makeCertificates(work.resolve("pki"));
+    ca = LocalCa.create(work.resolve("pki"), HOST);
     E2eFixtures.ensureSystemNamespace(kube);
-    kube.secrets()
-        .inNamespace(NS)
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(TLS_SECRET)
-                .endMetadata()
-                .withType("kubernetes.io/tls")
-                .addToData("tls.crt", base64(work.resolve("pki/tls.crt")))
-                .addToData("tls.key", base64(work.resolve("pki/tls.key")))
-                .build())
-        .create();
+    kube.secrets().inNamespace(NS).resource(ca.tlsSecret(TLS_SECRET)).create();
     Helm.install(root.resolve("helm/kruise-agents").toString())
         .withName("kruise-agents")
         .withNamespace(NS)
@@ -168,7 +139,6 @@ class IngressHttpsOnLocalClusterTest {
             new TraefikIngress.Options(
                     CLASS, NS, new InetSocketAddress("127.0.0.1", port), work.resolve("ingress"))
                 .withHosts(Map.of(podName, managerPodIp())));
-    trustingTheLocalCa = sslContextTrusting(caFile);
     awaitRouted(HOST);
     awaitRouted("api." + HOST);
     E2eFixtures.awaitAvailable(kube, "default", "code-interpreter", 2);
@@ -245,7 +215,7 @@ class IngressHttpsOnLocalClusterTest {
   }
 
   private static boolean notServed(int status) {
-    return status == NO_CERTIFICATE || status == 404;
+    return status == LocalCa.NO_CERTIFICATE || status == 404;
   }
 
   private static void setIngressClass(String name) {
@@ -262,40 +232,19 @@ class IngressHttpsOnLocalClusterTest {
   }
 
   private static void assertSeedExamplesRan(String out) {
-    assertThat(out)
-        .containsPattern("SANDBOX [a-z0-9]{20}\\b")
-        .contains("CMD hello-from-42")
-        .contains("FILE through-the-ingress")
-        .contains("LISTED True")
-        .contains("CODE 42")
-        .contains("RUNNING True")
-        .contains("KILLED True")
-        .contains("GONE True");
+    SeedExamples.assertRan(out);
   }
 
   /** The seed example steps in the real SDK (e2e/ingress/seed_examples.py). */
   private static String runSeedExamples(String mode) throws Exception {
-    Path python = pythonVenv();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                python.toString(), root.resolve("e2e/ingress/seed_examples.py").toString())
-            .redirectErrorStream(true);
-    Map<String, String> env = pb.environment();
-    env.put("E2B_API_KEY", ADMIN_KEY);
-    env.put("E2B_DOMAIN", domain);
-    env.put("KRUISE_MODE", mode);
-    env.put("KRUISE_HTTPS", "1");
-    // The SDK trusts the local CA: ssl (httpx) and pyqwest read it from here.
-    env.put("SSL_CERT_FILE", caFile.toString());
-    env.put("REQUESTS_CA_BUNDLE", caFile.toString());
-    env.remove("E2B_API_URL");
-    env.remove("E2B_SANDBOX_URL");
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
-    System.out.println("--- seed examples, " + mode + " mode:\n" + out);
-    assertThat(p.exitValue()).as(out + "\n--- traefik:\n" + ingress.logTail()).isZero();
-    return out;
+    return SeedExamples.run(
+        pythonVenv(),
+        root,
+        mode,
+        domain,
+        ca.caFile(),
+        ADMIN_KEY,
+        () -> "--- traefik:\n" + ingress.logTail());
   }
 
   /** sdk/python/.venv-newest, made by sdk/python/bin/test when missing (as e2e/conformance). */
@@ -315,6 +264,10 @@ class IngressHttpsOnLocalClusterTest {
     return python;
   }
 
+  private static int status(String host, String path) throws IOException {
+    return ca.status(ingress.address(), host, port, path, ADMIN_KEY);
+  }
+
   /** Waits until the Ingress routes {@code host} to the manager (an authenticated list: 200). */
   private static void awaitRouted(String host) {
     try {
@@ -329,153 +282,6 @@ class IngressHttpsOnLocalClusterTest {
     } catch (RuntimeException e) {
       throw new AssertionError("the Ingress does not route " + host + ":\n" + ingress.logTail(), e);
     }
-  }
-
-  /**
-   * One HTTPS request to the Ingress's address with {@code host} as SNI and Host header, verified
-   * against the local CA only (Traefik's default certificate would fail the handshake).
-   */
-  private static int status(String host, String path) throws IOException {
-    try {
-      return request(host, path);
-    } catch (SSLHandshakeException e) {
-      return NO_CERTIFICATE;
-    }
-  }
-
-  private static int request(String host, String path) throws IOException {
-    try (SSLSocket s =
-        (SSLSocket)
-            trustingTheLocalCa
-                .getSocketFactory()
-                .createSocket(ingress.address().getAddress(), ingress.address().getPort())) {
-      SSLParameters params = s.getSSLParameters();
-      params.setServerNames(List.of(new SNIHostName(host)));
-      params.setEndpointIdentificationAlgorithm("HTTPS");
-      params.setApplicationProtocols(new String[] {"http/1.1"});
-      s.setSSLParameters(params);
-      s.setSoTimeout(10_000);
-      OutputStream out = s.getOutputStream();
-      out.write(
-          ("GET "
-                  + path
-                  + " HTTP/1.1\r\nHost: "
-                  + host
-                  + ":"
-                  + port
-                  + "\r\nX-API-Key: "
-                  + ADMIN_KEY
-                  + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      StringBuilder line = new StringBuilder();
-      for (int c; (c = in.read()) != -1 && c != '\n'; ) {
-        line.append((char) c);
-      }
-      String[] parts = line.toString().split(" ");
-      return parts.length > 1 ? Integer.parseInt(parts[1]) : -1;
-    }
-  }
-
-  private static SSLContext sslContextTrusting(Path caPem) throws Exception {
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    try (InputStream in = Files.newInputStream(caPem)) {
-      store.setCertificateEntry(
-          "local-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(store);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
-  }
-
-  /**
-   * A local CA and a certificate for {@code <domain>} and {@code *.<domain>} with openssl, as an
-   * operator following the seed steps would make them.
-   *
-   * @return the CA certificate (PEM)
-   */
-  private static Path makeCertificates(Path dir) throws Exception {
-    Files.createDirectories(dir);
-    Files.writeString(
-        dir.resolve("leaf.ext"),
-        String.join(
-            "\n",
-            "basicConstraints=critical,CA:FALSE",
-            "keyUsage=critical,digitalSignature,keyEncipherment",
-            "extendedKeyUsage=serverAuth",
-            "subjectKeyIdentifier=hash",
-            "authorityKeyIdentifier=keyid",
-            "subjectAltName=DNS:" + HOST + ",DNS:*." + HOST,
-            ""));
-    openssl(
-        dir,
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.crt",
-        "-subj",
-        "/CN=kruise-agents e2e local CA",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign,cRLSign");
-    openssl(
-        dir,
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "tls.key",
-        "-out",
-        "tls.csr",
-        "-subj",
-        "/CN=" + HOST);
-    openssl(
-        dir,
-        "x509",
-        "-req",
-        "-in",
-        "tls.csr",
-        "-CA",
-        "ca.crt",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-out",
-        "tls.crt",
-        "-extfile",
-        "leaf.ext");
-    return dir.resolve("ca.crt");
-  }
-
-  private static void openssl(Path dir, String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add("openssl");
-    command.addAll(List.of(args));
-    Process p =
-        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("openssl %s: %s", command, out).isZero();
-  }
-
-  private static String base64(Path file) throws IOException {
-    return Base64.getEncoder().encodeToString(Files.readAllBytes(file));
   }
 
   /** The manager pod as the Service's endpoint, by name (what an FQDN EndpointSlice holds). */

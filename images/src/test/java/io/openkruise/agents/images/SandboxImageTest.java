@@ -180,6 +180,15 @@ class SandboxImageTest {
     assertThat(plot).anyMatch(e -> e.path("png").asText().length() > 100);
   }
 
+  @Test
+  void theRuntimesJvmLeavesNothingInTheSandboxesTmp() throws Exception {
+    // The user sees /tmp (`ls -a /tmp`); the JVM's perf data and Vert.x's file cache belong in
+    // the runtime's own directory.
+    assertThat(ok("ls -A /tmp; echo end").lines().toList())
+        .as("/tmp after the runtime started")
+        .noneMatch(f -> f.startsWith("hsperfdata_") || f.startsWith("vertx-cache"));
+  }
+
   // --- helpers -------------------------------------------------------------------------------
 
   /** Runs a command that must succeed; its trimmed stdout. */
