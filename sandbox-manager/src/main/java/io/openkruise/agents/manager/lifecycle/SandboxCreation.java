@@ -116,6 +116,8 @@ final class SandboxCreation {
       MDC.remove("sandboxID");
       throw e;
     }
+    // Read-your-writes: SDKs get or list the sandbox right after create, on this replica.
+    waits.awaitCachedVersion(claimed.sandbox(), sandbox);
     Duration latency = Duration.between(started, clock.instant());
     metrics.claim(template, claimed.created() ? "created" : "claimed", latency);
     LOG.infof(

@@ -134,4 +134,29 @@ class TwoReplicasClaimTest {
         .isEqualTo(200);
     System.out.println("409 conflicts while claiming 200 from two replicas: " + conflicts);
   }
+
+  /**
+   * Read-your-writes after create: the E2B SDK lists or gets a sandbox right after creating it, on
+   * the same replica, so create answers only once this replica's cache shows the claim.
+   */
+  @Test
+  void aCreatedSandboxIsInTheCreatorsCacheWhenCreateAnswers() {
+    Fixtures.pool(client, "ryw", "tpl-ryw", 60, null, false);
+    SandboxService replica = replica(new SimpleMeterRegistry());
+    CreateRequest req =
+        new CreateRequest(
+            "tpl-ryw",
+            Duration.ofSeconds(300),
+            false,
+            true,
+            Map.of(),
+            Map.of(),
+            Extensions.NONE,
+            true);
+    Caller caller = new Caller("owner-ryw", "owner", false);
+    for (int i = 0; i < 60; i++) {
+      String id = SandboxView.id(replica.create(caller, req));
+      assertThat(SandboxView.id(replica.get(caller, id))).as("create %d then get", i).isEqualTo(id);
+    }
+  }
 }
