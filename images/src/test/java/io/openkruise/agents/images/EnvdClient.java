@@ -2,17 +2,17 @@ package io.openkruise.agents.images;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openkruise.agents.envd.process.ProcessOutput;
+import io.openkruise.agents.envd.process.ProcessStart;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -59,60 +59,30 @@ final class EnvdClient {
 
   /** {@code bash -l -c command}, as the SDKs' {@code commands.run} starts it. */
   Command run(String command) throws Exception {
-    byte[] payload =
-        JSON.writeValueAsBytes(
-            Map.of("process", Map.of("cmd", "/bin/bash", "args", List.of("-l", "-c", command))));
-    byte[] envelope =
-        ByteBuffer.allocate(5 + payload.length)
-            .put((byte) 0)
-            .putInt(payload.length)
-            .put(payload)
-            .array();
     HttpResponse<byte[]> r =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create(envd + "/process.Process/Start"))
+            HttpRequest.newBuilder(URI.create(envd + ProcessStart.PATH))
                 .timeout(Duration.ofSeconds(180))
                 .header("Content-Type", "application/connect+json")
                 .header("Connect-Protocol-Version", "1")
                 .header("X-Access-Token", accessToken)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(envelope))
+                .POST(
+                    HttpRequest.BodyPublishers.ofByteArray(
+                        ProcessStart.request("/bin/bash", List.of("-l", "-c", command))))
                 .build(),
             HttpResponse.BodyHandlers.ofByteArray());
     if (r.statusCode() != 200) {
       throw new IOException(
           "Start answered " + r.statusCode() + ": " + new String(r.body(), StandardCharsets.UTF_8));
     }
-    ByteBuffer frames = ByteBuffer.wrap(r.body());
-    StringBuilder out = new StringBuilder();
-    StringBuilder err = new StringBuilder();
-    Integer exit = null;
-    while (frames.remaining() >= 5) {
-      byte flags = frames.get();
-      byte[] message = new byte[frames.getInt()];
-      frames.get(message);
-      JsonNode m = JSON.readTree(message);
-      if ((flags & 2) != 0) {
-        if (m.has("error")) {
-          throw new IOException("stream ended with " + m.get("error"));
-        }
-        continue;
-      }
-      JsonNode event = m.path("event");
-      JsonNode data = event.path("data");
-      if (data.has("stdout")) {
-        out.append(decode(data.get("stdout")));
-      }
-      if (data.has("stderr")) {
-        err.append(decode(data.get("stderr")));
-      }
-      if (event.has("end")) {
-        exit = event.get("end").path("exitCode").asInt(0);
-      }
+    ProcessOutput out = ProcessOutput.of(r.body());
+    if (out.error() != null) {
+      throw new IOException("stream ended with " + out.error());
     }
-    if (exit == null) {
-      throw new IOException("no end event for `" + command + "`; stderr: " + err);
+    if (out.exitCode() == null) {
+      throw new IOException("no end event for `" + command + "`; stderr: " + out.stderr());
     }
-    return new Command(exit, out.toString(), err.toString());
+    return new Command(out.exitCode(), out.stdout(), out.stderr());
   }
 
   /** {@code POST /files?path=...} with a raw body; relative paths land in the user's home. */
@@ -156,9 +126,5 @@ final class EnvdClient {
       }
     }
     return events;
-  }
-
-  private static String decode(JsonNode base64) {
-    return new String(Base64.getDecoder().decode(base64.asText()), StandardCharsets.UTF_8);
   }
 }
