@@ -138,7 +138,9 @@ CELL = {
     "sdk": "python",
     "flavour": os.environ.get("KRUISE_FLAVOUR", ""),
     "version": f"e2b {version('e2b')} / e2b-code-interpreter {version('e2b-code-interpreter')}",
-    "mode": MODE,
+    # The table's mode column: the routing mode, or `real-node` for the private-mode cell that runs
+    # against real containers (KRUISE_CELL_MODE set by bin/test).
+    "mode": os.environ.get("KRUISE_CELL_MODE", MODE),
 }
 
 
@@ -170,3 +172,6 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "cluster: cluster-side feature, run once per language")
+    config.addinivalue_line(
+        "markers", "runtime: sandbox fidelity (envd, interpreter), private-mode cells and real node"
+    )

@@ -4,98 +4,44 @@
 // Environment: KRUISE_JS_SDK_DIR (a directory whose node_modules hold the SDK pair under test),
 // KRUISE_MODE (native | private | header), KRUISE_HTTPS=1 (private mode over TLS),
 // KRUISE_CLUSTER=1 (also the cluster-side features), KRUISE_RESULTS (JSON lines, one per feature),
+// KRUISE_RUNTIME=1 (also the sandbox-fidelity features of features/*.mjs), KRUISE_RUNTIME_ONLY=1 (only
+// those: the real-node cell), KRUISE_CELL_MODE (the mode recorded, default KRUISE_MODE),
 // KRUISE_FLAVOUR (oldest | newest, recorded), KRUISE_ONLY (comma list of features, for debugging).
+// Each features/*.mjs module exports `features` (name -> async function) and `cleanup()`; it imports
+// what it needs from lib.mjs.
 // Run with `--import ./resolve-local.mjs` (the wildcard DNS stand-in). Exit code 1 if any feature failed.
-import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { appendFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+
+import { appendFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-
-const here = path.dirname(fileURLToPath(import.meta.url))
-const sdkDir = path.resolve(process.env.KRUISE_JS_SDK_DIR)
-const requireSdk = createRequire(path.join(sdkDir, 'package.json'))
-const e2b = requireSdk('e2b')
-const ci = requireSdk('@e2b/code-interpreter')
-const { Sandbox } = ci
-const version = (name) => requireSdk(`${name}/package.json`).version
-const E2B = version('e2b').split('.').map(Number)
-const CI = version('@e2b/code-interpreter').split('.').map(Number)
-const atLeast = (v, min) => {
-  for (let i = 0; i < 3; i++) if (v[i] !== min[i]) return v[i] > min[i]
-  return true
-}
-
-const MODE = process.env.KRUISE_MODE || 'header'
-if (MODE === 'private') {
-  // The published patch package from sdk/js, applied to exactly the SDK copies under test.
-  const { patchModules } = createRequire(import.meta.url)(path.join(here, '../../../sdk/js/index.cjs'))
-  patchModules({ e2b, codeInterpreter: ci }, { https: process.env.KRUISE_HTTPS === '1' })
-}
-
-const RUN = randomBytes(4).toString('hex')
-const IMAGE_KEY = 'e2b.agents.kruise.io/image'
-const cell = {
-  sdk: 'js',
-  flavour: process.env.KRUISE_FLAVOUR || '',
-  version: `e2b ${version('e2b')} / @e2b/code-interpreter ${version('@e2b/code-interpreter')}`,
-  mode: MODE,
-}
-
-function limitation(feature) {
-  if (process.env.KRUISE_NO_LIMITS) return null // check whether a limitation still holds
-  if (MODE === 'header') {
-    if (!atLeast(CI, [2, 7, 0]) && ['run_code', 'pause_drops_memory'].includes(feature)) {
-      return '@e2b/code-interpreter < 2.7.0 ignores E2B_SANDBOX_URL for the interpreter port'
-    }
-  }
-  return null
-}
-
-// e2b < 2.14.1 sends /health (isRunning) without routing headers: with header routing it reaches
-// the API's /health, so those cells check liveness through getInfo instead.
-const HEALTH_UNROUTED = MODE === 'header' && !atLeast(E2B, [2, 14, 1])
-const alive = async (s) => (HEALTH_UNROUTED ? (await s.getInfo()).state === 'running' : s.isRunning())
-
-class AssertionError extends Error {}
-function assert(cond, message) {
-  if (!cond) throw new AssertionError(message)
-}
-function eq(actual, expected, what) {
-  const a = JSON.stringify(actual)
-  const e = JSON.stringify(expected)
-  assert(a === e, `${what}: expected ${e}, got ${a}`)
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-async function waitFor(predicate, seconds, what) {
-  const deadline = Date.now() + seconds * 1000
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new AssertionError(`${what} not within ${seconds}s`)
-    await sleep(250)
-  }
-}
-const kubectl = (...args) =>
-  execFileSync('kubectl', args, { encoding: 'utf8', timeout: 60_000, stdio: ['pipe', 'pipe', 'pipe'] })
-
-async function listed(metadata, state) {
-  const query = state ? { metadata, state } : { metadata }
-  const paginator = Sandbox.list({ query })
-  const ids = []
-  do {
-    for (const s of await paginator.nextItems()) ids.push(s.sandboxId)
-  } while (paginator.hasNext)
-  return ids
-}
-async function gone(id) {
-  try {
-    await Sandbox.getInfo(id)
-    return false
-  } catch (e) {
-    return e instanceof e2b.NotFoundError || /not found/i.test(String(e.message))
-  }
-}
-const pause = (sbx) => (sbx.pause ? sbx.pause() : sbx.betaPause())
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import {
+  here,
+  sdkDir,
+  requireSdk,
+  e2b,
+  ci,
+  version,
+  E2B,
+  CI,
+  atLeast,
+  MODE,
+  RUN,
+  IMAGE_KEY,
+  cell,
+  limitation,
+  HEALTH_UNROUTED,
+  alive,
+  AssertionError,
+  assert,
+  eq,
+  sleep,
+  waitFor,
+  kubectl,
+  listed,
+  gone,
+  pause,
+  Sandbox,
+} from './lib.mjs'
 
 // --- features; `shared` is one sandbox for run_code / files / commands_stream ---
 let shared
@@ -300,7 +246,19 @@ function record(feature, result, reason = '') {
   if (process.env.KRUISE_RESULTS) appendFileSync(process.env.KRUISE_RESULTS, line + '\n')
 }
 
-const features = { ...core, ...(process.env.KRUISE_CLUSTER === '1' ? cluster : {}) }
+// Sandbox-fidelity features, one module per area (files, commands, interpreter, ...).
+const runtimeModules = []
+if (process.env.KRUISE_RUNTIME === '1' || process.env.KRUISE_RUNTIME_ONLY === '1') {
+  const dir = path.join(here, 'features')
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
+    runtimeModules.push(await import(pathToFileURL(path.join(dir, file)).href))
+  }
+}
+const runtime = Object.assign({}, ...runtimeModules.map((m) => m.features))
+const features =
+  process.env.KRUISE_RUNTIME_ONLY === '1'
+    ? runtime
+    : { ...core, ...(process.env.KRUISE_CLUSTER === '1' ? cluster : {}), ...runtime }
 const only = process.env.KRUISE_ONLY ? process.env.KRUISE_ONLY.split(',') : null
 let failed = 0
 console.log(`== js ${cell.version}, ${MODE}`)
@@ -325,6 +283,7 @@ for (const [feature, run] of Object.entries(features)) {
     if (!(e instanceof AssertionError)) console.log(e)
   }
 }
+for (const m of runtimeModules) await m.cleanup?.().catch(() => {})
 for (const s of [shared, (await pausedState?.catch(() => null))?.again]) {
   if (s) await s.kill().catch(() => {})
 }
