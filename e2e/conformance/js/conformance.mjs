@@ -246,13 +246,17 @@ function record(feature, result, reason = '') {
   if (process.env.KRUISE_RESULTS) appendFileSync(process.env.KRUISE_RESULTS, line + '\n')
 }
 
-// Sandbox-fidelity features, one module per area (files, commands, interpreter, ...).
+// Feature modules, one per area (features/*.mjs): `scope` 'runtime' (sandbox fidelity: private-mode
+// and real-node cells) or 'cluster' (once per language, with the cluster-side features).
+const wanted = (m) =>
+  (m.scope ?? 'runtime') === 'runtime'
+    ? process.env.KRUISE_RUNTIME === '1' || process.env.KRUISE_RUNTIME_ONLY === '1'
+    : process.env.KRUISE_CLUSTER === '1' && process.env.KRUISE_RUNTIME_ONLY !== '1'
 const runtimeModules = []
-if (process.env.KRUISE_RUNTIME === '1' || process.env.KRUISE_RUNTIME_ONLY === '1') {
-  const dir = path.join(here, 'features')
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
-    runtimeModules.push(await import(pathToFileURL(path.join(dir, file)).href))
-  }
+const dir = path.join(here, 'features')
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
+  const m = await import(pathToFileURL(path.join(dir, file)).href)
+  if (wanted(m)) runtimeModules.push(m)
 }
 const runtime = Object.assign({}, ...runtimeModules.map((m) => m.features))
 const features =
