@@ -90,12 +90,8 @@ final class ClusterDns {
   }
 
   private static void grantReadAccess(KubernetesClient client) {
-    ReadAccess.grant(
-        client,
-        ROLE,
-        USER,
-        List.of(
-            ReadAccess.read("", "endpoints", "services", "pods", "namespaces"),
-            ReadAccess.read("discovery.k8s.io", "endpointslices")));
+    var services = ReadAccess.read("", "endpoints", "services", "pods", "namespaces");
+    var slices = ReadAccess.read("discovery.k8s.io", "endpointslices");
+    ReadAccess.grant(client, ROLE, USER, List.of(services, slices));
   }
 }

@@ -146,13 +146,9 @@ public final class NetworkPolicyEnforcer {
 
   /** Exactly what kube-router's informers list and watch, and its one node read. */
   private static void grantReadAccess(KubernetesClient client) {
-    ReadAccess.grant(
-        client,
-        ROLE,
-        USER,
-        List.of(
-            ReadAccess.read("", "pods", "namespaces", "nodes", "services", "endpoints"),
-            ReadAccess.read("discovery.k8s.io", "endpointslices"),
-            ReadAccess.read("networking.k8s.io", "networkpolicies")));
+    var core = ReadAccess.read("", "pods", "namespaces", "nodes", "services", "endpoints");
+    var slices = ReadAccess.read("discovery.k8s.io", "endpointslices");
+    var policies = ReadAccess.read("networking.k8s.io", "networkpolicies");
+    ReadAccess.grant(client, ROLE, USER, List.of(core, slices, policies));
   }
 }

@@ -13,16 +13,7 @@ import java.util.Base64;
  * The files the node's daemons read from its run dir: containerd, CNI, kubelet and resolver
  * configuration, and one kubeconfig per identity (each a client certificate from the cluster's CA).
  */
-final class NodeConfigs {
-  private final LocalKubernetes cluster;
-  private final NodePlan plan;
-  private final Path runDir;
-
-  NodeConfigs(LocalKubernetes cluster, NodePlan plan, Path runDir) {
-    this.cluster = cluster;
-    this.plan = plan;
-    this.runDir = runDir;
-  }
+record NodeConfigs(LocalKubernetes cluster, NodePlan plan, Path runDir) {
 
   /** What containerd and kubelet need before they start. */
   void writeNodeConfigs(NodeBinaries bins) {

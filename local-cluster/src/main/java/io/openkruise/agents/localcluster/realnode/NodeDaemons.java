@@ -13,15 +13,14 @@ import java.util.function.BooleanSupplier;
  * The real node's daemons: each runs through {@code real-node exec}, which puts it in the run's
  * daemon cgroup and in the host or node network namespace and a new or a shared mount namespace.
  */
-final class NodeDaemons {
-  private final Path runDir;
-  private final Path script;
-  private final ProcessSupervisor supervisor;
+record NodeDaemons(Path runDir, Path script, ProcessSupervisor supervisor) {
 
-  NodeDaemons(Path runDir, Path script, ProcessWatchdog watchdog, Duration startTimeout) {
-    this.runDir = runDir;
-    this.script = script;
-    this.supervisor = new ProcessSupervisor(runDir, watchdog, startTimeout, Duration.ofMillis(200));
+  static NodeDaemons create(
+      Path runDir, Path script, ProcessWatchdog watchdog, Duration startTimeout) {
+    return new NodeDaemons(
+        runDir,
+        script,
+        new ProcessSupervisor(runDir, watchdog, startTimeout, Duration.ofMillis(200)));
   }
 
   /**

@@ -6,14 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The node containerd's image store ({@code k8s.io} namespace), through {@code ctr}. */
-final class NodeImages {
-  private final Path ctr;
-  private final Path socket;
-
-  NodeImages(Path ctr, Path socket) {
-    this.ctr = ctr;
-    this.socket = socket;
-  }
+record NodeImages(Path ctrBinary, Path socket) {
 
   /** Whether containerd answers on its socket. */
   boolean containerdAnswers() {
@@ -30,7 +23,7 @@ final class NodeImages {
 
   private HostCommand.Result ctr(String... args) {
     List<String> cmd =
-        new ArrayList<>(List.of(ctr.toString(), "-a", socket.toString(), "-n", "k8s.io"));
+        new ArrayList<>(List.of(ctrBinary.toString(), "-a", socket.toString(), "-n", "k8s.io"));
     cmd.addAll(List.of(args));
     return HostCommand.run(cmd, Duration.ofMinutes(5));
   }

@@ -98,7 +98,7 @@ public final class RealNode implements AutoCloseable {
             runDir.resolve("pids"),
             runDir,
             List.of("bash", script.toString(), "down", runDir.toString()));
-    this.daemons = new NodeDaemons(runDir, script, watchdog, options.startTimeout());
+    this.daemons = NodeDaemons.create(runDir, script, watchdog, options.startTimeout());
     this.shutdownHook = new Thread(this::close, "real-node-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }

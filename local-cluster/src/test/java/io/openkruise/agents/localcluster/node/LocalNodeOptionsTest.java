@@ -1,0 +1,25 @@
+package io.openkruise.agents.localcluster.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LocalNodeOptionsTest {
+
+  @Test
+  void theOptionsBuilderKeepsTheDefaultsItDoesNotSet() {
+    LocalNodeOptions d = LocalNodeOptions.defaults(Path.of("/tmp/n"));
+    LocalNodeOptions b =
+        LocalNodeOptions.builder(Path.of("/tmp/n")).nodeNames(List.of("a", "b")).build();
+
+    assertThat(d.nodeNames()).containsExactly("local-node-0");
+    assertThat(d.firstAddress()).isEqualTo("127.1.0.2");
+    assertThat(d.workers()).isEqualTo(8);
+    assertThat(d.assumeUnservedPortsReady()).isFalse();
+    assertThat(b.nodeNames()).containsExactly("a", "b");
+    assertThat(b.envdPort()).isEqualTo(d.envdPort());
+    assertThat(b.probeRetry()).isEqualTo(d.probeRetry());
+  }
+}
