@@ -46,13 +46,13 @@ public final class LocalNode implements AutoCloseable {
   /** Label on our Node objects. */
   public static final String NODE_LABEL = "agents.kruise.io/local-node";
 
+  private static final int WORKERS = 8;
+
   private final KubernetesClient client;
   private final LocalNodeOptions options;
   private final Clock clock;
   private final Vertx vertx;
-  private final boolean ownVertx;
   private final PodWrites writes;
-  private final ContainerProcesses containers;
   private final PodLauncher launcher;
   private final PodProber prober;
   private final PodTermination termination;
@@ -73,15 +73,14 @@ public final class LocalNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    this.ownVertx = options.vertx() == null;
-    this.vertx =
-        ownVertx ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2)) : options.vertx();
+    // Shared by all runtimes and probes; two event loops are plenty for loopback traffic.
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     this.writes = new PodWrites(client);
-    this.containers = new ContainerProcesses(client, options.imageProcesses(), workDir);
-    this.launcher = new PodLauncher(client, options, vertx, clock, workDir, containers);
-    this.prober = new PodProber(vertx, options);
+    this.launcher = new PodLauncher(client, options, vertx, clock);
+    this.prober = new PodProber(vertx, options.assumeUnservedPortsReady());
     this.termination = new PodTermination(launcher, writes, clock);
-    this.queue = new KeyedWorkQueue("local-node", options.workers(), this::reconcile);
+    // Reconciles mostly wait on the API server: more threads than cores.
+    this.queue = new KeyedWorkQueue("local-node", WORKERS, this::reconcile);
   }
 
   /** Registers the Nodes and starts watching pods; returns once the pod cache is synced. */
@@ -174,7 +173,7 @@ public final class LocalNode implements AutoCloseable {
    * {@code <work dir>/logs/<ns>_<pod>_<container>.log}, kept after the pod is gone.
    */
   public Path containerLog(String namespace, String pod, String container) {
-    return containers.log(namespace, pod, container);
+    return launcher.containers().log(namespace, pod, container);
   }
 
   /** The process of a running pod's container, when the node runs it as one. */
@@ -208,13 +207,11 @@ public final class LocalNode implements AutoCloseable {
       stop(e.getKey(), e.getValue(), Duration.ofSeconds(5));
     }
     prober.close();
-    containers.close();
-    if (ownVertx) {
-      try {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.warning("vertx did not close: " + e);
-      }
+    launcher.close();
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warning("vertx did not close: " + e);
     }
   }
 }

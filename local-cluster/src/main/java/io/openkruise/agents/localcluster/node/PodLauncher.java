@@ -25,33 +25,32 @@ import java.util.logging.Logger;
  * one place that builds the runtime's {@link RuntimeOptions}) and the pod's process containers
  * ({@link ContainerProcesses}).
  */
-final class PodLauncher {
+final class PodLauncher implements AutoCloseable {
+  /** The first pod address; 127.1.0.1 and below stay free for the host's own loopback use. */
+  static final String FIRST_ADDRESS = "127.1.0.2";
+
   private static final Logger LOG = Logger.getLogger(PodLauncher.class.getName());
 
   private final KubernetesClient client;
-  private final LocalNodeOptions options;
   private final Vertx vertx;
   private final Clock clock;
   private final Path podsDir;
   private final Path volumesDir;
-  private final LoopbackAddresses addresses;
+  private final LoopbackAddresses addresses = new LoopbackAddresses(FIRST_ADDRESS);
   private final ContainerProcesses containers;
 
-  PodLauncher(
-      KubernetesClient client,
-      LocalNodeOptions options,
-      Vertx vertx,
-      Clock clock,
-      Path workDir,
-      ContainerProcesses containers) {
-    this.client = client;
-    this.options = options;
-    this.vertx = vertx;
-    this.clock = clock;
+  PodLauncher(KubernetesClient client, LocalNodeOptions options, Vertx vertx, Clock clock) {
+    Path workDir = options.workDir().toAbsolutePath();
     this.podsDir = workDir.resolve("pods");
     this.volumesDir = workDir.resolve("volumes");
-    this.addresses = new LoopbackAddresses(options.firstAddress());
-    this.containers = containers;
+    this.containers = new ContainerProcesses(client, options.imageProcesses(), workDir);
+    this.client = client;
+    this.vertx = vertx;
+    this.clock = clock;
+  }
+
+  ContainerProcesses containers() {
+    return containers;
   }
 
   /**
@@ -93,8 +92,7 @@ final class PodLauncher {
       try {
         Map<String, ProcessContainer> processes = containers.start(pod, ip, root);
         PodRun run = PodRun.start(pod, ip, "127.0.0.1", clock.instant());
-        return Optional.of(
-            new PodSlot(pod.getMetadata().getUid(), ip, root, runtime, processes, run));
+        return Optional.of(new PodSlot(root, runtime, processes, run));
       } catch (Exception e) {
         closeQuietly(runtime);
         release(ip);
@@ -115,9 +113,9 @@ final class PodLauncher {
             RuntimeOptions.builder()
                 .host(ip)
                 .rootDir(root)
-                .envdPort(options.envdPort())
-                .codeInterpreter(options.codeInterpreter())
-                .codeInterpreterPort(options.codeInterpreterPort())
+                .envdPort(RuntimeOptions.DEFAULT_ENVD_PORT)
+                .codeInterpreter(true)
+                .codeInterpreterPort(RuntimeOptions.DEFAULT_CODE_INTERPRETER_PORT)
                 .volumesDir(volumesDir)
                 .bootstrapToken(bootstrap.orElse(null))
                 // A pod the controller did not make (no token) keeps the open runtime the
@@ -193,5 +191,10 @@ final class PodLauncher {
       t = t.getCause();
     }
     return t;
+  }
+
+  @Override
+  public void close() {
+    containers.close();
   }
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.openkruise.agents.runtime.RuntimeOptions;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Optional;
@@ -14,18 +15,21 @@ import java.util.logging.Logger;
 /**
  * Runs a pod's startup and readiness probes against its address and records the outcome in its
  * {@link PodRun}. Unlike a kubelet it probes as soon as the runtime is up ({@code
- * initialDelaySeconds} is ignored), retries a failing probe every {@link
- * LocalNodeOptions#probeRetry()}, and runs a Ready container's readiness probe every {@code
- * periodSeconds}. A process container that exited is unready with its exit code and log.
+ * initialDelaySeconds} is ignored), retries a failing probe every {@link #RETRY}, and runs a Ready
+ * container's readiness probe every {@code periodSeconds}. A process container that exited is
+ * unready with its exit code and log.
  */
 final class PodProber implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(PodProber.class.getName());
 
-  private final LocalNodeOptions options;
+  /** Delay between attempts while a probe fails. */
+  static final Duration RETRY = Duration.ofMillis(100);
+
+  private final boolean assumeUnservedPortsReady;
   private final ProbeRunner probes;
 
-  PodProber(Vertx vertx, LocalNodeOptions options) {
-    this.options = options;
+  PodProber(Vertx vertx, boolean assumeUnservedPortsReady) {
+    this.assumeUnservedPortsReady = assumeUnservedPortsReady;
     this.probes = new ProbeRunner(vertx);
   }
 
@@ -63,7 +67,7 @@ final class PodProber implements AutoCloseable {
         ready = failure == null;
       }
       slot.run = slot.run.withProbe(c.getName(), new ProbeState(started, ready, failure));
-      long delay = delayMillis(ready, c.getReadinessProbe(), options.probeRetry());
+      long delay = delayMillis(ready, c.getReadinessProbe(), RETRY);
       if (delay > 0) {
         next = next == 0 ? delay : Math.min(next, delay);
       }
@@ -92,12 +96,11 @@ final class PodProber implements AutoCloseable {
    * it aims at a port of the pod's own address that the runtime does not serve (a container the
    * runtime stands in for, not one run as a process).
    */
-  static boolean assumedPassing(
-      LocalNodeOptions options, ProbeTarget t, String ip, boolean ownProcess) {
+  static boolean assumedPassing(boolean assume, ProbeTarget t, String ip, boolean ownProcess) {
     boolean served =
-        t.port() == options.envdPort()
-            || (options.codeInterpreter() && t.port() == options.codeInterpreterPort());
-    return options.assumeUnservedPortsReady()
+        t.port() == RuntimeOptions.DEFAULT_ENVD_PORT
+            || t.port() == RuntimeOptions.DEFAULT_CODE_INTERPRETER_PORT;
+    return assume
         && !ownProcess
         && t.kind() != ProbeTarget.Kind.ASSUMED_PASSING
         && ip.equals(t.host())
@@ -112,7 +115,7 @@ final class PodProber implements AutoCloseable {
       return null;
     }
     ProbeTarget t = ProbeTarget.resolve(probe, c, ip);
-    if (assumedPassing(options, t, ip, ownProcess)) {
+    if (assumedPassing(assumeUnservedPortsReady, t, ip, ownProcess)) {
       return null;
     }
     long timeout = (probe.getTimeoutSeconds() == null ? 1 : probe.getTimeoutSeconds()) * 1000L;

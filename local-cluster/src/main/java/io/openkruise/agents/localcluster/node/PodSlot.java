@@ -17,15 +17,9 @@ final class PodSlot {
   PodRun run;
   long nextProbeNanos;
 
-  PodSlot(
-      String uid,
-      String ip,
-      Path root,
-      AgentRuntime runtime,
-      Map<String, ProcessContainer> processes,
-      PodRun run) {
-    this.uid = uid;
-    this.ip = ip;
+  PodSlot(Path root, AgentRuntime runtime, Map<String, ProcessContainer> processes, PodRun run) {
+    this.uid = run.podUid();
+    this.ip = run.podIp();
     this.root = root;
     this.runtime = runtime;
     this.processes = processes;

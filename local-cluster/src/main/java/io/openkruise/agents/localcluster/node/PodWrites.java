@@ -90,10 +90,10 @@ final class PodWrites {
     HttpResponse<String> r;
     try {
       r = http.sendAsync(req, String.class).get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw KubernetesClientException.launderThrowable(e);
     } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       throw KubernetesClientException.launderThrowable(e);
     }
     if (r.code() >= 300 && r.code() != 404 && r.code() != 409) {

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
  */
 public final class ProcessSupervisor {
   private final Path dir;
+  private final Path logs;
   private final ProcessWatchdog watchdog;
   private final Duration startTimeout;
   private final Duration pollEvery;
@@ -36,20 +37,20 @@ public final class ProcessSupervisor {
    */
   public ProcessSupervisor(
       Path dir, ProcessWatchdog watchdog, Duration startTimeout, Duration pollEvery) {
+    try {
+      this.logs = Files.createDirectories(dir.resolve("logs"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare " + dir, e);
+    }
     this.dir = dir;
     this.watchdog = watchdog;
     this.startTimeout = startTimeout;
     this.pollEvery = pollEvery;
-    try {
-      Files.createDirectories(dir.resolve("logs"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare " + dir, e);
-    }
   }
 
   /** Starts {@code command} with stdin from /dev/null and stdout and stderr appended to its log. */
   public synchronized ChildProcess start(String name, List<String> command) {
-    Path log = dir.resolve("logs").resolve(name + ".log");
+    Path log = logs.resolve(name + ".log");
     try {
       Process p =
           new ProcessBuilder(command)

@@ -15,11 +15,10 @@ class LocalNodeOptionsTest {
         LocalNodeOptions.builder(Path.of("/tmp/n")).nodeNames(List.of("a", "b")).build();
 
     assertThat(d.nodeNames()).containsExactly("local-node-0");
-    assertThat(d.firstAddress()).isEqualTo("127.1.0.2");
-    assertThat(d.workers()).isEqualTo(8);
     assertThat(d.assumeUnservedPortsReady()).isFalse();
+    assertThat(d.imageProcesses()).isEmpty();
     assertThat(b.nodeNames()).containsExactly("a", "b");
-    assertThat(b.envdPort()).isEqualTo(d.envdPort());
-    assertThat(b.probeRetry()).isEqualTo(d.probeRetry());
+    assertThat(b.workDir()).isEqualTo(d.workDir());
+    assertThat(b.assumeUnservedPortsReady()).isFalse();
   }
 }

@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
-import java.nio.file.Path;
+import io.openkruise.agents.runtime.RuntimeOptions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -32,18 +32,16 @@ class PodProberTest {
 
   @Test
   void onlyUnservedPortsOfThePodsOwnAddressPassUnprobedAndOnlyWhenAsked() {
-    LocalNodeOptions assume =
-        LocalNodeOptions.builder(Path.of("/tmp/x")).assumeUnservedPortsReady(true).build();
-    LocalNodeOptions strict = LocalNodeOptions.defaults(Path.of("/tmp/x"));
     Container c = new ContainerBuilder().withName("c").build();
 
     ProbeTarget unserved = ProbeTarget.resolve(httpProbe(8080, null), c, IP);
-    ProbeTarget envd = ProbeTarget.resolve(httpProbe(assume.envdPort(), null), c, IP);
+    ProbeTarget envd =
+        ProbeTarget.resolve(httpProbe(RuntimeOptions.DEFAULT_ENVD_PORT, null), c, IP);
 
-    assertThat(PodProber.assumedPassing(assume, unserved, IP, false)).isTrue();
-    assertThat(PodProber.assumedPassing(strict, unserved, IP, false)).isFalse();
-    assertThat(PodProber.assumedPassing(assume, envd, IP, false)).isFalse();
-    assertThat(PodProber.assumedPassing(assume, unserved, IP, true)).isFalse();
+    assertThat(PodProber.assumedPassing(true, unserved, IP, false)).isTrue();
+    assertThat(PodProber.assumedPassing(false, unserved, IP, false)).isFalse();
+    assertThat(PodProber.assumedPassing(true, envd, IP, false)).isFalse();
+    assertThat(PodProber.assumedPassing(true, unserved, IP, true)).isFalse();
   }
 
   @Test
