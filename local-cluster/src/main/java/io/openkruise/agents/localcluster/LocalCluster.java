@@ -10,6 +10,7 @@ import io.openkruise.agents.localcluster.kube.LocalKubernetes;
 import io.openkruise.agents.localcluster.kube.Pki;
 import io.openkruise.agents.localcluster.node.ImageProcess;
 import io.openkruise.agents.localcluster.node.LocalNode;
+import io.openkruise.agents.localcluster.node.LocalNodeOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -191,8 +192,8 @@ public final class LocalCluster implements AutoCloseable {
    *
    * @param kube control plane settings
    * @param nodeNames Nodes the simulator registers
-   * @param assumeUnservedPortsReady see {@link LocalNode.Options#assumeUnservedPortsReady()}
-   * @param imageProcesses see {@link LocalNode.Options#imageProcesses()}
+   * @param assumeUnservedPortsReady see {@link LocalNodeOptions#assumeUnservedPortsReady()}
+   * @param imageProcesses see {@link LocalNodeOptions#imageProcesses()}
    */
   public record Options(
       LocalKubernetes.Options kube,
@@ -235,10 +236,11 @@ public final class LocalCluster implements AutoCloseable {
       LocalNode node =
           LocalNode.start(
               kube.client(),
-              LocalNode.Options.defaults(kube.workDir().resolve("node"))
-                  .withNodeNames(options.nodeNames())
-                  .withAssumeUnservedPortsReady(options.assumeUnservedPortsReady())
-                  .withImageProcesses(options.imageProcesses()));
+              LocalNodeOptions.builder(kube.workDir().resolve("node"))
+                  .nodeNames(options.nodeNames())
+                  .assumeUnservedPortsReady(options.assumeUnservedPortsReady())
+                  .imageProcesses(options.imageProcesses())
+                  .build());
       String description = "real kube-apiserver " + kube.version() + " at " + kube.apiServerUrl();
       return new LocalCluster(
           Tier.REAL, description, kube.kubeconfig(), kube.config(), kube, node, null, null, true);

@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.openkruise.agents.localcluster.process.ChildExitedException;
+import io.openkruise.agents.localcluster.process.ChildProcess;
+import io.openkruise.agents.localcluster.process.RunDirs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -20,12 +22,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * A real Kubernetes control plane on loopback: etcd, kube-apiserver and kube-controller-manager
@@ -185,7 +185,7 @@ public final class LocalKubernetes implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    this.processes = new ProcessGroup(workDir);
+    this.processes = new ProcessGroup(workDir, options.startTimeout());
     this.shutdownHook = new Thread(this::close, "local-kubernetes-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     boolean ok = false;
@@ -198,8 +198,8 @@ public final class LocalKubernetes implements AutoCloseable {
       int apiPort = freePort();
       this.apiServerUrl = URI.create("https://127.0.0.1:" + apiPort);
 
-      ProcessGroup.Child etcd = processes.start("etcd", etcdCommand(bins, etcdClient, etcdPeer));
-      ProcessGroup.Child api =
+      ChildProcess etcd = processes.start("etcd", etcdCommand(bins, etcdClient, etcdPeer));
+      ChildProcess api =
           processes.start("kube-apiserver", apiServerCommand(bins, etcdClient, apiPort));
       await("kube-apiserver /readyz", () -> readyz(api), List.of(etcd, api));
       long tApi = System.nanoTime();
@@ -214,8 +214,7 @@ public final class LocalKubernetes implements AutoCloseable {
       applyCrds(crdResources(options.crds()));
       long tCrds = System.nanoTime();
 
-      ProcessGroup.Child kcm =
-          processes.start("kube-controller-manager", controllerManagerCommand(bins));
+      ChildProcess kcm = processes.start("kube-controller-manager", controllerManagerCommand(bins));
       // The service-account controller creating default/default shows the manager is syncing.
       await(
           "kube-controller-manager (default ServiceAccount)",
@@ -317,7 +316,7 @@ public final class LocalKubernetes implements AutoCloseable {
 
   private HttpClient readyzClient;
 
-  private boolean readyz(ProcessGroup.Child api) {
+  private boolean readyz(ChildProcess api) {
     if (readyzClient == null) {
       readyzClient =
           HttpClient.newBuilder()
@@ -341,48 +340,14 @@ public final class LocalKubernetes implements AutoCloseable {
     }
   }
 
-  private void await(String what, BooleanSupplier ready, List<ProcessGroup.Child> watched) {
-    long deadline = System.nanoTime() + options.startTimeout().toNanos();
-    while (true) {
-      for (ProcessGroup.Child c : watched) {
-        if (!c.process().isAlive()) {
-          String tail = c.tail(25);
-          String msg =
-              c.name()
-                  + " exited with "
-                  + c.process().exitValue()
-                  + " while waiting for "
-                  + what
-                  + "; last log lines ("
-                  + c.log()
-                  + "):\n    "
-                  + tail;
-          throw tail.contains("address already in use")
-              ? new PortClashException(msg)
-              : new IllegalStateException(msg);
-        }
-      }
-      try {
-        if (ready.getAsBoolean()) {
-          return;
-        }
-      } catch (KubernetesClientException e) {
-        // not up yet
-      }
-      if (System.nanoTime() > deadline) {
-        StringBuilder msg =
-            new StringBuilder("timed out after " + options.startTimeout() + " waiting for " + what);
-        for (ProcessGroup.Child c : watched) {
-          msg.append("\n  ").append(c.name()).append(" log:\n    ").append(c.tail(10));
-        }
-        throw new IllegalStateException(msg.toString());
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for " + what, e);
-      }
+  /** Waits through the process group; a daemon that died on a taken port means a port clash. */
+  private void await(String what, BooleanSupplier ready, List<ChildProcess> watched) {
+    try {
+      processes.await(what, ready, watched);
+    } catch (ChildExitedException e) {
+      throw e.logTail().contains("address already in use")
+          ? new PortClashException(e.getMessage())
+          : e;
     }
   }
 
@@ -539,22 +504,11 @@ public final class LocalKubernetes implements AutoCloseable {
       client.close();
     }
     processes.close();
-    deleteRecursively(workDir);
+    RunDirs.delete(workDir);
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException e) {
       // already shutting down: this is the hook
-    }
-  }
-
-  static void deleteRecursively(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      LOG.warning("cannot remove " + dir + ": " + e.getMessage());
     }
   }
 }

@@ -1,5 +1,8 @@
 package io.openkruise.agents.localcluster.node;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
@@ -51,6 +54,26 @@ final class KeyedWorkQueue implements AutoCloseable {
       queue.add(key);
       notify();
     }
+  }
+
+  /** An informer handler that adds the {@code namespace/name} key of every change. */
+  <T extends HasMetadata> ResourceEventHandler<T> addingEveryChange() {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        add(Cache.metaNamespaceKeyFunc(obj));
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        add(Cache.metaNamespaceKeyFunc(newObj));
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        add(Cache.metaNamespaceKeyFunc(obj));
+      }
+    };
   }
 
   void addAfter(String key, long delayMillis) {

@@ -2,6 +2,9 @@ package io.openkruise.agents.localcluster.node;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,5 +50,32 @@ public final class NodePicker {
     }
     return Optional.of(
         fit.get((int) Math.floorMod(turn, (long) fit.size())).getMetadata().getName());
+  }
+
+  /**
+   * The status that says no node fits, or empty when the pod already says so.
+   *
+   * @param nodeCount how many nodes there are (for the message)
+   */
+  public static Optional<PodStatus> unschedulable(Pod pod, int nodeCount, Instant now) {
+    boolean already =
+        pod.getStatus() != null
+            && pod.getStatus().getConditions() != null
+            && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()));
+    if (already) {
+      return Optional.empty();
+    }
+    PodCondition c = new PodCondition();
+    c.setType("PodScheduled");
+    c.setStatus("False");
+    c.setReason("Unschedulable");
+    c.setMessage(
+        "0/" + nodeCount + " nodes are available: node(s) didn't match Pod's node selector.");
+    c.setLastTransitionTime(PodStatusPlanner.time(now));
+    PodStatus s = new PodStatus();
+    s.setConditions(List.of(c));
+    s.setPhase("Pending");
+    return Optional.of(s);
   }
 }

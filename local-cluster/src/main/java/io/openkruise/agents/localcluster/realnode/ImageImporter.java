@@ -71,8 +71,8 @@ public final class ImageImporter {
 
   /** The {@code RepoTags} of a Docker "save" archive's {@code manifest.json}. */
   public static List<String> repoTags(Path tar) {
-    RealNode.Result r =
-        RealNode.run(
+    HostCommand.Result r =
+        HostCommand.run(
             List.of("tar", "-xOf", tar.toString(), "manifest.json"), Duration.ofMinutes(2));
     if (r.rc() != 0) {
       throw new IllegalStateException(tar + " has no readable manifest.json:\n" + r.output());

@@ -1,16 +1,12 @@
 package io.openkruise.agents.localcluster.realnode;
 
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.localcluster.kube.KubeBinaries;
-import io.openkruise.agents.localcluster.kube.LocalKubernetes;
-import java.io.IOException;
+import io.openkruise.agents.localcluster.process.ChildProcess;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -67,56 +63,43 @@ public final class NetworkPolicyEnforcer {
    * Starts the enforcer as one of the node's daemons (stopped with them) and waits until it has
    * hooked its chains into the node namespace's filter table.
    */
-  static void start(
-      RealNode node, LocalKubernetes cluster, RealNode.Child containerd, RealNode.Child kubelet) {
+  static void start(NodeContext node, List<ChildProcess> watched) {
     long t0 = System.nanoTime();
     Install install = Install.resolve(System.err);
-    grantReadAccess(cluster.client());
-    Path kubeconfig = node.runDir().resolve("network-policy.kubeconfig");
-    try {
-      Files.writeString(
-          kubeconfig,
-          node.kubeconfig(
-              cluster.pki().issueClientCertificate(USER, "kruise:network-policy"),
-              "https://" + node.plan().hostIp() + ":" + cluster.apiServerUrl().getPort(),
-              "kubernetes"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    grantReadAccess(node.cluster().client());
+    Path kubeconfig =
+        node.configs().inNodeNamespace("network-policy", USER, "kruise:network-policy");
     letTheNodeReachItsPods(node.plan());
-    RealNode.Child enforcer =
-        node.startDaemon(
-            "kube-router",
-            "node",
-            "new",
-            List.of(
-                install.kubeRouter().toString(),
-                "--kubeconfig=" + kubeconfig,
-                "--hostname-override=" + NodePlan.NODE_NAME,
-                "--run-firewall=true",
-                "--run-router=false",
-                "--run-service-proxy=false",
-                "--run-loadbalancer=false",
-                "--service-cluster-ip-range=" + NodePlan.SERVICE_CIDR,
-                "--enable-ipv6=false",
-                // Nothing listens: no health or metrics port in the node namespace.
-                "--health-port=0",
-                "--metrics-port=0",
-                "--v=1"));
-    node.await(
-        "kube-router's policy chains in the node namespace",
-        () ->
-            RealNode.run(
-                    List.of(
-                        "nsenter",
-                        "--net=/run/netns/" + node.plan().netns(),
-                        "iptables",
-                        "-S",
-                        "FORWARD"),
-                    Duration.ofSeconds(10))
-                .output()
-                .contains("KUBE-ROUTER-FORWARD"),
-        List.of(containerd, kubelet, enforcer));
+    ChildProcess enforcer =
+        node.daemons()
+            .start(
+                "kube-router",
+                "node",
+                "new",
+                List.of(
+                    install.kubeRouter().toString(),
+                    "--kubeconfig=" + kubeconfig,
+                    "--hostname-override=" + NodePlan.NODE_NAME,
+                    "--run-firewall=true",
+                    "--run-router=false",
+                    "--run-service-proxy=false",
+                    "--run-loadbalancer=false",
+                    "--service-cluster-ip-range=" + NodePlan.SERVICE_CIDR,
+                    "--enable-ipv6=false",
+                    // Nothing listens: no health or metrics port in the node namespace.
+                    "--health-port=0",
+                    "--metrics-port=0",
+                    "--v=1"));
+    List<ChildProcess> all = new ArrayList<>(watched);
+    all.add(enforcer);
+    node.daemons()
+        .await(
+            "kube-router's policy chains in the node namespace",
+            () ->
+                HostCommand.iptablesInNode(node.plan(), List.of("-S", "FORWARD"))
+                    .output()
+                    .contains("KUBE-ROUTER-FORWARD"),
+            all);
     LOG.info(
         () ->
             String.format(
@@ -136,12 +119,10 @@ public final class NetworkPolicyEnforcer {
    * lives in the node namespace and goes with it.
    */
   private static void letTheNodeReachItsPods(NodePlan plan) {
-    RealNode.Result r =
-        RealNode.run(
+    HostCommand.Result r =
+        HostCommand.iptablesInNode(
+            plan,
             List.of(
-                "nsenter",
-                "--net=/run/netns/" + plan.netns(),
-                "iptables",
                 "-t",
                 "mangle",
                 "-A",
@@ -157,8 +138,7 @@ public final class NetworkPolicyEnforcer {
                 "-j",
                 "MARK",
                 "--set-xmark",
-                "0x10000/0x10000"),
-            Duration.ofSeconds(10));
+                "0x10000/0x10000"));
     if (r.rc() != 0) {
       throw new IllegalStateException("cannot add the node-to-pods rule: " + r.output());
     }
@@ -166,43 +146,9 @@ public final class NetworkPolicyEnforcer {
 
   /** Exactly what kube-router's informers list and watch, and its one node read. */
   private static void grantReadAccess(KubernetesClient client) {
-    List<String> read = List.of("get", "list", "watch");
-    client
-        .resource(
-            new ClusterRoleBuilder()
-                .withNewMetadata()
-                .withName(ROLE)
-                .endMetadata()
-                .addNewRule()
-                .withApiGroups("")
-                .withResources("pods", "namespaces", "nodes", "services", "endpoints")
-                .withVerbs(read)
-                .endRule()
-                .addNewRule()
-                .withApiGroups("discovery.k8s.io")
-                .withResources("endpointslices")
-                .withVerbs(read)
-                .endRule()
-                .addNewRule()
-                .withApiGroups("networking.k8s.io")
-                .withResources("networkpolicies")
-                .withVerbs(read)
-                .endRule()
-                .build())
-        .createOr(r -> r.update());
-    client
-        .resource(
-            new ClusterRoleBindingBuilder()
-                .withNewMetadata()
-                .withName(ROLE)
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", ROLE)
-                .addNewSubject()
-                .withKind("User")
-                .withApiGroup("rbac.authorization.k8s.io")
-                .withName(USER)
-                .endSubject()
-                .build())
-        .createOr(r -> r.update());
+    var core = ReadAccess.read("", "pods", "namespaces", "nodes", "services", "endpoints");
+    var slices = ReadAccess.read("discovery.k8s.io", "endpointslices");
+    var policies = ReadAccess.read("networking.k8s.io", "networkpolicies");
+    ReadAccess.grant(client, ROLE, USER, List.of(core, slices, policies));
   }
 }

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,23 @@ class NodePickerTest {
     assertThat(NodePicker.needsScheduling(pod(null, "default-scheduler", null))).isTrue();
     assertThat(NodePicker.needsScheduling(pod(null, "volcano", null))).isFalse();
     assertThat(NodePicker.needsScheduling(pod(null, null, "a"))).isFalse();
+  }
+
+  @Test
+  void aPodNoNodeFitsIsMarkedUnschedulableOnce() {
+    Pod pod = pod(Map.of("zone", "z"), null, null);
+    Instant now = Instant.parse("2026-11-23T10:00:00.750Z");
+
+    PodStatus status = NodePicker.unschedulable(pod, 2, now).orElseThrow();
+
+    assertThat(status.getPhase()).isEqualTo("Pending");
+    assertThat(status.getConditions())
+        .singleElement()
+        .extracting("type", "status", "reason", "lastTransitionTime")
+        .containsExactly("PodScheduled", "False", "Unschedulable", "2026-11-23T10:00:00Z");
+    assertThat(status.getConditions().get(0).getMessage()).startsWith("0/2 nodes are available");
+    pod.setStatus(status);
+    assertThat(NodePicker.unschedulable(pod, 2, now)).isEmpty();
   }
 
   private static Node node(String name, Map<String, String> labels) {

@@ -52,13 +52,14 @@ class ProcessContainersTest {
     node =
         LocalNode.start(
             cluster.client(),
-            LocalNode.Options.defaults(dir)
-                .withNodeNames(List.of(NODE))
-                .withImageProcesses(
+            LocalNodeOptions.builder(dir)
+                .nodeNames(List.of(NODE))
+                .imageProcesses(
                     Map.of(
                         "example/shell",
                         new ImageProcess(
-                            List.of("sh", "-c", SCRIPT), Map.of("BIND", ImageProcess.POD_IP)))));
+                            List.of("sh", "-c", SCRIPT), Map.of("BIND", ImageProcess.POD_IP))))
+                .build());
   }
 
   @AfterAll

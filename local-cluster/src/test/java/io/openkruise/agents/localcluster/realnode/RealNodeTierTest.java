@@ -213,7 +213,8 @@ class RealNodeTierTest {
         .atMost(java.time.Duration.ofSeconds(15))
         .untilAsserted(() -> assertThat(ours).noneMatch(ProcessHandle::isAlive));
     assertThat(
-            RealNode.run(List.of("ip", "netns", "list"), java.time.Duration.ofSeconds(10)).output())
+            HostCommand.run(List.of("ip", "netns", "list"), java.time.Duration.ofSeconds(10))
+                .output())
         .doesNotContain(plan.netns());
     assertThat(Path.of("/sys/fs/cgroup/pids", plan.cgroup())).doesNotExist();
     assertThat(Path.of("/sys/fs/cgroup/memory", plan.cgroup())).doesNotExist();
