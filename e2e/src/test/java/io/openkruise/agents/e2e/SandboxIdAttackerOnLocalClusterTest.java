@@ -115,7 +115,7 @@ class SandboxIdAttackerOnLocalClusterTest {
             .body();
     Matcher m =
         Pattern.compile(
-                "kruise_sandbox_live_reads_total\\{[^}]*outcome=\"" + outcome + "\"[^}]*} (\\S+)")
+                "kruise_manager_live_reads_total\\{[^}]*outcome=\"" + outcome + "\"[^}]*} (\\S+)")
             .matcher(prom);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }

@@ -14,7 +14,7 @@ class LiveReadGuardTest {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private double count(String outcome) {
-    return registry.get("kruise.sandbox.live_reads").tag("outcome", outcome).counter().count();
+    return registry.get("kruise.manager.live_reads").tag("outcome", outcome).counter().count();
   }
 
   @Test

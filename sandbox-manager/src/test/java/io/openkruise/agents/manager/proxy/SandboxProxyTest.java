@@ -294,7 +294,8 @@ class SandboxProxyTest {
     http.close();
     String prom = given().get(metrics).then().statusCode(200).extract().asString();
     assertThat(prom)
-        .contains("kruise_proxy_requests_seconds_count{mode=\"private\",outcome=\"forwarded\"");
+        .contains(
+            "kruise_manager_proxy_requests_seconds_count{mode=\"private\",outcome=\"forwarded\"");
   }
 
   @Test
@@ -420,7 +421,8 @@ class SandboxProxyTest {
     // API calls carrying a token stay API calls.
     given().header("X-Access-Token", token).get("/health").then().statusCode(200);
     assertThat(given().get(metrics).then().statusCode(200).extract().asString())
-        .contains("kruise_proxy_requests_seconds_count{mode=\"token\",outcome=\"forwarded\"");
+        .contains(
+            "kruise_manager_proxy_requests_seconds_count{mode=\"token\",outcome=\"forwarded\"");
     assertThat(id).isNotEmpty();
   }
 
@@ -443,6 +445,7 @@ class SandboxProxyTest {
     given().get("/kruise/" + id + "/" + port + "/m").then().statusCode(200);
     String prom = given().get(metrics).then().statusCode(200).extract().asString();
     assertThat(prom)
-        .contains("kruise_proxy_requests_seconds_count{mode=\"private\",outcome=\"forwarded\"");
+        .contains(
+            "kruise_manager_proxy_requests_seconds_count{mode=\"private\",outcome=\"forwarded\"");
   }
 }
