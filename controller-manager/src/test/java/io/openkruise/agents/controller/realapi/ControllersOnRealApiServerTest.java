@@ -475,7 +475,7 @@ class ControllersOnRealApiServerTest {
                 s ->
                     s.getMetadata()
                         .getAnnotations()
-                        .containsKey(MetadataKeys.PREFIX + "claim-failed"))
+                        .containsKey(MetadataKeys.ANNOTATION_CLAIM_FAILED))
             .toList();
     assertThat(reserved).as("failed sandboxes are kept and marked").isNotEmpty();
     assertThat(reserved).allMatch(s -> s.getMetadata().getDeletionTimestamp() == null);
@@ -533,7 +533,7 @@ class ControllersOnRealApiServerTest {
     awaitCompleted("configured");
     Sandbox claimed = claimedBy("configured").get(0);
     assertThat(claimed.getMetadata().getAnnotations())
-        .containsEntry(MetadataKeys.PREFIX + "runtime-initialized", "true");
+        .containsEntry(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
 
     var http = java.net.http.HttpClient.newHttpClient();
     var request =
@@ -548,7 +548,8 @@ class ControllersOnRealApiServerTest {
             .POST(
                 java.net.http.HttpRequest.BodyPublishers.ofByteArray(
                     Fixtures.envelope(
-                        "{\"process\":{\"cmd\":\"/bin/bash\",\"args\":[\"-l\",\"-c\",\"echo $GREETING\"]}}")))
+                        "{\"process\":{\"cmd\":\"/bin/bash\",\"args\":[\"-l\",\"-c\",\"echo"
+                            + " $GREETING\"]}}")))
             .build();
     var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
     assertThat(response.statusCode()).isEqualTo(200);

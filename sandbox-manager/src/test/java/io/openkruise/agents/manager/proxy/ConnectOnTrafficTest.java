@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.manager.support.Fixtures;
@@ -70,7 +71,7 @@ class ConnectOnTrafficTest {
   private String paused(String name, String template, boolean autoResume) {
     var set = Fixtures.set("cot", template, false);
     if (autoResume) {
-      set.getMetadata().setAnnotations(Map.of(ConnectOnTraffic.ANNOTATION_AUTO_RESUME, "true"));
+      set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_AUTO_RESUME, "true"));
     }
     client.resource(set).create();
     Sandbox s = Fixtures.claimed("cot", name, template, "owner-1", "127.0.0.1");
