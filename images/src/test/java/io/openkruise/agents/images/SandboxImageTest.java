@@ -3,6 +3,7 @@ package io.openkruise.agents.images;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.openkruise.agents.envd.RuntimeEnv;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ class SandboxImageTest {
             image,
             work.resolve("main"),
             Map.of(
-                "KRUISE_RUNTIME_BOOTSTRAP_TOKEN",
+                RuntimeEnv.BOOTSTRAP_TOKEN,
                 BOOTSTRAP,
                 "AGENT_RUNTIME_HOST",
                 "127.0.0.1",

@@ -18,6 +18,7 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimPhase;
 import io.openkruise.agents.envd.EnvdHeaders;
+import io.openkruise.agents.envd.RuntimeEnv;
 import io.openkruise.agents.localcluster.junit.LocalClusterTestResource;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.quarkus.test.common.WithTestResource;
@@ -155,7 +156,7 @@ class SandboxSecurityOnRealApiServerTest {
     assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
     EnvVar env =
         pod.getSpec().getContainers().get(0).getEnv().stream()
-            .filter(e -> SandboxSecrets.BOOTSTRAP_ENV.equals(e.getName()))
+            .filter(e -> RuntimeEnv.BOOTSTRAP_TOKEN.equals(e.getName()))
             .findFirst()
             .orElseThrow();
     assertThat(env.getValue()).isNull();
@@ -215,7 +216,7 @@ class SandboxSecurityOnRealApiServerTest {
               .withName(member.getMetadata().getName())
               .get();
       assertThat(claimed.getMetadata().getAnnotations())
-          .containsEntry(MetadataKeys.PREFIX + "runtime-initialized", "true");
+          .containsEntry(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
       assertThat(dialled).hasValue(0);
     } finally {
       decoy.stop(0);
