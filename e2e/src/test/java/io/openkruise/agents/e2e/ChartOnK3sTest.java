@@ -54,6 +54,7 @@ import org.testcontainers.utility.MountableFile;
     disabledReason =
         "the k3s end-to-end tier runs only on request (-Dkruise.e2e.k3s=true) and with a Docker"
             + " daemon: e2e/bin/test-k3s or the GitHub workflow e2e.yml")
+@io.openkruise.agents.testing.tier.E2eTier
 class ChartOnK3sTest {
   private static final String K3S_IMAGE = "rancher/k3s:v1.34.1-k3s1";
   private static final String NS = "sandbox-system";

@@ -64,6 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dkruise.e2e.sandbox-image-e2b=true}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@io.openkruise.agents.testing.tier.E2eTier
 class ChartOnRealNodeTest {
   private static final String NS = "sandbox-system";
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";

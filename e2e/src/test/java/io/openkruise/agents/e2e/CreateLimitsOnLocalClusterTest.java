@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * sbx` shows carries no env var the sandbox was given.
  */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.E2eTier
 class CreateLimitsOnLocalClusterTest {
 
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "76543210";

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * chart ServiceAccount's token, so the API server enforces the chart's RBAC), then the seed flow
  * through the manager: create from the seed pool, run a command through the proxy, kill.
  */
+@io.openkruise.agents.testing.tier.E2eTier
 class HelmChartOnLocalClusterTest {
 
   private static final String NS = "sandbox-system";

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * namespace only (no ClusterRole at all), the controller watches only there, and the seed flow
  * still works; nothing either service does is refused by the API server.
  */
+@io.openkruise.agents.testing.tier.E2eTier
 class HelmChartServedNamespacesOnLocalClusterTest {
 
   private static final String NS = "sandbox-system";

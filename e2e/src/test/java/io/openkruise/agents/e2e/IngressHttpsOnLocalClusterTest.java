@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * succeeds went through the Ingress. Skipped, with the reason, where Traefik cannot be built, and
  * with {@code -Dkruise.e2e.ingress=off}.
  */
+@io.openkruise.agents.testing.tier.E2eTier
 class IngressHttpsOnLocalClusterTest {
 
   private static final String NS = "sandbox-system";

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * that need both services at once.
  */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.E2eTier
 class ManagerAndControllerOnLocalClusterTest {
 
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";

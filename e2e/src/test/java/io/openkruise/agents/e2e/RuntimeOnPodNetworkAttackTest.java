@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * :49999) directly, before and after a tenant claimed it through the E2B API.
  */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.E2eTier
 class RuntimeOnPodNetworkAttackTest {
 
   private static final String ADMIN_KEY = "e2b_" + "fedcba9876543210".repeat(2) + "76543210";

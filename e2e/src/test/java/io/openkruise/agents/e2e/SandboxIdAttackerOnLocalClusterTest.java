@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * and real IDs, another tenant's key, and a flood of random IDs against the real API server.
  */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.E2eTier
 class SandboxIdAttackerOnLocalClusterTest {
 
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "fedcba98";

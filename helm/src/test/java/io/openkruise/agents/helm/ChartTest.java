@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class ChartTest {
 
   private static final Rendered DEFAULTS = Rendered.render("kruise-agents", Map.of());

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Needs root and runc (the real-node tier's runc); skips with the reason otherwise.
  */
+@io.openkruise.agents.testing.tier.E2eTier
 class SandboxImageTest {
   private static final String BOOTSTRAP = UUID.randomUUID().toString();
   private static final String ACCESS = UUID.randomUUID().toString();

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * A signed {@code /files} URL with an expiration is honoured only up to the configured maximum
  * lifetime: a leaked "valid for ten years" link must not outlive it.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class SignedUrlLifetimeTest {
   static TestRuntime rt;
 

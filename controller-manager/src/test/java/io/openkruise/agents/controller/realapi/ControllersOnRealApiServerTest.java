@@ -50,6 +50,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(LocalClusterTestResource.class)
+@io.openkruise.agents.testing.tier.ClusterTier
 class ControllersOnRealApiServerTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(LocalClusterTestResource.class)
+@io.openkruise.agents.testing.tier.ClusterTier
 class SandboxSecurityOnRealApiServerTest {
 
   private static final HttpClient HTTP =

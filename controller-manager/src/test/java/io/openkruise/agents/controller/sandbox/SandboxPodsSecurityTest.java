@@ -14,6 +14,7 @@ import io.openkruise.agents.envd.RuntimeEnv;
 import org.junit.jupiter.api.Test;
 
 /** Every container of a sandbox pod gets the bootstrap token from the Sandbox's Secret. */
+@io.openkruise.agents.testing.tier.UnitTier
 class SandboxPodsSecurityTest {
 
   static Sandbox sandbox(Boolean automount) {

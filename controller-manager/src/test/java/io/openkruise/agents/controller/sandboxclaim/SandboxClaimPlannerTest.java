@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class SandboxClaimPlannerTest {
 
   private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");

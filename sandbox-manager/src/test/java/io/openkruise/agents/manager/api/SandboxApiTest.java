@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 /** The E2B API on the fabric8 mock server: claims, lifecycle, ownership and error shapes. */
 @QuarkusTest
 @WithKubernetesTestServer
+@io.openkruise.agents.testing.tier.MockTier
 class SandboxApiTest {
 
   static final String ADMIN = "e2b_0000000000000000000000000000000000000001";

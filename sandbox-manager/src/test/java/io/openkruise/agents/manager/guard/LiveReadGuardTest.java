@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Bucket, negative cache and counters, on a hand-driven clock (no sleeping). */
+@io.openkruise.agents.testing.tier.UnitTier
 class LiveReadGuardTest {
 
   final AtomicLong now = new AtomicLong(1_000_000_000L);

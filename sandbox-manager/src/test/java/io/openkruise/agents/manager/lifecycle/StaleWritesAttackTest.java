@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
  * was planned on and, on 409, decide again from the live sandbox.
  */
 @EnableKubernetesMockClient(crud = true)
+@io.openkruise.agents.testing.tier.MockTier
 class StaleWritesAttackTest {
 
   KubernetesMockServer server;

@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Test;
  * resourceVersion check is the only thing the two share.
  */
 @EnableKubernetesMockClient(crud = true)
+@io.openkruise.agents.testing.tier.MockTier
 class TwoReplicasClaimTest {
 
   KubernetesMockServer server;

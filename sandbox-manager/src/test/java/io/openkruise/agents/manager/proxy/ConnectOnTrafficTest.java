@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer
 @TestProfile(ConnectOnTrafficTest.On.class)
+@io.openkruise.agents.testing.tier.MockTier
 class ConnectOnTrafficTest {
 
   public static class On implements QuarkusTestProfile {

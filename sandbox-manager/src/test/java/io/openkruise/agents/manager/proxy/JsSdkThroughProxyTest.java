@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer
+@io.openkruise.agents.testing.tier.MockTier
 class JsSdkThroughProxyTest {
 
   static final String IP = Loopback.freeAddressFor(49983);

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer
+@io.openkruise.agents.testing.tier.MockTier
 class RealRuntimeProxyTest {
 
   static final String IP = Loopback.freeAddressFor(49983);

@@ -50,6 +50,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer
+@io.openkruise.agents.testing.tier.MockTier
 class SandboxProxyTest {
 
   static final String NS = "proxy";

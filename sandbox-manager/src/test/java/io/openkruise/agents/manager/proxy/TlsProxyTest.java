@@ -45,6 +45,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer
 @TestProfile(TlsProxyTest.Tls.class)
+@io.openkruise.agents.testing.tier.MockTier
 class TlsProxyTest {
 
   /** Certificate for sandboxes.test, *.sandboxes.test, localhost, 127.0.0.1 (test CA). */

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer
 @TestProfile(AnonymousAttackerTest.Profile.class)
+@io.openkruise.agents.testing.tier.MockTier
 class AnonymousAttackerTest {
 
   static final String ADMIN = "e2b_0000000000000000000000000000000000000001";
