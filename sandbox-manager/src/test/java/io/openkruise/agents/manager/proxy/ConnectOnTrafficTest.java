@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
+import io.openkruise.agents.manager.support.Backends;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -51,22 +52,19 @@ class ConnectOnTrafficTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     backend =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                r ->
-                    r.response()
-                        .putHeader("Content-Type", "application/json")
-                        .end("{\"uri\":\"" + r.uri() + "\"}"))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+        Backends.start(
+            vertx,
+            "127.0.0.1",
+            0,
+            r ->
+                r.response()
+                    .putHeader("Content-Type", "application/json")
+                    .end("{\"uri\":\"" + r.uri() + "\"}"));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Backends.stop(vertx);
   }
 
   private String paused(String name, String template, boolean autoResume) {

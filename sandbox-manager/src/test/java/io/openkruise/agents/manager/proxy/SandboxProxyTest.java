@@ -11,6 +11,7 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.envd.AccessSignatures;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
+import io.openkruise.agents.manager.support.Backends;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.Loopback;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -75,13 +76,12 @@ class SandboxProxyTest {
   static void startBackends() throws Exception {
     vertx = Vertx.vertx();
     backend =
-        vertx
-            .createHttpServer()
-            .requestHandler(
+        Backends.start(
+            vertx,
+            "127.0.0.1",
+            0,
+            WebSocketEcho.orHttp(
                 req -> {
-                  if (WebSocketEcho.handle(req)) {
-                    return;
-                  }
                   if (req.path().equals("/stream")) {
                     var resp = req.response().setChunked(true);
                     resp.write("first\n");
@@ -118,32 +118,25 @@ class SandboxProxyTest {
                                       .put("bytes", bytes[0])
                                       .put("sha256", HexFormat.of().formatHex(sha.digest()))
                                       .encode()));
-                })
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+                }));
     port = backend.actualPort();
     envd =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                req ->
-                    req.body()
-                        .onSuccess(
-                            b ->
-                                req.response()
-                                    .putHeader("Content-Type", "application/json")
-                                    .end(new JsonObject().put("uri", req.uri()).encode())))
-            .listen(49983, ENVD_IP)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+        Backends.start(
+            vertx,
+            ENVD_IP,
+            49983,
+            req ->
+                req.body()
+                    .onSuccess(
+                        b ->
+                            req.response()
+                                .putHeader("Content-Type", "application/json")
+                                .end(new JsonObject().put("uri", req.uri()).encode())));
   }
 
   @AfterAll
   static void stopBackends() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Backends.stop(vertx);
   }
 
   static MessageDigest sha256() {
