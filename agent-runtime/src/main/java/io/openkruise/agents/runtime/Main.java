@@ -1,7 +1,7 @@
 package io.openkruise.agents.runtime;
 
+import io.openkruise.agents.envd.RuntimeEnv;
 import io.openkruise.agents.runtime.csi.CsiMountCommand;
-import io.openkruise.agents.runtime.envd.BootstrapGate;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.openkruise.agents.runtime.process.BuiltinCommand;
 import io.vertx.core.Vertx;
@@ -72,7 +72,7 @@ public final class Main {
             ? "closed until init with the bootstrap token"
             : options.unauthenticated()
                 ? "UNAUTHENTICATED (no bootstrap token)"
-                : "refused: no " + BootstrapGate.ENV + " and not --unauthenticated");
+                : "refused: no " + RuntimeEnv.BOOTSTRAP_TOKEN + " and not --unauthenticated");
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -171,7 +171,7 @@ public final class Main {
       b.maxSignatureLifetimeSeconds(Long.parseLong(v));
     }
     // Env only: a flag would show the secret in the process list.
-    b.bootstrapToken(env.get(BootstrapGate.ENV));
+    b.bootstrapToken(env.get(RuntimeEnv.BOOTSTRAP_TOKEN));
     if (!flags.isEmpty()) {
       throw new IllegalArgumentException("unknown flags " + flags.keySet());
     }

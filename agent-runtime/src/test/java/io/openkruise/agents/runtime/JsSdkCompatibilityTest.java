@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * Runs the real npm {@code e2b} and {@code @e2b/code-interpreter} SDKs (src/test/js) against one
  * runtime behind {@link SdkShim}. Node and npm are required: a missing toolchain fails the test.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class JsSdkCompatibilityTest {
   static final Path JS_DIR = Path.of("src/test/js").toAbsolutePath();
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Many instances in one JVM on one Vertx: isolation, address conflicts, shutdown, memory. */
+@io.openkruise.agents.testing.tier.UnitTier
 class MultiInstanceTest {
   @TempDir Path scratch;
 

@@ -107,6 +107,21 @@ public final class MetadataKeys {
   /** On a SandboxSet (copied to its Sandboxes): call the runtime's {@code /init} after claim. */
   public static final String ANNOTATION_SHOULD_INIT_ENVD = E2B_PREFIX + "should-init-envd";
 
+  /**
+   * {@code "true"} on a SandboxSet (or Sandbox): traffic for a paused sandbox may resume it, when
+   * the proxy allows connect-on-traffic.
+   */
+  public static final String ANNOTATION_AUTO_RESUME = E2B_PREFIX + "auto-resume";
+
+  /**
+   * Marks a sandbox a SandboxClaim claimed that failed a post-claim step and was kept
+   * (reserveFailedSandbox); the value is the reason.
+   */
+  public static final String ANNOTATION_CLAIM_FAILED = PREFIX + "claim-failed";
+
+  /** {@code "true"} on a sandbox a SandboxClaim claimed whose runtime already received /init. */
+  public static final String ANNOTATION_RUNTIME_INITIALIZED = PREFIX + "runtime-initialized";
+
   // ---- annotations on Pod ----
 
   /** Marks pods the Sandbox controller created; value {@link #CREATED_BY_SANDBOX}. */

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.client.LocalPortForward;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,12 +53,13 @@ import org.testcontainers.utility.MountableFile;
     disabledReason =
         "the k3s end-to-end tier runs only on request (-Dkruise.e2e.k3s=true) and with a Docker"
             + " daemon: e2e/bin/test-k3s or the GitHub workflow e2e.yml")
+@io.openkruise.agents.testing.tier.E2eTier
 class ChartOnK3sTest {
   private static final String K3S_IMAGE = "rancher/k3s:v1.34.1-k3s1";
   private static final String NS = "sandbox-system";
   private static final String CSI_DRIVER = "hostpath.csi.k8s.io";
   private static final String CSI_HOST_DIR = "/var/lib/e2e-csi";
-  private static final Path ROOT = projectRoot();
+  private static final Path ROOT = ChartE2e.projectRoot();
 
   private static K3sContainer k3s;
   private static KubernetesClient client;
@@ -103,7 +103,7 @@ class ChartOnK3sTest {
 
   @Test
   void chartInstallsAndThePythonSdkUsesASandbox() throws Exception {
-    int localPort = freePort();
+    int localPort = ChartE2e.freePort();
     String domain = "localhost:" + localPort;
 
     // 1. The chart, as a user installs it, with the imported images (never pulled).
@@ -284,22 +284,5 @@ class ChartOnK3sTest {
       System.out.println("ChartOnK3sTest skipped: no Docker daemon (the k3s tier needs Docker)");
     }
     return available;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static Path projectRoot() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.exists(p.resolve("helm/kruise-agents/Chart.yaml"))) {
-      p = p.getParent();
-    }
-    if (p == null) {
-      throw new IllegalStateException("repository root not found");
-    }
-    return p;
   }
 }

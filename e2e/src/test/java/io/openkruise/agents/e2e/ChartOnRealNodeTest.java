@@ -25,7 +25,6 @@ import io.openkruise.agents.localcluster.realnode.RealNode;
 import io.openkruise.agents.localcluster.realnode.TcpRelay;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,10 +63,11 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dkruise.e2e.sandbox-image-e2b=true}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@io.openkruise.agents.testing.tier.E2eTier
 class ChartOnRealNodeTest {
   private static final String NS = "sandbox-system";
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
-  private static final Path ROOT = projectRoot();
+  private static final Path ROOT = ChartE2e.projectRoot();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static LocalKubernetes cluster;
@@ -107,19 +107,13 @@ class ChartOnRealNodeTest {
 
     // The test reaches the manager pod through the host's route to the pod subnet; a relay on
     // loopback gives the SDK a domain that is known before the install.
-    int port = freePort();
+    int port = ChartE2e.freePort();
     domain = "localhost:" + port;
-    Helm.install(ROOT.resolve("helm/kruise-agents").toString())
-        .withName("kruise-agents")
-        .withNamespace(NS)
+    ChartE2e.install(ROOT, cluster.kubeconfig(), ADMIN_KEY)
         .createNamespace()
-        .withKubeConfig(cluster.kubeconfig())
         .set("image.pullPolicy", "Never")
         .set("e2b.domain", domain)
-        .set("e2b.adminKey.value", ADMIN_KEY)
         .set("ingress.enabled", false)
-        .set("sandboxManager.replicas", 1)
-        .set("controllerManager.replicas", 1)
         .set("sandboxManager.resources.requests.cpu", "100m")
         .set("controllerManager.resources.requests.cpu", "100m")
         .call();
@@ -387,7 +381,7 @@ class ChartOnRealNodeTest {
       return;
     }
     long t0 = System.nanoTime();
-    httpsPort = freePort();
+    httpsPort = ChartE2e.freePort();
     httpsDomain = INGRESS_HOST + ":" + httpsPort;
     ca = LocalCa.create(work.resolve("pki"), INGRESS_HOST);
     kube.secrets().inNamespace(NS).resource(ca.tlsSecret("sandbox-manager-tls")).create();
@@ -472,12 +466,7 @@ class ChartOnRealNodeTest {
   // ------------------------------------------------------------------------------------ helpers
 
   private static SandboxSet pool(int replicas) throws IOException {
-    SandboxSet pool =
-        kube.getKubernetesSerialization()
-            .unmarshal(
-                Files.readString(ROOT.resolve("deploy/examples/sandboxset-code-interpreter.yaml")),
-                SandboxSet.class);
-    pool.getSpec().setReplicas(replicas);
+    SandboxSet pool = ChartE2e.seedPool(kube, ROOT, replicas);
     var spec = pool.getSpec().getTemplate().getSpec();
     Container main = spec.getContainers().get(0);
     if (!e2bLike) {
@@ -529,34 +518,12 @@ class ChartOnRealNodeTest {
   }
 
   private static void awaitAvailable(String deployment) {
-    try {
-      await()
-          .atMost(Duration.ofMinutes(5))
-          .pollInterval(Duration.ofSeconds(1))
-          .until(
-              () -> {
-                Deployment d = kube.apps().deployments().inNamespace(NS).withName(deployment).get();
-                return d != null
-                    && d.getStatus() != null
-                    && d.getStatus().getAvailableReplicas() != null
-                    && d.getStatus().getAvailableReplicas() >= 1;
-              });
-    } catch (RuntimeException e) {
-      throw new AssertionError(deployment + " not Available:\n" + diagnostics(NS), e);
-    }
+    ChartE2e.awaitAvailable(
+        kube, deployment, Duration.ofMinutes(5), Duration.ofSeconds(1), () -> diagnostics(NS));
   }
 
   private static Pod podOf(String app) {
-    return kube
-        .pods()
-        .inNamespace(NS)
-        .withLabel("app.kubernetes.io/name", app)
-        .list()
-        .getItems()
-        .stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .findFirst()
-        .orElseThrow();
+    return ChartE2e.podOf(kube, app);
   }
 
   /** Pods with their status, events and the last lines of each container's log, and the node's. */
@@ -668,22 +635,5 @@ class ChartOnRealNodeTest {
 
   private static long ms(long nanos) {
     return nanos / 1_000_000;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static Path projectRoot() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.exists(p.resolve("helm/kruise-agents/Chart.yaml"))) {
-      p = p.getParent();
-    }
-    if (p == null) {
-      throw new IllegalStateException("repository root not found");
-    }
-    return p;
   }
 }

@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.e2e.E2bApi.Reply;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
-import java.nio.file.Path;
+import io.openkruise.agents.testing.E2bApi;
+import io.openkruise.agents.testing.E2bApi.Reply;
+import io.openkruise.agents.testing.EnvdCommand;
+import io.openkruise.agents.testing.Pools;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * sbx` shows carries no env var the sandbox was given.
  */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.E2eTier
 class CreateLimitsOnLocalClusterTest {
 
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "76543210";
@@ -39,12 +42,12 @@ class CreateLimitsOnLocalClusterTest {
       throws Exception {
     kube = client;
     ns = namespace;
-    E2eFixtures.ensureSystemNamespace(client);
-    client.resource(E2eFixtures.initPool(ns, "limits-pool", 2)).create();
-    client.resource(E2eFixtures.initPool(ns, "limits-empty", 0)).create();
-    services = new ServiceProcesses(Path.of("target", "e2e-logs"));
-    Map<String, String> common = Map.of("KUBECONFIG", cluster.kubeconfig().toString());
-    services.start("controller-manager", common);
+    services =
+        E2eFixtures.controllerWithPools(
+            cluster,
+            client,
+            Pools.initSet(ns, "limits-pool", 2),
+            Pools.initSet(ns, "limits-empty", 0));
     Map<String, String> env = E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace);
     env.put("KRUISE_E2B_QUOTA_MAX_RUNNING_PER_KEY", "1");
     manager = services.start("sandbox-manager", env);
@@ -53,9 +56,7 @@ class CreateLimitsOnLocalClusterTest {
 
   @AfterAll
   static void stopServices() throws Exception {
-    if (services != null) {
-      services.close();
-    }
+    E2eFixtures.stop(services);
   }
 
   private static Reply call(String method, String path, String key, String body) throws Exception {

@@ -2,14 +2,11 @@ package io.openkruise.agents.e2e;
 
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
-import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
 import io.openkruise.agents.localcluster.LocalCluster;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,22 +31,27 @@ final class E2eFixtures {
     }
   }
 
-  /** A pool whose sandboxes get their runtime initialised at claim (one container). */
-  static SandboxSet initPool(String namespace, String name, int replicas) {
-    SandboxSet set = new SandboxSet();
-    set.getMetadata().setName(name);
-    set.getMetadata().setNamespace(namespace);
-    set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD, "true"));
-    SandboxSetSpec spec = new SandboxSetSpec();
-    spec.setReplicas(replicas);
-    spec.setTemplate(
-        new PodTemplateSpecBuilder()
-            .withNewSpec()
-            .withContainers(new ContainerBuilder().withName("sandbox").withImage("img:1").build())
-            .endSpec()
-            .build());
-    set.setSpec(spec);
-    return set;
+  /**
+   * The start every two-service test shares: the system namespace, its pools created, and the
+   * controller-manager running as a process on the cluster (logs in target/e2e-logs); the caller
+   * starts the sandbox-managers it needs on the result.
+   */
+  static ServiceProcesses controllerWithPools(
+      LocalCluster cluster, KubernetesClient client, SandboxSet... pools) throws Exception {
+    ensureSystemNamespace(client);
+    for (SandboxSet pool : pools) {
+      client.resource(pool).create();
+    }
+    ServiceProcesses services = new ServiceProcesses(Path.of("target", "e2e-logs"));
+    services.start("controller-manager", Map.of("KUBECONFIG", cluster.kubeconfig().toString()));
+    return services;
+  }
+
+  /** Stops what {@link #controllerWithPools} and the test started, if it got that far. */
+  static void stop(ServiceProcesses services) throws Exception {
+    if (services != null) {
+      services.close();
+    }
   }
 
   static void awaitAvailable(KubernetesClient kube, String namespace, String set, int available) {

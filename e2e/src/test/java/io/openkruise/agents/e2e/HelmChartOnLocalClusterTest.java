@@ -3,9 +3,7 @@ package io.openkruise.agents.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -14,10 +12,10 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.api.v1alpha1.SandboxSet;
-import io.openkruise.agents.e2e.E2bApi.Reply;
 import io.openkruise.agents.localcluster.LocalCluster;
-import io.openkruise.agents.localcluster.node.ImageProcess;
+import io.openkruise.agents.testing.E2bApi;
+import io.openkruise.agents.testing.E2bApi.Reply;
+import io.openkruise.agents.testing.EnvdCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * chart ServiceAccount's token, so the API server enforces the chart's RBAC), then the seed flow
  * through the manager: create from the seed pool, run a command through the proxy, kill.
  */
+@io.openkruise.agents.testing.tier.E2eTier
 class HelmChartOnLocalClusterTest {
 
   private static final String NS = "sandbox-system";
@@ -53,24 +52,14 @@ class HelmChartOnLocalClusterTest {
 
   @BeforeAll
   static void installTheChart() throws Exception {
-    root = projectRoot();
-    Map<String, ImageProcess> images =
-        Map.of(
-            "openkruise/kruise-agents-sandbox-manager", quarkusApp("sandbox-manager"),
-            "openkruise/kruise-agents-controller-manager", quarkusApp("controller-manager"));
-    cluster = LocalCluster.startReal(LocalCluster.Options.defaults().withImageProcesses(images));
+    root = ChartE2e.projectRoot();
+    cluster = ChartE2e.clusterRunningTheBuiltServices(root);
     System.out.println("Tests run against: " + cluster.description());
     kube = cluster.client();
 
-    Helm.install(root.resolve("helm/kruise-agents").toString())
-        .withName("kruise-agents")
-        .withNamespace(NS)
+    ChartE2e.install(root, cluster.kubeconfig(), ADMIN_KEY)
         .createNamespace()
-        .withKubeConfig(cluster.kubeconfig())
         .set("e2b.domain", DOMAIN)
-        .set("e2b.adminKey.value", ADMIN_KEY)
-        .set("sandboxManager.replicas", 1)
-        .set("controllerManager.replicas", 1)
         .call();
     awaitAvailable("sandbox-controller-manager");
     awaitAvailable("sandbox-manager");
@@ -78,24 +67,8 @@ class HelmChartOnLocalClusterTest {
     manager = "http://" + managerIp + ":7788";
     managerManagement = "http://" + managerIp + ":9000";
 
-    SandboxSet seed =
-        kube.resources(SandboxSet.class)
-            .load(root.resolve("deploy/examples/sandboxset-code-interpreter.yaml").toFile())
-            .item();
-    seed.getSpec().setReplicas(2);
-    kube.resource(seed).create();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              SandboxSet s =
-                  kube.resources(SandboxSet.class)
-                      .inNamespace("default")
-                      .withName("code-interpreter")
-                      .get();
-              return s.getStatus() != null && s.getStatus().getAvailableReplicas() >= 2;
-            });
+    kube.resource(ChartE2e.seedPool(kube, root, 2)).create();
+    E2eFixtures.awaitAvailable(kube, "default", "code-interpreter", 2);
   }
 
   @AfterAll
@@ -133,58 +106,17 @@ class HelmChartOnLocalClusterTest {
     }
   }
 
-  /** The built app standing in for an image: its fast-jar on the pod's address. */
-  private static ImageProcess quarkusApp(String module) {
-    Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-    if (!Files.exists(jar)) {
-      throw new IllegalStateException(jar + " is missing: build the reactor first");
-    }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ImageProcess(
-        List.of(
-            java,
-            "-Xmx256m",
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-jar",
-            jar.toString()),
-        // Every pod's process shares this host: both listeners bind to the pod's own address.
-        Map.of(
-            "QUARKUS_HTTP_HOST",
-            ImageProcess.POD_IP,
-            "QUARKUS_MANAGEMENT_HOST",
-            ImageProcess.POD_IP));
-  }
-
   private static void awaitAvailable(String deployment) {
-    try {
-      await()
-          .atMost(Duration.ofSeconds(120))
-          .pollInterval(Duration.ofMillis(250))
-          .until(
-              () -> {
-                Deployment d = kube.apps().deployments().inNamespace(NS).withName(deployment).get();
-                return d != null
-                    && d.getStatus() != null
-                    && d.getStatus().getAvailableReplicas() != null
-                    && d.getStatus().getAvailableReplicas() >= 1;
-              });
-    } catch (RuntimeException e) {
-      throw new AssertionError(deployment + " not Available:\n" + diagnostics(), e);
-    }
+    ChartE2e.awaitAvailable(
+        kube,
+        deployment,
+        Duration.ofSeconds(120),
+        Duration.ofMillis(250),
+        HelmChartOnLocalClusterTest::diagnostics);
   }
 
   private static Pod podOf(String app) {
-    return kube
-        .pods()
-        .inNamespace(NS)
-        .withLabel("app.kubernetes.io/name", app)
-        .list()
-        .getItems()
-        .stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .findFirst()
-        .orElseThrow();
+    return ChartE2e.podOf(kube, app);
   }
 
   /** Pods, their conditions and the tails of the node's container logs. */
@@ -436,20 +368,7 @@ class HelmChartOnLocalClusterTest {
 
   /** The output of a service's (only) pod, as the node wrote it. */
   private static String containerLog(String app) {
-    Pod pod = podOf(app);
-    String container = pod.getSpec().getContainers().get(0).getName();
-    Path log =
-        cluster
-            .kubernetes()
-            .orElseThrow()
-            .workDir()
-            .resolve("node/logs")
-            .resolve(NS + "_" + pod.getMetadata().getName() + "_" + container + ".log");
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return ChartE2e.containerLog(cluster, podOf(app));
   }
 
   private static boolean allowed(
@@ -483,16 +402,5 @@ class HelmChartOnLocalClusterTest {
         manager,
         Map.of("E2b-Sandbox-Id", sandboxId, "E2b-Sandbox-Port", "49983", "X-Access-Token", token),
         command);
-  }
-
-  private static Path projectRoot() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.exists(dir.resolve("helm/kruise-agents/Chart.yaml"))) {
-      dir = dir.getParent();
-    }
-    if (dir == null) {
-      throw new IllegalStateException("cannot find the project root");
-    }
-    return dir;
   }
 }

@@ -3,25 +3,19 @@ package io.openkruise.agents.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.ingress.TraefikIngress;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
-import io.openkruise.agents.localcluster.node.ImageProcess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -42,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * succeeds went through the Ingress. Skipped, with the reason, where Traefik cannot be built, and
  * with {@code -Dkruise.e2e.ingress=off}.
  */
+@io.openkruise.agents.testing.tier.E2eTier
 class IngressHttpsOnLocalClusterTest {
 
   private static final String NS = "sandbox-system";
@@ -64,7 +59,7 @@ class IngressHttpsOnLocalClusterTest {
 
   @BeforeAll
   static void installTheChartBehindTheIngress() throws Exception {
-    root = projectRoot();
+    root = ChartE2e.projectRoot();
     if ("off".equals(System.getProperty("kruise.e2e.ingress"))) {
       System.out.println("IngressHttpsOnLocalClusterTest skipped: -Dkruise.e2e.ingress=off");
       Assumptions.abort("-Dkruise.e2e.ingress=off");
@@ -81,18 +76,10 @@ class IngressHttpsOnLocalClusterTest {
       System.out.println("IngressHttpsOnLocalClusterTest skipped: " + e.getMessage());
       Assumptions.abort("the Ingress controller cannot be built here: " + e.getMessage());
     }
-    port = freePort();
+    port = ChartE2e.freePort();
     domain = HOST + ":" + port;
 
-    cluster =
-        LocalCluster.startReal(
-            LocalCluster.Options.defaults()
-                .withImageProcesses(
-                    Map.of(
-                        "openkruise/kruise-agents-sandbox-manager",
-                        quarkusApp("sandbox-manager"),
-                        "openkruise/kruise-agents-controller-manager",
-                        quarkusApp("controller-manager"))));
+    cluster = ChartE2e.clusterRunningTheBuiltServices(root);
     System.out.println("Tests run against: " + cluster.description());
     kube = cluster.client();
 
@@ -101,15 +88,7 @@ class IngressHttpsOnLocalClusterTest {
     ca = LocalCa.create(work.resolve("pki"), HOST);
     E2eFixtures.ensureSystemNamespace(kube);
     kube.secrets().inNamespace(NS).resource(ca.tlsSecret(TLS_SECRET)).create();
-    Helm.install(root.resolve("helm/kruise-agents").toString())
-        .withName("kruise-agents")
-        .withNamespace(NS)
-        .withKubeConfig(cluster.kubeconfig())
-        .set("e2b.domain", domain)
-        .set("e2b.adminKey.value", ADMIN_KEY)
-        .set("sandboxManager.replicas", 1)
-        .set("controllerManager.replicas", 1)
-        .call();
+    ChartE2e.install(root, cluster.kubeconfig(), ADMIN_KEY).set("e2b.domain", domain).call();
     Ingress rendered =
         kube.network().v1().ingresses().inNamespace(NS).withName("sandbox-manager").get();
     assertThat(rendered).as("the chart's default Ingress").isNotNull();
@@ -117,12 +96,7 @@ class IngressHttpsOnLocalClusterTest {
     awaitAvailable("sandbox-controller-manager");
     awaitAvailable("sandbox-manager");
 
-    SandboxSet seed =
-        kube.resources(SandboxSet.class)
-            .load(root.resolve("deploy/examples/sandboxset-code-interpreter.yaml").toFile())
-            .item();
-    seed.getSpec().setReplicas(2);
-    kube.resource(seed).create();
+    kube.resource(ChartE2e.seedPool(kube, root, 2)).create();
 
     // The Service's endpoints. The simulated node's pod IPs are loopback addresses, which the API
     // server refuses in an EndpointSlice (so the EndpointSlice controller cannot publish them):
@@ -319,68 +293,11 @@ class IngressHttpsOnLocalClusterTest {
   }
 
   private static Pod managerPod() {
-    return kube
-        .pods()
-        .inNamespace(NS)
-        .withLabel("app.kubernetes.io/name", "sandbox-manager")
-        .list()
-        .getItems()
-        .stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .findFirst()
-        .orElseThrow();
+    return ChartE2e.podOf(kube, "sandbox-manager");
   }
 
   private static void awaitAvailable(String deployment) {
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () -> {
-              Deployment d = kube.apps().deployments().inNamespace(NS).withName(deployment).get();
-              return d != null
-                  && d.getStatus() != null
-                  && d.getStatus().getAvailableReplicas() != null
-                  && d.getStatus().getAvailableReplicas() >= 1;
-            });
-  }
-
-  /** The built app standing in for an image (as HelmChartOnLocalClusterTest). */
-  private static ImageProcess quarkusApp(String module) {
-    Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-    if (!Files.exists(jar)) {
-      throw new IllegalStateException(jar + " is missing: build the reactor first");
-    }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ImageProcess(
-        List.of(
-            java,
-            "-Xmx256m",
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-jar",
-            jar.toString()),
-        Map.of(
-            "QUARKUS_HTTP_HOST",
-            ImageProcess.POD_IP,
-            "QUARKUS_MANAGEMENT_HOST",
-            ImageProcess.POD_IP));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static Path projectRoot() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.exists(dir.resolve("helm/kruise-agents/Chart.yaml"))) {
-      dir = dir.getParent();
-    }
-    if (dir == null) {
-      throw new IllegalStateException("cannot find the project root");
-    }
-    return dir;
+    ChartE2e.awaitAvailable(
+        kube, deployment, Duration.ofSeconds(120), Duration.ofMillis(250), null);
   }
 }

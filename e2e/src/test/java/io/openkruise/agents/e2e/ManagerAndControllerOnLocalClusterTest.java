@@ -6,10 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.e2e.E2bApi.Reply;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
+import io.openkruise.agents.testing.E2bApi;
+import io.openkruise.agents.testing.E2bApi.Reply;
+import io.openkruise.agents.testing.EnvdCommand;
+import io.openkruise.agents.testing.Pools;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * that need both services at once.
  */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.E2eTier
 class ManagerAndControllerOnLocalClusterTest {
 
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
@@ -49,13 +53,9 @@ class ManagerAndControllerOnLocalClusterTest {
       throws Exception {
     kube = client;
     ns = namespace;
-    E2eFixtures.ensureSystemNamespace(client);
-    client.resource(E2eFixtures.initPool(ns, "e2e-pool", 4)).create();
-    client.resource(E2eFixtures.initPool(ns, "e2e-burst", 40)).create();
-
-    services = new ServiceProcesses(Path.of("target", "e2e-logs"));
-    Map<String, String> common = Map.of("KUBECONFIG", cluster.kubeconfig().toString());
-    services.start("controller-manager", common);
+    services =
+        E2eFixtures.controllerWithPools(
+            cluster, client, Pools.initSet(ns, "e2e-pool", 4), Pools.initSet(ns, "e2e-burst", 40));
     Map<String, String> manager = E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace);
     managerA = services.start("sandbox-manager", manager);
     managerB = services.start("sandbox-manager", manager);
@@ -64,9 +64,7 @@ class ManagerAndControllerOnLocalClusterTest {
 
   @AfterAll
   static void stopServices() throws Exception {
-    if (services != null) {
-      services.close();
-    }
+    E2eFixtures.stop(services);
   }
 
   private static void awaitPool(String set, int available) {

@@ -1,26 +1,19 @@
 package io.openkruise.agents.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.api.v1alpha1.SandboxSet;
-import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
-import io.openkruise.agents.e2e.E2bApi.Reply;
 import io.openkruise.agents.envd.process.ProcessStart;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
+import io.openkruise.agents.testing.E2bApi;
+import io.openkruise.agents.testing.E2bApi.Reply;
+import io.openkruise.agents.testing.HttpCalls;
+import io.openkruise.agents.testing.Pools;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -37,12 +30,11 @@ import org.junit.jupiter.api.Test;
  * :49999) directly, before and after a tenant claimed it through the E2B API.
  */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.E2eTier
 class RuntimeOnPodNetworkAttackTest {
 
   private static final String ADMIN_KEY = "e2b_" + "fedcba9876543210".repeat(2) + "76543210";
   private static final String POOL = "attacked-pool";
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private static ServiceProcesses services;
   private static int manager;
@@ -55,34 +47,14 @@ class RuntimeOnPodNetworkAttackTest {
       throws Exception {
     kube = client;
     ns = namespace;
-    E2eFixtures.ensureSystemNamespace(client);
-    SandboxSet set = new SandboxSet();
-    set.getMetadata().setName(POOL);
-    set.getMetadata().setNamespace(ns);
-    set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD, "true"));
-    SandboxSetSpec spec = new SandboxSetSpec();
-    spec.setReplicas(2);
-    spec.setTemplate(
-        new PodTemplateSpecBuilder()
-            .withNewSpec()
-            .withContainers(new ContainerBuilder().withName("sandbox").withImage("img:1").build())
-            .endSpec()
-            .build());
-    set.setSpec(spec);
-    client.resource(set).create();
-
-    services = new ServiceProcesses(Path.of("target", "e2e-logs"));
-    Map<String, String> common = Map.of("KUBECONFIG", cluster.kubeconfig().toString());
-    services.start("controller-manager", common);
+    services = E2eFixtures.controllerWithPools(cluster, client, Pools.initSet(ns, POOL, 2));
     Map<String, String> env = E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace);
     manager = services.start("sandbox-manager", env);
   }
 
   @AfterAll
   static void stopServices() throws Exception {
-    if (services != null) {
-      services.close();
-    }
+    E2eFixtures.stop(services);
   }
 
   private static List<Sandbox> members(boolean claimed) {
@@ -95,34 +67,12 @@ class RuntimeOnPodNetworkAttackTest {
   }
 
   private static Sandbox readyMember() {
-    return await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () ->
-                members(false).stream()
-                    .filter(
-                        s ->
-                            s.getStatus() != null
-                                && s.getStatus().getSandboxIp() != null
-                                && "Running".equals(s.getStatus().getPhase()))
-                    .findFirst()
-                    .orElse(null),
-            s -> s != null);
+    return Pools.awaitRunningMember(kube, ns, POOL, Duration.ofSeconds(90));
   }
 
   private static int call(String method, String url, byte[] body, Map<String, String> headers)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(10))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(body));
-    headers.forEach(b::header);
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    return HttpCalls.status(method, url, body, headers);
   }
 
   private static byte[] startRequest() {

@@ -5,15 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.e2e.E2bApi.Reply;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
+import io.openkruise.agents.testing.E2bApi;
+import io.openkruise.agents.testing.E2bApi.Reply;
+import io.openkruise.agents.testing.EnvdCommand;
+import io.openkruise.agents.testing.Pools;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * and real IDs, another tenant's key, and a flood of random IDs against the real API server.
  */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.E2eTier
 class SandboxIdAttackerOnLocalClusterTest {
 
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "fedcba98";
@@ -48,11 +51,7 @@ class SandboxIdAttackerOnLocalClusterTest {
       throws Exception {
     kube = client;
     ns = namespace;
-    E2eFixtures.ensureSystemNamespace(client);
-    client.resource(E2eFixtures.initPool(ns, "atk-pool", 3)).create();
-    services = new ServiceProcesses(Path.of("target", "e2e-logs"));
-    Map<String, String> common = Map.of("KUBECONFIG", cluster.kubeconfig().toString());
-    services.start("controller-manager", common);
+    services = E2eFixtures.controllerWithPools(cluster, client, Pools.initSet(ns, "atk-pool", 3));
     Map<String, String> env = E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace);
     // A few live reads, refilled far slower than the test runs; no per-client limit in the way.
     env.put("KRUISE_PROXY_LIVE_READ_BURST", String.valueOf(LIVE_READ_BURST));
@@ -64,9 +63,7 @@ class SandboxIdAttackerOnLocalClusterTest {
 
   @AfterAll
   static void stopServices() throws Exception {
-    if (services != null) {
-      services.close();
-    }
+    E2eFixtures.stop(services);
   }
 
   private static Reply api(String method, String path, String key, String body) throws Exception {
@@ -115,7 +112,7 @@ class SandboxIdAttackerOnLocalClusterTest {
             .body();
     Matcher m =
         Pattern.compile(
-                "kruise_sandbox_live_reads_total\\{[^}]*outcome=\"" + outcome + "\"[^}]*} (\\S+)")
+                "kruise_manager_live_reads_total\\{[^}]*outcome=\"" + outcome + "\"[^}]*} (\\S+)")
             .matcher(prom);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }

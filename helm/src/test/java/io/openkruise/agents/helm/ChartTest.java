@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class ChartTest {
 
   private static final Rendered DEFAULTS = Rendered.render("kruise-agents", Map.of());
@@ -416,20 +417,11 @@ class ChartTest {
 
   @Test
   void servedNamespacesNarrowManagerRbacToRoles() {
-    Rendered r =
-        Rendered.render(
-            "x", Map.of("e2b.servedNamespaces[0]", "team-a", "e2b.servedNamespaces[1]", "team-b"));
+    Rendered r = servingTeamAAndB();
     // Nothing cluster-wide is left without CSI.
     assertThat(r.find(ClusterRole.class, "kruise-agents-sandbox-manager")).isEmpty();
     assertThat(r.find(ClusterRoleBinding.class, "kruise-agents-sandbox-manager")).isEmpty();
-    List<Role> roles =
-        r.all(Role.class).stream()
-            .filter(x -> x.getMetadata().getName().equals("kruise-agents-sandbox-manager"))
-            .toList();
-    assertThat(roles)
-        .extracting(x -> x.getMetadata().getNamespace())
-        .containsExactly("team-a", "team-b");
-    assertThat(roles)
+    assertThat(rolesInTeamAAndB(r, "kruise-agents-sandbox-manager"))
         .allSatisfy(
             role ->
                 assertThat(rules(role.getRules()))
@@ -445,6 +437,21 @@ class ChartTest {
             Map.of("e2b.servedNamespaces[0]", "team-a", "e2b.csiAllowedDrivers[0]", "d.example"));
     assertThat(rules(withCsi.one(ClusterRole.class, "kruise-agents-sandbox-manager").getRules()))
         .containsExactly("|persistentvolumes|get");
+  }
+
+  private static Rendered servingTeamAAndB() {
+    return Rendered.render(
+        "x", Map.of("e2b.servedNamespaces[0]", "team-a", "e2b.servedNamespaces[1]", "team-b"));
+  }
+
+  /** The Roles named {@code name}: exactly one in team-a and one in team-b. */
+  private static List<Role> rolesInTeamAAndB(Rendered r, String name) {
+    List<Role> roles =
+        r.all(Role.class).stream().filter(x -> x.getMetadata().getName().equals(name)).toList();
+    assertThat(roles)
+        .extracting(x -> x.getMetadata().getNamespace())
+        .containsExactly("team-a", "team-b");
+    return roles;
   }
 
   private static final List<String> CONTROLLER_RULES =
@@ -481,21 +488,12 @@ class ChartTest {
 
   @Test
   void servedNamespacesNarrowControllerRbacToRoles() {
-    Rendered r =
-        Rendered.render(
-            "x", Map.of("e2b.servedNamespaces[0]", "team-a", "e2b.servedNamespaces[1]", "team-b"));
+    Rendered r = servingTeamAAndB();
     assertThat(r.find(ClusterRole.class, "kruise-agents-controller-manager")).isEmpty();
     assertThat(r.find(ClusterRoleBinding.class, "kruise-agents-controller-manager")).isEmpty();
     // With served namespaces nobody holds anything cluster-wide.
     assertThat(r.all(ClusterRole.class)).isEmpty();
-    List<Role> roles =
-        r.all(Role.class).stream()
-            .filter(x -> x.getMetadata().getName().equals("kruise-agents-controller-manager"))
-            .toList();
-    assertThat(roles)
-        .extracting(x -> x.getMetadata().getNamespace())
-        .containsExactly("team-a", "team-b");
-    assertThat(roles)
+    assertThat(rolesInTeamAAndB(r, "kruise-agents-controller-manager"))
         .allSatisfy(
             role -> assertThat(rules(role.getRules())).containsExactlyElementsOf(CONTROLLER_RULES));
     assertThat(
@@ -657,18 +655,26 @@ class ChartTest {
   void anExistingAdminKeyIsKeptOnUpgrade() {
     String kept = "e2b_" + "ab".repeat(20);
     String b64 = Base64.getEncoder().encodeToString(kept.getBytes());
+    Rendered upgrade = upgradeOver("sandbox-manager-admin-key", "api-key", b64);
+    assertThat(upgrade.one(Secret.class, "sandbox-manager-admin-key").getData())
+        .containsEntry("api-key", b64);
+  }
+
+  /**
+   * An upgrade rendered while the API server holds Secret {@code name} (in the release namespace)
+   * with {@code key}: {@code value} (base64), as an earlier install left it.
+   */
+  private static Rendered upgradeOver(String name, String key, String value) {
     FakeApiServer api = FakeApiServer.get();
-    String id = Rendered.NS + "/sandbox-manager-admin-key";
+    String id = Rendered.NS + "/" + name;
     api.secrets.put(
         id,
         """
-        {"apiVersion":"v1","kind":"Secret","metadata":{"name":"sandbox-manager-admin-key",
-        "namespace":"sandbox-system"},"data":{"api-key":"%s"}}"""
-            .formatted(b64));
+        {"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s",
+        "namespace":"sandbox-system"},"data":{"%s":"%s"}}"""
+            .formatted(name, key, value));
     try {
-      Rendered upgrade = Rendered.render("kruise-agents", Map.of("sandboxManager.replicas", "3"));
-      assertThat(upgrade.one(Secret.class, "sandbox-manager-admin-key").getData())
-          .containsEntry("api-key", b64);
+      return Rendered.render("kruise-agents", Map.of("sandboxManager.replicas", "3"));
     } finally {
       api.secrets.remove(id);
     }
@@ -691,25 +697,23 @@ class ChartTest {
                             .get("sandbox-key"))))
         .as("a fresh install gets a fresh key")
         .isNotEqualTo(key);
-    for (String d : List.of("sandbox-manager", "sandbox-controller-manager")) {
-      assertThat(env(DEFAULTS, d).get("KRUISE_SANDBOX_KEY").getValueFrom().getSecretKeyRef())
-          .satisfies(
-              ref -> {
-                assertThat(ref.getName()).isEqualTo("kruise-agents-sandbox-key");
-                assertThat(ref.getKey()).isEqualTo("sandbox-key");
-              });
-    }
+    assertSandboxKeyFrom(DEFAULTS, "kruise-agents-sandbox-key", "sandbox-key");
 
     Rendered existing =
         Rendered.render(
             "x", Map.of("sandboxKey.existingSecret", "my-key", "sandboxKey.secretKey", "k"));
     assertThat(existing.find(Secret.class, "kruise-agents-sandbox-key")).isEmpty();
+    assertSandboxKeyFrom(existing, "my-key", "k");
+  }
+
+  /** Both services read {@code KRUISE_SANDBOX_KEY} from Secret {@code secret}, key {@code key}. */
+  private static void assertSandboxKeyFrom(Rendered r, String secret, String key) {
     for (String d : List.of("sandbox-manager", "sandbox-controller-manager")) {
-      assertThat(env(existing, d).get("KRUISE_SANDBOX_KEY").getValueFrom().getSecretKeyRef())
+      assertThat(env(r, d).get("KRUISE_SANDBOX_KEY").getValueFrom().getSecretKeyRef())
           .satisfies(
               ref -> {
-                assertThat(ref.getName()).isEqualTo("my-key");
-                assertThat(ref.getKey()).isEqualTo("k");
+                assertThat(ref.getName()).isEqualTo(secret);
+                assertThat(ref.getKey()).isEqualTo(key);
               });
     }
   }
@@ -717,21 +721,9 @@ class ChartTest {
   @Test
   void anExistingSandboxKeyIsKeptOnUpgrade() {
     String b64 = Base64.getEncoder().encodeToString("cd".repeat(32).getBytes());
-    FakeApiServer api = FakeApiServer.get();
-    String id = Rendered.NS + "/kruise-agents-sandbox-key";
-    api.secrets.put(
-        id,
-        """
-        {"apiVersion":"v1","kind":"Secret","metadata":{"name":"kruise-agents-sandbox-key",
-        "namespace":"sandbox-system"},"data":{"sandbox-key":"%s"}}"""
-            .formatted(b64));
-    try {
-      Rendered upgrade = Rendered.render("kruise-agents", Map.of("sandboxManager.replicas", "3"));
-      assertThat(upgrade.one(Secret.class, "kruise-agents-sandbox-key").getData())
-          .containsEntry("sandbox-key", b64);
-    } finally {
-      api.secrets.remove(id);
-    }
+    Rendered upgrade = upgradeOver("kruise-agents-sandbox-key", "sandbox-key", b64);
+    assertThat(upgrade.one(Secret.class, "kruise-agents-sandbox-key").getData())
+        .containsEntry("sandbox-key", b64);
   }
 
   /**

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the chart). Refresh with {@code ./mvnw -B -pl api-types,helm -am -Prefresh-crds
  * process-test-resources}; never edit them by hand.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class CrdDriftTest {
 
   static final List<String> CRDS =

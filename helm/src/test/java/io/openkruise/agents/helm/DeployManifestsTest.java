@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * deploy/ must stay the chart's twin. {@code -Ddeploy.regenerate=true} rewrites
  * deploy/base/kruise-agents.yaml from the chart instead of comparing.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class DeployManifestsTest {
 
   private static final Path BASE = Rendered.DEPLOY.resolve("base");

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
  * The images the build names (root pom: image.registry, image.repository.prefix, image.tag) are the
  * ones the chart's defaults and the example SandboxSet pull, so a default install finds them.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class ImageNamesTest {
   private static final String REGISTRY = System.getProperty("image.registry");
   private static final String PREFIX = System.getProperty("image.repository.prefix");

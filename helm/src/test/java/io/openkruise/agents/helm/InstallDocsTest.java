@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * names a sibling of the path's parent ({@code a.x}). A documented path covers itself and
  * everything under it.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class InstallDocsTest {
 
   private static final Path INSTALL_DOC =

@@ -2,6 +2,7 @@ package io.openkruise.agents.images;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openkruise.agents.envd.init.InitClient;
 import io.openkruise.agents.envd.process.ProcessOutput;
 import io.openkruise.agents.envd.process.ProcessStart;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The calls of the agent-runtime's envd (49983) and code-interpreter (49999) APIs that the SDKs
@@ -38,20 +40,12 @@ final class EnvdClient {
   }
 
   /** What the manager does after a claim: opens the runtime with the bootstrap token. */
-  void init(String bootstrapToken) throws Exception {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(envd + "/init"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .header("X-Kruise-Bootstrap-Token", bootstrapToken)
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        JSON.writeValueAsString(Map.of("accessToken", accessToken))))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 204) {
-      throw new IOException("/init answered " + r.statusCode() + ": " + r.body());
+  void init(String bootstrapToken) throws IOException {
+    Optional<String> failed =
+        new InitClient(1, Duration.ZERO, Duration.ofSeconds(5), Duration.ofSeconds(30))
+            .init(new InitClient.Request(envd, bootstrapToken, Map.of(), accessToken, null));
+    if (failed.isPresent()) {
+      throw new IOException("/init failed: " + failed.get());
     }
   }
 

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are still started with the image's JRE on the host's libraries, a weaker check that says so.
  */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.E2eTier
 class ImageEntrypointTest {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

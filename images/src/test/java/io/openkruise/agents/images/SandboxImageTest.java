@@ -3,6 +3,7 @@ package io.openkruise.agents.images;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.openkruise.agents.envd.RuntimeEnv;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Needs root and runc (the real-node tier's runc); skips with the reason otherwise.
  */
+@io.openkruise.agents.testing.tier.E2eTier
 class SandboxImageTest {
   private static final String BOOTSTRAP = UUID.randomUUID().toString();
   private static final String ACCESS = UUID.randomUUID().toString();
@@ -86,7 +88,7 @@ class SandboxImageTest {
             image,
             work.resolve("main"),
             Map.of(
-                "KRUISE_RUNTIME_BOOTSTRAP_TOKEN",
+                RuntimeEnv.BOOTSTRAP_TOKEN,
                 BOOTSTRAP,
                 "AGENT_RUNTIME_HOST",
                 "127.0.0.1",

@@ -26,6 +26,7 @@ import org.testcontainers.utility.DockerImageName;
  * our generated CRDs behave on a distribution other than the one we build ourselves.
  */
 @Testcontainers(disabledWithoutDocker = true)
+@io.openkruise.agents.testing.tier.E2eTier
 class K3sTierTest {
   @Container
   static final K3sContainer K3S =

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with SIGKILL (no shutdown hooks) the watchdog still takes etcd, apiserver and controller manager
  * down with it and removes the work dir.
  */
+@io.openkruise.agents.testing.tier.ClusterTier
 class LocalClusterMainTest {
 
   @Test

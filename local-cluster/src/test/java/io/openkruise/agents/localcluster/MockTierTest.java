@@ -6,6 +6,7 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import org.junit.jupiter.api.Test;
 
 /** The explicit fallback tier works and says what it is. */
+@io.openkruise.agents.testing.tier.MockTier
 class MockTierTest {
   @Test
   void mockTierServesOurCrdsAndNamesItself() {

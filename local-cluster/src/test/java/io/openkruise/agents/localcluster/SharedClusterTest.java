@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * class loader (as Quarkus does for tests and test resources) gets a view of the cluster that the
  * system class loader's copy owns, never a second cluster.
  */
+@io.openkruise.agents.testing.tier.ClusterTier
 class SharedClusterTest {
 
   @Test

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithKubernetesTestServer
+@io.openkruise.agents.testing.tier.MockTier
 class HealthTest {
 
   @TestHTTPResource(value = "/health/", management = true)

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @QuarkusTest
 @WithKubernetesTestServer
+@io.openkruise.agents.testing.tier.MockTier
 class ManagementPortTest {
 
   private static final String ADMIN = "e2b_0000000000000000000000000000000000000001";

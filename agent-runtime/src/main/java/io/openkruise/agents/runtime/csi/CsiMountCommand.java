@@ -1,7 +1,7 @@
 package io.openkruise.agents.runtime.csi;
 
+import io.openkruise.agents.envd.RuntimeEnv;
 import io.openkruise.agents.envd.csi.NodePublishRequest;
-import io.openkruise.agents.runtime.envd.BootstrapGate;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.openkruise.agents.runtime.process.BuiltinCommand;
 import java.io.IOException;
@@ -243,7 +243,7 @@ public final class CsiMountCommand implements BuiltinCommand {
     try {
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
       // Children never see the runtime's bootstrap token.
-      pb.environment().remove(BootstrapGate.ENV);
+      pb.environment().remove(RuntimeEnv.BOOTSTRAP_TOKEN);
       Process p = pb.start();
       String output = new String(p.getInputStream().readAllBytes());
       if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {

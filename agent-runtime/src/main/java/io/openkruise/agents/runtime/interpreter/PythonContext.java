@@ -259,10 +259,6 @@ public final class PythonContext {
     }
   }
 
-  public synchronized boolean isRunning() {
-    return process != null && process.isAlive();
-  }
-
   private static String loadDriver() {
     try (InputStream in = PythonContext.class.getResourceAsStream("driver.py")) {
       if (in == null) {

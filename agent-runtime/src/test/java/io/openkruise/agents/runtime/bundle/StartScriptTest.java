@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * jlink is needed: background start, pid file, log, wait-for-listening, idempotent re-run, and a
  * clear failure when the daemon dies.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class StartScriptTest {
   static final Path SCRIPT = Path.of("bundle/agent-runtime-start.sh").toAbsolutePath();
 

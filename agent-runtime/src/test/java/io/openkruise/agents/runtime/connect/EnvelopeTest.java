@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class EnvelopeTest {
   @Test
   void roundTripsSeveralEnvelopes() {

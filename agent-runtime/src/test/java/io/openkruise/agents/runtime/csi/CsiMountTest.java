@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CSI mount helper, run the way sandbox-manager runs it: through process.Process/Start. */
+@io.openkruise.agents.testing.tier.UnitTier
 class CsiMountTest {
   @TempDir static Path scratch;
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** /health, /init, /metrics, /envs and access-token enforcement. */
+@io.openkruise.agents.testing.tier.UnitTier
 class EnvdAuthTest {
   TestRuntime rt;
 

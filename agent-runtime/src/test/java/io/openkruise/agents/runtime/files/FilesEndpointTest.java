@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** GET/POST /files over real sockets. */
+@io.openkruise.agents.testing.tier.UnitTier
 class FilesEndpointTest {
   static TestRuntime rt;
 

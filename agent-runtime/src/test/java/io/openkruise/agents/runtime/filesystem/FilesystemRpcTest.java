@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** filesystem.Filesystem over real sockets. */
+@io.openkruise.agents.testing.tier.UnitTier
 class FilesystemRpcTest {
   @TempDir Path scratch;
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The code-interpreter API over real sockets with a real python3. */
+@io.openkruise.agents.testing.tier.UnitTier
 class CodeInterpreterTest {
   static TestRuntime rt;
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** process.Process over real sockets: Start, Connect, List, SendInput, CloseStdin, SendSignal. */
+@io.openkruise.agents.testing.tier.UnitTier
 class ProcessRpcTest {
   static TestRuntime rt;
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * refuse every request without it on every port it serves (until {@code /init} with it), and after
  * init the envd access token governs; the bootstrap token is no master key afterwards.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class BootstrapGateTest {
   static final String BOOTSTRAP = "b00t-secret-from-the-control-plane";
   TestRuntime rt;

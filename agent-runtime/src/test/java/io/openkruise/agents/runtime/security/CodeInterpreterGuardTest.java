@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
  * Port 49999 of a secure sandbox: every route needs the envd access token (issue 14, attack 4:
  * {@code GET /contexts} answered an anonymous caller), not only {@code /execute}.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class CodeInterpreterGuardTest {
   static TestRuntime rt;
 

@@ -3,6 +3,7 @@ package io.openkruise.agents.runtime.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openkruise.agents.envd.AccessSignatures;
+import io.openkruise.agents.envd.RuntimeEnv;
 import io.openkruise.agents.runtime.Main;
 import io.openkruise.agents.runtime.RuntimeOptions;
 import io.openkruise.agents.runtime.TestRuntime;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * A signed {@code /files} URL with an expiration is honoured only up to the configured maximum
  * lifetime: a leaked "valid for ten years" link must not outlive it.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class SignedUrlLifetimeTest {
   static TestRuntime rt;
 
@@ -70,8 +72,10 @@ class SignedUrlLifetimeTest {
         Main.parseForTest(
             new String[0],
             Map.of(
-                "KRUISE_RUNTIME_BOOTSTRAP_TOKEN", "boot",
-                "AGENT_RUNTIME_MAX_SIGNATURE_LIFETIME_SECONDS", "60"));
+                RuntimeEnv.BOOTSTRAP_TOKEN,
+                "boot",
+                "AGENT_RUNTIME_MAX_SIGNATURE_LIFETIME_SECONDS",
+                "60"));
     assertThat(o.bootstrapToken()).isEqualTo("boot");
     assertThat(o.unauthenticated()).isFalse();
     assertThat(o.maxSignatureLifetimeSeconds()).isEqualTo(60);

@@ -31,11 +31,6 @@ public enum SandboxState {
   /** Deleted, expired, terminal, or claimed but not Ready. */
   DEAD;
 
-  /** E2B's name for the state in list/get answers. */
-  public String e2bName() {
-    return name().toLowerCase();
-  }
-
   public static SandboxState of(Sandbox sandbox, Instant now) {
     if (sandbox.getMetadata().getDeletionTimestamp() != null) {
       return DEAD;

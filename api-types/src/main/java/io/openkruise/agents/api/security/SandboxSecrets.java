@@ -15,9 +15,10 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <ul>
  *   <li>The <b>bootstrap token</b> closes a sandbox's runtime from birth: the controller puts it
- *       into a Secret owned by the Sandbox, the pod receives it through {@link #BOOTSTRAP_ENV}, and
- *       the runtime refuses every request (including {@code /init}) that does not carry it in
- *       envd-protocol's {@code EnvdHeaders.BOOTSTRAP_TOKEN} header until an access token governs.
+ *       into a Secret owned by the Sandbox, the pod receives it through envd-protocol's {@code
+ *       RuntimeEnv.BOOTSTRAP_TOKEN}, and the runtime refuses every request (including {@code
+ *       /init}) that does not carry it in envd-protocol's {@code EnvdHeaders.BOOTSTRAP_TOKEN}
+ *       header until an access token governs.
  *   <li>The <b>envd access token</b> of a secure sandbox, returned to the SDK on create and
  *       connect, is stable across pause and resume because it depends only on the Sandbox UID.
  * </ul>
@@ -26,9 +27,6 @@ import javax.crypto.spec.SecretKeySpec;
  * learnt inside one sandbox says nothing about another.
  */
 public final class SandboxSecrets {
-
-  /** Environment variable through which the pod's containers receive the bootstrap token. */
-  public static final String BOOTSTRAP_ENV = "KRUISE_RUNTIME_BOOTSTRAP_TOKEN";
 
   /** Data key of the bootstrap token in the Sandbox's runtime Secret. */
   public static final String SECRET_DATA_BOOTSTRAP = "bootstrap-token";

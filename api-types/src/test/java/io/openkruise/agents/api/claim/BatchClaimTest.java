@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** Batch claim with create-on-no-stock against the mock server in CRUD mode. */
 @EnableKubernetesMockClient(crud = true)
+@io.openkruise.agents.testing.tier.MockTier
 class BatchClaimTest {
 
   KubernetesMockServer server;

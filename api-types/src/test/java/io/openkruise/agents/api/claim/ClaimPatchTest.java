@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class ClaimPatchTest {
 
   private static final Instant NOW = Instant.parse("2026-11-23T12:00:00.123Z");

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The pure parts of the claim protocol: owner, lock, init decision, revision. */
+@io.openkruise.agents.testing.tier.UnitTier
 class ClaimProtocolPartsTest {
 
   static SandboxSet set(String namespace, String name, String image) {

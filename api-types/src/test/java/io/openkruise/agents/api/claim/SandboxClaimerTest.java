@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * merge patches. The real API server runs the same scenarios in the controller and manager tests.
  */
 @EnableKubernetesMockClient(crud = true)
+@io.openkruise.agents.testing.tier.MockTier
 class SandboxClaimerTest {
 
   KubernetesMockServer server;

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class SandboxStateTest {
 
   private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");

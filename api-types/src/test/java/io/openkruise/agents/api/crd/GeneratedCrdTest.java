@@ -13,6 +13,7 @@ import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 
 /** Asserts the CRD YAML the build generated: what kubectl and the API server will see. */
+@io.openkruise.agents.testing.tier.UnitTier
 class GeneratedCrdTest {
 
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The seed examples survive typed deserialization and serialization without losing a field. */
+@io.openkruise.agents.testing.tier.UnitTier
 class SeedExamplesRoundTripTest {
 
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();

@@ -19,6 +19,7 @@ import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.ApiGroup;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.envd.RuntimeEnv;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -107,7 +108,7 @@ final class SandboxPods {
 
   private static EnvVar bootstrapEnv(Sandbox sandbox) {
     return new EnvVarBuilder()
-        .withName(SandboxSecrets.BOOTSTRAP_ENV)
+        .withName(RuntimeEnv.BOOTSTRAP_TOKEN)
         .withNewValueFrom()
         .withNewSecretKeyRef()
         .withName(SandboxSecrets.runtimeSecretName(sandbox.getMetadata().getName()))
@@ -124,7 +125,7 @@ final class SandboxPods {
     }
     for (Container c : containers) {
       List<EnvVar> env = new ArrayList<>(c.getEnv() == null ? List.of() : c.getEnv());
-      env.removeIf(e -> SandboxSecrets.BOOTSTRAP_ENV.equals(e.getName()));
+      env.removeIf(e -> RuntimeEnv.BOOTSTRAP_TOKEN.equals(e.getName()));
       env.add(bootstrap);
       c.setEnv(env);
     }

@@ -50,7 +50,9 @@ final class SandboxClaimBatches {
             count,
             Boolean.TRUE.equals(claim.getSpec().getCreateOnNoStock()) ? List.of(set) : List.of());
     for (Sandbox claimed : outcome.claimed()) {
-      meters.counter("kruise_claims", "source", "sandboxclaim", "outcome", "claimed").increment();
+      meters
+          .counter("kruise.controller.claims", "source", "sandboxclaim", "outcome", "claimed")
+          .increment();
       events.record(
           claim, EventNote.normal("SandboxClaimed", "claimed " + claimed.getMetadata().getName()));
       events.record(
@@ -58,7 +60,9 @@ final class SandboxClaimBatches {
           EventNote.normal("Claimed", "claimed by SandboxClaim " + claim.getMetadata().getName()));
     }
     for (Sandbox created : outcome.created()) {
-      meters.counter("kruise_claims", "source", "sandboxclaim", "outcome", "created").increment();
+      meters
+          .counter("kruise.controller.claims", "source", "sandboxclaim", "outcome", "created")
+          .increment();
       events.record(
           claim,
           EventNote.normal(

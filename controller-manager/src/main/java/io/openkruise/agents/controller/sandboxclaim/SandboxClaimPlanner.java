@@ -42,12 +42,6 @@ final class SandboxClaimPlanner {
   static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
   static final Duration DEFAULT_WAIT_READY = Duration.ofSeconds(30);
 
-  /** Marks a claimed sandbox that failed a post-claim step and was kept (reserveFailedSandbox). */
-  static final String ANNOTATION_CLAIM_FAILED = MetadataKeys.PREFIX + "claim-failed";
-
-  /** Marks a claimed sandbox whose runtime already received {@code /init}. */
-  static final String ANNOTATION_RUNTIME_INITIALIZED = MetadataKeys.PREFIX + "runtime-initialized";
-
   static final String NOT_READY = "not Ready within waitReadyTimeout";
 
   private SandboxClaimPlanner() {}
@@ -116,12 +110,12 @@ final class SandboxClaimPlanner {
     List<Sandbox> toInitialize = new ArrayList<>();
     Optional<Instant> nextWaitDeadline = Optional.empty();
     for (Sandbox s : owned) {
-      if (gone(s) || annotation(s, ANNOTATION_CLAIM_FAILED) != null) {
+      if (gone(s) || annotation(s, MetadataKeys.ANNOTATION_CLAIM_FAILED) != null) {
         continue;
       }
       if (isReady(s)) {
         ready.add(s);
-        if (initRuntime && annotation(s, ANNOTATION_RUNTIME_INITIALIZED) == null) {
+        if (initRuntime && annotation(s, MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED) == null) {
           toInitialize.add(s);
         }
         continue;

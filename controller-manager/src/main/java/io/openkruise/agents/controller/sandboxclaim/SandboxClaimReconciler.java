@@ -166,8 +166,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
       fail(claim, sandbox, "runtime init failed: " + error.get());
       return false;
     }
-    Patches.annotate(
-        client, sandbox, Map.of(SandboxClaimPlanner.ANNOTATION_RUNTIME_INITIALIZED, "true"));
+    Patches.annotate(client, sandbox, Map.of(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true"));
     return true;
   }
 
@@ -222,8 +221,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
   private void fail(SandboxClaim claim, Sandbox sandbox, String reason) {
     events.record(sandbox, EventNote.warning("ClaimStepFailed", reason));
     if (Boolean.TRUE.equals(claim.getSpec().getReserveFailedSandbox())) {
-      Patches.annotate(
-          client, sandbox, Map.of(SandboxClaimPlanner.ANNOTATION_CLAIM_FAILED, reason));
+      Patches.annotate(client, sandbox, Map.of(MetadataKeys.ANNOTATION_CLAIM_FAILED, reason));
     } else {
       GuardedDeletes.delete(client, sandbox, null);
     }

@@ -46,7 +46,10 @@ public class SandboxSetReconciler implements Reconciler<SandboxSet> {
   private final Clock clock;
   private final MeterRegistry meters;
 
-  /** Available members per pool, exported as {@code kruise_pool_available}. */
+  /**
+   * Available members per pool, exported as {@code kruise_controller_pool_available} (the only
+   * owner of the pool-depth gauge).
+   */
   private final Map<ResourceID, AtomicInteger> poolDepth = new ConcurrentHashMap<>();
 
   public SandboxSetReconciler(
@@ -93,7 +96,7 @@ public class SandboxSetReconciler implements Reconciler<SandboxSet> {
             ResourceID.fromResource(set),
             id ->
                 meters.gauge(
-                    "kruise_pool_available",
+                    "kruise.controller.pool.available",
                     Tags.of("namespace", id.getNamespace().orElse(""), "template", id.getName()),
                     new AtomicInteger()))
         .set(plan.status().getAvailableReplicas());

@@ -22,6 +22,7 @@ import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.localcluster.junit.LocalClusterTestResource;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
+import io.openkruise.agents.testing.Pools;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -50,6 +51,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(LocalClusterTestResource.class)
+@io.openkruise.agents.testing.tier.ClusterTier
 class ControllersOnRealApiServerTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -126,7 +128,7 @@ class ControllersOnRealApiServerTest {
 
   @Test
   void poolOfFiveIsReadyAndAClaimOfThreeIsRefilled() {
-    client.resource(Fixtures.set(namespace, "five", 5, Fixtures.template("img:1"))).create();
+    client.resource(Pools.set(namespace, "five", 5, Pools.template("img:1"))).create();
     awaitAvailable("five", 5);
     SandboxSet set =
         client.resources(SandboxSet.class).inNamespace(namespace).withName("five").get();
@@ -354,7 +356,7 @@ class ControllersOnRealApiServerTest {
 
   @Test
   void eightConcurrentClaimersOverAPoolOfTwentyNeverShareASandbox() throws Exception {
-    client.resource(Fixtures.set(namespace, "twenty", 20, Fixtures.template("img:1"))).create();
+    client.resource(Pools.set(namespace, "twenty", 20, Pools.template("img:1"))).create();
     awaitAvailable("twenty", 20);
     Set<String> initial = ConcurrentHashMap.newKeySet();
     poolMembers("twenty", false).forEach(s -> initial.add(s.getMetadata().getName()));
@@ -402,7 +404,7 @@ class ControllersOnRealApiServerTest {
 
   @Test
   void claimTimeoutCompletesWithTimeoutReached() {
-    client.resource(Fixtures.set(namespace, "empty-a", 0, Fixtures.template("img:1"))).create();
+    client.resource(Pools.set(namespace, "empty-a", 0, Pools.template("img:1"))).create();
     SandboxClaim claim = Fixtures.claim(namespace, "patient", "empty-a", 2);
     claim.getSpec().setClaimTimeout("2s");
     client.resource(claim).create();
@@ -420,7 +422,7 @@ class ControllersOnRealApiServerTest {
 
   @Test
   void ttlAfterCompletedDeletesTheClaimButNotItsSandboxes() {
-    client.resource(Fixtures.set(namespace, "ttl", 1, Fixtures.template("img:1"))).create();
+    client.resource(Pools.set(namespace, "ttl", 1, Pools.template("img:1"))).create();
     awaitAvailable("ttl", 1);
     SandboxClaim claim = Fixtures.claim(namespace, "short-lived", "ttl", 1);
     claim.getSpec().setTtlAfterCompleted("2s");
@@ -437,7 +439,7 @@ class ControllersOnRealApiServerTest {
 
   @Test
   void createOnNoStockCreatesAClaimedSandboxFromTheTemplate() {
-    client.resource(Fixtures.set(namespace, "empty-b", 0, Fixtures.template("img:1"))).create();
+    client.resource(Pools.set(namespace, "empty-b", 0, Pools.template("img:1"))).create();
     SandboxClaim claim = Fixtures.claim(namespace, "eager", "empty-b", 1);
     claim.getSpec().setCreateOnNoStock(true);
     client.resource(claim).create();
@@ -456,7 +458,7 @@ class ControllersOnRealApiServerTest {
 
   @Test
   void sandboxNotReadyWithinWaitReadyTimeoutIsReservedWhenAsked() {
-    client.resource(Fixtures.set(namespace, "stuck", 0, Fixtures.neverReadyTemplate())).create();
+    client.resource(Pools.set(namespace, "stuck", 0, Fixtures.neverReadyTemplate())).create();
     SandboxClaim claim = Fixtures.claim(namespace, "stuck", "stuck", 1);
     claim.getSpec().setCreateOnNoStock(true);
     claim.getSpec().setWaitReadyTimeout("2s");
@@ -475,7 +477,7 @@ class ControllersOnRealApiServerTest {
                 s ->
                     s.getMetadata()
                         .getAnnotations()
-                        .containsKey(MetadataKeys.PREFIX + "claim-failed"))
+                        .containsKey(MetadataKeys.ANNOTATION_CLAIM_FAILED))
             .toList();
     assertThat(reserved).as("failed sandboxes are kept and marked").isNotEmpty();
     assertThat(reserved).allMatch(s -> s.getMetadata().getDeletionTimestamp() == null);
@@ -485,7 +487,7 @@ class ControllersOnRealApiServerTest {
 
   @Test
   void failedSandboxIsDeletedWithoutReserve() {
-    client.resource(Fixtures.set(namespace, "stuck2", 0, Fixtures.neverReadyTemplate())).create();
+    client.resource(Pools.set(namespace, "stuck2", 0, Fixtures.neverReadyTemplate())).create();
     SandboxClaim claim = Fixtures.claim(namespace, "stuck2", "stuck2", 1);
     claim.getSpec().setCreateOnNoStock(true);
     claim.getSpec().setWaitReadyTimeout("2s");
@@ -501,7 +503,7 @@ class ControllersOnRealApiServerTest {
 
   @Test
   void inplaceUpdateImageOnClaimChangesTheImageAndKeepsThePod() {
-    client.resource(Fixtures.set(namespace, "upgradable", 1, Fixtures.template("img:1"))).create();
+    client.resource(Pools.set(namespace, "upgradable", 1, Pools.template("img:1"))).create();
     awaitAvailable("upgradable", 1);
     String member = poolMembers("upgradable", false).get(0).getMetadata().getName();
     String podUid = pod(member).getMetadata().getUid();
@@ -525,7 +527,7 @@ class ControllersOnRealApiServerTest {
 
   @Test
   void envVarsReachTheRuntimeInit() throws Exception {
-    client.resource(Fixtures.initSet(namespace, "with-init", 1)).create();
+    client.resource(Pools.initSet(namespace, "with-init", 1)).create();
     awaitAvailable("with-init", 1);
     SandboxClaim claim = Fixtures.claim(namespace, "configured", "with-init", 1);
     claim.getSpec().setEnvVars(Map.of("GREETING", "hello-from-claim"));
@@ -533,7 +535,7 @@ class ControllersOnRealApiServerTest {
     awaitCompleted("configured");
     Sandbox claimed = claimedBy("configured").get(0);
     assertThat(claimed.getMetadata().getAnnotations())
-        .containsEntry(MetadataKeys.PREFIX + "runtime-initialized", "true");
+        .containsEntry(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
 
     var http = java.net.http.HttpClient.newHttpClient();
     var request =
@@ -557,7 +559,7 @@ class ControllersOnRealApiServerTest {
 
   @Test
   void eventsAreRecordedOnSandboxesAndClaims() {
-    client.resource(Fixtures.set(namespace, "evented", 1, Fixtures.template("img:1"))).create();
+    client.resource(Pools.set(namespace, "evented", 1, Pools.template("img:1"))).create();
     awaitAvailable("evented", 1);
     client.resource(Fixtures.claim(namespace, "evented", "evented", 1)).create();
     awaitCompleted("evented");

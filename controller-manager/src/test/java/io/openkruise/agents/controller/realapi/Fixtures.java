@@ -1,38 +1,22 @@
 package io.openkruise.agents.controller.realapi;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
-import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimSpec;
-import io.openkruise.agents.api.v1alpha1.SandboxSet;
-import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
 import io.openkruise.agents.api.v1alpha1.SandboxSpec;
 import io.openkruise.agents.envd.connect.ConnectEnvelope;
 import io.openkruise.agents.envd.process.ProcessOutput;
-import java.util.Map;
+import io.openkruise.agents.testing.Pools;
 
 /** Objects and wire helpers for the real-API-server scenarios. */
 final class Fixtures {
   private Fixtures() {}
 
-  static PodTemplateSpec template(String image) {
-    return new PodTemplateSpecBuilder()
-        .withNewMetadata()
-        .addToLabels("app", "sandbox")
-        .endMetadata()
-        .withNewSpec()
-        .withContainers(new ContainerBuilder().withName("sandbox").withImage(image).build())
-        .endSpec()
-        .build();
-  }
-
   /** A template whose pod never becomes Ready: its readiness probe targets an unserved port. */
   static PodTemplateSpec neverReadyTemplate() {
-    PodTemplateSpec t = template("img:never-ready");
+    PodTemplateSpec t = Pools.template("img:never-ready");
     t.getSpec()
         .getContainers()
         .get(0)
@@ -47,29 +31,12 @@ final class Fixtures {
     return t;
   }
 
-  static SandboxSet set(String namespace, String name, int replicas, PodTemplateSpec template) {
-    SandboxSet set = new SandboxSet();
-    set.getMetadata().setName(name);
-    set.getMetadata().setNamespace(namespace);
-    SandboxSetSpec spec = new SandboxSetSpec();
-    spec.setReplicas(replicas);
-    spec.setTemplate(template);
-    set.setSpec(spec);
-    return set;
-  }
-
-  static SandboxSet initSet(String namespace, String name, int replicas) {
-    SandboxSet set = set(namespace, name, replicas, template("img:1"));
-    set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD, "true"));
-    return set;
-  }
-
   static Sandbox sandbox(String namespace, String name, String image) {
     Sandbox s = new Sandbox();
     s.getMetadata().setName(name);
     s.getMetadata().setNamespace(namespace);
     SandboxSpec spec = new SandboxSpec();
-    spec.setTemplate(template(image));
+    spec.setTemplate(Pools.template(image));
     s.setSpec(spec);
     return s;
   }

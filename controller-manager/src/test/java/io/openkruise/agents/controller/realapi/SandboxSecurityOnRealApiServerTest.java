@@ -18,16 +18,15 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimPhase;
 import io.openkruise.agents.envd.EnvdHeaders;
+import io.openkruise.agents.envd.RuntimeEnv;
 import io.openkruise.agents.localcluster.junit.LocalClusterTestResource;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
+import io.openkruise.agents.testing.HttpCalls;
+import io.openkruise.agents.testing.Pools;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,56 +40,25 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(LocalClusterTestResource.class)
+@io.openkruise.agents.testing.tier.ClusterTier
 class SandboxSecurityOnRealApiServerTest {
-
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Inject KubernetesClient client;
   @Inject SandboxSecrets secrets;
   @TestNamespace String namespace;
 
   private Sandbox awaitAvailableMember(String set) {
-    return await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () ->
-                client
-                    .resources(Sandbox.class)
-                    .inNamespace(namespace)
-                    .withLabel(MetadataKeys.LABEL_SANDBOX_POOL, set)
-                    .withLabel(MetadataKeys.LABEL_SANDBOX_CLAIMED, "false")
-                    .list()
-                    .getItems()
-                    .stream()
-                    .filter(
-                        s ->
-                            s.getStatus() != null
-                                && s.getStatus().getSandboxIp() != null
-                                && "Running".equals(s.getStatus().getPhase()))
-                    .findFirst()
-                    .orElse(null),
-            s -> s != null);
+    return Pools.awaitRunningMember(client, namespace, set, Duration.ofSeconds(60));
   }
 
   private static int call(String method, String url, byte[] body, Map<String, String> headers)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(10))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(body));
-    headers.forEach(b::header);
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    return HttpCalls.status(method, url, body, headers);
   }
 
   @Test
   void aPoolMembersRuntimeRefusesStrangersOnThePodNetwork() throws Exception {
-    client.resource(Fixtures.initSet(namespace, "closed", 1)).create();
+    client.resource(Pools.initSet(namespace, "closed", 1)).create();
     Sandbox member = awaitAvailableMember("closed");
     String ip = member.getStatus().getSandboxIp();
     String envd = "http://" + ip + ":49983";
@@ -128,7 +96,7 @@ class SandboxSecurityOnRealApiServerTest {
 
   @Test
   void theBootstrapTokenComesFromASecretTheSandboxOwnsAndPodsGetNoApiToken() {
-    client.resource(Fixtures.set(namespace, "owned", 1, Fixtures.template("img:1"))).create();
+    client.resource(Pools.set(namespace, "owned", 1, Pools.template("img:1"))).create();
     Sandbox member = awaitAvailableMember("owned");
     String name = member.getMetadata().getName();
     Secret secret =
@@ -155,7 +123,7 @@ class SandboxSecurityOnRealApiServerTest {
     assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
     EnvVar env =
         pod.getSpec().getContainers().get(0).getEnv().stream()
-            .filter(e -> SandboxSecrets.BOOTSTRAP_ENV.equals(e.getName()))
+            .filter(e -> RuntimeEnv.BOOTSTRAP_TOKEN.equals(e.getName()))
             .findFirst()
             .orElseThrow();
     assertThat(env.getValue()).isNull();
@@ -176,7 +144,7 @@ class SandboxSecurityOnRealApiServerTest {
         });
     decoy.start();
     try {
-      client.resource(Fixtures.initSet(namespace, "steered", 1)).create();
+      client.resource(Pools.initSet(namespace, "steered", 1)).create();
       Sandbox member = awaitAvailableMember("steered");
       String url = "http://127.0.0.1:" + decoy.getAddress().getPort();
       client
@@ -215,7 +183,7 @@ class SandboxSecurityOnRealApiServerTest {
               .withName(member.getMetadata().getName())
               .get();
       assertThat(claimed.getMetadata().getAnnotations())
-          .containsEntry(MetadataKeys.PREFIX + "runtime-initialized", "true");
+          .containsEntry(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
       assertThat(dialled).hasValue(0);
     } finally {
       decoy.stop(0);

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class SandboxPlannerTest {
 
   private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");

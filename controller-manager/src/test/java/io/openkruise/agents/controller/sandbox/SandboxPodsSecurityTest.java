@@ -10,9 +10,11 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSpec;
+import io.openkruise.agents.envd.RuntimeEnv;
 import org.junit.jupiter.api.Test;
 
 /** Every container of a sandbox pod gets the bootstrap token from the Sandbox's Secret. */
+@io.openkruise.agents.testing.tier.UnitTier
 class SandboxPodsSecurityTest {
 
   static Sandbox sandbox(Boolean automount) {
@@ -31,7 +33,7 @@ class SandboxPodsSecurityTest {
                     .withImage("img")
                     // A template cannot choose the token.
                     .addNewEnv()
-                    .withName(SandboxSecrets.BOOTSTRAP_ENV)
+                    .withName(RuntimeEnv.BOOTSTRAP_TOKEN)
                     .withValue("chosen-by-template")
                     .endEnv()
                     .build(),
@@ -56,7 +58,7 @@ class SandboxPodsSecurityTest {
             c -> {
               var env =
                   c.getEnv().stream()
-                      .filter(e -> SandboxSecrets.BOOTSTRAP_ENV.equals(e.getName()))
+                      .filter(e -> RuntimeEnv.BOOTSTRAP_TOKEN.equals(e.getName()))
                       .toList();
               assertThat(env).hasSize(1);
               EnvVar e = env.get(0);

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class SandboxClaimPlannerTest {
 
   private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
@@ -163,7 +164,7 @@ class SandboxClaimPlannerTest {
   void reservedFailuresNeverCount() {
     SandboxClaim claim = claiming(claim(1), "2026-11-23T11:59:20Z", 0);
     Sandbox reserved = owned(0, true, "2026-11-23T11:59:30Z");
-    reserved.getMetadata().getAnnotations().put(SandboxClaimPlanner.ANNOTATION_CLAIM_FAILED, "x");
+    reserved.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_CLAIM_FAILED, "x");
     assertThat(SandboxClaimPlanner.plan(claim, true, false, List.of(reserved), NOW).toClaim())
         .isEqualTo(1);
   }
@@ -176,7 +177,7 @@ class SandboxClaimPlannerTest {
         .get(1)
         .getMetadata()
         .getAnnotations()
-        .put(SandboxClaimPlanner.ANNOTATION_RUNTIME_INITIALIZED, "true");
+        .put(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
     SandboxClaimPlan plan = SandboxClaimPlanner.plan(claim, true, true, owned, NOW);
     assertThat(plan.toInitialize()).containsExactly(owned.get(0));
     assertThat(SandboxClaimPlanner.plan(claim, true, false, owned, NOW).toInitialize()).isEmpty();

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class SandboxSetPlannerTest {
 
   private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Fast tier on the fabric8 mock server; the real API server tier lives in local-cluster. */
 @QuarkusTest
 @WithKubernetesTestServer
+@io.openkruise.agents.testing.tier.MockTier
 class SandboxSetReconcilerTest {
 
   @Inject KubernetesClient client;

@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 @EnableKubernetesMockClient(crud = true)
+@io.openkruise.agents.testing.tier.MockTier
 class ReconcileErrorsTest {
 
   KubernetesMockServer server;

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The manager's encoding, read back by the runtime's decoder (the consumer). */
+@io.openkruise.agents.testing.tier.UnitTier
 class NodePublishRequestTest {
 
   @Test

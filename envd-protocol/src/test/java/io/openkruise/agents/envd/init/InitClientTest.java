@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Against a loopback HTTP server standing in for the runtime. */
+@io.openkruise.agents.testing.tier.UnitTier
 class InitClientTest {
 
   private HttpServer server;

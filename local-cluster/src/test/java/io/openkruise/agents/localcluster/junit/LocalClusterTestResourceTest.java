@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * The Quarkus test resource, driven the way Quarkus drives it (init, start, inject, stop) without a
  * Quarkus app: a client built only from the returned config keys must reach the shared cluster.
  */
+@io.openkruise.agents.testing.tier.ClusterTier
 class LocalClusterTestResourceTest {
   @TestNamespace String injectedNamespace;
 

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 
 /** What only a real API server does: validation, optimistic locking, GC, printer columns. */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.ClusterTier
 class ApiServerSemanticsTest {
 
   @BeforeAll

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A private cluster (not the shared one) started and stopped: nothing may outlive close(). */
+@io.openkruise.agents.testing.tier.ClusterTier
 class LocalKubernetesLifecycleTest {
 
   @Test

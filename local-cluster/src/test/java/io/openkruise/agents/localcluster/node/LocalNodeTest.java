@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** Pods created through the API run as agent-runtime instances on their own loopback address. */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.ClusterTier
 class LocalNodeTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private final HttpClient http =

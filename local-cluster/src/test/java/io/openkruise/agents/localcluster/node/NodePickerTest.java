@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class NodePickerTest {
   private final List<Node> nodes =
       List.of(node("a", Map.of("zone", "x")), node("b", Map.of("zone", "y")));

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * create-to-Ready latency and memory per pod (measurements for docs/testing.md, not assertions).
  */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.ClusterTier
 class PodPoolTest {
   private static final int POOL = Integer.getInteger("kruise.pod-pool.size", 100);
   private static final int SEQUENTIAL = 20;

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class PodStatusPlannerTest {
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00.750Z");
   private static final Instant T1 = Instant.parse("2026-11-23T10:00:05Z");

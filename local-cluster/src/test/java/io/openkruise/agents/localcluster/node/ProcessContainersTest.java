@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * output in the node's logs, and it is gone when the pod is.
  */
 @WithLocalCluster
+@io.openkruise.agents.testing.tier.ClusterTier
 class ProcessContainersTest {
   private static final String NODE = "process-node-0";
 

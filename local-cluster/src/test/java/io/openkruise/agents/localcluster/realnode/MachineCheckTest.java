@@ -6,6 +6,7 @@ import io.openkruise.agents.localcluster.realnode.MachineCheck.Facts;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class MachineCheckTest {
   static final String HYBRID_MOUNTS =
       """

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What {@code install-netpol} leaves in its dir, as the enforcer reads it. */
+@io.openkruise.agents.testing.tier.UnitTier
 class NetworkPolicyEnforcerTest {
 
   @Test

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * fail), then the policy, then its removal.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@io.openkruise.agents.testing.tier.ClusterTier
 class NetworkPolicyOnRealNodeTest {
   static final String RELEASE = "kruise-agents";
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class NodePlanTest {
   static final NodeBinaries BINS =
       new NodeBinaries(

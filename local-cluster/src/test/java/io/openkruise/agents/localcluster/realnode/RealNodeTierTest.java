@@ -34,6 +34,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * prints why ({@link MachineCheck}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@io.openkruise.agents.testing.tier.ClusterTier
 class RealNodeTierTest {
   /** The repo's runtime base image (Debian bash + coreutils), as images/bin/base-image tags it. */
   static final String IMAGE = "kruise-agents-base-runtime:local";

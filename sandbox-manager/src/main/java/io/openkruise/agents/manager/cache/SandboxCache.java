@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -51,7 +50,6 @@ public final class SandboxCache implements AutoCloseable {
   private final List<SharedIndexInformer<Sandbox>> sandboxInformers = new ArrayList<>();
   private final List<SharedIndexInformer<SandboxSet>> setInformers = new ArrayList<>();
   private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
-  private final List<Consumer<SandboxSet>> setListeners = new CopyOnWriteArrayList<>();
 
   private record Waiter(Predicate<Sandbox> condition, CompletableFuture<Sandbox> future) {}
 
@@ -110,19 +108,6 @@ public final class SandboxCache implements AutoCloseable {
                   : client.resources(SandboxSet.class).inAnyNamespace();
       SharedIndexInformer<SandboxSet> ssi = sets.runnableInformer(600_000);
       ssi.addIndexers(Map.of(BY_NAME, s -> List.of(s.getMetadata().getName())));
-      ssi.addEventHandler(
-          new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(SandboxSet s) {
-              setListeners.forEach(l -> l.accept(s));
-            }
-
-            @Override
-            public void onUpdate(SandboxSet old, SandboxSet s) {}
-
-            @Override
-            public void onDelete(SandboxSet s, boolean unknown) {}
-          });
       setInformers.add(ssi);
     }
     List<CompletableFuture<?>> started = new ArrayList<>();
@@ -223,11 +208,6 @@ public final class SandboxCache implements AutoCloseable {
     List<SandboxSet> out = new ArrayList<>();
     setInformers.forEach(i -> out.addAll(i.getStore().list()));
     return out;
-  }
-
-  public void onSetAdded(Consumer<SandboxSet> listener) {
-    setListeners.add(listener);
-    allSets().forEach(listener);
   }
 
   /** A cached sandbox by namespace and name. */

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * bad envd/traffic token or an unknown sandbox ID (the two must cost the same, or the limit itself
  * would tell which IDs exist). Each client has a token bucket; once it is empty the client gets 429
  * until it refills. Buckets live in a bounded cache, so a spray of source addresses cannot grow
- * memory. Counter {@code kruise.auth.refused} counts 429 answers.
+ * memory. Counter {@code kruise.manager.auth.refused} counts 429 answers.
  */
 public final class FailedAuthLimiter {
 
@@ -41,7 +41,7 @@ public final class FailedAuthLimiter {
             .executor(Runnable::run)
             .build();
     this.limited =
-        Counter.builder("kruise.auth.refused")
+        Counter.builder("kruise.manager.auth.refused")
             .description("Requests answered 429 after too many failed authentications")
             .register(registry);
   }

@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  * (1) the ID is not in a bounded negative cache of recent misses (entries expire after a TTL and
  * are dropped as soon as the informer sees the ID) and (2) a global token bucket has a token. A
  * flood of random IDs therefore costs the API server at most the bucket's rate, whoever sends it.
- * Counters {@code kruise.sandbox.live_reads{outcome=allowed|refused|negative_cached}}.
+ * Counters {@code kruise.manager.live_reads{outcome=allowed|refused|negative_cached}}.
  */
 public final class LiveReadGuard {
 
@@ -45,7 +45,7 @@ public final class LiveReadGuard {
   }
 
   private static Counter counter(MeterRegistry registry, String outcome) {
-    return Counter.builder("kruise.sandbox.live_reads")
+    return Counter.builder("kruise.manager.live_reads")
         .description(
             "Live API-server reads for sandbox IDs missing from the informer cache, by outcome")
         .tag("outcome", outcome)

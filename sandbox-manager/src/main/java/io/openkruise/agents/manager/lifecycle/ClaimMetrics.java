@@ -1,16 +1,14 @@
 package io.openkruise.agents.manager.lifecycle;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.openkruise.agents.api.claim.SandboxState;
-import io.openkruise.agents.api.v1alpha1.SandboxSet;
-import io.openkruise.agents.manager.cache.SandboxCache;
-import java.time.Clock;
 import java.time.Duration;
 
-/** Claim latency, outcomes, 409 retries and pool depth (Prometheus under {@code /q/metrics}). */
+/**
+ * Claim latency, outcomes and 409 retries (Prometheus under {@code /q/metrics}). Pool depth is the
+ * controller-manager's gauge ({@code kruise_controller_pool_available}): one owner, one series.
+ */
 public final class ClaimMetrics {
 
   private final MeterRegistry registry;
@@ -44,26 +42,5 @@ public final class ClaimMetrics {
           .register(registry)
           .increment(n);
     }
-  }
-
-  /** One gauge per SandboxSet: claimable members, read from the cache at scrape time. */
-  public void watchPools(SandboxCache cache, Clock clock) {
-    cache.onSetAdded(
-        (SandboxSet set) -> {
-          String ns = set.getMetadata().getNamespace();
-          String name = set.getMetadata().getName();
-          Gauge.builder(
-                  "kruise.manager.pool.available",
-                  cache,
-                  c ->
-                      c.pool(name).stream()
-                          .filter(s -> ns.equals(s.getMetadata().getNamespace()))
-                          .filter(s -> SandboxState.isClaimable(s, clock.instant()))
-                          .count())
-              .description("Claimable warm sandboxes per SandboxSet")
-              .tag("namespace", ns)
-              .tag("template", name)
-              .register(registry);
-        });
   }
 }

@@ -24,10 +24,8 @@ public class LifecycleBeans {
 
   @Produces
   @Singleton
-  ClaimMetrics metrics(MeterRegistry registry, SandboxCache cache, Clock clock) {
-    ClaimMetrics m = new ClaimMetrics(registry);
-    m.watchPools(cache, clock);
-    return m;
+  ClaimMetrics metrics(MeterRegistry registry) {
+    return new ClaimMetrics(registry);
   }
 
   @Produces

@@ -13,12 +13,9 @@ import java.util.Map;
 
 /**
  * Connect-on-traffic: traffic for a paused sandbox resumes it, as its owner, when the proxy allows
- * it and the sandbox or its SandboxSet asks for it ({@link #ANNOTATION_AUTO_RESUME}).
+ * it and the sandbox or its SandboxSet asks for it ({@link MetadataKeys#ANNOTATION_AUTO_RESUME}).
  */
 final class ConnectOnTraffic {
-
-  /** On a SandboxSet (or Sandbox): traffic may resume a paused sandbox. */
-  static final String ANNOTATION_AUTO_RESUME = MetadataKeys.E2B_PREFIX + "auto-resume";
 
   private final Vertx vertx;
   private final SandboxCache cache;
@@ -49,14 +46,14 @@ final class ConnectOnTraffic {
       return false;
     }
     Map<String, String> a = s.getMetadata().getAnnotations();
-    if (a != null && "true".equals(a.get(ANNOTATION_AUTO_RESUME))) {
+    if (a != null && "true".equals(a.get(MetadataKeys.ANNOTATION_AUTO_RESUME))) {
       return true;
     }
     String ns = s.getMetadata().getNamespace();
     return cache.setsNamed(SandboxView.templateId(s)).stream()
         .filter(set -> ns.equals(set.getMetadata().getNamespace()))
         .map(set -> set.getMetadata().getAnnotations())
-        .anyMatch(sa -> sa != null && "true".equals(sa.get(ANNOTATION_AUTO_RESUME)));
+        .anyMatch(sa -> sa != null && "true".equals(sa.get(MetadataKeys.ANNOTATION_AUTO_RESUME)));
   }
 
   /** Resumes as the owner, off the event loop (bounded by the service's wait-ready timeout). */

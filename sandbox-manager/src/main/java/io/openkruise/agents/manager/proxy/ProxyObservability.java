@@ -26,7 +26,7 @@ final class ProxyObservability {
       return;
     }
     t.recorded = true;
-    Timer.builder("kruise.proxy.requests")
+    Timer.builder("kruise.manager.proxy.requests")
         .description("Sandbox data-plane requests by routing mode and outcome")
         .tag("mode", t.mode)
         .tag("outcome", t.outcome)

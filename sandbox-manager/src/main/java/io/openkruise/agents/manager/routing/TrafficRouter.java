@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * Decides, from host, path and headers alone, whether a request on the shared port is for the E2B
- * API or for a sandbox, in the three routing modes of decisions.md: private paths ({@code
+ * API or for a sandbox, in the three routing modes (docs/architecture.md): private paths ({@code
  * /kruise/api/...} and {@code /kruise/<sid>/<port>/...}), native hosts ({@code api.<domain>} and
  * {@code <port>-<sid>.<domain>}) and routing headers ({@code E2b-Sandbox-Id/-Port}).
  */
@@ -142,9 +142,5 @@ public final class TrafficRouter {
     } catch (NumberFormatException e) {
       return -1;
     }
-  }
-
-  public static Optional<String> sandboxId(Route r) {
-    return r instanceof SandboxTraffic s ? Optional.of(s.sandboxId()) : Optional.empty();
   }
 }

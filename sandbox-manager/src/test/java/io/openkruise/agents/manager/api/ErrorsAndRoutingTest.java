@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Auth, key management, bad input and the routing modes: every error is E2B JSON. */
 @QuarkusTest
 @WithKubernetesTestServer
+@io.openkruise.agents.testing.tier.MockTier
 class ErrorsAndRoutingTest {
 
   static final String ADMIN = SandboxApiTest.ADMIN;

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 /** Create-metadata extensions: CSI mounts, image update, create-on-no-stock. */
 @QuarkusTest
 @WithKubernetesTestServer
+@io.openkruise.agents.testing.tier.MockTier
 class ExtensionsTest {
 
   static final String ADMIN = SandboxApiTest.ADMIN;

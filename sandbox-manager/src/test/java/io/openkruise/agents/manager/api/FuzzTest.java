@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer
+@io.openkruise.agents.testing.tier.MockTier
 class FuzzTest {
 
   static final String ADMIN = SandboxApiTest.ADMIN;

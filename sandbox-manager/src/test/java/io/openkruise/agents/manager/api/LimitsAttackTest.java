@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer
 @TestProfile(LimitsAttackTest.TightLimits.class)
+@io.openkruise.agents.testing.tier.MockTier
 class LimitsAttackTest {
 
   /** Small limits so the attacks reach them quickly. */

@@ -9,6 +9,7 @@ import io.openkruise.agents.api.MetadataKeys;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class CreateRequestTest {
 
   static final CreateRequest.Limits LIMITS =

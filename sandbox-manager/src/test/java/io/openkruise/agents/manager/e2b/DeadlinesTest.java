@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class DeadlinesTest {
 
   static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");

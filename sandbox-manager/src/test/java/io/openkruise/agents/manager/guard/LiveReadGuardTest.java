@@ -8,13 +8,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Bucket, negative cache and counters, on a hand-driven clock (no sleeping). */
+@io.openkruise.agents.testing.tier.UnitTier
 class LiveReadGuardTest {
 
   final AtomicLong now = new AtomicLong(1_000_000_000L);
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private double count(String outcome) {
-    return registry.get("kruise.sandbox.live_reads").tag("outcome", outcome).counter().count();
+    return registry.get("kruise.manager.live_reads").tag("outcome", outcome).counter().count();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class EnvVarSealTest {
 
   final EnvVarSeal seal = EnvVarSeal.fromSandboxKey("test-only-sandbox-key-0000000000000000");

@@ -8,28 +8,18 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.openkruise.agents.api.claim.SandboxClaimer;
-import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
-import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.E2bException;
-import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.e2b.SandboxView;
 import io.openkruise.agents.manager.e2b.Timeouts;
-import io.openkruise.agents.manager.guard.LiveReadGuard;
 import io.openkruise.agents.manager.keys.Caller;
-import io.openkruise.agents.manager.runtime.CsiVolumes;
-import io.openkruise.agents.manager.runtime.RuntimeClient;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.TestConfigs;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * was planned on and, on 409, decide again from the live sandbox.
  */
 @EnableKubernetesMockClient(crud = true)
+@io.openkruise.agents.testing.tier.MockTier
 class StaleWritesAttackTest {
 
   KubernetesMockServer server;
@@ -56,32 +47,12 @@ class StaleWritesAttackTest {
 
   /** A replica whose cache saw the sandbox once and then nothing more. */
   private SandboxService frozenReplica(String ns, String name) {
-    SandboxSecrets secrets = SandboxSecrets.fromKey("k".repeat(32));
-    SandboxTokens tokens = new SandboxTokens(secrets);
-    SandboxCache cache =
-        new SandboxCache(
-            client,
-            Optional.empty(),
-            tokens,
-            new LiveReadGuard(
-                new LiveReadGuard.Settings(100, Duration.ofSeconds(10), 10, 10),
-                new SimpleMeterRegistry(),
-                System::nanoTime));
-    cache.start(Duration.ofSeconds(30));
+    SandboxCache cache = HandBuiltReplica.startedCache(client, new SimpleMeterRegistry());
     closeables.add(cache);
     await().atMost(Duration.ofSeconds(10)).until(() -> cache.cached(ns, name).isPresent());
     cache.close();
-    ManagerConfig settings = TestConfigs.lifecycle("2s", "2s");
-    return new SandboxService(
-        client,
-        cache,
-        new SandboxClaimer(client, Clock.systemUTC(), new SecureRandom()),
-        new RuntimeClient(49983, 1, Duration.ofMillis(10), Duration.ofSeconds(1), secrets),
-        new CsiVolumes(client, "sandbox-system", List.of()),
-        settings,
-        Clock.systemUTC(),
-        new ClaimMetrics(new SimpleMeterRegistry()),
-        tokens);
+    return HandBuiltReplica.service(
+        client, cache, TestConfigs.lifecycle("2s", "2s"), new SimpleMeterRegistry());
   }
 
   private Sandbox running(String ns, String name, Instant shutdown, List<String> finalizers) {

@@ -6,28 +6,18 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.openkruise.agents.api.claim.SandboxClaimer;
-import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
-import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.Extensions;
-import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.e2b.SandboxView;
-import io.openkruise.agents.manager.guard.LiveReadGuard;
 import io.openkruise.agents.manager.keys.Caller;
-import io.openkruise.agents.manager.runtime.CsiVolumes;
-import io.openkruise.agents.manager.runtime.RuntimeClient;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.TestConfigs;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -42,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * resourceVersion check is the only thing the two share.
  */
 @EnableKubernetesMockClient(crud = true)
+@io.openkruise.agents.testing.tier.MockTier
 class TwoReplicasClaimTest {
 
   KubernetesMockServer server;
@@ -58,34 +49,9 @@ class TwoReplicasClaimTest {
   private SandboxService replica(SimpleMeterRegistry registry) {
     KubernetesClient own = server.createClient();
     closeables.add(own);
-    SandboxTokens tokens = new SandboxTokens(SandboxSecrets.fromKey("k".repeat(32)));
-    SandboxCache cache =
-        new SandboxCache(
-            own,
-            Optional.empty(),
-            tokens,
-            new LiveReadGuard(
-                new LiveReadGuard.Settings(100, Duration.ofSeconds(10), 10, 10),
-                registry,
-                System::nanoTime));
-    cache.start(Duration.ofSeconds(30));
+    SandboxCache cache = HandBuiltReplica.startedCache(own, registry);
     closeables.add(cache);
-    ManagerConfig settings = TestConfigs.lifecycle("20s", "10s");
-    return new SandboxService(
-        own,
-        cache,
-        new SandboxClaimer(own, Clock.systemUTC(), new SecureRandom()),
-        new RuntimeClient(
-            49983,
-            1,
-            Duration.ofMillis(10),
-            Duration.ofSeconds(1),
-            io.openkruise.agents.api.security.SandboxSecrets.fromKey("k".repeat(32))),
-        new CsiVolumes(own, "sandbox-system", List.of()),
-        settings,
-        Clock.systemUTC(),
-        new ClaimMetrics(registry),
-        tokens);
+    return HandBuiltReplica.service(own, cache, TestConfigs.lifecycle("20s", "10s"), registry);
   }
 
   @Test

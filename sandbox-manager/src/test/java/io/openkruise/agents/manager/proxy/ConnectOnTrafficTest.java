@@ -4,8 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
+import io.openkruise.agents.manager.support.Backends;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer
 @TestProfile(ConnectOnTrafficTest.On.class)
+@io.openkruise.agents.testing.tier.MockTier
 class ConnectOnTrafficTest {
 
   public static class On implements QuarkusTestProfile {
@@ -49,28 +52,25 @@ class ConnectOnTrafficTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     backend =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                r ->
-                    r.response()
-                        .putHeader("Content-Type", "application/json")
-                        .end("{\"uri\":\"" + r.uri() + "\"}"))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+        Backends.start(
+            vertx,
+            "127.0.0.1",
+            0,
+            r ->
+                r.response()
+                    .putHeader("Content-Type", "application/json")
+                    .end("{\"uri\":\"" + r.uri() + "\"}"));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Backends.stop(vertx);
   }
 
   private String paused(String name, String template, boolean autoResume) {
     var set = Fixtures.set("cot", template, false);
     if (autoResume) {
-      set.getMetadata().setAnnotations(Map.of(ConnectOnTraffic.ANNOTATION_AUTO_RESUME, "true"));
+      set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_AUTO_RESUME, "true"));
     }
     client.resource(set).create();
     Sandbox s = Fixtures.claimed("cot", name, template, "owner-1", "127.0.0.1");

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
  * The proxy's token rules follow envd's (health aside); its signatures are the runtime's, one
  * implementation in envd-protocol.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class EnvdAuthTest {
 
   static final String T = "tok";

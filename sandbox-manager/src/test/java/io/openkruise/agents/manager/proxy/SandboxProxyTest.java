@@ -11,6 +11,7 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.envd.AccessSignatures;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
+import io.openkruise.agents.manager.support.Backends;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.Loopback;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -50,6 +51,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer
+@io.openkruise.agents.testing.tier.MockTier
 class SandboxProxyTest {
 
   static final String NS = "proxy";
@@ -74,13 +76,12 @@ class SandboxProxyTest {
   static void startBackends() throws Exception {
     vertx = Vertx.vertx();
     backend =
-        vertx
-            .createHttpServer()
-            .requestHandler(
+        Backends.start(
+            vertx,
+            "127.0.0.1",
+            0,
+            WebSocketEcho.orHttp(
                 req -> {
-                  if (WebSocketEcho.handle(req)) {
-                    return;
-                  }
                   if (req.path().equals("/stream")) {
                     var resp = req.response().setChunked(true);
                     resp.write("first\n");
@@ -117,32 +118,25 @@ class SandboxProxyTest {
                                       .put("bytes", bytes[0])
                                       .put("sha256", HexFormat.of().formatHex(sha.digest()))
                                       .encode()));
-                })
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+                }));
     port = backend.actualPort();
     envd =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                req ->
-                    req.body()
-                        .onSuccess(
-                            b ->
-                                req.response()
-                                    .putHeader("Content-Type", "application/json")
-                                    .end(new JsonObject().put("uri", req.uri()).encode())))
-            .listen(49983, ENVD_IP)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+        Backends.start(
+            vertx,
+            ENVD_IP,
+            49983,
+            req ->
+                req.body()
+                    .onSuccess(
+                        b ->
+                            req.response()
+                                .putHeader("Content-Type", "application/json")
+                                .end(new JsonObject().put("uri", req.uri()).encode())));
   }
 
   @AfterAll
   static void stopBackends() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Backends.stop(vertx);
   }
 
   static MessageDigest sha256() {
@@ -294,7 +288,8 @@ class SandboxProxyTest {
     http.close();
     String prom = given().get(metrics).then().statusCode(200).extract().asString();
     assertThat(prom)
-        .contains("kruise_proxy_requests_seconds_count{mode=\"private\",outcome=\"forwarded\"");
+        .contains(
+            "kruise_manager_proxy_requests_seconds_count{mode=\"private\",outcome=\"forwarded\"");
   }
 
   @Test
@@ -420,7 +415,8 @@ class SandboxProxyTest {
     // API calls carrying a token stay API calls.
     given().header("X-Access-Token", token).get("/health").then().statusCode(200);
     assertThat(given().get(metrics).then().statusCode(200).extract().asString())
-        .contains("kruise_proxy_requests_seconds_count{mode=\"token\",outcome=\"forwarded\"");
+        .contains(
+            "kruise_manager_proxy_requests_seconds_count{mode=\"token\",outcome=\"forwarded\"");
     assertThat(id).isNotEmpty();
   }
 
@@ -443,6 +439,7 @@ class SandboxProxyTest {
     given().get("/kruise/" + id + "/" + port + "/m").then().statusCode(200);
     String prom = given().get(metrics).then().statusCode(200).extract().asString();
     assertThat(prom)
-        .contains("kruise_proxy_requests_seconds_count{mode=\"private\",outcome=\"forwarded\"");
+        .contains(
+            "kruise_manager_proxy_requests_seconds_count{mode=\"private\",outcome=\"forwarded\"");
   }
 }

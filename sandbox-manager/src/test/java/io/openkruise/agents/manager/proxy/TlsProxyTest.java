@@ -3,6 +3,7 @@ package io.openkruise.agents.manager.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.manager.support.Backends;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer
 @TestProfile(TlsProxyTest.Tls.class)
+@io.openkruise.agents.testing.tier.MockTier
 class TlsProxyTest {
 
   /** Certificate for sandboxes.test, *.sandboxes.test, localhost, 127.0.0.1 (test CA). */
@@ -74,13 +76,12 @@ class TlsProxyTest {
   static void startBackend() throws Exception {
     vertx = Vertx.vertx();
     backend =
-        vertx
-            .createHttpServer()
-            .requestHandler(
+        Backends.start(
+            vertx,
+            "127.0.0.1",
+            0,
+            WebSocketEcho.orHttp(
                 req -> {
-                  if (WebSocketEcho.handle(req)) {
-                    return;
-                  }
                   req.body()
                       .onSuccess(
                           b ->
@@ -93,17 +94,13 @@ class TlsProxyTest {
                                           .put("xfp", req.getHeader("X-Forwarded-Proto"))
                                           .put("xfh", req.getHeader("X-Forwarded-Host"))
                                           .encode()));
-                })
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+                }));
     port = backend.actualPort();
   }
 
   @AfterAll
   static void stopBackend() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Backends.stop(vertx);
   }
 
   private String running(String name) {

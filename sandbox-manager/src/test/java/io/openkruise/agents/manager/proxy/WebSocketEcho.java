@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.proxy;
 
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 
 /** The proxy tests' WebSocket backend: every message comes back as {@code echo:<path>:<text>}. */
@@ -20,5 +21,14 @@ final class WebSocketEcho {
     req.toWebSocket()
         .onSuccess(ws -> ws.handler(b -> ws.writeTextMessage("echo:" + ws.path() + ":" + b)));
     return true;
+  }
+
+  /** A backend handler: WebSocket upgrades echo, every other request goes to {@code http}. */
+  static Handler<HttpServerRequest> orHttp(Handler<HttpServerRequest> http) {
+    return req -> {
+      if (!handle(req)) {
+        http.handle(req);
+      }
+    };
   }
 }

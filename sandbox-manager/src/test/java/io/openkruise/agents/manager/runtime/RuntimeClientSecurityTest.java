@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * The manager's runtime calls carry the sandbox's bootstrap token and go only to the pod IP the
  * controller observed, never to a {@code runtime-url} a tenant could have written.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class RuntimeClientSecurityTest {
   static final SandboxSecrets SECRETS = SandboxSecrets.fromKey("0123456789abcdef".repeat(4));
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.manager.support.Backends;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.Loopback;
 import io.quarkus.test.junit.QuarkusTest;
@@ -18,11 +19,9 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +35,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer
 @TestProfile(AnonymousAttackerTest.Profile.class)
+@io.openkruise.agents.testing.tier.MockTier
 class AnonymousAttackerTest {
 
   static final String ADMIN = "e2b_0000000000000000000000000000000000000001";
@@ -73,24 +73,23 @@ class AnonymousAttackerTest {
   static void startSandboxServers() throws Exception {
     vertx = Vertx.vertx();
     for (int port : new int[] {49983, 49999, USER_PORT}) {
-      HttpServer s =
-          vertx
-              .createHttpServer()
-              .requestHandler(
-                  req -> {
-                    if (port == 49999 && !runtimeToken.equals(req.getHeader("X-Access-Token"))) {
-                      req.response().setStatusCode(401).end("{\"error\":\"unauthorized\"}");
-                      return;
-                    }
-                    req.response().end("{\"port\":" + port + ",\"path\":\"" + req.path() + "\"}");
-                  });
-      s.listen(port, IP).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Backends.start(
+          vertx,
+          IP,
+          port,
+          req -> {
+            if (port == 49999 && !runtimeToken.equals(req.getHeader("X-Access-Token"))) {
+              req.response().setStatusCode(401).end("{\"error\":\"unauthorized\"}");
+              return;
+            }
+            req.response().end("{\"port\":" + port + ",\"path\":\"" + req.path() + "\"}");
+          });
     }
   }
 
   @AfterAll
   static void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Backends.stop(vertx);
   }
 
   private void pool(int size) {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer
 @TestProfile(FailedAuthRateLimitTest.Profile.class)
+@io.openkruise.agents.testing.tier.MockTier
 class FailedAuthRateLimitTest {
 
   static final int BURST = 10;

@@ -3,21 +3,15 @@ package io.openkruise.agents.manager.support;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
-import io.openkruise.agents.api.claim.SandboxIds;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
-import io.openkruise.agents.api.v1alpha1.SandboxSpec;
-import io.openkruise.agents.api.v1alpha1.SandboxStatus;
-import java.util.ArrayList;
+import io.openkruise.agents.testing.Pools;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -61,47 +55,15 @@ public final class Fixtures {
 
   /**
    * A Ready, unlocked pool member whose runtime answers at {@code runtimeUrl} ({@code
-   * http://<ip>:49983}: the manager dials only {@code status.sandboxIp}).
+   * http://<ip>:49983}: the manager dials only {@code status.sandboxIp}), built by {@link
+   * Pools#available} from {@link #set}.
    */
   public static Sandbox available(
       String namespace, String name, String template, String runtimeUrl, boolean shouldInit) {
-    Sandbox s = new Sandbox();
-    s.getMetadata().setNamespace(namespace);
-    s.getMetadata().setName(name);
-    s.getMetadata()
-        .setLabels(
-            new HashMap<>(
-                Map.of(
-                    MetadataKeys.LABEL_SANDBOX_POOL, template,
-                    MetadataKeys.LABEL_SANDBOX_TEMPLATE, template,
-                    MetadataKeys.LABEL_SANDBOX_CLAIMED, "false")));
-    Map<String, String> annotations = new HashMap<>();
-    if (shouldInit) {
-      annotations.put(MetadataKeys.ANNOTATION_SHOULD_INIT_ENVD, "true");
-    }
-    s.getMetadata().setAnnotations(annotations);
-    s.getMetadata()
-        .setOwnerReferences(
-            new ArrayList<>(
-                List.of(
-                    new OwnerReferenceBuilder()
-                        .withApiVersion("agents.kruise.io/v1alpha1")
-                        .withKind("SandboxSet")
-                        .withName(template)
-                        .withUid("uid-" + namespace + "-" + template)
-                        .withController(true)
-                        .withBlockOwnerDeletion(true)
-                        .build())));
-    SandboxSpec spec = new SandboxSpec();
-    spec.setTemplate(template());
-    s.setSpec(spec);
-    SandboxStatus status = new SandboxStatus();
-    status.setPhase(SandboxPhase.RUNNING);
-    status.setSandboxIp(
+    return Pools.available(
+        set(namespace, template, shouldInit),
+        name,
         runtimeUrl == null ? "127.0.0.1" : java.net.URI.create(runtimeUrl).getHost());
-    status.setConditions(new ArrayList<>(List.of(ready(true))));
-    s.setStatus(status);
-    return s;
   }
 
   /**
@@ -110,12 +72,8 @@ public final class Fixtures {
    */
   public static Sandbox claimed(
       String namespace, String name, String template, String owner, String ip) {
-    Sandbox s = available(namespace, name, template, null, false);
-    s.getMetadata().getLabels().put(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
-    s.getMetadata().getLabels().put(MetadataKeys.LABEL_SANDBOX_ID, SandboxIds.next());
+    Sandbox s = Pools.claimed(available(namespace, name, template, null, false), owner);
     s.getMetadata().setUid("uid-" + namespace + "-" + name);
-    s.getMetadata().setOwnerReferences(new ArrayList<>());
-    s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_OWNER, owner);
     s.getStatus().setSandboxIp(ip);
     return s;
   }

@@ -1,4 +1,4 @@
-package io.openkruise.agents.e2e;
+package io.openkruise.agents.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +19,7 @@ import java.util.Map;
  * in the Connect JSON envelope format) and returns its stdout: enough of the protocol to prove a
  * sandbox really runs commands, without an SDK.
  */
-final class EnvdCommand {
+public final class EnvdCommand {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -29,7 +29,8 @@ final class EnvdCommand {
    * @param base where envd answers: a pod's {@code http://ip:49983}, or the manager with routing
    *     headers in {@code headers}
    */
-  static String run(String base, Map<String, String> headers, String command) throws Exception {
+  public static String run(String base, Map<String, String> headers, String command)
+      throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(base + ProcessStart.PATH))
             .timeout(Duration.ofSeconds(20))

@@ -1,4 +1,4 @@
-package io.openkruise.agents.e2e;
+package io.openkruise.agents.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** Plain HTTP calls to a sandbox-manager's E2B API, as the SDKs make them (X-API-Key, JSON). */
-final class E2bApi {
+public final class E2bApi {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -17,13 +17,13 @@ final class E2bApi {
   private E2bApi() {}
 
   /** Status and JSON body (null when empty). */
-  record Reply(int status, JsonNode body) {}
+  public record Reply(int status, JsonNode body) {}
 
   /**
    * @param base e.g. {@code http://127.0.0.1:7788}
    * @param body JSON, or null for none
    */
-  static Reply call(
+  public static Reply call(
       String base, String method, String path, String key, String body, Duration timeout)
       throws Exception {
     HttpRequest.Builder b =

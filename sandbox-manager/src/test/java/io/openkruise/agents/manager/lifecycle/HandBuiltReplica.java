@@ -1,0 +1,58 @@
+package io.openkruise.agents.manager.lifecycle;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.openkruise.agents.api.claim.SandboxClaimer;
+import io.openkruise.agents.api.security.SandboxSecrets;
+import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.config.ManagerConfig;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
+import io.openkruise.agents.manager.guard.LiveReadGuard;
+import io.openkruise.agents.manager.runtime.CsiVolumes;
+import io.openkruise.agents.manager.runtime.RuntimeClient;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A sandbox-manager replica wired by hand (no Quarkus), for tests that need several replicas or a
+ * replica with a frozen cache: its own informer cache and lifecycle service on a client.
+ */
+final class HandBuiltReplica {
+
+  static final SandboxSecrets SECRETS = SandboxSecrets.fromKey("k".repeat(32));
+
+  private HandBuiltReplica() {}
+
+  /** A started cache over all namespaces, with a generous live-read guard. */
+  static SandboxCache startedCache(KubernetesClient client, MeterRegistry registry) {
+    SandboxCache cache =
+        new SandboxCache(
+            client,
+            Optional.empty(),
+            new SandboxTokens(SECRETS),
+            new LiveReadGuard(
+                new LiveReadGuard.Settings(100, Duration.ofSeconds(10), 10, 10),
+                registry,
+                System::nanoTime));
+    cache.start(Duration.ofSeconds(30));
+    return cache;
+  }
+
+  /** The lifecycle service over {@code cache}; runtime calls get one quick attempt. */
+  static SandboxService service(
+      KubernetesClient client, SandboxCache cache, ManagerConfig settings, MeterRegistry registry) {
+    return new SandboxService(
+        client,
+        cache,
+        new SandboxClaimer(client, Clock.systemUTC(), new SecureRandom()),
+        new RuntimeClient(49983, 1, Duration.ofMillis(10), Duration.ofSeconds(1), SECRETS),
+        new CsiVolumes(client, "sandbox-system", List.of()),
+        settings,
+        Clock.systemUTC(),
+        new ClaimMetrics(registry),
+        new SandboxTokens(SECRETS));
+  }
+}
