@@ -1,6 +1,8 @@
 package io.openkruise.agents.bench;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxState;
@@ -75,16 +77,13 @@ final class Pool implements AutoCloseable {
         .orElseThrow(() -> new IllegalStateException("the pool of " + template + " is empty"));
   }
 
+  /** A merge patch of {@code spec.replicas} without a resourceVersion: no 409 to lose. */
   void scale(int replicas) {
     client
         .resources(SandboxSet.class)
         .inNamespace(namespace)
         .withName(template)
-        .edit(
-            s -> {
-              s.getSpec().setReplicas(replicas);
-              return s;
-            });
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":" + replicas + "}}");
   }
 
   /** Waits until at least {@code depth} members are claimable; false on timeout. */
