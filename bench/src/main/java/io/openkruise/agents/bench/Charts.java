@@ -4,6 +4,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -54,6 +55,7 @@ final class Charts {
     XYPlot plot = chart.getXYPlot();
     LogAxis x = new LogAxis("latency (ms, log)");
     x.setSmallestValue(0.1);
+    x.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
     plot.setDomainAxis(x);
     plot.setRenderer(new XYStepRenderer());
     style(plot);

@@ -127,11 +127,12 @@ final class SandboxCreation {
     Duration latency = Duration.between(started, clock.instant());
     metrics.claim(template, claimed.created() ? "created" : "claimed", latency);
     LOG.infof(
-        "claimed sandbox=%s template=%s owner=%s conflicts=%d created=%s %s latencyMs=%d",
+        "claimed sandbox=%s template=%s owner=%s conflicts=%d passes=%d created=%s %s latencyMs=%d",
         id,
         template,
         caller.id(),
         claimed.conflicts(),
+        claimed.passes(),
         claimed.created(),
         steps,
         latency.toMillis());
