@@ -22,7 +22,11 @@ import java.util.concurrent.CountDownLatch;
  * java -jar local-cluster/target/local-cluster-&lt;version&gt;.jar [--kubeconfig PATH] [--nodes N]
  *                                                            [--work-dir DIR] [--apply FILE]...
  *                                                            [--real-node [--import TAR]...]
+ *                                                            [--audit-log PATH]
  * </pre>
+ *
+ * <p>{@code --audit-log}: the API server writes its audit log there (JSON lines; the benchmark
+ * counts API-server requests per claim from it).
  *
  * <p>{@code --real-node}: instead of the simulated nodes, one real node (kubelet + containerd +
  * runc, {@link RealNode}; root only) into whose containerd every {@code --import} archive (a Docker
@@ -51,10 +55,11 @@ public final class LocalClusterMain {
         case "--real-node" -> realNode = true;
         case "--import" -> imports.add(Path.of(value(args, ++i)));
         case "--work-dir" -> kubeOptions = kubeOptions.withTempParent(Path.of(value(args, ++i)));
+        case "--audit-log" -> kubeOptions = kubeOptions.withAuditLog(Path.of(value(args, ++i)));
         case "-h", "--help" -> {
           System.out.println(
               "usage: LocalClusterMain [--kubeconfig PATH] [--nodes N] [--work-dir DIR] [--apply FILE]..."
-                  + " [--real-node [--import TAR]...]");
+                  + " [--real-node [--import TAR]...] [--audit-log PATH]");
           return;
         }
         default -> {

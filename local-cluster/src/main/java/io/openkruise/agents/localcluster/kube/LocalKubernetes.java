@@ -85,6 +85,9 @@ public final class LocalKubernetes implements AutoCloseable {
    * @param podServiceAccounts run the API server's ServiceAccount admission plugin: pods get their
    *     ServiceAccount's token mounted (a real node's kubelet mounts it; the simulated node mounts
    *     nothing and would only wait for a namespace's default ServiceAccount)
+   * @param auditLog where the API server writes its audit log (JSON lines, every request but
+   *     watches at Metadata level); null: no audit log. For counting API-server requests per
+   *     operation (the benchmark), from the server's own record rather than from our code
    */
   public record Options(
       KubeBinaries binaries,
@@ -93,7 +96,28 @@ public final class LocalKubernetes implements AutoCloseable {
       List<java.net.URL> crds,
       Duration startTimeout,
       PrintStream progress,
-      boolean podServiceAccounts) {
+      boolean podServiceAccounts,
+      Path auditLog) {
+
+    /** Without an audit log. */
+    public Options(
+        KubeBinaries binaries,
+        Path tempParent,
+        List<String> controllers,
+        List<java.net.URL> crds,
+        Duration startTimeout,
+        PrintStream progress,
+        boolean podServiceAccounts) {
+      this(
+          binaries,
+          tempParent,
+          controllers,
+          crds,
+          startTimeout,
+          progress,
+          podServiceAccounts,
+          null);
+    }
 
     public static Options defaults() {
       return new Options(
@@ -108,22 +132,36 @@ public final class LocalKubernetes implements AutoCloseable {
 
     public Options withBinaries(KubeBinaries b) {
       return new Options(
-          b, tempParent, controllers, crds, startTimeout, progress, podServiceAccounts);
+          b, tempParent, controllers, crds, startTimeout, progress, podServiceAccounts, auditLog);
     }
 
     public Options withTempParent(Path p) {
       return new Options(
-          binaries, p, controllers, crds, startTimeout, progress, podServiceAccounts);
+          binaries, p, controllers, crds, startTimeout, progress, podServiceAccounts, auditLog);
     }
 
     public Options withCrds(List<java.net.URL> c) {
       return new Options(
-          binaries, tempParent, controllers, c, startTimeout, progress, podServiceAccounts);
+          binaries,
+          tempParent,
+          controllers,
+          c,
+          startTimeout,
+          progress,
+          podServiceAccounts,
+          auditLog);
     }
 
     public Options withControllers(List<String> c) {
       return new Options(
-          binaries, tempParent, List.copyOf(c), crds, startTimeout, progress, podServiceAccounts);
+          binaries,
+          tempParent,
+          List.copyOf(c),
+          crds,
+          startTimeout,
+          progress,
+          podServiceAccounts,
+          auditLog);
     }
 
     /**
@@ -133,12 +171,26 @@ public final class LocalKubernetes implements AutoCloseable {
     public Options forRealNode() {
       List<String> c = new ArrayList<>(controllers);
       REAL_NODE_CONTROLLERS.stream().filter(n -> !c.contains(n)).forEach(c::add);
-      return new Options(binaries, tempParent, List.copyOf(c), crds, startTimeout, progress, true);
+      return new Options(
+          binaries, tempParent, List.copyOf(c), crds, startTimeout, progress, true, auditLog);
     }
 
     public Options withProgress(PrintStream p) {
       return new Options(
-          binaries, tempParent, controllers, crds, startTimeout, p, podServiceAccounts);
+          binaries, tempParent, controllers, crds, startTimeout, p, podServiceAccounts, auditLog);
+    }
+
+    /** With the API server's audit log at {@code path} (see {@link #auditLog()}). */
+    public Options withAuditLog(Path path) {
+      return new Options(
+          binaries,
+          tempParent,
+          controllers,
+          crds,
+          startTimeout,
+          progress,
+          podServiceAccounts,
+          path);
     }
   }
 
@@ -265,7 +317,43 @@ public final class LocalKubernetes implements AutoCloseable {
         "--log-level=warn");
   }
 
-  private List<String> apiServerCommand(KubeBinaries bins, int etcdPort, int port) {
+  private List<String> apiServerCommand(KubeBinaries bins, int etcdPort, int port)
+      throws IOException {
+    List<String> command = new ArrayList<>(apiServerFlags(bins, etcdPort, port));
+    if (options.auditLog() != null) {
+      command.addAll(auditFlags(options.auditLog()));
+    }
+    return command;
+  }
+
+  /**
+   * Opt-in audit log: every request but watches, metadata only (who, verb, resource, code), one
+   * JSON line per completed request. Batch mode writes from a background buffer, so the audited
+   * requests do not wait for the file.
+   */
+  private List<String> auditFlags(Path log) throws IOException {
+    Path policy = workDir.resolve("audit-policy.yaml");
+    Files.writeString(
+        policy,
+        "apiVersion: audit.k8s.io/v1\n"
+            + "kind: Policy\n"
+            + "omitStages: [RequestReceived]\n"
+            + "rules:\n"
+            + "  - level: None\n"
+            + "    verbs: [watch]\n"
+            + "  - level: Metadata\n");
+    Path parent = log.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    return List.of(
+        "--audit-policy-file=" + policy,
+        "--audit-log-path=" + log.toAbsolutePath(),
+        "--audit-log-format=json",
+        "--audit-log-mode=batch");
+  }
+
+  private List<String> apiServerFlags(KubeBinaries bins, int etcdPort, int port) {
     return List.of(
         bins.apiServer().toString(),
         "--etcd-servers=http://127.0.0.1:" + etcdPort,

@@ -27,8 +27,11 @@ final class PoolClaims {
 
   private static final Logger LOG = Logger.getLogger(PoolClaims.class);
 
-  /** What the claim gave: the sandbox, the 409s lost on the way, whether it was created. */
-  record Claimed(Sandbox sandbox, int conflicts, boolean created) {}
+  /**
+   * What the claim gave: the sandbox, the 409s lost on the way, whether it was created, and the
+   * passes over the cached pool it took (more than one: the cache showed nothing claimable yet).
+   */
+  record Claimed(Sandbox sandbox, int conflicts, boolean created, int passes) {}
 
   private final SandboxCache cache;
   private final BatchClaim batch;
@@ -63,7 +66,9 @@ final class PoolClaims {
     Duration timeout = ext.claimTimeout().orElse(settings.claimTimeout());
     Instant deadline = clock.instant().plus(timeout);
     int conflicts = 0;
+    int passes = 0;
     while (true) {
+      passes++;
       if (gone.happened()) {
         LOG.infof("client of the create hung up while waiting for the pool of %s", template);
         CacheWaits.checkClientStillThere(gone, "waiting for the pool");
@@ -77,10 +82,10 @@ final class PoolClaims {
       conflicts += pass.conflicts();
       metrics.conflicts(pass.conflicts());
       if (!pass.claimed().isEmpty()) {
-        return new Claimed(pass.claimed().get(0), conflicts, false);
+        return new Claimed(pass.claimed().get(0), conflicts, false, passes);
       }
       if (!pass.created().isEmpty()) {
-        return new Claimed(pass.created().get(0), conflicts, true);
+        return new Claimed(pass.created().get(0), conflicts, true, passes);
       }
       if (!clock.instant().isBefore(deadline)) {
         throw E2bException.unavailable(

@@ -76,9 +76,11 @@ final class SandboxCreation {
     // Checked before anything is claimed, so a bad volume never costs a warm sandbox.
     Optional<CsiVolumes.Prepared> mount = ext.csiMount().map(m -> setup.prepare(m, caller.id()));
 
+    StepTimes steps = new StepTimes(clock);
     PoolClaims.Claimed claimed;
     try {
       claimed = claims.claim(template, sets, claimRequest(caller, req, started), ext, gone);
+      steps.done("claim");
     } catch (E2bException e) {
       metrics.claim(
           template,
@@ -94,14 +96,17 @@ final class SandboxCreation {
       if (claimed.created() || ext.image().isPresent()) {
         sandbox =
             waitRunning(sandbox, ext.waitReadyTimeout().orElse(settings.waitReadyTimeout()), gone);
+        steps.done("ready");
       }
       CacheWaits.checkClientStillThere(gone, "waiting for Ready");
       if (!ext.skipInitRuntime()) {
         setup.init(sandbox, sets, req.envVars());
+        steps.done("init");
       }
       CacheWaits.checkClientStillThere(gone, "initialising the runtime");
       if (mount.isPresent()) {
         setup.mount(sandbox, mount.get());
+        steps.done("mount");
       }
       CacheWaits.checkClientStillThere(gone, "mounting volumes");
     } catch (RuntimeException e) {
@@ -118,11 +123,19 @@ final class SandboxCreation {
     }
     // Read-your-writes: SDKs get or list the sandbox right after create, on this replica.
     waits.awaitCachedVersion(claimed.sandbox(), sandbox);
+    steps.done("cache");
     Duration latency = Duration.between(started, clock.instant());
     metrics.claim(template, claimed.created() ? "created" : "claimed", latency);
     LOG.infof(
-        "claimed sandbox=%s template=%s owner=%s conflicts=%d created=%s latencyMs=%d",
-        id, template, caller.id(), claimed.conflicts(), claimed.created(), latency.toMillis());
+        "claimed sandbox=%s template=%s owner=%s conflicts=%d passes=%d created=%s %s latencyMs=%d",
+        id,
+        template,
+        caller.id(),
+        claimed.conflicts(),
+        claimed.passes(),
+        claimed.created(),
+        steps,
+        latency.toMillis());
     MDC.remove("sandboxID");
     return sandbox;
   }

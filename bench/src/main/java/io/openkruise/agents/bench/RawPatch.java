@@ -1,0 +1,71 @@
+package io.openkruise.agents.bench;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The floor a claim is measured against: one JSON merge-PATCH of a Sandbox carrying {@code
+ * metadata.resourceVersion} (so the API server checks it, as the claim patch does), through the
+ * same client library the services use, one after another.
+ */
+final class RawPatch {
+
+  /** What the baseline got: latency of the successful patches, and 409s lost to other writers. */
+  record Result(Histogram latency, int conflicts) {}
+
+  private final KubernetesClient client;
+
+  RawPatch(KubernetesClient client) {
+    this.client = client;
+  }
+
+  Result run(Sandbox target, int warmup, int measured) {
+    Histogram h = new Histogram(Recorder.MAX_MICROS, 3);
+    String ns = target.getMetadata().getNamespace();
+    String name = target.getMetadata().getName();
+    String version = target.getMetadata().getResourceVersion();
+    int conflicts = 0;
+    for (int i = 0; i < warmup + measured; ) {
+      String patch =
+          "{\"metadata\":{\"resourceVersion\":\""
+              + version
+              + "\",\"annotations\":{\"bench.agents.kruise.io/touch\":\""
+              + i
+              + "\"}}}";
+      long t0 = System.nanoTime();
+      try {
+        Sandbox s =
+            client
+                .resources(Sandbox.class)
+                .inNamespace(ns)
+                .withName(name)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        long micros = (System.nanoTime() - t0) / 1000;
+        if (i >= warmup) {
+          h.recordValue(Math.min(Recorder.MAX_MICROS, micros));
+        }
+        version = s.getMetadata().getResourceVersion();
+        i++;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        // The controller wrote in between: re-read, not counted.
+        conflicts++;
+        version =
+            client
+                .resources(Sandbox.class)
+                .inNamespace(ns)
+                .withName(name)
+                .get()
+                .getMetadata()
+                .getResourceVersion();
+      }
+    }
+    return new Result(h, conflicts);
+  }
+}
