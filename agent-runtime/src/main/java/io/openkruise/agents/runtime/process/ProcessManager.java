@@ -183,9 +183,11 @@ public final class ProcessManager {
   public Map<String, String> baseEnvironment(Path cwd) {
     Map<String, String> env = new LinkedHashMap<>();
     String path = System.getenv("PATH");
-    env.put(
-        "PATH",
-        path != null ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    path = path != null ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    if (!paths.isIdentity()) {
+      path = paths.toHostLexical(SIMULATED_TOOLS).toString() + ":" + path;
+    }
+    env.put("PATH", path);
     for (String keep : new String[] {"LANG", "LC_ALL", "TZ"}) {
       String v = System.getenv(keep);
       if (v != null) {
@@ -205,6 +207,26 @@ public final class ProcessManager {
     }
     env.putAll(init.get().envVars());
     return env;
+  }
+
+  /** Sandbox directory first on a simulated sandbox's PATH, for what E2B's image has there. */
+  static final String SIMULATED_TOOLS = "/usr/local/bin";
+
+  /**
+   * Gives a simulated sandbox (its processes use the host's programs) a {@code python} where the
+   * host only has {@code python3}, as E2B's image has both: a link in {@code <root>/usr/local/bin}.
+   */
+  public static void provideSimulatedTools(Path root) throws java.io.IOException {
+    String hostPath = System.getenv("PATH");
+    Path python3 = findProgram("python3", hostPath, root);
+    Path dir = root.resolve(SIMULATED_TOOLS.substring(1));
+    Files.createDirectories(dir);
+    Path python = dir.resolve("python");
+    if (findProgram("python", hostPath, root) == null
+        && python3 != null
+        && !Files.exists(python, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Files.createSymbolicLink(python, python3);
+    }
   }
 
   /** Resolves a program like execvp does; null when it is not an executable file. */
