@@ -65,7 +65,9 @@ def test_fs_entry_fields(sbx):
     assert (f.type, f.size, f.mode, f.permissions) == (FileType.FILE, 5, 0o640, "-rw-r-----"), f
     assert (f.owner, f.group) == ("user", "user"), (f.owner, f.group)
     assert f.symlink_target is None
-    assert abs(f.modified_time - datetime.now(timezone.utc)) < timedelta(hours=1), f.modified_time
+    mtime = f.modified_time  # older SDKs give naive UTC datetimes
+    mtime = mtime if mtime.tzinfo else mtime.replace(tzinfo=timezone.utc)
+    assert abs(mtime - datetime.now(timezone.utc)) < timedelta(hours=1), f.modified_time
     link = {e.name: e for e in sbx.files.list(d)}["link"]
     # envd: type and mode of the target, permissions of the link itself, target resolved.
     assert link.symlink_target == f"{d}/f.txt", link.symlink_target
@@ -181,15 +183,22 @@ def test_watch_event_types(sbx):
     d = _dir(sbx, "wtypes")
     sbx.files.write(f"{d}/old.txt", "x")
     h = sbx.files.watch_dir(d)
+    T = FilesystemEventType
+    seen = []
+
+    def step(action, want):
+        action()
+        seen.extend(_events(h, lambda ev: all(_has(seen + ev, n, t) for n, t in want)))
+
     try:
-        sbx.files.write(f"{d}/new.txt", "n")
-        sbx.commands.run("chmod 600 new.txt", cwd=d)
-        sbx.files.rename(f"{d}/old.txt", f"{d}/renamed.txt")
-        sbx.files.remove(f"{d}/new.txt")
-        T = FilesystemEventType
-        want = [("new.txt", T.CREATE), ("new.txt", T.WRITE), ("new.txt", T.CHMOD),
-                ("old.txt", T.RENAME), ("renamed.txt", T.CREATE), ("new.txt", T.REMOVE)]
-        _events(h, lambda ev: all(_has(ev, n, t) for n, t in want))
+        # One step at a time, each awaited, as a user's code would observe them.
+        step(lambda: sbx.files.write(f"{d}/new.txt", "n"), [("new.txt", T.CREATE), ("new.txt", T.WRITE)])
+        step(lambda: sbx.commands.run("chmod 600 new.txt", cwd=d), [("new.txt", T.CHMOD)])
+        step(
+            lambda: sbx.files.rename(f"{d}/old.txt", f"{d}/renamed.txt"),
+            [("old.txt", T.RENAME), ("renamed.txt", T.CREATE)],
+        )
+        step(lambda: sbx.files.remove(f"{d}/new.txt"), [("new.txt", T.REMOVE)])
     finally:
         h.stop()
 

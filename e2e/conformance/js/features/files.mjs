@@ -183,26 +183,27 @@ export const features = {
     const s = await sandbox()
     const d = await freshDir(s, 'wtypes')
     await s.files.write(`${d}/old.txt`, 'x')
-    const want = [
-      ['new.txt', T.CREATE],
-      ['new.txt', T.WRITE],
-      ['new.txt', T.CHMOD],
-      ['old.txt', T.RENAME],
-      ['renamed.txt', T.CREATE],
-      ['new.txt', T.REMOVE],
-    ]
-    await watched(
-      s,
-      d,
-      {},
-      async () => {
-        await s.files.write(`${d}/new.txt`, 'n')
-        await s.commands.run('chmod 600 new.txt', { cwd: d })
-        await s.files.rename(`${d}/old.txt`, `${d}/renamed.txt`)
-        await s.files.remove(`${d}/new.txt`)
-      },
-      (ev) => want.every(([n, t]) => has(ev, n, t)),
-    )
+    const events = []
+    const handle = await s.files.watchDir(d, (e) => events.push(e), { timeoutMs: 0 })
+    // One step at a time, each awaited, as a user's code would observe them.
+    const step = async (action, want, seconds = 20) => {
+      await action()
+      const deadline = Date.now() + seconds * 1000
+      while (!want.every(([n, t]) => has(events, n, t))) {
+        if (Date.now() > deadline) {
+          throw new AssertionError(`events not within ${seconds}s: ${JSON.stringify(events.map((e) => [e.name, e.type]))}`)
+        }
+        await sleep(250)
+      }
+    }
+    try {
+      await step(() => s.files.write(`${d}/new.txt`, 'n'), [['new.txt', T.CREATE], ['new.txt', T.WRITE]])
+      await step(() => s.commands.run('chmod 600 new.txt', { cwd: d }), [['new.txt', T.CHMOD]])
+      await step(() => s.files.rename(`${d}/old.txt`, `${d}/renamed.txt`), [['old.txt', T.RENAME], ['renamed.txt', T.CREATE]])
+      await step(() => s.files.remove(`${d}/new.txt`), [['new.txt', T.REMOVE]])
+    } finally {
+      await handle.stop()
+    }
   },
 
   async watch_entry_info() {
