@@ -35,8 +35,13 @@ export const cell = {
   mode: process.env.KRUISE_CELL_MODE || MODE,
 }
 
+// Feature modules register what an SDK copy lacks here (feature id -> () => reason | null).
+export const featureLimits = {}
+
 export function limitation(feature) {
   if (process.env.KRUISE_NO_LIMITS) return null // check whether a limitation still holds
+  const lacking = featureLimits[feature]?.()
+  if (lacking) return lacking
   if (MODE === 'header') {
     if (!atLeast(CI, [2, 7, 0]) && ['run_code', 'pause_drops_memory'].includes(feature)) {
       return '@e2b/code-interpreter < 2.7.0 ignores E2B_SANDBOX_URL for the interpreter port'

@@ -6,6 +6,7 @@ import io.openkruise.agents.runtime.envd.BootstrapGate;
 import io.openkruise.agents.runtime.envd.EnvdServer;
 import io.openkruise.agents.runtime.envd.InitState;
 import io.openkruise.agents.runtime.files.FilesHandler;
+import io.openkruise.agents.runtime.filesystem.FileOwners;
 import io.openkruise.agents.runtime.filesystem.FilesystemService;
 import io.openkruise.agents.runtime.interpreter.CodeInterpreterServer;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
@@ -34,8 +35,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public final class AgentRuntime {
-  /** The envd version we advertise: octet-stream uploads, CloseStdin and metadata-free API. */
-  public static final String ENVD_VERSION = "0.5.7";
+  /**
+   * The envd version we advertise: octet-stream uploads, CloseStdin, file metadata (0.6.2), entry
+   * info in watch events (0.6.3) and the network-mount watch flag (0.6.4), the SDKs' gates.
+   */
+  public static final String ENVD_VERSION = "0.6.4";
 
   /** Addresses bound in this JVM: Vert.x would silently share a second server on one address. */
   private static final Set<String> BOUND = ConcurrentHashMap.newKeySet();
@@ -60,11 +64,12 @@ public final class AgentRuntime {
         new CsiMountCommand(
             paths, options.volumesDir(), options.csiDrivers(), options.csiLocalMode());
     this.processes = new ProcessManager(vertx, paths, init, List.of(csi));
-    this.filesystem = new FilesystemService(vertx, paths, init);
+    FileOwners owners = FileOwners.system(!paths.isIdentity(), () -> init.get().defaultUser());
+    this.filesystem = new FilesystemService(vertx, paths, init, owners);
     ConnectRouter router = new ConnectRouter(16 << 20);
     new ProcessService(vertx, processes).register(router);
     filesystem.register(router);
-    FilesHandler files = new FilesHandler(vertx, paths, init, options.maxUploadBytes());
+    FilesHandler files = new FilesHandler(vertx, paths, init, owners, options.maxUploadBytes());
     BootstrapGate gate = new BootstrapGate(options.bootstrapToken(), options.unauthenticated());
     this.envd =
         new EnvdServer(
@@ -96,6 +101,7 @@ public final class AgentRuntime {
                 Path root = options.rootDir();
                 Files.createDirectories(root.resolve("home/user"));
                 Files.createDirectories(root.resolve("tmp"));
+                ProcessManager.provideSimulatedTools(root);
               }
               return null;
             },

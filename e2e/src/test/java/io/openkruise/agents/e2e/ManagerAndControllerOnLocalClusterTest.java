@@ -121,7 +121,7 @@ class ManagerAndControllerOnLocalClusterTest {
     assertThat(id).matches("[a-z0-9]{20}");
     assertThat(sandboxOf(id).getMetadata().getName()).startsWith("e2e-pool-");
     assertThat(created.body().path("envdAccessToken").asText()).isNotEmpty();
-    assertThat(created.body().path("envdVersion").asText()).isEqualTo("0.5.7");
+    assertThat(created.body().path("envdVersion").asText()).isEqualTo("0.6.4");
     assertThat(sandboxOf(id).getMetadata().getLabels())
         .containsEntry(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
     // The other replica answers for it at once (state is in the API server, not in a replica).

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openkruise.agents.runtime.connect.ErrorMapping;
 import io.openkruise.agents.runtime.connect.Json;
 import io.openkruise.agents.runtime.envd.InitState;
+import io.openkruise.agents.runtime.filesystem.FileMetadata;
+import io.openkruise.agents.runtime.filesystem.FileOwners;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,21 +17,27 @@ import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code GET /files} (download) and {@code POST /files} (multipart or octet-stream upload). Bodies
- * stream to a temporary file next to the target and are renamed into place, so a failed or
- * oversized upload never leaves a partial file.
+ * {@code GET /files} (download) and {@code POST /files} (multipart or octet-stream upload).
+ *
+ * <p>Bodies stream to a staging file outside the sandbox's tree, so a failed or oversized upload
+ * never touches the target. Once complete, the staged bytes are written into the target in place
+ * (create or truncate, as envd's {@code O_TRUNC} open), so watchers see CREATE/WRITE of the file
+ * itself and an overwritten file keeps its inode; then its metadata ({@code X-Metadata-*}) replaces
+ * what the file had.
  */
 public final class FilesHandler {
   private static final Logger LOG = Logger.getLogger(FilesHandler.class.getName());
@@ -37,15 +45,28 @@ public final class FilesHandler {
   private final Vertx vertx;
   private final SandboxPaths paths;
   private final InitState init;
+  private final FileOwners owners;
   private final long maxUploadBytes;
+  private final Path staging;
   private final java.util.Set<Promise<ObjectNode>> aborted =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  public FilesHandler(Vertx vertx, SandboxPaths paths, InitState init, long maxUploadBytes) {
+  /** Files of this size are read into memory on download: procfs reports size 0 for all. */
+  static final long SMALL_OR_VIRTUAL = 0;
+
+  /** Cap on reading a file that reports size 0 (procfs files are small). */
+  static final int MAX_VIRTUAL_FILE_BYTES = 16 << 20;
+
+  public FilesHandler(
+      Vertx vertx, SandboxPaths paths, InitState init, FileOwners owners, long maxUploadBytes) {
     this.vertx = vertx;
     this.paths = paths;
     this.init = init;
+    this.owners = owners;
     this.maxUploadBytes = maxUploadBytes;
+    // Outside the sandbox's tree in the simulated node (host /tmp); in a container a directory
+    // nobody watches by accident, shared by every instance of this JVM.
+    this.staging = Path.of(System.getProperty("java.io.tmpdir"), "agent-runtime-uploads");
   }
 
   /** Sandbox home for the {@code username} query parameter (default user when absent). */
@@ -84,7 +105,7 @@ public final class FilesHandler {
     vertx
         .<Path>executeBlocking(
             () -> {
-              String sp = SandboxPaths.normalize(path, home);
+              String sp = paths.sandboxPath(path, home);
               Path h = paths.resolve(sp, home);
               if (!Files.exists(h)) {
                 throw new NoSuchFileException(sp);
@@ -102,15 +123,49 @@ public final class FilesHandler {
               String name = h.getFileName().toString().replace("\"", "");
               resp.putHeader("Content-Type", "application/octet-stream")
                   .putHeader("Content-Disposition", "attachment; filename=\"" + name + "\"")
-                  .putHeader("Cache-Control", "no-store")
-                  .sendFile(h.toString())
-                  .onFailure(t -> error(resp, t));
+                  .putHeader("Cache-Control", "no-store");
+              sendContent(resp, h);
+            });
+  }
+
+  /**
+   * Sends a file; one that reports size 0 is read instead (procfs and sysfs files have content but
+   * size 0, and sendfile would send nothing).
+   */
+  private void sendContent(HttpServerResponse resp, Path h) {
+    vertx
+        .<Buffer>executeBlocking(
+            () -> {
+              if (Files.size(h) != SMALL_OR_VIRTUAL) {
+                return null;
+              }
+              try (java.io.InputStream in = Files.newInputStream(h)) {
+                byte[] data = in.readNBytes(MAX_VIRTUAL_FILE_BYTES);
+                return Buffer.buffer(data);
+              }
+            },
+            false)
+        .onFailure(t -> error(resp, t))
+        .onSuccess(
+            data -> {
+              if (data == null) {
+                resp.sendFile(h.toString()).onFailure(t -> error(resp, t));
+              } else {
+                resp.end(data);
+              }
             });
   }
 
   public void upload(HttpServerRequest req) {
     String path = req.getParam("path");
     String home = homeFor(req.getParam("username"));
+    Map<String, String> metadata;
+    try {
+      metadata = FileMetadata.fromHeaders(req.headers());
+    } catch (RuntimeException e) {
+      error(req.response(), e);
+      return;
+    }
     String contentType = req.getHeader("Content-Type");
     boolean multipart = contentType != null && contentType.toLowerCase().startsWith("multipart/");
     AtomicLong total = new AtomicLong();
@@ -123,7 +178,7 @@ public final class FilesHandler {
       req.uploadHandler(
           upload -> {
             String target = path != null && !path.isEmpty() ? path : upload.filename();
-            written.add(store(upload, target, home, total));
+            written.add(store(upload, target, home, metadata, total));
           });
       req.endHandler(v -> bodyDone.tryComplete());
     } else {
@@ -131,7 +186,7 @@ public final class FilesHandler {
         error(req.response(), 400, "query parameter path is required for a raw upload");
         return;
       }
-      written.add(store(req, path, home, total));
+      written.add(store(req, path, home, metadata, total));
       bodyDone.tryComplete();
     }
 
@@ -174,7 +229,11 @@ public final class FilesHandler {
   }
 
   private Future<ObjectNode> store(
-      ReadStream<Buffer> source, String target, String home, AtomicLong total) {
+      ReadStream<Buffer> source,
+      String target,
+      String home,
+      Map<String, String> metadata,
+      AtomicLong total) {
     source.pause();
     Promise<ObjectNode> done = Promise.promise();
     if (target == null || target.isEmpty() || "undefined".equals(target)) {
@@ -185,13 +244,14 @@ public final class FilesHandler {
     vertx
         .<Path[]>executeBlocking(
             () -> {
-              String sp = SandboxPaths.normalize(target, home);
+              String sp = paths.sandboxPath(target, home);
+              paths.checkWritable(sp);
               Path h = paths.resolve(sp, home);
               if (Files.isDirectory(h)) {
                 throw new IllegalArgumentException("path " + sp + " is a directory");
               }
-              Files.createDirectories(h.getParent());
-              Path tmp = h.resolveSibling("." + h.getFileName() + ".upload-" + UUID.randomUUID());
+              Files.createDirectories(staging);
+              Path tmp = staging.resolve(UUID.randomUUID() + ".upload");
               return new Path[] {h, tmp, Path.of(sp)};
             },
             false)
@@ -211,7 +271,9 @@ public final class FilesHandler {
                           done.tryFail(t);
                         })
                     .onSuccess(
-                        file -> pump(source, file, p[0], p[1], p[2].toString(), total, done)));
+                        file ->
+                            pump(
+                                source, file, p[0], p[1], p[2].toString(), metadata, total, done)));
     return done.future();
   }
 
@@ -221,6 +283,7 @@ public final class FilesHandler {
       Path target,
       Path tmp,
       String sandboxPath,
+      Map<String, String> metadata,
       AtomicLong total,
       Promise<ObjectNode> done) {
     source.handler(
@@ -249,15 +312,20 @@ public final class FilesHandler {
                   x ->
                       vertx.executeBlocking(
                           () -> {
-                            Files.move(
-                                tmp,
-                                target,
-                                StandardCopyOption.REPLACE_EXISTING,
-                                StandardCopyOption.ATOMIC_MOVE);
+                            try {
+                              place(tmp, target, metadata);
+                            } finally {
+                              Files.deleteIfExists(tmp);
+                            }
                             ObjectNode entry = Json.object();
                             entry.put("name", target.getFileName().toString());
                             entry.put("type", "file");
                             entry.put("path", sandboxPath);
+                            Map<String, String> kept = FileMetadata.read(target);
+                            if (!kept.isEmpty()) {
+                              ObjectNode m = entry.putObject("metadata");
+                              kept.forEach(m::put);
+                            }
                             return entry;
                           },
                           false))
@@ -265,6 +333,44 @@ public final class FilesHandler {
               .onFailure(t -> abort(file, tmp, done, t));
         });
     source.resume();
+  }
+
+  /**
+   * Writes the staged body into {@code target} in place, creating it and its parents (handed to the
+   * default user, as envd does), then replaces its metadata.
+   */
+  private void place(Path staged, Path target, Map<String, String> metadata)
+      throws java.io.IOException {
+    List<Path> missing = new ArrayList<>();
+    for (Path p = target.getParent(); p != null && !Files.exists(p); p = p.getParent()) {
+      missing.add(0, p);
+    }
+    for (Path p : missing) {
+      try {
+        Files.createDirectory(p);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // Made by a concurrent upload.
+      }
+      owners.handOver(p);
+    }
+    boolean existed = Files.exists(target);
+    try (FileChannel in = FileChannel.open(staged, StandardOpenOption.READ);
+        FileChannel out =
+            FileChannel.open(
+                target,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+      long size = in.size();
+      long pos = 0;
+      while (pos < size) {
+        pos += in.transferTo(pos, size - pos, out);
+      }
+    }
+    if (!existed) {
+      owners.handOver(target);
+    }
+    FileMetadata.replace(target, metadata);
   }
 
   private void abort(AsyncFile file, Path tmp, Promise<ObjectNode> done, Throwable cause) {

@@ -8,98 +8,152 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Set;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
 
-/** Builds {@code filesystem.EntryInfo} messages. */
+/**
+ * Builds {@code filesystem.EntryInfo} messages with envd's encodings: {@code mode} holds the
+ * permission bits only, {@code permissions} is Go's {@code FileMode.String()} of the entry itself,
+ * and a symlink reports its fully resolved target with the target's type and permission bits.
+ */
 public final class EntryInfos {
+  static final int S_IFMT = 0170000;
+  static final int S_IFSOCK = 0140000;
+  static final int S_IFLNK = 0120000;
+  static final int S_IFREG = 0100000;
+  static final int S_IFBLK = 0060000;
+  static final int S_IFDIR = 0040000;
+  static final int S_IFCHR = 0020000;
+  static final int S_IFIFO = 0010000;
+
   private EntryInfos() {}
 
+  /** Raw {@code stat(2)} fields, read through the JDK's {@code unix} attribute view. */
+  record Stat(int mode, int uid, int gid, long size, FileTime modified) {
+    int type() {
+      return mode & S_IFMT;
+    }
+
+    static Stat of(Path p, LinkOption... options) throws IOException {
+      Map<String, Object> a =
+          Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime", options);
+      return new Stat(
+          (Integer) a.get("mode"),
+          (Integer) a.get("uid"),
+          (Integer) a.get("gid"),
+          (Long) a.get("size"),
+          (FileTime) a.get("lastModifiedTime"));
+    }
+  }
+
   /**
-   * Describes {@code host} as the sandbox sees it at {@code sandboxPath}. Symlinks are followed for
-   * type and size (as a shell would), and their target is reported when it stays inside the
-   * sandbox.
+   * Describes {@code host} as the sandbox sees it at {@code sandboxPath}, as envd does: the entry
+   * itself is {@code lstat}ed; for a symlink, type and mode come from its target.
    */
-  public static ObjectNode describe(SandboxPaths paths, Path host, String sandboxPath)
-      throws IOException {
-    boolean link = Files.isSymbolicLink(host);
-    PosixFileAttributes attrs;
+  public static ObjectNode describe(
+      SandboxPaths paths, FileOwners owners, Path host, String sandboxPath) throws IOException {
+    Stat st;
     try {
-      attrs = Files.readAttributes(host, PosixFileAttributes.class);
+      st = Stat.of(host, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException e) {
-      if (!link) {
-        throw new NoSuchFileException(sandboxPath);
+      throw new NoSuchFileException(sandboxPath);
+    }
+    String fileType;
+    int perm;
+    String symlinkTarget = null;
+    if (st.type() == S_IFLNK) {
+      Path resolved = null;
+      try {
+        resolved = host.toRealPath();
+      } catch (IOException e) {
+        // Dangling or looping: envd reports the link's own path as its target.
       }
-      attrs = Files.readAttributes(host, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (resolved != null && paths.visible(resolved)) {
+        Stat target = Stat.of(resolved);
+        fileType = fileType(target.mode());
+        perm = target.mode() & 0777;
+        symlinkTarget = paths.toSandbox(resolved);
+      } else {
+        fileType = "FILE_TYPE_UNSPECIFIED";
+        perm = 0;
+        symlinkTarget = resolved == null ? sandboxPath : null;
+      }
+    } else {
+      fileType = fileType(st.mode());
+      perm = st.mode() & 0777;
     }
     ObjectNode e = Json.object();
     String name = host.getFileName() == null ? "/" : host.getFileName().toString();
-    if ("/".equals(sandboxPath)) {
-      name = "/";
-    }
-    e.put("name", name);
-    e.put("type", fileType(attrs, link && attrs.isSymbolicLink()));
+    e.put("name", "/".equals(sandboxPath) ? "/" : name);
+    e.put("type", fileType);
     e.put("path", sandboxPath);
-    e.put("size", attrs.size());
-    e.put("mode", modeBits(attrs.permissions()) | (attrs.isDirectory() ? 0x80000000L : 0));
-    e.put("permissions", permissionString(attrs, attrs.isSymbolicLink()));
-    e.put("owner", attrs.owner().getName());
-    e.put("group", attrs.group().getName());
-    e.put("modifiedTime", attrs.lastModifiedTime().toInstant().toString());
-    if (link) {
-      try {
-        Path target = Files.readSymbolicLink(host);
-        Path abs = host.resolveSibling(target).normalize();
-        if (paths.isIdentity() || abs.startsWith(paths.root())) {
-          e.put("symlinkTarget", paths.toSandbox(abs));
-        }
-      } catch (IOException ignored) {
-        // Unreadable link: no target.
-      }
+    e.put("size", st.size());
+    e.put("mode", perm);
+    e.put("permissions", goModeString(st.mode()));
+    e.put("owner", owners.user(st.uid()));
+    e.put("group", owners.group(st.gid()));
+    e.put("modifiedTime", st.modified().toInstant().toString());
+    if (symlinkTarget != null) {
+      e.put("symlinkTarget", symlinkTarget);
+    }
+    Map<String, String> metadata = FileMetadata.read(host);
+    if (!metadata.isEmpty()) {
+      ObjectNode m = e.putObject("metadata");
+      metadata.forEach(m::put);
     }
     return e;
   }
 
-  static String fileType(BasicFileAttributes attrs, boolean danglingLink) {
-    if (danglingLink) {
-      return "FILE_TYPE_SYMLINK";
-    }
-    if (attrs.isDirectory()) {
-      return "FILE_TYPE_DIRECTORY";
-    }
-    return "FILE_TYPE_FILE";
+  static String fileType(int mode) {
+    return switch (mode & S_IFMT) {
+      case S_IFREG -> "FILE_TYPE_FILE";
+      case S_IFDIR -> "FILE_TYPE_DIRECTORY";
+      case S_IFLNK -> "FILE_TYPE_SYMLINK";
+      default -> "FILE_TYPE_UNSPECIFIED";
+    };
   }
 
-  /** Unix permission bits, e.g. 0644. */
-  public static int modeBits(Set<PosixFilePermission> perms) {
-    int mode = 0;
-    for (PosixFilePermission p : perms) {
-      mode |=
-          switch (p) {
-            case OWNER_READ -> 0400;
-            case OWNER_WRITE -> 0200;
-            case OWNER_EXECUTE -> 0100;
-            case GROUP_READ -> 040;
-            case GROUP_WRITE -> 020;
-            case GROUP_EXECUTE -> 010;
-            case OTHERS_READ -> 04;
-            case OTHERS_WRITE -> 02;
-            case OTHERS_EXECUTE -> 01;
-          };
+  /**
+   * Go's {@code os.FileMode.String()} of a {@code stat(2)} mode, e.g. {@code drwxr-xr-x}, {@code
+   * Lrwxrwxrwx}, {@code dtrwxrwxrwx} (sticky), {@code Dcrw-rw-rw-} (character device).
+   */
+  public static String goModeString(int mode) {
+    StringBuilder sb = new StringBuilder(12);
+    int type = mode & S_IFMT;
+    // Go's type letters in its bit order: d a l T L D p S u g c t ?
+    if (type == S_IFDIR) {
+      sb.append('d');
     }
-    return mode;
-  }
-
-  /** {@code ls -l} style string as Go's FileMode.String prints it, e.g. {@code -rw-r--r--}. */
-  public static String permissionString(BasicFileAttributes attrs, boolean link) {
-    int m = attrs instanceof PosixFileAttributes p ? modeBits(p.permissions()) : 0644;
-    StringBuilder sb = new StringBuilder(10);
-    sb.append(link ? 'L' : attrs.isDirectory() ? 'd' : '-');
+    if (type == S_IFLNK) {
+      sb.append('L');
+    }
+    if (type == S_IFBLK || type == S_IFCHR) {
+      sb.append('D');
+    }
+    if (type == S_IFIFO) {
+      sb.append('p');
+    }
+    if (type == S_IFSOCK) {
+      sb.append('S');
+    }
+    if ((mode & 04000) != 0) {
+      sb.append('u');
+    }
+    if ((mode & 02000) != 0) {
+      sb.append('g');
+    }
+    if (type == S_IFCHR) {
+      sb.append('c');
+    }
+    if ((mode & 01000) != 0) {
+      sb.append('t');
+    }
+    if (sb.length() == 0) {
+      sb.append('-');
+    }
     String chars = "rwxrwxrwx";
     for (int i = 0; i < 9; i++) {
-      sb.append((m & (1 << (8 - i))) != 0 ? chars.charAt(i) : '-');
+      sb.append((mode & (1 << (8 - i))) != 0 ? chars.charAt(i) : '-');
     }
     return sb.toString();
   }

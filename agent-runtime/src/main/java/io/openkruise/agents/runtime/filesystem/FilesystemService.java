@@ -43,13 +43,15 @@ public final class FilesystemService {
   private final Vertx vertx;
   private final SandboxPaths paths;
   private final InitState init;
+  private final FileOwners owners;
   private final Map<String, PollingWatcher> watchers = new ConcurrentHashMap<>();
   private final Map<DirWatcher, Boolean> streams = new ConcurrentHashMap<>();
 
-  public FilesystemService(Vertx vertx, SandboxPaths paths, InitState init) {
+  public FilesystemService(Vertx vertx, SandboxPaths paths, InitState init, FileOwners owners) {
     this.vertx = vertx;
     this.paths = paths;
     this.init = init;
+    this.owners = owners;
   }
 
   public void register(ConnectRouter router) {
@@ -74,7 +76,7 @@ public final class FilesystemService {
     if (p.isEmpty()) {
       throw ConnectException.invalidArgument(field + " is required");
     }
-    return SandboxPaths.normalize(p, init.home());
+    return paths.sandboxPath(p, init.home());
   }
 
   private Path host(String sandboxPath) throws IOException {
@@ -95,7 +97,7 @@ public final class FilesystemService {
           if (!Files.exists(h, LinkOption.NOFOLLOW_LINKS)) {
             throw new NoSuchFileException(sp);
           }
-          return withEntry(EntryInfos.describe(paths, h, sp));
+          return withEntry(EntryInfos.describe(paths, owners, h, sp));
         });
   }
 
@@ -103,12 +105,17 @@ public final class FilesystemService {
     return blocking(
         () -> {
           String sp = sandboxPath(req, "path");
+          paths.checkWritable(sp);
           Path h = host(sp);
-          if (Files.exists(h)) {
-            throw new FileAlreadyExistsException(sp);
+          if (Files.isDirectory(h)) {
+            throw new FileAlreadyExistsException(sp, null, "directory already exists");
           }
-          Files.createDirectories(h);
-          return withEntry(EntryInfos.describe(paths, h, sp));
+          if (Files.exists(h)) {
+            throw ConnectException.invalidArgument(
+                "path already exists but it is not a directory: " + sp);
+          }
+          ensureDirs(h);
+          return withEntry(EntryInfos.describe(paths, owners, h, sp));
         });
   }
 
@@ -117,16 +124,18 @@ public final class FilesystemService {
         () -> {
           String src = sandboxPath(req, "source");
           String dst = sandboxPath(req, "destination");
+          paths.checkWritable(src);
+          paths.checkWritable(dst);
           Path hs = host(src);
           Path hd = host(dst);
           if (!Files.exists(hs, LinkOption.NOFOLLOW_LINKS)) {
             throw new NoSuchFileException(src);
           }
           if (hd.getParent() != null) {
-            Files.createDirectories(hd.getParent());
+            ensureDirs(hd.getParent());
           }
           Files.move(hs, hd, StandardCopyOption.REPLACE_EXISTING);
-          return withEntry(EntryInfos.describe(paths, hd, dst));
+          return withEntry(EntryInfos.describe(paths, owners, hd, dst));
         });
   }
 
@@ -161,7 +170,7 @@ public final class FilesystemService {
     for (Path child : children) {
       String childSandbox = ("/".equals(sandboxDir) ? "" : sandboxDir) + "/" + child.getFileName();
       try {
-        out.add(EntryInfos.describe(paths, child, childSandbox));
+        out.add(EntryInfos.describe(paths, owners, child, childSandbox));
       } catch (NoSuchFileException e) {
         continue; // Removed while listing.
       }
@@ -180,13 +189,35 @@ public final class FilesystemService {
             throw new ConnectException(
                 ConnectCode.PERMISSION_DENIED, "refusing to remove the sandbox root");
           }
+          paths.checkWritable(sp);
           Path h = host(sp);
-          if (!Files.exists(h, LinkOption.NOFOLLOW_LINKS)) {
-            throw new NoSuchFileException(sp);
+          // As envd (os.RemoveAll): removing what is not there succeeds.
+          if (Files.exists(h, LinkOption.NOFOLLOW_LINKS)) {
+            deleteTree(h);
           }
-          deleteTree(h);
           return Json.object();
         });
+  }
+
+  /**
+   * Creates {@code dir} and its missing parents, each handed to the default user as envd's
+   * EnsureDirs does.
+   */
+  private void ensureDirs(Path dir) throws IOException {
+    List<Path> missing = new ArrayList<>();
+    for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
+      missing.add(0, p);
+    }
+    for (Path p : missing) {
+      try {
+        Files.createDirectory(p);
+      } catch (FileAlreadyExistsException e) {
+        if (!Files.isDirectory(p)) {
+          throw ConnectException.invalidArgument("path is a file: " + paths.toSandbox(p));
+        }
+      }
+      owners.handOver(p);
+    }
   }
 
   /**
@@ -220,6 +251,19 @@ public final class FilesystemService {
 
   private record WatchArgs(String sandboxPath, Path host, boolean recursive, boolean entry) {}
 
+  /** File system types envd refuses to watch unless asked to (events may never arrive there). */
+  static boolean networkFileSystem(String type) {
+    String t = type.toLowerCase(java.util.Locale.ROOT);
+    return t.equals("nfs")
+        || t.equals("nfs4")
+        || t.equals("cifs")
+        || t.equals("smb")
+        || t.equals("smb2")
+        || t.equals("smbfs")
+        || t.equals("fuse")
+        || t.startsWith("fuse.");
+  }
+
   private WatchArgs watchArgs(ObjectNode req) throws IOException {
     String sp = sandboxPath(req, "path");
     Path h = host(sp);
@@ -229,6 +273,10 @@ public final class FilesystemService {
     if (!Files.isDirectory(h)) {
       throw new NotDirectoryException(sp);
     }
+    if (!req.path("allowNetworkMounts").asBoolean(false)
+        && networkFileSystem(Files.getFileStore(h).type())) {
+      throw ConnectException.invalidArgument("cannot watch path on network filesystem: " + sp);
+    }
     return new WatchArgs(
         sp, h, req.path("recursive").asBoolean(false), req.path("includeEntry").asBoolean(false));
   }
@@ -237,11 +285,15 @@ public final class FilesystemService {
     ObjectNode ev = Json.object();
     ev.put("name", c.relative());
     ev.put("type", c.type());
-    if (args.entry() && !"EVENT_TYPE_REMOVE".equals(c.type())) {
+    // As envd: only events whose entry still exists at the path carry it (not REMOVE, RENAME).
+    if (args.entry()
+        && ("EVENT_TYPE_CREATE".equals(c.type())
+            || "EVENT_TYPE_WRITE".equals(c.type())
+            || "EVENT_TYPE_CHMOD".equals(c.type()))) {
       String childSandbox =
           ("/".equals(args.sandboxPath()) ? "" : args.sandboxPath()) + "/" + c.relative();
       try {
-        ev.set("entry", EntryInfos.describe(paths, c.absolute(), childSandbox));
+        ev.set("entry", EntryInfos.describe(paths, owners, c.absolute(), childSandbox));
       } catch (IOException e) {
         // Gone again: report without entry.
       }

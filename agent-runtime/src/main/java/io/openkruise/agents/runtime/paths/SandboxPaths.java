@@ -100,9 +100,69 @@ public final class SandboxPaths {
     return "/" + String.join("/", parts);
   }
 
+  /** The host's procfs, which a simulated sandbox sees at {@code /proc} (read-only). */
+  static final Path PROC = Path.of("/proc");
+
+  /**
+   * Normalizes a client path like {@link #normalize}, and in a simulated sandbox also takes a host
+   * path under the root for the sandbox path it is: its commands see host paths ({@code $HOME},
+   * {@code pwd}), and what they print should work in the files API as in a real sandbox.
+   */
+  public String sandboxPath(String path, String home) throws PathAccessException {
+    String normalized = normalize(path, home);
+    if (identity) {
+      return normalized;
+    }
+    for (Path base : List.of(root, realRoot)) {
+      String prefix = base.toString();
+      if (normalized.equals(prefix)) {
+        return "/";
+      }
+      if (normalized.startsWith(prefix + "/")) {
+        return normalized.substring(prefix.length());
+      }
+    }
+    return normalized;
+  }
+
   /** Lexical mapping of a normalized absolute sandbox path to a host path. */
   public Path toHostLexical(String sandboxPath) {
+    if (!identity && isProc(sandboxPath)) {
+      // A simulated sandbox's processes are host processes: their /proc is the host's.
+      return Path.of(sandboxPath);
+    }
     return sandboxPath.equals("/") ? root : root.resolve(sandboxPath.substring(1));
+  }
+
+  private static boolean isProc(String sandboxPath) {
+    return sandboxPath.equals("/proc") || sandboxPath.startsWith("/proc/");
+  }
+
+  /**
+   * Refuses changes through the files API where a simulated sandbox sees the host: its {@code
+   * /proc} is the host's (a real container has its own).
+   */
+  public void checkWritable(String sandboxPath) throws PathAccessException {
+    if (!identity && isProc(sandboxPath)) {
+      throw new PathAccessException(sandboxPath, "/proc is read-only through the files API");
+    }
+  }
+
+  /** True when a resolved host path is part of what the sandbox sees. */
+  public boolean visible(Path hostReal) {
+    if (identity) {
+      return true;
+    }
+    Path abs = hostReal.toAbsolutePath().normalize();
+    if (abs.startsWith(root) || abs.startsWith(realRoot) || abs.startsWith(PROC)) {
+      return true;
+    }
+    for (Path allowed : extraAllowed) {
+      if (abs.startsWith(allowed)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -111,7 +171,7 @@ public final class SandboxPaths {
    * @throws PathAccessException if it leaves the root lexically or through a symlink
    */
   public Path resolve(String path, String home) throws PathAccessException {
-    String normalized = normalize(path, home);
+    String normalized = sandboxPath(path, home);
     Path host = toHostLexical(normalized);
     if (!identity) {
       checkInside(host, normalized);
@@ -138,7 +198,7 @@ public final class SandboxPaths {
         return;
       }
     }
-    if (real.startsWith(realRoot) || real.startsWith(root)) {
+    if (real.startsWith(realRoot) || real.startsWith(root) || isProc(sandboxPath)) {
       return;
     }
     for (Path allowed : extraAllowed) {
@@ -167,9 +227,11 @@ public final class SandboxPaths {
     if (identity) {
       return abs.toString();
     }
-    if (abs.startsWith(root)) {
-      Path rel = root.relativize(abs);
-      return rel.toString().isEmpty() ? "/" : "/" + rel.toString().replace('\\', '/');
+    for (Path base : List.of(root, realRoot)) {
+      if (abs.startsWith(base)) {
+        Path rel = base.relativize(abs);
+        return rel.toString().isEmpty() ? "/" : "/" + rel.toString().replace('\\', '/');
+      }
     }
     return abs.toString();
   }

@@ -183,9 +183,11 @@ public final class ProcessManager {
   public Map<String, String> baseEnvironment(Path cwd) {
     Map<String, String> env = new LinkedHashMap<>();
     String path = System.getenv("PATH");
-    env.put(
-        "PATH",
-        path != null ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    path = path != null ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    if (!paths.isIdentity()) {
+      path = paths.toHostLexical(SIMULATED_TOOLS).toString() + ":" + path;
+    }
+    env.put("PATH", path);
     for (String keep : new String[] {"LANG", "LC_ALL", "TZ"}) {
       String v = System.getenv(keep);
       if (v != null) {
@@ -205,6 +207,38 @@ public final class ProcessManager {
     }
     env.putAll(init.get().envVars());
     return env;
+  }
+
+  /** Sandbox directory first on a simulated sandbox's PATH, for what E2B's image has there. */
+  static final String SIMULATED_TOOLS = "/usr/local/bin";
+
+  /**
+   * Gives a simulated sandbox (its processes use the host's programs) a {@code python} where the
+   * host has only {@code python3}, as E2B's image has both: a link in {@code <root>/usr/local/bin},
+   * which comes first on PATH, also for login shells (the SDKs run commands with {@code bash -l},
+   * whose {@code /etc/profile} resets PATH): the home's {@code .profile} puts it back.
+   */
+  public static void provideSimulatedTools(Path root) throws java.io.IOException {
+    Path dir = root.resolve(SIMULATED_TOOLS.substring(1));
+    Files.createDirectories(dir);
+    String loginPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    Path python3 = findProgram("python3", loginPath + ":" + System.getenv("PATH"), root);
+    Path python = dir.resolve("python");
+    if (findProgram("python", loginPath, root) == null
+        && python3 != null
+        && !Files.exists(python, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Files.createSymbolicLink(python, python3);
+    }
+    Path profile = root.resolve("home/user/.profile");
+    if (Files.isDirectory(profile.getParent()) && !Files.exists(profile)) {
+      Files.writeString(
+          profile,
+          "# agent-runtime (simulated sandbox): the sandbox's tools first, as in E2B's image\n"
+              + "PATH=\""
+              + dir
+              + ":$PATH\"\n"
+              + "[ -n \"$BASH_VERSION\" ] && [ -f \"$HOME/.bashrc\" ] && . \"$HOME/.bashrc\"\n");
+    }
   }
 
   /** Resolves a program like execvp does; null when it is not an executable file. */

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -104,6 +105,72 @@ class FilesEndpointTest {
     HttpResponse<String> r = rt.http.send(req, HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(Files.readString(rt.root.resolve("home/user/z.txt"))).isEqualTo("zipped");
+  }
+
+  HttpResponse<String> upload(String path, String body, java.util.Map<String, String> headers)
+      throws Exception {
+    var b =
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(rt.envdUrl("/files?path=" + path)))
+            .header("Content-Type", "application/octet-stream")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(b::header);
+    return rt.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void metadataHeadersAreKeptAsXattrsAndClearedByAnOverwrite() throws Exception {
+    HttpResponse<String> r =
+        upload("/home/user/meta.txt", "1", java.util.Map.of("X-Metadata-Owner", "alice"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(TestRuntime.JSON.readTree(r.body()).get(0).path("metadata").path("owner").asText())
+        .isEqualTo("alice");
+    var view =
+        Files.getFileAttributeView(
+            rt.root.resolve("home/user/meta.txt"),
+            java.nio.file.attribute.UserDefinedFileAttributeView.class);
+    assertThat(view.list()).contains("e2b.owner"); // user.e2b.owner, as envd stores it
+
+    r = upload("/home/user/meta.txt", "2", java.util.Map.of());
+    assertThat(TestRuntime.JSON.readTree(r.body()).get(0).has("metadata")).isFalse();
+    assertThat(view.list()).doesNotContain("e2b.owner");
+
+    r = upload("/home/user/meta.txt", "3", java.util.Map.of("X-Metadata-big", "v".repeat(5000)));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(Files.readString(rt.root.resolve("home/user/meta.txt"))).isEqualTo("2");
+  }
+
+  @Test
+  void anUploadWritesTheFileInPlaceWithoutATemporaryNameInItsDirectory() throws Exception {
+    Path dir = rt.root.resolve("home/user/inplace");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("f.txt"), "old");
+    Object inode = Files.readAttributes(dir.resolve("f.txt"), "unix:ino").get("ino");
+    try (java.nio.file.WatchService ws = dir.getFileSystem().newWatchService()) {
+      dir.register(
+          ws,
+          java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+          java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+      assertThat(upload("/home/user/inplace/f.txt", "new", java.util.Map.of()).statusCode())
+          .isEqualTo(200);
+      java.nio.file.WatchKey key = ws.take();
+      for (var ev : key.pollEvents()) {
+        assertThat(ev.context().toString()).isEqualTo("f.txt");
+      }
+    }
+    assertThat(Files.readString(dir.resolve("f.txt"))).isEqualTo("new");
+    assertThat(Files.readAttributes(dir.resolve("f.txt"), "unix:ino").get("ino")).isEqualTo(inode);
+    try (var list = Files.list(dir)) {
+      assertThat(list.map(p -> p.getFileName().toString())).containsExactly("f.txt");
+    }
+  }
+
+  @Test
+  void procFilesDownloadWithTheirContent() throws Exception {
+    HttpResponse<String> r = rt.get(rt.envdUrl("/files?path=/proc/sys/kernel/random/boot_id"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body().trim()).matches("[0-9a-f-]{36}");
+    r = rt.post(rt.envdUrl("/files?path=/proc/x"), "application/octet-stream", "x".getBytes());
+    assertThat(r.statusCode()).isEqualTo(403);
   }
 
   @Test

@@ -9,12 +9,14 @@ import io.openkruise.agents.runtime.TestRuntime.Response;
 import io.openkruise.agents.runtime.TestRuntime.Stream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** filesystem.Filesystem over real sockets. */
@@ -82,7 +84,7 @@ class FilesystemRpcTest {
 
   @Test
   void missingPathsAreNotFound() throws Exception {
-    for (String m : List.of("Stat", "Remove", "ListDir")) {
+    for (String m : List.of("Stat", "ListDir")) {
       Response r = call(m, "{\"path\":\"/nope/nothing\"}");
       assertThat(r.status()).as(m).isEqualTo(404);
       assertThat(r.body().path("code").asText()).isEqualTo("not_found");
@@ -90,6 +92,101 @@ class FilesystemRpcTest {
     }
     Response r = call("Move", "{\"source\":\"/nope\",\"destination\":\"/x\"}");
     assertThat(r.status()).isEqualTo(404);
+  }
+
+  @Test
+  void removeOfAMissingPathSucceedsAsInEnvd() throws Exception {
+    assertThat(call("Remove", "{\"path\":\"/home/user/never/there\"}").status()).isEqualTo(200);
+  }
+
+  @Test
+  void entriesCarryPermissionBitsOwnerAndSymlinkTargetAsEnvd() throws Exception {
+    Path dir = rt.root.resolve("home/user/entries");
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(dir.resolve("f.txt"), "hello");
+    Files.setPosixFilePermissions(
+        dir.resolve("f.txt"), PosixFilePermissions.fromString("rw-r-----"));
+    Files.createSymbolicLink(dir.resolve("link"), Path.of("f.txt"));
+
+    JsonNode d = call("Stat", "{\"path\":\"entries\"}").body().path("entry");
+    assertThat(d.path("mode").asLong()).isEqualTo(0755); // no Go directory bit
+    assertThat(d.path("permissions").asText()).isEqualTo("drwxr-xr-x");
+    assertThat(d.path("owner").asText()).isEqualTo("user"); // simulated: the template's user
+    assertThat(d.path("group").asText()).isEqualTo("user");
+
+    JsonNode f = call("Stat", "{\"path\":\"entries/f.txt\"}").body().path("entry");
+    assertThat(f.path("mode").asLong()).isEqualTo(0640);
+    assertThat(f.path("permissions").asText()).isEqualTo("-rw-r-----");
+    assertThat(f.has("symlinkTarget")).isFalse();
+
+    JsonNode l = call("Stat", "{\"path\":\"/home/user/entries/link\"}").body().path("entry");
+    assertThat(l.path("type").asText()).isEqualTo("FILE_TYPE_FILE"); // the target's type
+    assertThat(l.path("mode").asLong()).isEqualTo(0640);
+    assertThat(l.path("permissions").asText()).startsWith("L");
+    assertThat(l.path("symlinkTarget").asText()).isEqualTo("/home/user/entries/f.txt");
+    assertThat(l.path("path").asText()).isEqualTo("/home/user/entries/link");
+  }
+
+  @Test
+  void makeDirOverAFileIsInvalidArgumentAndParentsAreCreated() throws Exception {
+    Files.writeString(rt.root.resolve("home/user/plain"), "x");
+    Response r = call("MakeDir", "{\"path\":\"/home/user/plain\"}");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.body().path("message").asText()).contains("not a directory");
+    r = call("Move", "{\"source\":\"plain\",\"destination\":\"new/parents/plain\"}");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(Files.exists(rt.root.resolve("home/user/new/parents/plain"))).isTrue();
+  }
+
+  @Test
+  void procIsTheHostsAndReadOnlyInTheSimulatedNode() throws Exception {
+    Response r = call("Stat", "{\"path\":\"/proc/sys/kernel/random/boot_id\"}");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body().path("entry").path("path").asText())
+        .isEqualTo("/proc/sys/kernel/random/boot_id");
+    assertThat(call("Remove", "{\"path\":\"/proc/self/environ\"}").status()).isEqualTo(403);
+    assertThat(call("MakeDir", "{\"path\":\"/proc/x\"}").status()).isEqualTo(403);
+  }
+
+  @Test
+  @Timeout(120) // a hang guard: events that never come would block the stream read
+  void watchReportsChmodRenameAndNewSubdirectories() throws Exception {
+    Path dir = rt.root.resolve("home/user/typed");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("old.txt"), "x");
+    Files.writeString(dir.resolve("f.txt"), "f");
+    try (Stream s =
+        rt.stream(
+            "filesystem.Filesystem/WatchDir",
+            "{\"path\":\"typed\",\"recursive\":true,\"includeEntry\":true}",
+            Map.of())) {
+      assertThat(s.next().message().has("start")).isTrue();
+      Files.setPosixFilePermissions(
+          dir.resolve("f.txt"), PosixFilePermissions.fromString("rw-------"));
+      Files.move(dir.resolve("old.txt"), dir.resolve("new.txt"));
+      Files.createDirectory(dir.resolve("sub"));
+      Files.writeString(dir.resolve("sub/deep.txt"), "d");
+      List<String> seen = new ArrayList<>();
+      List<String> want =
+          List.of(
+              "f.txt EVENT_TYPE_CHMOD",
+              "old.txt EVENT_TYPE_RENAME",
+              "new.txt EVENT_TYPE_CREATE",
+              "sub EVENT_TYPE_CREATE");
+      while (!seen.containsAll(want)
+          || seen.stream().noneMatch(e -> e.startsWith("sub/deep.txt"))) {
+        JsonNode fs = s.next().message().path("filesystem");
+        if (fs.isMissingNode()) {
+          continue;
+        }
+        seen.add(fs.path("name").asText() + " " + fs.path("type").asText());
+        if (fs.path("type").asText().equals("EVENT_TYPE_RENAME")) {
+          assertThat(fs.has("entry")).as("a rename carries no entry").isFalse();
+        }
+      }
+      assertThat(seen).doesNotContain("old.txt EVENT_TYPE_REMOVE", "f.txt EVENT_TYPE_WRITE");
+    }
   }
 
   @Test

@@ -43,6 +43,22 @@ class SandboxPathsTest {
   }
 
   @Test
+  void aSimulatedSandboxTakesHostPathsUnderItsRootAndSeesTheHostsProc() throws Exception {
+    SandboxPaths p = new SandboxPaths(tmp.resolve("root"));
+    String hostHome = tmp.resolve("root/home/user").toString();
+    assertThat(p.sandboxPath(hostHome + "/x", "/home/user")).isEqualTo("/home/user/x");
+    assertThat(p.sandboxPath(tmp.resolve("root").toString(), "/home/user")).isEqualTo("/");
+    assertThat(p.sandboxPath(tmp + "/rootless", "/home/user")).isEqualTo(tmp + "/rootless");
+    assertThat(p.resolve(hostHome + "/x", "/home/user")).isEqualTo(tmp.resolve("root/home/user/x"));
+    assertThat(p.resolve("/proc/self/status", "/")).isEqualTo(Path.of("/proc/self/status"));
+    assertThatThrownBy(() -> p.checkWritable("/proc/sys/kernel/x"))
+        .isInstanceOf(PathAccessException.class);
+    p.checkWritable("/home/user/x");
+    SandboxPaths identity = new SandboxPaths(Path.of("/"));
+    identity.checkWritable("/proc/self/attr/current"); // a container's own /proc
+  }
+
+  @Test
   void identityModeForRootSlash() throws Exception {
     SandboxPaths p = new SandboxPaths(Path.of("/"));
     assertThat(p.isIdentity()).isTrue();

@@ -20,8 +20,11 @@ public final class SandboxView {
   /** Deprecated in E2B but still required by the SDKs; E2B itself answers this constant. */
   public static final String CLIENT_ID = "6532622b";
 
-  /** What agent-runtime implements; valid semver, new enough for the octet-stream upload path. */
-  public static final String ENVD_VERSION = "0.5.7";
+  /**
+   * What agent-runtime implements ({@code AgentRuntime.ENVD_VERSION}); the SDKs gate file metadata
+   * (0.6.2), watch entry info (0.6.3) and the network-mount watch flag (0.6.4) on it.
+   */
+  public static final String ENVD_VERSION = "0.6.4";
 
   public static final int DEFAULT_CPU = 1;
   public static final int DEFAULT_MEMORY_MB = 512;

@@ -107,7 +107,7 @@ class SandboxApiTest {
         .body("sandboxID", matchesPattern("[a-z0-9]{20}"))
         .body("templateID", equalTo("tpl-warm"))
         .body("clientID", equalTo("6532622b"))
-        .body("envdVersion", equalTo("0.5.7"))
+        .body("envdVersion", equalTo("0.6.4"))
         .body("envdAccessToken", not(emptyOrNullString()))
         .body("domain", equalTo("localhost"));
     String id = r.path("sandboxID");
