@@ -56,14 +56,17 @@ def _samples(sbx, seconds=60, **kw):
 
 def test_metrics_sandbox(sbx):
     began = datetime.datetime.now(datetime.timezone.utc)
-    sbx.commands.run("head -c 20000000 /dev/zero > /tmp/metrics-fill; sync")
+    # Relative: the home directory, inside the sandbox on every node kind.
+    sbx.commands.run("head -c 20000000 /dev/zero > metrics-fill; sync")
     samples = _samples(sbx)
     assert samples, "get_metrics() stayed empty for 60s"
     for m in samples:
         assert m.cpu_count >= 1
         assert 0 <= m.cpu_used_pct <= 100 * m.cpu_count
-        assert 0 < m.mem_used <= m.mem_total
-        assert 0 <= m.mem_cache <= m.mem_total
+        # The simulated node counts the sandbox's processes only: an idle one may use 0.
+        assert 0 <= m.mem_used <= m.mem_total and m.mem_total > 0
+        # e2b < 2.9 has no mem_cache.
+        assert 0 <= getattr(m, "mem_cache", 0) <= m.mem_total
         assert 0 < m.disk_used <= m.disk_total
     stamps = [m.timestamp for m in samples]
     assert stamps == sorted(stamps)
@@ -104,7 +107,7 @@ def test_metrics_bad_query(sbx):
             (f"/sandboxes/{sbx.sandbox_id}/metrics", {"start": "yesterday"}),
             (f"/sandboxes/{sbx.sandbox_id}/metrics", {"start": "200", "end": "100"}),
             ("/sandboxes/metrics", {}),
-            ("/sandboxes/metrics", {"sandbox_ids": ",".join(["x"] * 101)}),
+            ("/sandboxes/metrics", {"sandbox_ids": ",".join(f"x{i}" for i in range(101))}),
         ]:
             r = api.get(path, params=params)
             assert r.status_code == 400, f"{path} {params}: {r.status_code} {r.text}"

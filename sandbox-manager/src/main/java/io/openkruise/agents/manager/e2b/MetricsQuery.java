@@ -20,6 +20,12 @@ import java.util.Set;
 public final class MetricsQuery {
   public static final int MAX_IDS = 100;
 
+  /**
+   * Values from here on are milliseconds (year 5138 in seconds): e2b (Python) 2.8 sends
+   * milliseconds, newer SDKs send seconds as the API says.
+   */
+  static final long MILLIS_FROM = 100_000_000_000L;
+
   private MetricsQuery() {}
 
   /** An inclusive range in epoch seconds; either end may be open. */
@@ -52,7 +58,7 @@ public final class MetricsQuery {
       if (n < 0) {
         throw new NumberFormatException();
       }
-      return Optional.of(n);
+      return Optional.of(n >= MILLIS_FROM ? n / 1000 : n);
     } catch (NumberFormatException e) {
       throw E2bException.badRequest(name + " must be a Unix timestamp in seconds, got '" + v + "'");
     }

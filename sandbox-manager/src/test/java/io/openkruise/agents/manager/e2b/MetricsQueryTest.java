@@ -26,6 +26,13 @@ class MetricsQueryTest {
   }
 
   @Test
+  void millisecondsFromOldSdksAreSeconds() {
+    assertThat(MetricsQuery.range("1700000000123", "1700000060000"))
+        .isEqualTo(
+            new MetricsQuery.Range(Optional.of(1_700_000_000L), Optional.of(1_700_000_060L)));
+  }
+
+  @Test
   void badRangesAre400() {
     for (String[] bad :
         new String[][] {{"yesterday", null}, {null, "1.5"}, {"-1", null}, {"200", "100"}}) {
