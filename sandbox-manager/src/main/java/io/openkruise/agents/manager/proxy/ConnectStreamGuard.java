@@ -114,16 +114,21 @@ final class ConnectStreamGuard implements ReadStream<Buffer> {
 
   /** The sandbox is gone (cache event): end the stream now, from any thread. */
   void sandboxGone() {
-    context.runOnContext(
-        v -> {
-          if (finished) {
-            return;
-          }
-          upstream.handler(null);
-          upstream.exceptionHandler(null);
-          upstream.endHandler(null);
-          endEarly(null, true);
-        });
+    if (context == null) {
+      gone();
+    } else {
+      context.runOnContext(v -> gone());
+    }
+  }
+
+  private void gone() {
+    if (finished) {
+      return;
+    }
+    upstream.handler(null);
+    upstream.exceptionHandler(null);
+    upstream.endHandler(null);
+    endEarly(null, true);
   }
 
   private void endEarly(Throwable cause, boolean killed) {
