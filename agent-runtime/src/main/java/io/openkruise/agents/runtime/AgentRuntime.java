@@ -9,6 +9,8 @@ import io.openkruise.agents.runtime.files.FilesHandler;
 import io.openkruise.agents.runtime.filesystem.FileOwners;
 import io.openkruise.agents.runtime.filesystem.FilesystemService;
 import io.openkruise.agents.runtime.interpreter.CodeInterpreterServer;
+import io.openkruise.agents.runtime.metrics.MetricsSampler;
+import io.openkruise.agents.runtime.metrics.UsageReader;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.openkruise.agents.runtime.process.ProcessManager;
 import io.openkruise.agents.runtime.process.ProcessService;
@@ -44,12 +46,15 @@ public final class AgentRuntime {
   /** Addresses bound in this JVM: Vert.x would silently share a second server on one address. */
   private static final Set<String> BOUND = ConcurrentHashMap.newKeySet();
 
+  private final Vertx vertx;
   private final RuntimeOptions options;
   private final ProcessManager processes;
+  private final ProcessService processService;
   private final FilesystemService filesystem;
   private final EnvdServer envd;
   private final CodeInterpreterServer interpreter;
   private final InitState init;
+  private final MetricsSampler metrics;
   private volatile int envdPort;
   private volatile int codeInterpreterPort = -1;
   private volatile String envdKey;
@@ -57,6 +62,7 @@ public final class AgentRuntime {
   private Future<Void> closing;
 
   private AgentRuntime(Vertx vertx, RuntimeOptions options) {
+    this.vertx = vertx;
     this.options = options;
     this.init = new InitState();
     SandboxPaths paths = new SandboxPaths(options.rootDir());
@@ -67,13 +73,25 @@ public final class AgentRuntime {
     FileOwners owners = FileOwners.system(!paths.isIdentity(), () -> init.get().defaultUser());
     this.filesystem = new FilesystemService(vertx, paths, init, owners);
     ConnectRouter router = new ConnectRouter(16 << 20);
-    new ProcessService(vertx, processes).register(router);
+    this.processService = new ProcessService(vertx, processes);
+    processService.register(router);
     filesystem.register(router);
     FilesHandler files = new FilesHandler(vertx, paths, init, owners, options.maxUploadBytes());
     BootstrapGate gate = new BootstrapGate(options.bootstrapToken(), options.unauthenticated());
+    UsageReader usage =
+        MetricsSampler.readerFor(options.sidecarMode(), options.rootDir(), processes::osProcesses);
+    this.metrics = new MetricsSampler(vertx, usage);
     this.envd =
         new EnvdServer(
-            vertx, init, paths, router, files, gate, options.maxSignatureLifetimeSeconds());
+            vertx,
+            init,
+            paths,
+            router,
+            files,
+            gate,
+            options.maxSignatureLifetimeSeconds(),
+            metrics,
+            usage);
     this.interpreter =
         options.codeInterpreter()
             ? new CodeInterpreterServer(
@@ -108,6 +126,7 @@ public final class AgentRuntime {
             false)
         .compose(x -> rt.bindEnvd())
         .compose(x -> rt.bindInterpreter())
+        .onSuccess(x -> rt.metrics.start())
         .map(x -> rt)
         .recover(err -> rt.close().transform(c -> Future.failedFuture(err)));
   }
@@ -183,11 +202,25 @@ public final class AgentRuntime {
     if (closing != null) {
       return closing;
     }
+    metrics.close();
+    // Open process streams end with UNAVAILABLE first (what a client of a killed sandbox sees),
+    // then the processes die and the listeners close; a stuck stream delays that at most a second.
+    Promise<Void> aborted = Promise.promise();
+    processService.abortStreams().onComplete(x -> aborted.tryComplete());
+    long guard = vertx.setTimer(1000, id -> aborted.tryComplete());
     processes.killAll();
     filesystem.closeAll();
     Promise<Void> done = Promise.promise();
     Future<Void> ci = interpreter == null ? Future.succeededFuture() : interpreter.close();
-    Future.join(ci, envd.close())
+    Future<Void> envdClosed =
+        aborted
+            .future()
+            .compose(
+                x -> {
+                  vertx.cancelTimer(guard);
+                  return envd.close();
+                });
+    Future.join(ci, envdClosed)
         .onComplete(
             x -> {
               release(envdKey);

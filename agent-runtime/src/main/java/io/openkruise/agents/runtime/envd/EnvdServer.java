@@ -8,6 +8,10 @@ import io.openkruise.agents.runtime.connect.ConnectException;
 import io.openkruise.agents.runtime.connect.ConnectRouter;
 import io.openkruise.agents.runtime.connect.Json;
 import io.openkruise.agents.runtime.files.FilesHandler;
+import io.openkruise.agents.runtime.metrics.MetricsEndpoint;
+import io.openkruise.agents.runtime.metrics.MetricsSampler;
+import io.openkruise.agents.runtime.metrics.SampleMath;
+import io.openkruise.agents.runtime.metrics.UsageReader;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,9 +21,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.util.Iterator;
@@ -39,6 +41,8 @@ public final class EnvdServer {
   private final BootstrapGate gate;
   private final long maxSignatureLifetimeSeconds;
   private final int maxInitBytes = 1 << 20;
+  private final MetricsSampler sampler;
+  private final UsageReader reader;
   private HttpServer server;
 
   public EnvdServer(
@@ -48,7 +52,9 @@ public final class EnvdServer {
       ConnectRouter rpc,
       FilesHandler files,
       BootstrapGate gate,
-      long maxSignatureLifetimeSeconds) {
+      long maxSignatureLifetimeSeconds,
+      MetricsSampler sampler,
+      UsageReader reader) {
     this.vertx = vertx;
     this.init = init;
     this.paths = paths;
@@ -56,6 +62,8 @@ public final class EnvdServer {
     this.files = files;
     this.gate = gate;
     this.maxSignatureLifetimeSeconds = maxSignatureLifetimeSeconds;
+    this.sampler = sampler;
+    this.reader = reader;
   }
 
   /** Binds the listener; completes with the actual port. */
@@ -103,6 +111,8 @@ public final class EnvdServer {
       rpc.handle(req);
     } else if ("/metrics".equals(path) && req.method() == HttpMethod.GET) {
       metrics(req);
+    } else if (MetricsEndpoint.SAMPLES.equals(path) && req.method() == HttpMethod.GET) {
+      MetricsEndpoint.samples(req, sampler);
     } else if ("/envs".equals(path) && req.method() == HttpMethod.GET) {
       json(req, 200, Json.MAPPER.valueToTree(init.get().envVars()));
     } else {
@@ -218,36 +228,18 @@ public final class EnvdServer {
             x -> req.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end());
   }
 
+  /** envd's current sample: the latest one taken, or one taken now before the first. */
   private void metrics(HttpServerRequest req) {
-    vertx
-        .executeBlocking(this::collectMetrics, false)
-        .onSuccess(m -> json(req, 200, m))
-        .onFailure(t -> FilesHandler.error(req.response(), 500, String.valueOf(t.getMessage())));
-  }
-
-  private ObjectNode collectMetrics() throws IOException {
-    ObjectNode m = Json.object();
-    m.put("ts", System.currentTimeMillis() / 1000);
-    var os = ManagementFactory.getOperatingSystemMXBean();
-    m.put("cpu_count", os.getAvailableProcessors());
-    double cpu = 0;
-    long memTotal = 0;
-    long memFree = 0;
-    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
-      cpu = Math.max(0, sun.getCpuLoad()) * 100.0;
-      memTotal = sun.getTotalMemorySize();
-      memFree = sun.getFreeMemorySize();
+    var latest = sampler.latest();
+    if (latest.isPresent()) {
+      json(req, 200, latest.get().toJson());
+      return;
     }
-    m.put("cpu_used_pct", Math.round(cpu * 100) / 100.0);
-    m.put("mem_total", memTotal);
-    m.put("mem_used", memTotal - memFree);
-    m.put("mem_cache", 0);
-    m.put("mem_total_mib", memTotal >> 20);
-    m.put("mem_used_mib", (memTotal - memFree) >> 20);
-    FileStore store = Files.getFileStore(paths.root());
-    m.put("disk_total", store.getTotalSpace());
-    m.put("disk_used", store.getTotalSpace() - store.getUnallocatedSpace());
-    return m;
+    vertx
+        .executeBlocking(
+            () -> SampleMath.sample(null, reader.read(), System.currentTimeMillis()), false)
+        .onSuccess(m -> json(req, 200, m.toJson()))
+        .onFailure(t -> FilesHandler.error(req.response(), 500, String.valueOf(t.getMessage())));
   }
 
   private static void json(HttpServerRequest req, int status, JsonNode body) {

@@ -286,6 +286,17 @@ public final class ProcessManager {
     return processes.values().stream().filter(p -> tag.equals(p.spec().tag())).findFirst();
   }
 
+  /** The OS processes of the commands still running (builtins have none). */
+  public Collection<ProcessHandle> osProcesses() {
+    List<ProcessHandle> out = new ArrayList<>();
+    for (ManagedProcess mp : processes.values()) {
+      if (mp.osProcess() != null && mp.osProcess().isAlive()) {
+        out.add(mp.osProcess().toHandle());
+      }
+    }
+    return out;
+  }
+
   public Collection<ManagedProcess> list() {
     return List.copyOf(processes.values());
   }

@@ -11,6 +11,7 @@ import io.openkruise.agents.runtime.connect.RpcCall;
 import io.openkruise.agents.runtime.connect.ServerStream;
 import io.openkruise.agents.runtime.process.ProcessEvents.ExitInfo;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
@@ -22,6 +23,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,8 +33,20 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ProcessService {
   public static final String SERVICE = "process.Process";
 
+  /**
+   * What an open process stream ends with when the runtime shuts down (its pod is deleted: the
+   * sandbox was killed, paused or timed out). UNAVAILABLE without "was not found" or "port is not
+   * open": newer SDKs then probe the sandbox's health, get the proxy's 502 and report E2B's "killed
+   * or reached its end of life"; older ones report a sandbox timeout.
+   */
+  public static final String SHUTDOWN_MESSAGE =
+      "the sandbox's runtime is shutting down: the sandbox was killed, paused or reached its end"
+          + " of life while the stream was open";
+
   private final Vertx vertx;
   private final ProcessManager manager;
+  private final Set<ServerStream> streams = ConcurrentHashMap.newKeySet();
+  private volatile boolean shuttingDown;
 
   public ProcessService(Vertx vertx, ProcessManager manager) {
     this.vertx = vertx;
@@ -91,6 +106,7 @@ public final class ProcessService {
   }
 
   private void start(RpcCall call, ObjectNode req, ServerStream stream) {
+    refuseWhenShuttingDown();
     StartSpec spec = parseStart(req, call.timeoutMs());
     vertx
         .<ManagedProcess>executeBlocking(
@@ -116,12 +132,44 @@ public final class ProcessService {
   }
 
   private void connect(RpcCall call, ObjectNode req, ServerStream stream) {
+    refuseWhenShuttingDown();
     ManagedProcess mp = select(req);
     attach(mp, call, stream);
   }
 
+  /**
+   * Ends every open {@code Start}/{@code Connect} stream with UNAVAILABLE ({@link
+   * #SHUTDOWN_MESSAGE}) before the processes are killed, so clients see the sandbox go away instead
+   * of a normal "signal: killed" end or a dropped connection. Later calls are refused the same way.
+   *
+   * @return completes once every stream has written its end (or its client was gone)
+   */
+  public Future<Void> abortStreams() {
+    shuttingDown = true;
+    List<Future<Void>> ended = new ArrayList<>();
+    for (ServerStream s : List.copyOf(streams)) {
+      Promise<Void> done = Promise.promise();
+      s.onClose(done::tryComplete);
+      s.fail(new ConnectException(ConnectCode.UNAVAILABLE, SHUTDOWN_MESSAGE));
+      ended.add(done.future());
+    }
+    return Future.join(ended).mapEmpty();
+  }
+
+  private void refuseWhenShuttingDown() {
+    if (shuttingDown) {
+      throw new ConnectException(ConnectCode.UNAVAILABLE, SHUTDOWN_MESSAGE);
+    }
+  }
+
   /** Streams start, data, keepalive and end events of {@code mp} to {@code stream}. */
   private void attach(ManagedProcess mp, RpcCall call, ServerStream stream) {
+    streams.add(stream);
+    stream.onClose(() -> streams.remove(stream));
+    if (shuttingDown) {
+      stream.fail(new ConnectException(ConnectCode.UNAVAILABLE, SHUTDOWN_MESSAGE));
+      return;
+    }
     AtomicLong lastSend = new AtomicLong(System.nanoTime());
     AtomicBoolean ended = new AtomicBoolean();
     long intervalNanos = TimeUnit.SECONDS.toNanos(call.keepaliveSeconds());

@@ -7,11 +7,13 @@ import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.ListQuery;
+import io.openkruise.agents.manager.e2b.MetricsQuery;
 import io.openkruise.agents.manager.e2b.SandboxView;
 import io.openkruise.agents.manager.e2b.Timeouts;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.lifecycle.ClientGone;
 import io.openkruise.agents.manager.lifecycle.SandboxService;
+import io.openkruise.agents.manager.runtime.MetricsReader;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -22,6 +24,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,9 +37,11 @@ import java.util.Map;
 public class SandboxResource {
 
   private final SandboxService service;
+  private final MetricsReader metrics;
 
-  SandboxResource(SandboxService service) {
+  SandboxResource(SandboxService service, MetricsReader metrics) {
     this.service = service;
+    this.metrics = metrics;
   }
 
   private ManagerConfig.E2b settings() {
@@ -191,19 +197,49 @@ public class SandboxResource {
     return Response.noContent().build();
   }
 
-  /** No metrics pipeline yet: an empty series is a valid answer. */
+  /**
+   * The sandbox's resource samples in {@code [start, end]} (epoch seconds; default: from its start
+   * to now), read from its runtime; a paused sandbox has none.
+   */
   @GET
   @Path("sandboxes/{id}/metrics")
-  public Response metrics(@PathParam("id") String id, RoutingContext rc) {
-    service.get(AuthFilter.caller(rc), id);
-    return json(200, List.of());
+  public Response metrics(
+      @PathParam("id") String id,
+      @QueryParam("start") String start,
+      @QueryParam("end") String end,
+      RoutingContext rc) {
+    MetricsQuery.Range range = MetricsQuery.range(start, end);
+    Sandbox s = service.get(AuthFilter.caller(rc), id);
+    if (service.state(s) != SandboxState.RUNNING) {
+      return json(200, List.of());
+    }
+    Instant now = Instant.now();
+    return json(200, metrics.range(s, range.resolve(SandboxView.startedAt(s), now)));
   }
 
+  /**
+   * The latest sample of each listed running sandbox the caller owns, keyed by ID; IDs it cannot
+   * see are left out, as unknown ones (no existence leak).
+   */
   @GET
   @Path("sandboxes/metrics")
-  public Response metricsMany(RoutingContext rc) {
-    AuthFilter.caller(rc);
-    return json(200, Map.of("sandboxes", Map.of()));
+  public Response metricsMany(@QueryParam("sandbox_ids") List<String> ids, RoutingContext rc) {
+    List<String> wanted = MetricsQuery.sandboxIds(ids);
+    Caller caller = AuthFilter.caller(rc);
+    Map<String, Sandbox> running = new LinkedHashMap<>();
+    for (String id : wanted) {
+      try {
+        Sandbox s = service.get(caller, id);
+        if (service.state(s) == SandboxState.RUNNING) {
+          running.put(id, s);
+        }
+      } catch (E2bException e) {
+        if (e.status() != 404) {
+          throw e;
+        }
+      }
+    }
+    return json(200, Map.of("sandboxes", metrics.latest(running)));
   }
 
   @GET

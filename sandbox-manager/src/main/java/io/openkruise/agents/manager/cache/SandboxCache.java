@@ -27,7 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
+import org.jboss.logging.Logger;
 
 /**
  * The manager's only state: shared informers on Sandboxes and SandboxSets of the served namespaces,
@@ -50,6 +52,7 @@ public final class SandboxCache implements AutoCloseable {
   private final List<SharedIndexInformer<Sandbox>> sandboxInformers = new ArrayList<>();
   private final List<SharedIndexInformer<SandboxSet>> setInformers = new ArrayList<>();
   private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
+  private final List<BiConsumer<Sandbox, Boolean>> sandboxListeners = new CopyOnWriteArrayList<>();
 
   private record Waiter(Predicate<Sandbox> condition, CompletableFuture<Sandbox> future) {}
 
@@ -92,11 +95,13 @@ public final class SandboxCache implements AutoCloseable {
             public void onUpdate(Sandbox old, Sandbox s) {
               forgetMiss(s);
               notifyWaiters(s, false);
+              changed(s, false);
             }
 
             @Override
             public void onDelete(Sandbox s, boolean unknown) {
               notifyWaiters(s, true);
+              changed(s, true);
             }
           });
       sandboxInformers.add(si);
@@ -208,6 +213,23 @@ public final class SandboxCache implements AutoCloseable {
     List<SandboxSet> out = new ArrayList<>();
     setInformers.forEach(i -> out.addAll(i.getStore().list()));
     return out;
+  }
+
+  /**
+   * Calls {@code listener} with every updated ({@code false}) or deleted ({@code true}) sandbox.
+   */
+  public void onSandboxChange(BiConsumer<Sandbox, Boolean> listener) {
+    sandboxListeners.add(listener);
+  }
+
+  private void changed(Sandbox s, boolean deleted) {
+    for (BiConsumer<Sandbox, Boolean> l : sandboxListeners) {
+      try {
+        l.accept(s, deleted);
+      } catch (RuntimeException e) {
+        Logger.getLogger(SandboxCache.class).warnf("sandbox listener failed: %s", e.toString());
+      }
+    }
   }
 
   /** A cached sandbox by namespace and name. */

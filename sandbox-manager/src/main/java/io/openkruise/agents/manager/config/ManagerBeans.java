@@ -10,6 +10,7 @@ import io.openkruise.agents.manager.guard.FailedAuthLimiter;
 import io.openkruise.agents.manager.guard.LiveReadGuard;
 import io.openkruise.agents.manager.keys.ApiKeyStore;
 import io.openkruise.agents.manager.keys.ApiKeys;
+import io.openkruise.agents.manager.runtime.MetricsReader;
 import io.openkruise.agents.manager.runtime.RuntimeClient;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.LaunchMode;
@@ -131,5 +132,11 @@ public class ManagerBeans {
     ManagerConfig.Runtime r = config.runtime();
     return new RuntimeClient(
         r.port(), r.initAttempts(), r.initFirstBackoff(), r.requestTimeout(), secrets);
+  }
+
+  @Produces
+  @Singleton
+  MetricsReader metricsReader(RuntimeClient runtime) {
+    return new MetricsReader(runtime);
   }
 }

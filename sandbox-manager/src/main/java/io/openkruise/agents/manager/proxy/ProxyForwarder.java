@@ -3,6 +3,7 @@ package io.openkruise.agents.manager.proxy;
 import io.openkruise.agents.envd.EnvdPorts;
 import io.openkruise.agents.manager.guard.FailedAuthLimiter;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
@@ -16,6 +17,7 @@ import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,9 +39,21 @@ final class ProxyForwarder {
 
   private final HttpProxy proxy;
   private final FailedAuthLimiter failedAuth;
+  private final OpenStreams streams;
+  private final Predicate<String> knownGone;
 
-  ProxyForwarder(HttpClient client, FailedAuthLimiter failedAuth) {
+  /**
+   * @param streams where guarded Connect streams register, to be ended when their sandbox goes
+   * @param knownGone whether the cache now shows a sandbox ID killed, expired or paused
+   */
+  ProxyForwarder(
+      HttpClient client,
+      FailedAuthLimiter failedAuth,
+      OpenStreams streams,
+      Predicate<String> knownGone) {
     this.failedAuth = failedAuth;
+    this.streams = streams;
+    this.knownGone = knownGone;
     // WebSocket upgrades go through WebSocketTunnel: the library's tunnel skips interceptors and
     // always sends the original URI, so the private mode's /kruise/<id>/<port> prefix would reach
     // the sandbox.
@@ -75,7 +89,7 @@ final class ProxyForwarder {
       ForwardedHeaders.runtimeCredentials(t, r.headers());
       ForwardedHeaders.keepUnframedBody(r.proxiedRequest());
       return ctx.sendRequest()
-          .map(resp -> hideRuntimeRefusal(resp, t))
+          .map(resp -> guardStream(hideRuntimeRefusal(resp, t), t))
           .recover(
               err -> {
                 t.outcome = "backend_error";
@@ -99,6 +113,37 @@ final class ProxyForwarder {
     failedAuth.failed(ProxyReplies.client(resp.request().proxiedRequest()));
     resp.release();
     return replace(resp, ProxyReplies.body(502, ProxyReplies.NOT_FOUND, t));
+  }
+
+  /**
+   * Wraps a Connect streaming body in a {@link ConnectStreamGuard}: a sandbox that goes away then
+   * ends the client's stream with {@code unavailable} instead of a reset or a hang.
+   */
+  private ProxyResponse guardStream(ProxyResponse resp, ProxyTarget t) {
+    String type = resp.headers().get(HttpHeaders.CONTENT_TYPE);
+    if (resp.getStatusCode() != 200
+        || type == null
+        || !type.startsWith("application/connect+")
+        || resp.getBody() == null) {
+      return resp;
+    }
+    String id = t.sandboxId;
+    Runnable[] unregister = {() -> {}};
+    ConnectStreamGuard guard =
+        new ConnectStreamGuard(
+            resp.getBody().stream(),
+            Vertx.currentContext(),
+            killed ->
+                killed || knownGone.test(id)
+                    ? "The sandbox "
+                        + id
+                        + " was not found: it was killed, paused or reached its end of life while"
+                        + " the stream was open"
+                    : "the connection to sandbox " + id + " ended before the stream completed",
+            () -> unregister[0].run());
+    unregister[0] = streams.add(id, guard);
+    resp.setBody(Body.body(guard, -1));
+    return resp;
   }
 
   private static ProxyResponse replace(ProxyResponse resp, String json) {

@@ -1,6 +1,7 @@
 package io.openkruise.agents.manager.proxy;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.config.ManagerConfig;
@@ -77,7 +78,18 @@ public class SandboxProxy implements SandboxTrafficHandler {
             clock);
     this.replies = new ProxyReplies(failedAuth);
     this.observability = new ProxyObservability(registry, proxy.accessLog());
-    this.forwarder = new ProxyForwarder(client, failedAuth);
+    OpenStreams streams = new OpenStreams(clock);
+    cache.onSandboxChange(streams::changed);
+    this.forwarder =
+        new ProxyForwarder(
+            client,
+            failedAuth,
+            streams,
+            id ->
+                cache
+                    .claimedCached(id)
+                    .map(s -> OpenStreams.gone(SandboxState.of(s, clock.instant())))
+                    .orElse(true));
     this.tunnel = new WebSocketTunnel(client, replies, observability);
   }
 

@@ -1,5 +1,7 @@
 package io.openkruise.agents.manager.runtime;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.envd.EnvdHeaders;
@@ -9,15 +11,19 @@ import io.openkruise.agents.envd.init.InitClient;
 import io.openkruise.agents.envd.process.ProcessOutput;
 import io.openkruise.agents.envd.process.ProcessStart;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Calls into a sandbox's runtime (envd): {@code /init} (the shared {@link InitClient}) and the CSI
@@ -27,6 +33,8 @@ public class RuntimeClient {
 
   /** Where the mount helper lives in sandboxes built from the agent-runtime bundle. */
   public static final String MOUNT_HELPER = "/mnt/envd/sandbox-runtime-storage";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http;
   private final InitClient initClient;
@@ -131,6 +139,56 @@ public class RuntimeClient {
     } catch (Exception e) {
       return Optional.of(e.toString());
     }
+  }
+
+  /**
+   * The runtime's resource samples of an inclusive range of epoch seconds ({@code GET
+   * /metrics/samples}), oldest first, each envd's {@code /metrics} object.
+   */
+  public CompletableFuture<List<JsonNode>> metricSamples(Sandbox s, long fromSec, long toSec) {
+    return getJson(s, "/metrics/samples?start=" + fromSec + "&end=" + toSec)
+        .thenApply(
+            body -> {
+              List<JsonNode> out = new ArrayList<>();
+              body.path("samples").forEach(out::add);
+              return out;
+            });
+  }
+
+  /** The runtime's latest resource sample (envd's {@code GET /metrics}). */
+  public CompletableFuture<JsonNode> latestMetrics(Sandbox s) {
+    return getJson(s, "/metrics");
+  }
+
+  private CompletableFuture<JsonNode> getJson(Sandbox s, String pathAndQuery) {
+    Optional<String> base = baseUrl(s);
+    if (base.isEmpty()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("sandbox has no IP"));
+    }
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(base.get() + pathAndQuery))
+            .timeout(requestTimeout)
+            .header(EnvdHeaders.BOOTSTRAP_TOKEN, tokens.bootstrapToken(s))
+            .GET();
+    if (SandboxTokens.secure(s)) {
+      req.header(EnvdHeaders.ACCESS_TOKEN, tokens.envdAccessToken(s));
+    }
+    return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofByteArray())
+        .thenApply(
+            r -> {
+              if (r.statusCode() != 200) {
+                throw new IllegalStateException(
+                    "runtime answered HTTP "
+                        + r.statusCode()
+                        + ": "
+                        + truncate(new String(r.body(), StandardCharsets.UTF_8)));
+              }
+              try {
+                return JSON.readTree(r.body());
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
   }
 
   /** Why the mount helper's run failed, if it did. */
