@@ -273,7 +273,7 @@ class CodeInterpreterTest {
     assertThat(err.path("name").asText()).isEqualTo("ZeroDivisionError");
     assertThat(err.path("value").asText()).isEqualTo("division by zero");
     String tb = plain(err.path("traceback").asText());
-    assertThat(tb).contains("Cell In[").contains("boom()").contains("ZeroDivisionError");
+    assertThat(tb).containsPattern("Cell In ?\\[").contains("boom()").contains("ZeroDivisionError");
   }
 
   @Test
