@@ -101,7 +101,9 @@ public record RuntimeOptions(
     private boolean codeInterpreter = true;
     private int codeInterpreterPort = DEFAULT_CODE_INTERPRETER_PORT;
     private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
-    private String pythonCommand = "python3";
+    // AGENT_RUNTIME_PYTHON also reaches runtimes started in-process (bin/run-local's simulated
+    // node passes agent-runtime/bin/interpreter-venv's IPython this way).
+    private String pythonCommand = defaultPython();
     private Path volumesDir;
     private List<String> csiDrivers = DEFAULT_CSI_DRIVERS;
     private Boolean csiLocalMode;
@@ -137,6 +139,11 @@ public record RuntimeOptions(
     public Builder maxUploadBytes(long bytes) {
       this.maxUploadBytes = bytes;
       return this;
+    }
+
+    private static String defaultPython() {
+      String v = System.getenv("AGENT_RUNTIME_PYTHON");
+      return v == null || v.isBlank() ? "python3" : v;
     }
 
     public Builder pythonCommand(String command) {

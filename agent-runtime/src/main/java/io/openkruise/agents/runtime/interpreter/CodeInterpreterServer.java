@@ -8,6 +8,7 @@ import io.openkruise.agents.runtime.connect.Json;
 import io.openkruise.agents.runtime.envd.BootstrapGate;
 import io.openkruise.agents.runtime.envd.InitState;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
+import io.openkruise.agents.runtime.process.IoThreads;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,6 +35,12 @@ import java.util.function.Supplier;
 public final class CodeInterpreterServer {
   static final int MAX_REQUEST_BYTES = 16 << 20;
   static final long KEEPALIVE_MS = 30_000;
+
+  /**
+   * Response header of {@code /execute} naming the interpreter that ran the cell: {@code ipython},
+   * or {@code python} for the plain fallback where IPython is not installed.
+   */
+  public static final String KERNEL_HEADER = "X-Kruise-Interpreter";
 
   private final Vertx vertx;
   private final InitState init;
@@ -268,12 +275,21 @@ public final class CodeInterpreterServer {
         };
     long keepalive =
         vertx.setPeriodic(KEEPALIVE_MS, id -> write.accept(ExecutionEvents.keepalive()));
-    ctx.execute(
+    PythonContext target = ctx;
+    PythonContext.Run run =
+        ctx.execute(
             code.asText(),
             env,
             new PythonContext.ExecutionSink() {
               @Override
               public void started(int count) {
+                String kernel = target.kernel();
+                vctx.runOnContext(
+                    v -> {
+                      if (!resp.headWritten()) {
+                        resp.putHeader(KERNEL_HEADER, kernel);
+                      }
+                    });
                 write.accept(ExecutionEvents.numberOfExecutions(count));
               }
 
@@ -284,7 +300,15 @@ public final class CodeInterpreterServer {
                   write.accept(ev);
                 }
               }
-            })
+            });
+    // The client gave up (its execution timeout): interrupt the cell, as E2B does.
+    resp.closeHandler(
+        v -> {
+          if (!run.done().isDone()) {
+            IoThreads.POOL.execute(() -> target.cancel(run));
+          }
+        });
+    run.done()
         .whenComplete(
             (x, t) -> {
               if (t != null) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openkruise.agents.runtime.connect.Json;
 import io.vertx.core.buffer.Buffer;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,7 +31,71 @@ public final class ExecutionEvents {
           "chart",
           "extra");
 
+  /**
+   * MIME type of a Jupyter bundle to the key of E2B's result line, as E2B's code-interpreter server
+   * maps them; what is not listed goes under {@code extra}.
+   */
+  static final Map<String, String> MIME_KEYS = mimeKeys();
+
   private ExecutionEvents() {}
+
+  private static Map<String, String> mimeKeys() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("text/plain", "text");
+    m.put("text/html", "html");
+    m.put("text/markdown", "markdown");
+    m.put("image/svg+xml", "svg");
+    m.put("image/png", "png");
+    m.put("image/jpeg", "jpeg");
+    m.put("application/pdf", "pdf");
+    m.put("text/latex", "latex");
+    m.put("application/json", "json");
+    m.put("application/javascript", "javascript");
+    m.put("e2b/data", "data");
+    m.put("e2b/chart", "chart");
+    return Map.copyOf(m);
+  }
+
+  /**
+   * A result line from a MIME bundle (display_data or execute_result). A quoted {@code text/plain}
+   * (the repr of a str) loses its quotes, as in E2B; null values are left out.
+   */
+  public static ObjectNode result(JsonNode bundle, boolean main) {
+    ObjectNode r = Json.object();
+    r.put("type", "result");
+    ObjectNode extra = null;
+    for (var it = bundle.fields(); it.hasNext(); ) {
+      var f = it.next();
+      if (f.getValue().isNull()) {
+        continue;
+      }
+      String key = MIME_KEYS.get(f.getKey());
+      if (key == null) {
+        if (extra == null) {
+          extra = Json.object();
+        }
+        extra.set(f.getKey(), f.getValue());
+      } else if (key.equals("text") && f.getValue().isTextual()) {
+        r.put(key, unquote(f.getValue().asText()));
+      } else {
+        r.set(key, f.getValue());
+      }
+    }
+    if (extra != null) {
+      r.set("extra", extra);
+    }
+    r.put("is_main_result", main);
+    return r;
+  }
+
+  static String unquote(String text) {
+    if (text.length() >= 2
+        && ((text.startsWith("'") && text.endsWith("'"))
+            || (text.startsWith("\"") && text.endsWith("\"")))) {
+      return text.substring(1, text.length() - 1);
+    }
+    return text;
+  }
 
   public static Buffer line(ObjectNode event) {
     return Json.toBuffer(event).appendString("\n");
@@ -86,6 +152,9 @@ public final class ExecutionEvents {
             ev.path("value").asText(""),
             ev.path("traceback").asText(""));
       case "result":
+        if (ev.path("data").isObject()) {
+          return result(ev.get("data"), ev.path("is_main_result").asBoolean(false));
+        }
         ObjectNode r = Json.object();
         r.put("type", "result");
         r.put("is_main_result", ev.path("is_main_result").asBoolean(false));

@@ -22,9 +22,16 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One code context: a long-lived {@code python3} running the driver script, so globals survive
- * between executions. Executions queue up and run one at a time, like cells on a Jupyter kernel.
- * The process starts on first use and again after a crash or restart.
+ * One code context: a long-lived {@code python3} running the bridge script ({@code driver.py}), so
+ * globals survive between executions. Executions queue up and run one at a time, like cells on a
+ * Jupyter kernel. The process starts on first use and again after a crash or restart.
+ *
+ * <p>Why a bridge process instead of ipykernel and the Jupyter protocol: the bridge runs IPython's
+ * own InteractiveShell (the shell ipykernel wraps) in-process and hooks its display publisher,
+ * display hook and traceback, so cells get the same semantics (dedent, magics, {@code !}, rich MIME
+ * bundles, inline matplotlib) with one JSON line per event over stdin/stdout: no ZeroMQ, no
+ * connection files or ports to secure, nothing besides IPython to install. Where IPython is not
+ * installed the bridge falls back to a plain {@code exec()} REPL ({@link #kernel()} says which).
  */
 public final class PythonContext {
   private static final Logger LOG = Logger.getLogger(PythonContext.class.getName());
@@ -42,6 +49,8 @@ public final class PythonContext {
   private CompletableFuture<Void> ready;
   private Consumer<JsonNode> current;
   private CompletableFuture<Void> currentDone;
+  private Run currentRun;
+  private volatile String kernel = "unknown";
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
   private int executionCount;
   private boolean closed;
@@ -82,6 +91,25 @@ public final class PythonContext {
     return n;
   }
 
+  /**
+   * Which interpreter the bridge runs: {@code ipython}, {@code python} (the fallback without
+   * IPython) or {@code unknown} before the first start.
+   */
+  public String kernel() {
+    return kernel;
+  }
+
+  /** A queued or running execution; {@link #cancel(Run)} drops or interrupts it. */
+  public static final class Run {
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private volatile boolean cancelled;
+
+    /** Completes when the execution finished, was dropped or the interpreter died. */
+    public CompletableFuture<Void> done() {
+      return done;
+    }
+  }
+
   /** Receives the events of one execution. */
   public interface ExecutionSink {
     /** Called once, when the interpreter starts the execution. */
@@ -91,19 +119,50 @@ public final class PythonContext {
     void event(JsonNode driverEvent);
   }
 
-  /** Queues an execution; completes when it finished (or the interpreter died). */
-  public synchronized CompletableFuture<Void> execute(
-      String code, Map<String, String> env, ExecutionSink sink) {
+  /** Queues an execution. */
+  public synchronized Run execute(String code, Map<String, String> env, ExecutionSink sink) {
+    Run run = new Run();
     CompletableFuture<Void> result =
-        tail.handle((x, t) -> null).thenCompose(x -> runOne(code, env, sink));
+        tail.handle((x, t) -> null).thenCompose(x -> runOne(run, code, env, sink));
     tail = result;
-    return result;
+    result.whenComplete(
+        (x, t) -> {
+          if (t != null) {
+            run.done.completeExceptionally(t);
+          } else {
+            run.done.complete(null);
+          }
+        });
+    return run;
   }
 
-  private CompletableFuture<Void> runOne(String code, Map<String, String> env, ExecutionSink sink) {
+  /**
+   * The client went away (E2B's SDK closes the stream when its execution timeout expires): a queued
+   * execution is dropped, a running one gets SIGINT (KeyboardInterrupt in the cell, state kept), as
+   * E2B's server interrupts the kernel.
+   */
+  public void cancel(Run run) {
+    Process p;
+    synchronized (this) {
+      run.cancelled = true;
+      if (currentRun != run) {
+        return;
+      }
+      p = process;
+    }
+    if (p != null && p.isAlive() && ProcessGroups.available()) {
+      ProcessGroups.signal(p, 2);
+    }
+  }
+
+  private CompletableFuture<Void> runOne(
+      Run run, String code, Map<String, String> env, ExecutionSink sink) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     CompletableFuture<Void> started;
     synchronized (this) {
+      if (run.cancelled) {
+        return CompletableFuture.completedFuture(null);
+      }
       if (closed) {
         return CompletableFuture.failedFuture(
             new IllegalStateException("context " + id + " was removed"));
@@ -117,10 +176,14 @@ public final class PythonContext {
     return started.thenCompose(
         x -> {
           synchronized (this) {
+            if (run.cancelled) {
+              return CompletableFuture.<Void>completedFuture(null);
+            }
             executionCount++;
             sink.started(executionCount);
             current = sink::event;
             currentDone = done;
+            currentRun = run;
             ObjectNode req = Json.object();
             req.put("code", code);
             if (env != null && !env.isEmpty()) {
@@ -132,6 +195,7 @@ public final class PythonContext {
             } catch (IOException e) {
               current = null;
               currentDone = null;
+              currentRun = null;
               done.completeExceptionally(e);
             }
           }
@@ -152,7 +216,6 @@ public final class PythonContext {
     pb.environment().clear();
     pb.environment().putAll(baseEnv.get());
     pb.environment().put("AGENT_RUNTIME_CWD", hostCwd.toString());
-    pb.environment().put("MPLBACKEND", "Agg");
     pb.environment().put("PYTHONIOENCODING", "utf-8");
     java.nio.file.Files.createDirectories(hostCwd);
     Process p = pb.start();
@@ -177,6 +240,8 @@ public final class PythonContext {
         }
         String type = ev.path("type").asText();
         if ("ready".equals(type)) {
+          kernel = ev.path("kernel").asText("python");
+          LOG.fine(() -> "context " + id + " runs on " + kernel);
           readyFuture.complete(null);
           continue;
         }
@@ -188,6 +253,7 @@ public final class PythonContext {
           if ("done".equals(type)) {
             current = null;
             currentDone = null;
+            currentRun = null;
           }
         }
         if ("done".equals(type)) {
@@ -210,6 +276,7 @@ public final class PythonContext {
       done = currentDone;
       current = null;
       currentDone = null;
+      currentRun = null;
       if (process == p) {
         process = null;
       }

@@ -4,21 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openkruise.agents.runtime.TestRuntime;
+import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The code-interpreter API over real sockets with a real python3. */
+/**
+ * The code-interpreter API over real sockets on IPython (agent-runtime/bin/interpreter-venv's
+ * Python; {@link PlainPythonFallbackTest} covers the fallback without IPython).
+ */
 @io.openkruise.agents.testing.tier.UnitTier
 class CodeInterpreterTest {
   static TestRuntime rt;
 
   @BeforeAll
   static void start() throws Exception {
-    rt = TestRuntime.start(true);
+    String python = InterpreterPython.path();
+    rt = TestRuntime.start(Vertx.vertx(), true, b -> b.codeInterpreter(true).pythonCommand(python));
   }
 
   @AfterAll
@@ -27,8 +38,13 @@ class CodeInterpreterTest {
   }
 
   static List<JsonNode> execute(String body) throws Exception {
+    return execute(rt, body);
+  }
+
+  static List<JsonNode> execute(TestRuntime rt, String body) throws Exception {
     HttpResponse<String> r = rt.post(rt.ciUrl("/execute"), "application/json", body.getBytes());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    lastKernel = r.headers().firstValue(CodeInterpreterServer.KERNEL_HEADER).orElse(null);
     assertThat(r.body()).endsWith("\n").doesNotContain("\n\n");
     List<JsonNode> events = new ArrayList<>();
     for (String line : r.body().split("\n")) {
@@ -36,6 +52,21 @@ class CodeInterpreterTest {
     }
     assertThat(events.get(events.size() - 1).path("type").asText()).isEqualTo("end_of_execution");
     return events;
+  }
+
+  static String lastKernel;
+
+  /** Without IPython's ANSI colours (kept on the wire, as E2B sends them). */
+  static String plain(String traceback) {
+    return traceback.replaceAll("\u001b\\[[0-9;]*m", "");
+  }
+
+  static List<JsonNode> ofType(List<JsonNode> events, String type) {
+    return events.stream().filter(e -> e.path("type").asText().equals(type)).toList();
+  }
+
+  static String code(String code) throws Exception {
+    return TestRuntime.JSON.writeValueAsString(Map.of("code", code));
   }
 
   static String stdout(List<JsonNode> events) {
@@ -73,7 +104,7 @@ class CodeInterpreterTest {
         ev.stream().filter(e -> e.path("type").asText().equals("error")).findFirst().get();
     assertThat(err.path("name").asText()).isEqualTo("ValueError");
     assertThat(err.path("value").asText()).isEqualTo("bad value");
-    assertThat(err.path("traceback").asText()).contains("ValueError: bad value");
+    assertThat(plain(err.path("traceback").asText())).contains("ValueError: bad value");
   }
 
   @Test
@@ -165,5 +196,111 @@ class CodeInterpreterTest {
     List<JsonNode> ev = execute("{\"code\":\"import os\\nos._exit(1)\"}");
     assertThat(ev).anyMatch(e -> e.path("name").asText().equals("UnexpectedEndOfExecution"));
     assertThat(stdout(execute("{\"code\":\"print('back')\"}"))).isEqualTo("back\n");
+  }
+
+  @Test
+  void runsOnIPython() throws Exception {
+    List<JsonNode> ev = execute(code("get_ipython().__class__.__name__"));
+    assertThat(lastKernel).isEqualTo("ipython");
+    assertThat(ofType(ev, "result").get(0).path("text").asText()).isEqualTo("Shell");
+  }
+
+  @Test
+  void indentedCellsAreDedentedAndMagicsAndShellWork() throws Exception {
+    List<JsonNode> ev = execute(code("    x = 20\n    y = x + 1\n    x + y"));
+    assertThat(ofType(ev, "error")).isEmpty();
+    assertThat(ofType(ev, "result").get(0).path("text").asText()).isEqualTo("41");
+
+    assertThat(stdout(execute(code("!echo shell-$((6 * 7))")))).contains("shell-42");
+    ev = execute(code("%time 6 * 7"));
+    assertThat(stdout(ev)).contains("Wall time");
+    assertThat(ofType(ev, "result").get(0).path("text").asText()).isEqualTo("42");
+  }
+
+  @Test
+  void strResultsLoseTheirQuotes() throws Exception {
+    assertThat(ofType(execute(code("'abc'")), "result").get(0).path("text").asText())
+        .isEqualTo("abc");
+  }
+
+  @Test
+  void displayResultsStreamInOrderBeforeTheMainResult() throws Exception {
+    List<JsonNode> ev =
+        execute(
+            code(
+                "from IPython.display import display, HTML, Markdown\n"
+                    + "display(HTML('<b>b</b>'))\nprint('between')\n"
+                    + "display(Markdown('# m'))\n7"));
+    List<String> order =
+        ev.stream()
+            .map(e -> e.path("type").asText())
+            .filter(t -> !t.equals("number_of_executions") && !t.equals("end_of_execution"))
+            .toList();
+    assertThat(order).containsExactly("result", "stdout", "result", "result");
+    List<JsonNode> results = ofType(ev, "result");
+    assertThat(results.get(0).path("html").asText()).isEqualTo("<b>b</b>");
+    assertThat(results.get(0).path("is_main_result").asBoolean()).isFalse();
+    assertThat(results.get(1).path("markdown").asText()).isEqualTo("# m");
+    assertThat(results.get(2).path("text").asText()).isEqualTo("7");
+    assertThat(results.get(2).path("is_main_result").asBoolean()).isTrue();
+  }
+
+  @Test
+  void matplotlibFiguresArePngAndChart() throws Exception {
+    List<JsonNode> ev =
+        execute(
+            code(
+                "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [1, 4, 9], label='sq')\n"
+                    + "plt.title('growth')\nplt.xlabel('t [s]')\nplt.show()"));
+    assertThat(ofType(ev, "error")).isEmpty();
+    List<JsonNode> figs = ofType(ev, "result");
+    assertThat(figs).hasSize(1);
+    JsonNode fig = figs.get(0);
+    assertThat(fig.path("png").asText()).startsWith("iVBORw0KGgo");
+    JsonNode chart = fig.path("chart");
+    assertThat(chart.path("type").asText()).isEqualTo("line");
+    assertThat(chart.path("title").asText()).isEqualTo("growth");
+    assertThat(chart.path("x_unit").asText()).isEqualTo("s");
+    assertThat(chart.has("y_label")).isTrue();
+    assertThat(chart.path("elements").get(0).path("label").asText()).isEqualTo("sq");
+    assertThat(chart.path("elements").get(0).path("points").toString())
+        .isEqualTo("[[1.0,1.0],[2.0,4.0],[3.0,9.0]]");
+  }
+
+  @Test
+  void errorsCarryIPythonsTraceback() throws Exception {
+    List<JsonNode> ev = execute(code("def boom():\n    return 1 / 0\nboom()"));
+    JsonNode err = ofType(ev, "error").get(0);
+    assertThat(err.path("name").asText()).isEqualTo("ZeroDivisionError");
+    assertThat(err.path("value").asText()).isEqualTo("division by zero");
+    String tb = plain(err.path("traceback").asText());
+    assertThat(tb).containsPattern("Cell In ?\\[").contains("boom()").contains("ZeroDivisionError");
+  }
+
+  @Test
+  void aClientThatGoesAwayInterruptsTheCell() throws Exception {
+    execute(code("kept = 'state'"));
+    byte[] body = code("import time\ntime.sleep(600)").getBytes(StandardCharsets.UTF_8);
+    try (Socket s = new Socket("127.0.0.1", rt.runtime.codeInterpreterPort())) {
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("POST /execute HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      while ((line = in.readLine()) != null && !line.contains("number_of_executions")) {
+        // headers and chunk sizes
+      }
+      assertThat(line).isNotNull();
+    }
+    // Without the interrupt this would wait for the 600 s sleep (and time out); state survives.
+    List<JsonNode> ev = execute(code("kept"));
+    assertThat(ofType(ev, "result").get(0).path("text").asText()).isEqualTo("state");
   }
 }

@@ -48,4 +48,27 @@ class ExecutionEventsTest {
     assertThat(CodeInterpreterServer.language("Python3")).isEqualTo("python");
     assertThat(CodeInterpreterServer.language("js")).isEqualTo("javascript");
   }
+
+  @Test
+  void mimeBundlesBecomeE2BResultKeys() throws Exception {
+    JsonNode res =
+        ExecutionEvents.fromDriver(
+            M.readTree(
+                "{\"type\":\"result\",\"is_main_result\":false,\"data\":{"
+                    + "\"text/plain\":\"'abc'\",\"image/png\":\"AA==\",\"e2b/chart\":{\"type\":\"line\"},"
+                    + "\"e2b/data\":{\"a\":[1]},\"application/json\":{\"k\":1},"
+                    + "\"application/vnd.custom\":\"x\",\"text/html\":null}}"),
+            Instant.EPOCH);
+    assertThat(res.path("text").asText()).isEqualTo("abc");
+    assertThat(res.path("png").asText()).isEqualTo("AA==");
+    assertThat(res.path("chart").path("type").asText()).isEqualTo("line");
+    assertThat(res.path("data").path("a").get(0).asInt()).isEqualTo(1);
+    assertThat(res.path("json").path("k").asInt()).isEqualTo(1);
+    assertThat(res.path("extra").path("application/vnd.custom").asText()).isEqualTo("x");
+    assertThat(res.has("html")).isFalse();
+    assertThat(res.path("is_main_result").asBoolean()).isFalse();
+    assertThat(ExecutionEvents.unquote("\"q\"")).isEqualTo("q");
+    assertThat(ExecutionEvents.unquote("'")).isEqualTo("'");
+    assertThat(ExecutionEvents.unquote("{'a': 1}")).isEqualTo("{'a': 1}");
+  }
 }
