@@ -24,6 +24,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * E2B sandbox routes, both API generations. Blocking methods: RESTEasy Reactive runs them on worker
@@ -86,8 +87,19 @@ public class SandboxResource {
       @QueryParam("metadata") String metadata,
       @QueryParam("limit") String limit,
       @QueryParam("nextToken") String nextToken,
+      @QueryParam("order") String order,
+      @QueryParam("startedAfter") String startedAfter,
+      @QueryParam("startedBefore") String startedBefore,
+      @QueryParam("template") String template,
       RoutingContext rc) {
-    ListQuery q = ListQuery.parse(state, metadata, limit, nextToken);
+    ListQuery q =
+        ListQuery.parse(
+            state,
+            metadata,
+            limit,
+            nextToken,
+            new ListQuery.Filters(order, startedAfter, startedBefore, template),
+            t -> Set.of(t, service.resolveTemplate(t)));
     ListQuery.Page<Sandbox> page = service.list(AuthFilter.caller(rc), q);
     Response.ResponseBuilder r =
         Response.ok(

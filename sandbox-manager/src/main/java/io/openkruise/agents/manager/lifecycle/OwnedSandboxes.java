@@ -61,7 +61,12 @@ final class OwnedSandboxes {
       }
       items.add(
           new ListQuery.Item<>(
-              s, SandboxView.id(s), SandboxView.startedAt(s), state(s), SandboxView.metadata(s)));
+              s,
+              SandboxView.id(s),
+              SandboxView.startedAt(s),
+              state(s),
+              SandboxView.metadata(s),
+              SandboxView.templateId(s)));
     }
     return query.apply(items);
   }
