@@ -7,6 +7,7 @@ import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.ListQuery;
+import io.openkruise.agents.manager.e2b.PausedRetention;
 import io.openkruise.agents.manager.e2b.SandboxView;
 import io.openkruise.agents.manager.e2b.Timeouts;
 import io.openkruise.agents.manager.keys.Caller;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,6 +34,9 @@ import java.util.Set;
  */
 @Path("/")
 public class SandboxResource {
+
+  /** Manual pause: the paused sandbox's retention, as the extension key sets it at create. */
+  static final String RESERVE_PAUSED_HEADER = "x-e2b-kruise-reserve-paused-sandbox-duration";
 
   private final SandboxService service;
 
@@ -145,7 +150,11 @@ public class SandboxResource {
   @Path("sandboxes/{id}/pause")
   public Response pause(@PathParam("id") String id, String body, RoutingContext rc) {
     Bodies.lenient(body); // {"memory": bool} or nothing: pause keeps the filesystem only anyway
-    service.pause(AuthFilter.caller(rc), id);
+    // The newest original's extension header: how long this paused sandbox is kept.
+    Optional<String> reserveFor =
+        Optional.ofNullable(rc.request().getHeader(RESERVE_PAUSED_HEADER)).map(String::trim);
+    reserveFor.ifPresent(v -> PausedRetention.parse(v, RESERVE_PAUSED_HEADER));
+    service.pause(AuthFilter.caller(rc), id, reserveFor);
     return Response.noContent().build();
   }
 

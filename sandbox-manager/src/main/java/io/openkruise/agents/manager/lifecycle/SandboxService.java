@@ -17,6 +17,7 @@ import io.openkruise.agents.manager.runtime.RuntimeClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The E2B lifecycle on Sandbox CRs, as the REST layer and the proxy see it: create (claim from a
@@ -160,6 +161,14 @@ public class SandboxService {
    */
   public void pause(Caller caller, String id) {
     pauses.pause(get(caller, id), id);
+  }
+
+  /**
+   * As {@link #pause(Caller, String)}, keeping the paused sandbox for {@code reserveFor} (a
+   * validated {@code reserve-paused-sandbox-duration}) instead of its own or the default retention.
+   */
+  public void pause(Caller caller, String id, Optional<String> reserveFor) {
+    pauses.pause(get(caller, id), id, reserveFor);
   }
 
   /** Set timeout: {@code now + timeout} in the sandbox's mode; may shorten. Running only. */
