@@ -380,7 +380,9 @@ class ChartTest {
     assertThat(rules(DEFAULTS.one(ClusterRole.class, "kruise-agents-sandbox-manager").getRules()))
         .containsExactly(
             "agents.kruise.io|sandboxes|get,list,watch,create,patch,delete",
-            "agents.kruise.io|sandboxsets|get,list,watch");
+            "agents.kruise.io|sandboxsets|get,list,watch",
+            "|pods/log|get",
+            "|namespaces|get");
     Role secrets = DEFAULTS.one(Role.class, "sandbox-manager-secrets");
     assertThat(secrets.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
     // Only the key store, by name: no create (the chart makes it), no other Secret.
@@ -436,7 +438,8 @@ class ChartTest {
                 assertThat(rules(role.getRules()))
                     .containsExactly(
                         "agents.kruise.io|sandboxes|get,list,watch,create,patch,delete",
-                        "agents.kruise.io|sandboxsets|get,list,watch"));
+                        "agents.kruise.io|sandboxsets|get,list,watch",
+                        "|pods/log|get"));
     assertThat(r.all(RoleBinding.class))
         .extracting(b -> b.getMetadata().getNamespace())
         .contains("team-a", "team-b");

@@ -129,7 +129,11 @@ public class SandboxService {
   public Sandbox create(Caller caller, CreateRequest req, ClientGone gone) {
     try (RunningQuota.Reservation slot = quota.reserve(caller, null, clock.instant())) {
       String template = resolveTemplate(req.templateId());
-      List<SandboxSet> sets = cache.setsNamed(template);
+      // A team-scoped key claims only in its namespace; elsewhere the template does not exist.
+      List<SandboxSet> sets =
+          cache.setsNamed(template).stream()
+              .filter(set -> caller.sees(set.getMetadata().getNamespace()))
+              .toList();
       if (sets.isEmpty()) {
         throw E2bException.notFound("template " + req.templateId() + " not found");
       }
