@@ -7,6 +7,7 @@ import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.ListQuery;
+import io.openkruise.agents.manager.e2b.LogQuery;
 import io.openkruise.agents.manager.e2b.PausedRetention;
 import io.openkruise.agents.manager.e2b.SandboxView;
 import io.openkruise.agents.manager.e2b.Timeouts;
@@ -227,18 +228,31 @@ public class SandboxResource {
     return json(200, Map.of("sandboxes", Map.of()));
   }
 
+  /** The sandbox's container log, E2B v1 shape; {@code start} in ms, at most 1000 lines. */
   @GET
   @Path("sandboxes/{id}/logs")
-  public Response logs(@PathParam("id") String id, RoutingContext rc) {
-    service.get(AuthFilter.caller(rc), id);
-    return json(200, Map.of("logs", List.of(), "logEntries", List.of()));
+  public Response logs(
+      @PathParam("id") String id,
+      @QueryParam("start") String start,
+      @QueryParam("limit") String limit,
+      RoutingContext rc) {
+    LogQuery q = LogQuery.v1(start, limit);
+    return json(200, LogQuery.v1Body(service.logs(AuthFilter.caller(rc), id, q)));
   }
 
+  /** E2B v2 shape: {@code cursor} (ms), {@code limit}, {@code direction}, level, search. */
   @GET
   @Path("v2/sandboxes/{id}/logs")
-  public Response logsV2(@PathParam("id") String id, RoutingContext rc) {
-    service.get(AuthFilter.caller(rc), id);
-    return json(200, Map.of("logs", List.of()));
+  public Response logsV2(
+      @PathParam("id") String id,
+      @QueryParam("cursor") String cursor,
+      @QueryParam("limit") String limit,
+      @QueryParam("direction") String direction,
+      @QueryParam("level") String level,
+      @QueryParam("search") String search,
+      RoutingContext rc) {
+    LogQuery q = LogQuery.v2(cursor, limit, direction, level, search);
+    return json(200, LogQuery.v2Body(service.logs(AuthFilter.caller(rc), id, q)));
   }
 
   private Duration timeout(JsonNode body, String field) {

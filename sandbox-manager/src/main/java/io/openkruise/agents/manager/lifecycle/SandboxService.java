@@ -10,6 +10,7 @@ import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.ListQuery;
+import io.openkruise.agents.manager.e2b.LogQuery;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.runtime.CsiVolumes;
@@ -37,6 +38,7 @@ public class SandboxService {
   private final OwnedSandboxes owned;
   private final PauseResume pauses;
   private final DeadlineWrites deadlines;
+  private final SandboxLogs logs;
 
   /** Without quotas, with a throw-away env seal (tests of the claim path). */
   public SandboxService(
@@ -97,6 +99,7 @@ public class SandboxService {
     this.owned = new OwnedSandboxes(client, cache, waits, clock);
     this.pauses = new PauseResume(writes, waits, setup, quota, settings, clock);
     this.deadlines = new DeadlineWrites(writes, settings, clock);
+    this.logs = new SandboxLogs(client, clock);
   }
 
   public SandboxTokens tokens() {
@@ -153,6 +156,11 @@ public class SandboxService {
   /** The caller's running and paused sandboxes, filtered and paged. */
   public ListQuery.Page<Sandbox> list(Caller caller, ListQuery query) {
     return owned.list(caller, query);
+  }
+
+  /** The sandbox's container log lines the query selects (none while paused). */
+  public List<LogQuery.Line> logs(Caller caller, String id, LogQuery query) {
+    return logs.read(get(caller, id), query);
   }
 
   public void kill(Caller caller, String id) {
