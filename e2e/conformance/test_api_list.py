@@ -2,6 +2,7 @@
 stays stable across replicas and concurrent creates. Cluster-side: runs once per language."""
 
 import os
+import time
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -18,11 +19,11 @@ def api_urls():
     return [u.rstrip("/") for u in urls]
 
 
-def api(method, path, key=None, base=None, **kw):
+def api(method, path, key=None, base=None, headers=None, **kw):
     return httpx.request(
         method,
         (base or api_urls()[0]) + path,
-        headers={"X-API-Key": key or os.environ["E2B_API_KEY"]},
+        headers={"X-API-Key": key or os.environ["E2B_API_KEY"], **(headers or {})},
         verify=os.environ.get("SSL_CERT_FILE", True),
         timeout=120,
         **kw,
@@ -44,6 +45,7 @@ def test_list_filters():
     meta = {"run": RUN, "t": "list-filters"}
     before = datetime.now(timezone.utc) - timedelta(seconds=5)
     a = Sandbox.create(timeout=120, metadata=meta)
+    time.sleep(1.5)  # start times have second precision: a tie would order by ID
     b = Sandbox.create(timeout=120, metadata=meta)
     try:
         assert _pause(b)

@@ -1,6 +1,6 @@
 // API parity, listing: every filter and order the SDK sends, and paging with nextToken that stays
 // stable across replicas and concurrent creates. Python twin: e2e/conformance/test_api_list.py.
-import { Sandbox, RUN, assert, eq, waitFor } from '../lib.mjs'
+import { Sandbox, RUN, assert, eq, sleep, waitFor } from '../lib.mjs'
 
 export const scope = 'cluster'
 
@@ -36,6 +36,7 @@ export const features = {
     const metadata = { run: RUN, t: 'js-list-filters' }
     const before = new Date(Date.now() - 5000)
     const a = await Sandbox.create({ timeoutMs: 120_000, metadata })
+    await sleep(1500) // start times have second precision: a tie would order by ID
     const b = await Sandbox.create({ timeoutMs: 120_000, metadata })
     try {
       assert(await b.pause(), 'pause')

@@ -24,10 +24,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * E2B sandbox routes, both API generations. Blocking methods: RESTEasy Reactive runs them on worker
@@ -105,7 +105,7 @@ public class SandboxResource {
             limit,
             nextToken,
             new ListQuery.Filters(order, startedAfter, startedBefore, template),
-            t -> Set.of(t, service.resolveTemplate(t)));
+            t -> new HashSet<>(List.of(t, service.resolveTemplate(t))));
     ListQuery.Page<Sandbox> page = service.list(AuthFilter.caller(rc), q);
     Response.ResponseBuilder r =
         Response.ok(
