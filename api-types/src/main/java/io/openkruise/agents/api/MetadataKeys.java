@@ -154,6 +154,31 @@ public final class MetadataKeys {
   public static final String EXT_CREATE_ON_NO_STOCK = E2B_PREFIX + "create-on-no-stock";
   public static final String EXT_RESERVE_FAILED_SANDBOX = E2B_PREFIX + "reserve-failed-sandbox";
 
+  /** {@code true}: the sandbox gets no shutdown or pause time (it runs until killed). */
+  public static final String EXT_NEVER_TIMEOUT = E2B_PREFIX + "never-timeout";
+
+  /** How long a paused sandbox is kept (Go duration syntax, or {@code forever}). */
+  public static final String EXT_RESERVE_PAUSED_SANDBOX_DURATION =
+      E2B_PREFIX + "reserve-paused-sandbox-duration";
+
+  /** {@code true}: the sandbox's metadata shows its pod IP under {@link #METADATA_SANDBOX_IP}. */
+  public static final String EXT_RETURN_SANDBOX_IP = E2B_PREFIX + "return-sandbox-ip";
+
+  /** The name the caller wants for the Sandbox (a DNS label). */
+  public static final String EXT_SANDBOX_NAME = E2B_PREFIX + "sandbox-name";
+
+  /**
+   * Metadata key prefix whose keys become Sandbox labels ({@code label:app: x} → {@code app=x}).
+   */
+  public static final String EXT_LABEL_PREFIX = "label:";
+
+  /** Read-only metadata key carrying the pod IP (with {@link #EXT_RETURN_SANDBOX_IP}). */
+  public static final String METADATA_SANDBOX_IP = E2B_PREFIX + "sandbox-ip";
+
+  /** Per-sandbox retention of a paused sandbox (value of the extension or the pause header). */
+  public static final String ANNOTATION_RESERVE_PAUSED_SANDBOX_DURATION =
+      PREFIX + "reserve-paused-sandbox-duration";
+
   private MetadataKeys() {}
 
   /** True for keys users may not set through E2B metadata or SandboxSet templates. */

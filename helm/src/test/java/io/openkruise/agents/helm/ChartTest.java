@@ -188,6 +188,7 @@ class ChartTest {
             "KRUISE_E2B_QUOTA_MAX_RUNNING_PER_KEY",
             "KRUISE_E2B_QUOTA_MAX_RUNNING_ADMIN",
             "KRUISE_E2B_MAX_REQUEST_BODY",
+            "KRUISE_E2B_CREATE_ON_NO_STOCK",
             "KRUISE_PROXY_CONNECT_TIMEOUT",
             "KRUISE_PROXY_IDLE_TIMEOUT",
             "KRUISE_PROXY_MAX_CONNECTIONS_PER_SANDBOX",
@@ -380,7 +381,9 @@ class ChartTest {
     assertThat(rules(DEFAULTS.one(ClusterRole.class, "kruise-agents-sandbox-manager").getRules()))
         .containsExactly(
             "agents.kruise.io|sandboxes|get,list,watch,create,patch,delete",
-            "agents.kruise.io|sandboxsets|get,list,watch");
+            "agents.kruise.io|sandboxsets|get,list,watch",
+            "|pods/log|get",
+            "|namespaces|get");
     Role secrets = DEFAULTS.one(Role.class, "sandbox-manager-secrets");
     assertThat(secrets.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
     // Only the key store, by name: no create (the chart makes it), no other Secret.
@@ -427,7 +430,8 @@ class ChartTest {
                 assertThat(rules(role.getRules()))
                     .containsExactly(
                         "agents.kruise.io|sandboxes|get,list,watch,create,patch,delete",
-                        "agents.kruise.io|sandboxsets|get,list,watch"));
+                        "agents.kruise.io|sandboxsets|get,list,watch",
+                        "|pods/log|get"));
     assertThat(r.all(RoleBinding.class))
         .extracting(b -> b.getMetadata().getNamespace())
         .contains("team-a", "team-b");

@@ -8,6 +8,8 @@ import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.ListQuery;
 import io.openkruise.agents.manager.e2b.MetricsQuery;
+import io.openkruise.agents.manager.e2b.LogQuery;
+import io.openkruise.agents.manager.e2b.PausedRetention;
 import io.openkruise.agents.manager.e2b.SandboxView;
 import io.openkruise.agents.manager.e2b.Timeouts;
 import io.openkruise.agents.manager.keys.Caller;
@@ -26,8 +28,10 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * E2B sandbox routes, both API generations. Blocking methods: RESTEasy Reactive runs them on worker
@@ -35,6 +39,9 @@ import java.util.Map;
  */
 @Path("/")
 public class SandboxResource {
+
+  /** Manual pause: the paused sandbox's retention, as the extension key sets it at create. */
+  static final String RESERVE_PAUSED_HEADER = "x-e2b-kruise-reserve-paused-sandbox-duration";
 
   private final SandboxService service;
   private final MetricsReader metrics;
@@ -92,8 +99,19 @@ public class SandboxResource {
       @QueryParam("metadata") String metadata,
       @QueryParam("limit") String limit,
       @QueryParam("nextToken") String nextToken,
+      @QueryParam("order") String order,
+      @QueryParam("startedAfter") String startedAfter,
+      @QueryParam("startedBefore") String startedBefore,
+      @QueryParam("template") String template,
       RoutingContext rc) {
-    ListQuery q = ListQuery.parse(state, metadata, limit, nextToken);
+    ListQuery q =
+        ListQuery.parse(
+            state,
+            metadata,
+            limit,
+            nextToken,
+            new ListQuery.Filters(order, startedAfter, startedBefore, template),
+            t -> new HashSet<>(List.of(t, service.resolveTemplate(t))));
     ListQuery.Page<Sandbox> page = service.list(AuthFilter.caller(rc), q);
     Response.ResponseBuilder r =
         Response.ok(
@@ -139,7 +157,11 @@ public class SandboxResource {
   @Path("sandboxes/{id}/pause")
   public Response pause(@PathParam("id") String id, String body, RoutingContext rc) {
     Bodies.lenient(body); // {"memory": bool} or nothing: pause keeps the filesystem only anyway
-    service.pause(AuthFilter.caller(rc), id);
+    // The newest original's extension header: how long this paused sandbox is kept.
+    Optional<String> reserveFor =
+        Optional.ofNullable(rc.request().getHeader(RESERVE_PAUSED_HEADER)).map(String::trim);
+    reserveFor.ifPresent(v -> PausedRetention.parse(v, RESERVE_PAUSED_HEADER));
+    service.pause(AuthFilter.caller(rc), id, reserveFor);
     return Response.noContent().build();
   }
 
@@ -242,18 +264,31 @@ public class SandboxResource {
     return json(200, Map.of("sandboxes", metrics.latest(running)));
   }
 
+  /** The sandbox's container log, E2B v1 shape; {@code start} in ms, at most 1000 lines. */
   @GET
   @Path("sandboxes/{id}/logs")
-  public Response logs(@PathParam("id") String id, RoutingContext rc) {
-    service.get(AuthFilter.caller(rc), id);
-    return json(200, Map.of("logs", List.of(), "logEntries", List.of()));
+  public Response logs(
+      @PathParam("id") String id,
+      @QueryParam("start") String start,
+      @QueryParam("limit") String limit,
+      RoutingContext rc) {
+    LogQuery q = LogQuery.v1(start, limit);
+    return json(200, LogQuery.v1Body(service.logs(AuthFilter.caller(rc), id, q)));
   }
 
+  /** E2B v2 shape: {@code cursor} (ms), {@code limit}, {@code direction}, level, search. */
   @GET
   @Path("v2/sandboxes/{id}/logs")
-  public Response logsV2(@PathParam("id") String id, RoutingContext rc) {
-    service.get(AuthFilter.caller(rc), id);
-    return json(200, Map.of("logs", List.of()));
+  public Response logsV2(
+      @PathParam("id") String id,
+      @QueryParam("cursor") String cursor,
+      @QueryParam("limit") String limit,
+      @QueryParam("direction") String direction,
+      @QueryParam("level") String level,
+      @QueryParam("search") String search,
+      RoutingContext rc) {
+    LogQuery q = LogQuery.v2(cursor, limit, direction, level, search);
+    return json(200, LogQuery.v2Body(service.logs(AuthFilter.caller(rc), id, q)));
   }
 
   private Duration timeout(JsonNode body, String field) {

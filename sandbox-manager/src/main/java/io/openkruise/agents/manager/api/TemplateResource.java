@@ -4,6 +4,7 @@ import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.SandboxView;
+import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.lifecycle.SandboxService;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.GET;
@@ -30,10 +31,10 @@ public class TemplateResource {
 
   @GET
   public Response list(RoutingContext rc) {
-    AuthFilter.caller(rc);
+    Caller caller = AuthFilter.caller(rc);
     Map<String, List<SandboxSet>> byName = new TreeMap<>();
-    cache
-        .allSets()
+    cache.allSets().stream()
+        .filter(s -> caller.sees(s.getMetadata().getNamespace()))
         .forEach(
             s -> byName.computeIfAbsent(s.getMetadata().getName(), k -> new ArrayList<>()).add(s));
     List<Map<String, Object>> out = new ArrayList<>();
@@ -44,9 +45,12 @@ public class TemplateResource {
   @GET
   @Path("{id}")
   public Response get(@PathParam("id") String id, RoutingContext rc) {
-    AuthFilter.caller(rc);
+    Caller caller = AuthFilter.caller(rc);
     String name = service.resolveTemplate(id);
-    List<SandboxSet> sets = cache.setsNamed(name);
+    List<SandboxSet> sets =
+        cache.setsNamed(name).stream()
+            .filter(s -> caller.sees(s.getMetadata().getNamespace()))
+            .toList();
     if (sets.isEmpty()) {
       throw E2bException.notFound("template " + id + " not found");
     }

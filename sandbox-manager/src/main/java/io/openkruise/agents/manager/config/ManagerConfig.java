@@ -139,6 +139,14 @@ public interface ManagerConfig {
     @WithDefault("30s")
     Duration claimTimeout();
 
+    /**
+     * Whether a create finding the pool empty makes a new sandbox from the SandboxSet (and waits
+     * for it to be Ready) instead of waiting for a warm one. On by default, as in the newest
+     * original; a create may still choose with the {@code create-on-no-stock} extension.
+     */
+    @WithDefault("true")
+    boolean createOnNoStock();
+
     /** Upper bound for the per-request {@code claim-timeout-seconds} extension. */
     @WithDefault("300s")
     Duration maxClaimTimeout();

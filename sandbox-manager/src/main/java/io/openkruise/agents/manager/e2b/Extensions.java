@@ -19,8 +19,17 @@ public record Extensions(
     boolean skipInitRuntime,
     Optional<Duration> claimTimeout,
     Optional<Duration> waitReadyTimeout,
-    boolean createOnNoStock,
-    boolean reserveFailedSandbox) {
+    Optional<Boolean> createOnNoStockRequested,
+    boolean reserveFailedSandbox,
+    boolean neverTimeout,
+    Optional<String> reservePausedDuration,
+    boolean returnSandboxIp,
+    Map<String, String> labels) {
+
+  /** Whether an empty pool makes a new sandbox: the request's choice, else the configured one. */
+  public boolean createOnNoStock(boolean configured) {
+    return createOnNoStockRequested.orElse(configured);
+  }
 
   /** A dynamic CSI mount: the PersistentVolume and where it appears in the sandbox. */
   public record CsiMount(String volumeName, String mountPoint) {}
@@ -32,8 +41,12 @@ public record Extensions(
           false,
           Optional.empty(),
           Optional.empty(),
+          Optional.empty(),
           false,
-          false);
+          false,
+          Optional.empty(),
+          false,
+          Map.of());
 
   private static final Set<String> KNOWN =
       Set.of(
@@ -44,7 +57,18 @@ public record Extensions(
           MetadataKeys.EXT_CLAIM_TIMEOUT_SECONDS,
           MetadataKeys.EXT_WAIT_READY_TIMEOUT_SECONDS,
           MetadataKeys.EXT_CREATE_ON_NO_STOCK,
-          MetadataKeys.EXT_RESERVE_FAILED_SANDBOX);
+          MetadataKeys.EXT_RESERVE_FAILED_SANDBOX,
+          MetadataKeys.EXT_NEVER_TIMEOUT,
+          MetadataKeys.EXT_RESERVE_PAUSED_SANDBOX_DURATION,
+          MetadataKeys.EXT_RETURN_SANDBOX_IP,
+          MetadataKeys.EXT_SANDBOX_NAME);
+
+  // Kubernetes label syntax: an optional DNS-subdomain prefix and a name of at most 63 characters.
+  private static final Pattern LABEL_NAME =
+      Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+  private static final Pattern LABEL_PREFIX =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   // A docker reference: [registry[:port]/]path[:tag][@digest], lowercase path components.
   private static final Pattern IMAGE =
@@ -71,9 +95,14 @@ public record Extensions(
       Map<String, String> metadata, Duration maxClaimTimeout, Duration maxWaitReadyTimeout) {
     Map<String, String> rest = new LinkedHashMap<>();
     Map<String, String> ext = new LinkedHashMap<>();
+    Map<String, String> labels = new LinkedHashMap<>();
     metadata.forEach(
         (k, v) -> {
-          if (MetadataKeys.isReserved(k)) {
+          if (k.startsWith(MetadataKeys.EXT_LABEL_PREFIX)) {
+            String label = k.substring(MetadataKeys.EXT_LABEL_PREFIX.length());
+            checkLabel(k, label, v);
+            labels.put(label, v);
+          } else if (MetadataKeys.isReserved(k)) {
             if (!KNOWN.contains(k)) {
               throw E2bException.badRequest("unknown reserved metadata key " + k);
             }
@@ -82,9 +111,26 @@ public record Extensions(
             rest.put(k, v);
           }
         });
-    if (ext.isEmpty()) {
+    if (ext.isEmpty() && labels.isEmpty()) {
       return new Split(NONE, rest);
     }
+    String name = ext.get(MetadataKeys.EXT_SANDBOX_NAME);
+    if (name != null) {
+      if (!DNS_LABEL.matcher(name).matches()) {
+        throw E2bException.badRequest(
+            "invalid " + MetadataKeys.EXT_SANDBOX_NAME + " " + name + ": not a DNS label");
+      }
+      // Creates claim a warm member of the pool, whose name the SandboxSet chose; as in the
+      // newest original, a caller-chosen name only applies where a sandbox is cloned.
+      throw E2bException.badRequest(
+          MetadataKeys.EXT_SANDBOX_NAME
+              + " is not supported: a create claims a warm sandbox, whose name its pool chose");
+    }
+    Optional<String> reservePaused =
+        Optional.ofNullable(ext.get(MetadataKeys.EXT_RESERVE_PAUSED_SANDBOX_DURATION))
+            .map(String::trim);
+    reservePaused.ifPresent(
+        v -> PausedRetention.parse(v, MetadataKeys.EXT_RESERVE_PAUSED_SANDBOX_DURATION));
     Optional<String> image = Optional.ofNullable(ext.get(MetadataKeys.EXT_IMAGE));
     image.ifPresent(
         i -> {
@@ -122,9 +168,35 @@ public record Extensions(
             bool(ext, MetadataKeys.EXT_SKIP_INIT_RUNTIME),
             claimTimeout,
             waitReadyTimeout,
-            bool(ext, MetadataKeys.EXT_CREATE_ON_NO_STOCK),
-            bool(ext, MetadataKeys.EXT_RESERVE_FAILED_SANDBOX)),
+            ext.containsKey(MetadataKeys.EXT_CREATE_ON_NO_STOCK)
+                ? Optional.of(bool(ext, MetadataKeys.EXT_CREATE_ON_NO_STOCK))
+                : Optional.empty(),
+            bool(ext, MetadataKeys.EXT_RESERVE_FAILED_SANDBOX),
+            bool(ext, MetadataKeys.EXT_NEVER_TIMEOUT),
+            reservePaused,
+            bool(ext, MetadataKeys.EXT_RETURN_SANDBOX_IP),
+            Map.copyOf(labels)),
         rest);
+  }
+
+  /** A {@code label:} key must name a Kubernetes label we do not own; 400 names the key. */
+  private static void checkLabel(String key, String label, String value) {
+    int slash = label.lastIndexOf('/');
+    String prefix = slash < 0 ? null : label.substring(0, slash);
+    String name = slash < 0 ? label : label.substring(slash + 1);
+    boolean valid =
+        LABEL_NAME.matcher(name).matches()
+            && (prefix == null
+                || (prefix.length() <= 253 && LABEL_PREFIX.matcher(prefix).matches()));
+    if (!valid) {
+      throw E2bException.badRequest("invalid label name in metadata key " + key);
+    }
+    if (MetadataKeys.isReserved(label) || SandboxView.isSystemKey(label)) {
+      throw E2bException.badRequest("label name in metadata key " + key + " is reserved");
+    }
+    if (value.length() > 63 || !(value.isEmpty() || LABEL_NAME.matcher(value).matches())) {
+      throw E2bException.badRequest("invalid label value for metadata key " + key);
+    }
   }
 
   /** Absolute, already clean, not the root: what the runtime's mount helper accepts. */

@@ -72,6 +72,11 @@ public final class SandboxView {
               out.put(k, v);
             }
           });
+      // Asked for at create (return-sandbox-ip): the pod IP, as the newest original shows it.
+      String ip = s.getStatus() == null ? null : s.getStatus().getSandboxIp();
+      if ("true".equals(a.get(MetadataKeys.EXT_RETURN_SANDBOX_IP)) && ip != null && !ip.isEmpty()) {
+        out.put(MetadataKeys.METADATA_SANDBOX_IP, ip);
+      }
     }
     return out;
   }

@@ -132,7 +132,7 @@ public final class ApiKeyStore implements AutoCloseable {
       k = byHint.get(ApiKeys.hint(key));
     }
     if (k != null && ApiKeys.sameHash(k.hash(), ApiKeys.hash(k.salt(), key))) {
-      return Optional.of(new Caller(k.id(), k.name(), false));
+      return Optional.of(new Caller(k.id(), k.name(), false, k.team()));
     }
     return Optional.empty();
   }
@@ -148,6 +148,13 @@ public final class ApiKeyStore implements AutoCloseable {
   public record Created(StoredKey stored, String key) {}
 
   public Created create(String name, Caller creator) {
+    return create(name, creator, null);
+  }
+
+  /**
+   * @param team namespace the key is scoped to (already validated), or null for every served one
+   */
+  public Created create(String name, Caller creator, String team) {
     String key = ApiKeys.newKey();
     String salt = ApiKeys.newSalt();
     StoredKey stored =
@@ -159,7 +166,8 @@ public final class ApiKeyStore implements AutoCloseable {
             ApiKeys.hint(key),
             ApiKeys.mask(key),
             clock.instant().truncatedTo(ChronoUnit.SECONDS).toString(),
-            creator.id());
+            creator.id(),
+            team);
     String value;
     try {
       value =
@@ -195,6 +203,24 @@ public final class ApiKeyStore implements AutoCloseable {
     byId.values().stream()
         .sorted(Comparator.comparing(StoredKey::createdAt).thenComparing(StoredKey::id))
         .forEach(k -> out.add(k.view()));
+    return out;
+  }
+
+  /**
+   * {@code GET /teams}: the caller's own team first (the default); the admin also sees every team a
+   * key is scoped to.
+   */
+  public List<Map<String, Object>> teams(Caller caller) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    out.add(Teams.listed(caller.team(), true));
+    if (caller.admin()) {
+      byId.values().stream()
+          .map(StoredKey::team)
+          .filter(t -> t != null && !t.equals(caller.team()))
+          .distinct()
+          .sorted()
+          .forEach(t -> out.add(Teams.listed(t, false)));
+    }
     return out;
   }
 

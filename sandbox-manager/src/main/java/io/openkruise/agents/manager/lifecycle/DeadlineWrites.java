@@ -5,6 +5,7 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.Deadlines;
 import io.openkruise.agents.manager.e2b.E2bException;
+import io.openkruise.agents.manager.e2b.PausedRetention;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -39,7 +40,7 @@ final class DeadlineWrites {
                   clock.instant(),
                   timeout,
                   Deadlines.of(current).autoPause(),
-                  settings.pausedRetention());
+                  PausedRetention.of(current, settings.pausedRetention()));
           return Optional.of(Map.of("spec", next.specPatch()));
         });
   }
@@ -75,7 +76,10 @@ final class DeadlineWrites {
   /** Connect's and refresh's rule on the sandbox as it is: a later end, or nothing to write. */
   private Optional<Map<String, Object>> extension(Sandbox current, Duration timeout) {
     return Deadlines.extend(
-            Deadlines.of(current), clock.instant(), timeout, settings.pausedRetention())
+            Deadlines.of(current),
+            clock.instant(),
+            timeout,
+            PausedRetention.of(current, settings.pausedRetention()))
         .map(d -> Map.of("spec", d.specPatch()));
   }
 

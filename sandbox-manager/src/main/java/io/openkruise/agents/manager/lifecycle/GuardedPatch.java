@@ -59,7 +59,12 @@ public final class GuardedPatch {
         return new Result(s, s, false);
       }
       Map<String, Object> patch = new LinkedHashMap<>(body.get());
-      patch.put("metadata", Map.of("resourceVersion", s.getMetadata().getResourceVersion()));
+      Map<String, Object> meta = new LinkedHashMap<>();
+      if (patch.get("metadata") instanceof Map<?, ?> planned) {
+        planned.forEach((k, v) -> meta.put(String.valueOf(k), v)); // e.g. annotations
+      }
+      meta.put("resourceVersion", s.getMetadata().getResourceVersion());
+      patch.put("metadata", meta);
       try {
         Sandbox patched =
             client

@@ -37,7 +37,7 @@ final class OwnedSandboxes {
   /** A sandbox the caller owns and that is running or paused; anything else is 404. */
   Sandbox get(Caller caller, String id) {
     Sandbox s = cache.claimed(id).orElseThrow(() -> E2bException.sandboxNotFound(id));
-    if (!SandboxOwners.ownedBy(s, caller.id())) {
+    if (!SandboxOwners.ownedBy(s, caller.id()) || !caller.sees(s.getMetadata().getNamespace())) {
       throw E2bException.sandboxNotFound(id);
     }
     SandboxState state = state(s);
@@ -56,12 +56,19 @@ final class OwnedSandboxes {
     List<ListQuery.Item<Sandbox>> items = new ArrayList<>();
     for (Sandbox s : cache.ownedBy(caller.id())) {
       Map<String, String> labels = s.getMetadata().getLabels();
-      if (labels == null || !"true".equals(labels.get(MetadataKeys.LABEL_SANDBOX_CLAIMED))) {
+      if (labels == null
+          || !"true".equals(labels.get(MetadataKeys.LABEL_SANDBOX_CLAIMED))
+          || !caller.sees(s.getMetadata().getNamespace())) {
         continue;
       }
       items.add(
           new ListQuery.Item<>(
-              s, SandboxView.id(s), SandboxView.startedAt(s), state(s), SandboxView.metadata(s)));
+              s,
+              SandboxView.id(s),
+              SandboxView.startedAt(s),
+              state(s),
+              SandboxView.metadata(s),
+              SandboxView.templateId(s)));
     }
     return query.apply(items);
   }

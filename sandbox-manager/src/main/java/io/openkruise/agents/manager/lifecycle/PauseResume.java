@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.lifecycle;
 
+import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.ConditionTypes;
 import io.openkruise.agents.api.v1alpha1.Conditions;
@@ -8,10 +9,13 @@ import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.Deadlines;
 import io.openkruise.agents.manager.e2b.E2bException;
+import io.openkruise.agents.manager.e2b.PausedRetention;
 import io.openkruise.agents.manager.e2b.SandboxView;
 import io.openkruise.agents.manager.keys.Caller;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -50,6 +54,14 @@ final class PauseResume {
 
   /** Records the pause and keeps the sandbox for the retention period; 409 when not running. */
   void pause(Sandbox s, String id) {
+    pause(s, id, Optional.empty());
+  }
+
+  /**
+   * As {@link #pause(Sandbox, String)}; {@code reserveFor} (the pause header's value, already
+   * validated) replaces the sandbox's retention and is kept on it for later pauses.
+   */
+  void pause(Sandbox s, String id, Optional<String> reserveFor) {
     // Right after a claim the controller is still writing the sandbox: a stale resourceVersion
     // must not surface as 409, which the SDKs read as "already paused" (pause() returns false);
     // the guarded write re-reads and re-checks instead, and a pause that happened meanwhile is 409.
@@ -59,11 +71,26 @@ final class PauseResume {
           if (state(current) != SandboxState.RUNNING) {
             throw E2bException.conflict("sandbox " + id + " is already paused");
           }
-          Deadlines next =
-              Deadlines.paused(clock.instant(), settings.pausedRetention(), Deadlines.of(current));
-          Map<String, Object> spec = next.specPatch();
+          Deadlines now = Deadlines.of(current);
+          Map<String, Object> spec = new LinkedHashMap<>();
+          if (!neverTimeout(now)) {
+            Duration retention =
+                reserveFor
+                    .map(v -> PausedRetention.parse(v, "reserve-paused-sandbox-duration"))
+                    .orElseGet(() -> PausedRetention.of(current, settings.pausedRetention()));
+            spec.putAll(Deadlines.paused(clock.instant(), retention, now).specPatch());
+          }
           spec.put("paused", true);
-          return Optional.of(Map.of("spec", spec));
+          Map<String, Object> patch = new LinkedHashMap<>();
+          patch.put("spec", spec);
+          reserveFor.ifPresent(
+              v ->
+                  patch.put(
+                      "metadata",
+                      Map.of(
+                          "annotations",
+                          Map.of(MetadataKeys.ANNOTATION_RESERVE_PAUSED_SANDBOX_DURATION, v))));
+          return Optional.of(patch);
         });
     LOG.infof("paused sandbox=%s", id);
   }
@@ -104,15 +131,24 @@ final class PauseResume {
   }
 
   private Map<String, Object> resumeSpec(Sandbox current, Duration timeout) {
-    Map<String, Object> spec =
-        Deadlines.running(
-                clock.instant(),
-                timeout,
-                Deadlines.of(current).autoPause(),
-                settings.pausedRetention())
-            .specPatch();
+    Deadlines now = Deadlines.of(current);
+    Map<String, Object> spec = new LinkedHashMap<>();
+    if (!neverTimeout(now)) {
+      spec.putAll(
+          Deadlines.running(
+                  clock.instant(),
+                  timeout,
+                  now.autoPause(),
+                  PausedRetention.of(current, settings.pausedRetention()))
+              .specPatch());
+    }
     spec.put("paused", false);
     return spec;
+  }
+
+  /** Created with never-timeout: no deadline at all, and pause or resume add none. */
+  private static boolean neverTimeout(Deadlines d) {
+    return d.shutdownTime().equals(Instant.MAX) && d.pauseTime() == null;
   }
 
   private boolean resumedAndRunning(Sandbox x) {

@@ -78,7 +78,11 @@ final class PoolClaims {
               .filter(s -> namespaces.contains(s.getMetadata().getNamespace()))
               .toList();
       BatchClaim.Outcome pass =
-          batch.claim(() -> pool, request, 1, ext.createOnNoStock() ? sets : List.of());
+          batch.claim(
+              () -> pool,
+              request,
+              1,
+              ext.createOnNoStock(settings.createOnNoStock()) ? sets : List.of());
       conflicts += pass.conflicts();
       metrics.conflicts(pass.conflicts());
       if (!pass.claimed().isEmpty()) {

@@ -12,6 +12,7 @@ import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.Deadlines;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.Extensions;
+import io.openkruise.agents.manager.e2b.PausedRetention;
 import io.openkruise.agents.manager.e2b.SandboxView;
 import io.openkruise.agents.manager.e2b.Timeouts;
 import io.openkruise.agents.manager.keys.Caller;
@@ -159,14 +160,28 @@ final class SandboxCreation {
     ext.csiMount()
         .ifPresent(
             m -> annotations.put(MetadataKeys.ANNOTATION_CSI_MOUNT, CsiMountAnnotation.write(m)));
-    Deadlines deadlines =
-        Deadlines.running(started, req.timeout(), req.autoPause(), settings.pausedRetention());
-    ClaimRequest claim =
-        ClaimRequest.forOwner(caller.id())
-            .withAnnotations(annotations)
-            .withShutdownTime(Timeouts.format(deadlines.shutdownTime()))
-            .withPauseTime(
-                deadlines.pauseTime() == null ? null : Timeouts.format(deadlines.pauseTime()));
+    ext.reservePausedDuration()
+        .ifPresent(
+            v -> annotations.put(MetadataKeys.ANNOTATION_RESERVE_PAUSED_SANDBOX_DURATION, v));
+    if (ext.returnSandboxIp()) {
+      annotations.put(MetadataKeys.EXT_RETURN_SANDBOX_IP, "true");
+    }
+    ClaimRequest claim = ClaimRequest.forOwner(caller.id()).withAnnotations(annotations);
+    if (!ext.labels().isEmpty()) {
+      claim = claim.withLabels(ext.labels());
+    }
+    if (!ext.neverTimeout()) {
+      Duration retention =
+          ext.reservePausedDuration()
+              .map(v -> PausedRetention.parse(v, MetadataKeys.EXT_RESERVE_PAUSED_SANDBOX_DURATION))
+              .orElse(settings.pausedRetention());
+      Deadlines deadlines = Deadlines.running(started, req.timeout(), req.autoPause(), retention);
+      claim =
+          claim
+              .withShutdownTime(Timeouts.format(deadlines.shutdownTime()))
+              .withPauseTime(
+                  deadlines.pauseTime() == null ? null : Timeouts.format(deadlines.pauseTime()));
+    }
     return ext.image().isPresent() ? claim.withImage(ext.image().get()) : claim;
   }
 

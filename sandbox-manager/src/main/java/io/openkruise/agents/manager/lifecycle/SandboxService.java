@@ -10,6 +10,7 @@ import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.ListQuery;
+import io.openkruise.agents.manager.e2b.LogQuery;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.runtime.CsiVolumes;
@@ -17,6 +18,7 @@ import io.openkruise.agents.manager.runtime.RuntimeClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The E2B lifecycle on Sandbox CRs, as the REST layer and the proxy see it: create (claim from a
@@ -36,6 +38,7 @@ public class SandboxService {
   private final OwnedSandboxes owned;
   private final PauseResume pauses;
   private final DeadlineWrites deadlines;
+  private final SandboxLogs logs;
 
   /** Without quotas, with a throw-away env seal (tests of the claim path). */
   public SandboxService(
@@ -96,6 +99,7 @@ public class SandboxService {
     this.owned = new OwnedSandboxes(client, cache, waits, clock);
     this.pauses = new PauseResume(writes, waits, setup, quota, settings, clock);
     this.deadlines = new DeadlineWrites(writes, settings, clock);
+    this.logs = new SandboxLogs(client, clock);
   }
 
   public SandboxTokens tokens() {
@@ -128,7 +132,11 @@ public class SandboxService {
   public Sandbox create(Caller caller, CreateRequest req, ClientGone gone) {
     try (RunningQuota.Reservation slot = quota.reserve(caller, null, clock.instant())) {
       String template = resolveTemplate(req.templateId());
-      List<SandboxSet> sets = cache.setsNamed(template);
+      // A team-scoped key claims only in its namespace; elsewhere the template does not exist.
+      List<SandboxSet> sets =
+          cache.setsNamed(template).stream()
+              .filter(set -> caller.sees(set.getMetadata().getNamespace()))
+              .toList();
       if (sets.isEmpty()) {
         throw E2bException.notFound("template " + req.templateId() + " not found");
       }
@@ -150,6 +158,11 @@ public class SandboxService {
     return owned.list(caller, query);
   }
 
+  /** The sandbox's container log lines the query selects (none while paused). */
+  public List<LogQuery.Line> logs(Caller caller, String id, LogQuery query) {
+    return logs.read(get(caller, id), query);
+  }
+
   public void kill(Caller caller, String id) {
     owned.kill(caller, id);
   }
@@ -160,6 +173,14 @@ public class SandboxService {
    */
   public void pause(Caller caller, String id) {
     pauses.pause(get(caller, id), id);
+  }
+
+  /**
+   * As {@link #pause(Caller, String)}, keeping the paused sandbox for {@code reserveFor} (a
+   * validated {@code reserve-paused-sandbox-duration}) instead of its own or the default retention.
+   */
+  public void pause(Caller caller, String id, Optional<String> reserveFor) {
+    pauses.pause(get(caller, id), id, reserveFor);
   }
 
   /** Set timeout: {@code now + timeout} in the sandbox's mode; may shorten. Running only. */

@@ -84,7 +84,7 @@ class CreateRequestTest {
     assertThat(e.csiMount()).contains(new Extensions.CsiMount("pv-1", "/mnt/data"));
     assertThat(e.claimTimeout()).contains(Duration.ofMinutes(2));
     assertThat(e.waitReadyTimeout()).contains(Duration.ofSeconds(7));
-    assertThat(e.createOnNoStock()).isTrue();
+    assertThat(e.createOnNoStock(false)).isTrue();
     assertThat(e.reserveFailedSandbox()).isFalse();
     assertThat(e.skipInitRuntime()).isTrue();
   }

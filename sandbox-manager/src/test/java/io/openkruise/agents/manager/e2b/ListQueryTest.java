@@ -95,4 +95,62 @@ class ListQueryTest {
           .isEqualTo(400);
     }
   }
+
+  private static ListQuery parse(String limit, String token, ListQuery.Filters f) {
+    return ListQuery.parse(null, null, limit, token, f, t -> Set.of(t, t + "-set"));
+  }
+
+  @Test
+  void ascendingOrderPagesOldestFirstAndStaysStableWhenNewerOnesArrive() {
+    List<ListQuery.Item<String>> all = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      all.add(item("s" + i, i, SandboxState.RUNNING, Map.of()));
+    }
+    ListQuery.Filters asc = new ListQuery.Filters("asc", null, null, null);
+    ListQuery.Page<String> first = parse("2", null, asc).apply(all);
+    assertThat(first.items()).containsExactly("s0", "s1");
+    // Created between the two pages: sorts last, nothing is repeated or skipped.
+    all.add(item("s9", 9, SandboxState.RUNNING, Map.of()));
+    ListQuery.Page<String> second = parse("2", first.nextToken().get(), asc).apply(all);
+    assertThat(second.items()).containsExactly("s2", "s3");
+    ListQuery.Page<String> third = parse("2", second.nextToken().get(), asc).apply(all);
+    assertThat(third.items()).containsExactly("s4", "s9");
+    assertThat(third.nextToken()).isEmpty();
+    assertThatThrownBy(() -> parse(null, null, new ListQuery.Filters("up", null, null, null)))
+        .isInstanceOf(E2bException.class);
+  }
+
+  @Test
+  void startedAfterIsInclusiveAndBeforeExclusive() {
+    List<ListQuery.Item<String>> all = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      all.add(item("s" + i, i, SandboxState.RUNNING, Map.of()));
+    }
+    ListQuery q =
+        parse(
+            null,
+            null,
+            new ListQuery.Filters(null, "1970-01-01T01:00:01+01:00", "1970-01-01T00:00:04Z", null));
+    assertThat(q.apply(all).items()).containsExactly("s3", "s2", "s1");
+    assertThatThrownBy(
+            () -> parse(null, null, new ListQuery.Filters(null, "yesterday", null, null)))
+        .isInstanceOf(E2bException.class);
+  }
+
+  @Test
+  void templateMatchesTheIdOrWhatTheAliasNames() {
+    List<ListQuery.Item<String>> all =
+        List.of(
+            new ListQuery.Item<>(
+                "a", "a", Instant.ofEpochSecond(1), SandboxState.RUNNING, Map.of(), "web"),
+            new ListQuery.Item<>(
+                "b", "b", Instant.ofEpochSecond(2), SandboxState.RUNNING, Map.of(), "web-set"),
+            new ListQuery.Item<>(
+                "c", "c", Instant.ofEpochSecond(3), SandboxState.RUNNING, Map.of(), "other"));
+    assertThat(parse(null, null, new ListQuery.Filters(null, null, null, "web")).apply(all).items())
+        .containsExactly("b", "a");
+    assertThat(
+            parse(null, null, new ListQuery.Filters(null, null, null, "none")).apply(all).items())
+        .isEmpty();
+  }
 }
