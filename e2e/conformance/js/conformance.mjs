@@ -11,6 +11,7 @@
 // what it needs from lib.mjs.
 // Run with `--import ./resolve-local.mjs` (the wildcard DNS stand-in). Exit code 1 if any feature failed.
 
+import { execFileSync } from 'node:child_process'
 import { appendFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
