@@ -74,6 +74,8 @@ public final class BenchMain {
 
     E2bRest api = new E2bRest(managers, required(opt, "api-key"), Duration.ofSeconds(120));
     Config config = Config.fromKubeconfig(Files.readString(Path.of(required(opt, "kubeconfig"))));
+    // fabric8's 10 s default is too short for the first list on a loaded 2-core machine.
+    config.setRequestTimeout(60_000);
     List<ScenarioResult> results = new ArrayList<>();
     List<String> failed = new ArrayList<>();
     Instant started = Instant.now();
