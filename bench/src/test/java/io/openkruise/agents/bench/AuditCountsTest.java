@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class AuditCountsTest {
 
   private static String event(String at, String verb, String resource, String sub, String stage) {

@@ -1,7 +1,6 @@
 package io.openkruise.agents.runtime.envd;
 
 import io.openkruise.agents.envd.EnvdHeaders;
-import io.openkruise.agents.envd.RuntimeEnv;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -18,12 +17,6 @@ import java.security.MessageDigest;
 public final class BootstrapGate {
   /** Request header carrying the bootstrap token. */
   public static final String HEADER = EnvdHeaders.BOOTSTRAP_TOKEN;
-
-  /**
-   * Environment variable the pod receives it in: envd-protocol's, named here for the node
-   * simulator.
-   */
-  public static final String ENV = RuntimeEnv.BOOTSTRAP_TOKEN;
 
   private final byte[] token;
   private final boolean unauthenticated;

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** envd's encodings: Go's FileMode strings, metadata headers, network file system types. */
+@io.openkruise.agents.testing.tier.UnitTier
 class EntryEncodingTest {
   @Test
   void modeStringsAreGosFileModeString() {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The documented fallback where the sandbox's Python has no IPython: a plain exec() REPL. */
+@io.openkruise.agents.testing.tier.UnitTier
 class PlainPythonFallbackTest {
   static TestRuntime rt;
 

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class MetricsSamplingTest {
 
   private static ResourceSample at(long ms) {

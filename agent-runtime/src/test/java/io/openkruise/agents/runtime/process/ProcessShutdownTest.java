@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * the open process streams with Connect's {@code unavailable}, which the E2B SDKs report as the
  * sandbox being gone, not with a normal "signal: killed" end or a dropped connection.
  */
+@io.openkruise.agents.testing.tier.UnitTier
 class ProcessShutdownTest {
 
   @Test

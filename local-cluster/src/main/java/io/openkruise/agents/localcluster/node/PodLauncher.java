@@ -3,10 +3,10 @@ package io.openkruise.agents.localcluster.node;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.envd.RuntimeEnv;
 import io.openkruise.agents.localcluster.process.RunDirs;
 import io.openkruise.agents.runtime.AgentRuntime;
 import io.openkruise.agents.runtime.RuntimeOptions;
-import io.openkruise.agents.runtime.envd.BootstrapGate;
 import io.vertx.core.Vertx;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -140,11 +140,11 @@ final class PodLauncher implements AutoCloseable {
     }
     for (Container c : all) {
       if (c.getEnv() != null
-          && c.getEnv().stream().anyMatch(e -> BootstrapGate.ENV.equals(e.getName()))) {
+          && c.getEnv().stream().anyMatch(e -> RuntimeEnv.BOOTSTRAP_TOKEN.equals(e.getName()))) {
         Map<String, String> env =
             ProcessContainer.containerEnv(
                 pod, c, "", ProcessContainer.lookup(client, pod.getMetadata().getNamespace()));
-        return Optional.ofNullable(env.get(BootstrapGate.ENV)).filter(v -> !v.isEmpty());
+        return Optional.ofNullable(env.get(RuntimeEnv.BOOTSTRAP_TOKEN)).filter(v -> !v.isEmpty());
       }
     }
     return Optional.empty();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class NodeRegistrationTest {
 
   @Test

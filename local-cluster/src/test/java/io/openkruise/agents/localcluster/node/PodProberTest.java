@@ -11,6 +11,7 @@ import io.openkruise.agents.runtime.RuntimeOptions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class PodProberTest {
   private static final String IP = "127.1.0.2";
 

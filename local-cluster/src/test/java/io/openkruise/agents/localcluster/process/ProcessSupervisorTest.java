@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class ProcessSupervisorTest {
   @TempDir Path dir;
   private ProcessWatchdog watchdog;

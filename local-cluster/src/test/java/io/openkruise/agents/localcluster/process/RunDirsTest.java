@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class RunDirsTest {
 
   @Test

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 /** Teams are namespaces: GET /teams, keys scoped with teamName, and what a scoped key sees. */
 @QuarkusTest
 @WithKubernetesTestServer
+@io.openkruise.agents.testing.tier.MockTier
 class TeamsApiTest {
 
   static final String ADMIN = SandboxApiTest.ADMIN;

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The newest original's create extensions: never-timeout, paused retention, pod IP, labels. */
+@io.openkruise.agents.testing.tier.UnitTier
 class NewestOriginalExtensionsTest {
 
   private static final Duration MAX = Duration.ofMinutes(10);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The proxy's end of a sandbox's Connect stream when the sandbox goes away. */
+@io.openkruise.agents.testing.tier.UnitTier
 class ConnectStreamGuardTest {
   static Vertx vertx;
 
