@@ -7,6 +7,7 @@ import static io.openkruise.agents.api.v1alpha1.ConditionTypes.REASON_SANDBOX_SE
 import static io.openkruise.agents.api.v1alpha1.ConditionTypes.REASON_TIMEOUT_REACHED;
 import static io.openkruise.agents.api.v1alpha1.ConditionTypes.TIMED_OUT;
 
+import io.openkruise.agents.api.GoDuration;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.ConditionTypes;
@@ -19,7 +20,6 @@ import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.controller.sandboxclaim.SandboxClaimPlan.Action;
 import io.openkruise.agents.controller.support.ConditionList;
 import io.openkruise.agents.controller.support.EventNote;
-import io.openkruise.agents.controller.support.GoDuration;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

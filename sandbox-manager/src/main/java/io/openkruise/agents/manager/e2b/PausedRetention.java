@@ -1,35 +1,20 @@
 package io.openkruise.agents.manager.e2b;
 
+import io.openkruise.agents.api.GoDuration;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How long a paused sandbox is kept: {@code reserve-paused-sandbox-duration} in the newest
  * original's syntax, a positive Go duration ({@code 30m}, {@code 1h30m}, {@code 168h}; no {@code
- * d}) or {@code forever} (100 years). Written by hand: java.time parses ISO-8601 only, and no
- * maintained library parses Go's duration syntax.
+ * d}) or {@code forever} (100 years).
  */
 public final class PausedRetention {
 
   public static final String FOREVER = "forever";
   static final Duration FOREVER_DURATION = Duration.ofDays(36_500);
-
-  private static final Pattern PART =
-      Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
-  private static final Map<String, Long> NANOS =
-      Map.of(
-          "ns", 1L,
-          "us", 1_000L,
-          "µs", 1_000L,
-          "ms", 1_000_000L,
-          "s", 1_000_000_000L,
-          "m", 60_000_000_000L,
-          "h", 3_600_000_000_000L);
 
   private PausedRetention() {}
 
@@ -41,22 +26,12 @@ public final class PausedRetention {
     if (v.equals(FOREVER)) {
       return FOREVER_DURATION;
     }
-    Matcher m = PART.matcher(v);
-    BigDecimal nanos = BigDecimal.ZERO;
-    int at = 0;
-    while (at < v.length() && m.find(at) && m.start() == at) {
-      nanos =
-          nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(NANOS.get(m.group(2)))));
-      at = m.end();
-    }
-    if (v.isEmpty() || at != v.length() || nanos.signum() <= 0) {
+    Duration d = GoDuration.parse(v).filter(x -> !x.isNegative() && !x.isZero()).orElse(null);
+    if (d == null) {
       throw E2bException.badRequest(
           what + " must be a positive duration such as 30m, 24h or 168h, or forever: " + raw);
     }
-    if (nanos.compareTo(BigDecimal.valueOf(FOREVER_DURATION.toNanos())) > 0) {
-      return FOREVER_DURATION;
-    }
-    return Duration.ofNanos(nanos.longValue());
+    return d.compareTo(FOREVER_DURATION) > 0 ? FOREVER_DURATION : d;
   }
 
   /** The sandbox's own retention (annotation), else {@code fallback}. */

@@ -1,4 +1,4 @@
-package io.openkruise.agents.controller.support;
+package io.openkruise.agents.api;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -8,12 +8,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses Go-style durations ("30s", "1m", "1h30m", "1.5s", "-5m") as the original's CRDs use them.
- * No library parses this format; it is a dozen lines.
+ * Parses Go-style durations ("30s", "1m", "1h30m", "1.5s", ".5s", "-5m") as the original's CRDs and
+ * annotations use them (claim timeouts, reserve-paused-sandbox-duration). Written by hand:
+ * java.time parses ISO-8601 only and no maintained library parses Go's syntax.
  */
 public final class GoDuration {
 
-  private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ns|us|µs|ms|s|m|h)");
+  private static final Pattern PART =
+      Pattern.compile("([0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h)");
   private static final Map<String, Long> NANOS =
       Map.of(
           "ns", 1L,
@@ -47,7 +49,9 @@ public final class GoDuration {
           nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(NANOS.get(m.group(2)))));
       end = m.end();
     }
-    if (end == 0 || end != s.length()) {
+    // Go's own limit (int64 nanoseconds, ~292 years): beyond it the value is malformed, not
+    // wrapped.
+    if (end == 0 || end != s.length() || nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
       return Optional.empty();
     }
     Duration d = Duration.ofNanos(nanos.longValue());

@@ -1,4 +1,4 @@
-package io.openkruise.agents.controller.support;
+package io.openkruise.agents.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,5 +26,13 @@ class GoDurationTest {
     assertThat(GoDuration.parse("")).isEmpty();
     assertThat(GoDuration.parse(null)).isEmpty();
     assertThat(GoDuration.parseOr("bogus", Duration.ofSeconds(7))).isEqualTo(Duration.ofSeconds(7));
+  }
+
+  @Test
+  void leadingDotFractionsAndOverflow() {
+    assertThat(GoDuration.parse(".5s")).contains(Duration.ofMillis(500));
+    assertThat(GoDuration.parse("1.s")).contains(Duration.ofSeconds(1));
+    assertThat(GoDuration.parse("3000000h")).isEmpty(); // beyond int64 nanoseconds, as in Go
+    assertThat(GoDuration.parse(".s")).isEmpty();
   }
 }
