@@ -57,7 +57,7 @@ class TeamsApiTest {
     client
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
-        .serverSideApply();
+        .create(); // the mock API server has no server-side apply
   }
 
   @Test
