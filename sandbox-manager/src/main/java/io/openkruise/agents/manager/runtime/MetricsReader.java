@@ -2,7 +2,6 @@ package io.openkruise.agents.manager.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.MetricsQuery;
 import io.openkruise.agents.manager.e2b.MetricsView;
 import java.util.LinkedHashMap;
@@ -26,7 +25,11 @@ public class MetricsReader {
     this.runtime = runtime;
   }
 
-  /** The samples of a running sandbox in {@code range} (both ends set), as E2B metrics. */
+  /**
+   * The samples of a running sandbox in {@code range} (both ends set), as E2B metrics; none when
+   * its runtime does not answer (starting, going away), as for a sandbox with no samples yet: a
+   * metrics read is never the API's failure.
+   */
   public List<Map<String, Object>> range(Sandbox s, MetricsQuery.Range range) {
     try {
       return runtime
@@ -37,7 +40,7 @@ public class MetricsReader {
           .toList();
     } catch (CompletionException e) {
       LOG.infof("metrics of sandbox %s: %s", s.getMetadata().getName(), e.getCause());
-      throw E2bException.unavailable("the sandbox's metrics could not be read");
+      return List.of();
     }
   }
 
