@@ -232,7 +232,17 @@ public final class DirWatcher implements AutoCloseable {
           } catch (IOException e) {
             LOG.log(Level.FINE, "cannot watch new directory " + abs, e);
           }
-          found.forEach(p -> out.add(change(p, CREATE)));
+          // What a watch registered in time would have reported: CREATE, and WRITE for a file
+          // whose content arrived before this directory's watch existed.
+          for (Path p : found) {
+            out.add(change(p, CREATE));
+            Seen got = seen.get(p);
+            if (got != null
+                && got.size() > 0
+                && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+              out.add(change(p, WRITE));
+            }
+          }
         }
       } else {
         Seen old = seen.get(abs);
