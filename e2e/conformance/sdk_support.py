@@ -18,21 +18,11 @@ RUN = uuid.uuid4().hex[:8]
 IMAGE_KEY = "e2b.agents.kruise.io/image"
 
 
-# Not an SDK limitation: open bugs seen failing in the real-node cells, reported (not run) with the
-# bug until fixed, so the table says so instead of hiding the row. KRUISE_NO_LIMITS=1 runs them.
-OPEN_ON_REAL_NODE = {
-    "ci_interrupt": "OPEN BUG (issue 17): on the real node the context's state was lost after an "
-    "interrupted cell (NameError) in the full run of 2026-12-01; passes in the simulated run",
-}
-
-
 def limitation(feature: str):
     """Known SDK limitations, reported as n.a. with the reason instead of being run
     (KRUISE_NO_LIMITS=1 runs them anyway, to check whether one still holds)."""
     if os.environ.get("KRUISE_NO_LIMITS"):
         return None
-    if os.environ.get("KRUISE_CELL_MODE") == "real-node" and feature in OPEN_ON_REAL_NODE:
-        return OPEN_ON_REAL_NODE[feature]
     if MODE == "header":
         if CI < (2, 9, 0) and feature in ("run_code", "pause_drops_memory"):
             return "e2b-code-interpreter < 2.9.0 ignores E2B_SANDBOX_URL for the interpreter port"

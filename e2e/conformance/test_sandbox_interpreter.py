@@ -7,7 +7,7 @@ import re
 import pytest
 from e2b_code_interpreter import Sandbox
 
-from sdk_support import skip_limited, RUN
+from sdk_support import RUN
 
 pytestmark = pytest.mark.runtime
 
@@ -186,7 +186,6 @@ def test_ci_contexts_cwd(sbx):
 
 
 def test_ci_interrupt(sbx):
-    skip_limited("ci_interrupt")
     _ok(sbx.run_code("kept = 'state'"))
     with pytest.raises(Exception) as timed_out:
         sbx.run_code("import time\ntime.sleep(600)", timeout=3)

@@ -38,19 +38,10 @@ export const cell = {
 // Feature modules register what an SDK copy lacks here (feature id -> () => reason | null).
 export const featureLimits = {}
 
-// Not SDK limitations: open bugs seen failing in the real-node cells, reported (not run) with the
-// bug until fixed (the Python twin is sdk_support.OPEN_ON_REAL_NODE). KRUISE_NO_LIMITS=1 runs them.
-export const OPEN_ON_REAL_NODE = {
-  ci_interrupt:
-    'OPEN BUG (issue 17): on the real node the context\'s state was lost after an interrupted cell ' +
-    '(NameError) in the full run of 2026-12-01; passes in the simulated run',
-}
-
 export function limitation(feature) {
   if (process.env.KRUISE_NO_LIMITS) return null // check whether a limitation still holds
   const lacking = featureLimits[feature]?.()
   if (lacking) return lacking
-  if (process.env.KRUISE_CELL_MODE === 'real-node' && OPEN_ON_REAL_NODE[feature]) return OPEN_ON_REAL_NODE[feature]
   if (MODE === 'header') {
     if (!atLeast(CI, [2, 7, 0]) && ['run_code', 'pause_drops_memory'].includes(feature)) {
       return '@e2b/code-interpreter < 2.7.0 ignores E2B_SANDBOX_URL for the interpreter port'

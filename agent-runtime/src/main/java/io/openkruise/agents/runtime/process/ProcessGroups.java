@@ -46,6 +46,12 @@ public final class ProcessGroups {
         Thread.currentThread().interrupt();
       }
     }
+    if (sig != 9 && sig != 15) {
+      // Not a termination (SIGINT interrupts a cell): signal the process itself if the group
+      // signal failed; never fall back to ending it.
+      signalPid(pid, sig);
+      return;
+    }
     // Fallback: descendants first, then the process itself (SIGTERM or SIGKILL only).
     process
         .descendants()
@@ -61,6 +67,26 @@ public final class ProcessGroups {
       process.destroyForcibly();
     } else {
       process.destroy();
+    }
+  }
+
+  private static void signalPid(long pid, int sig) {
+    if (KILL == null) {
+      return;
+    }
+    try {
+      Process k =
+          new ProcessBuilder(KILL, "-s", String.valueOf(sig), String.valueOf(pid))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!k.waitFor(5, TimeUnit.SECONDS) || k.exitValue() != 0) {
+        LOG.log(Level.FINE, "signal " + sig + " to " + pid + " failed");
+      }
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "kill of " + pid + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
