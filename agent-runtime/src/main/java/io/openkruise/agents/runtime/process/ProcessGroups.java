@@ -30,26 +30,15 @@ public final class ProcessGroups {
 
   public static void signal(Process process, int sig) {
     long pid = process.pid();
-    if (available()) {
-      try {
-        Process k =
-            new ProcessBuilder(KILL, "-s", String.valueOf(sig), "--", "-" + pid)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        if (k.waitFor(5, TimeUnit.SECONDS) && k.exitValue() == 0) {
-          return;
-        }
-      } catch (IOException e) {
-        LOG.log(Level.FINE, "kill failed, falling back to ProcessHandle", e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (available() && kill(sig, "-" + pid)) {
+      return;
     }
     if (sig != 9 && sig != 15) {
       // Not a termination (SIGINT interrupts a cell): signal the process itself if the group
       // signal failed; never fall back to ending it.
-      signalPid(pid, sig);
+      if (KILL != null && !kill(sig, String.valueOf(pid))) {
+        LOG.log(Level.FINE, "signal " + sig + " to " + pid + " failed");
+      }
       return;
     }
     // Fallback: descendants first, then the process itself (SIGTERM or SIGKILL only).
@@ -70,42 +59,28 @@ public final class ProcessGroups {
     }
   }
 
-  private static void signalPid(long pid, int sig) {
-    if (KILL == null) {
-      return;
-    }
-    try {
-      Process k =
-          new ProcessBuilder(KILL, "-s", String.valueOf(sig), String.valueOf(pid))
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      if (!k.waitFor(5, TimeUnit.SECONDS) || k.exitValue() != 0) {
-        LOG.log(Level.FINE, "signal " + sig + " to " + pid + " failed");
-      }
-    } catch (IOException e) {
-      LOG.log(Level.FINE, "kill of " + pid + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** Signals a group by id (its leader may be gone); errors are ignored. */
+  public static void signalGroup(long pgid, int sig) {
+    if (KILL != null) {
+      kill(sig, "-" + pgid);
     }
   }
 
-  /** Signals a group by id (its leader may be gone); errors are ignored. */
-  public static void signalGroup(long pgid, int sig) {
-    if (KILL == null) {
-      return;
-    }
+  /** {@code kill -s SIG -- TARGET} (a pid, or {@code -pgid}); true when it succeeded in time. */
+  private static boolean kill(int sig, String target) {
     try {
-      new ProcessBuilder(KILL, "-s", String.valueOf(sig), "--", "-" + pgid)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start()
-          .waitFor(5, TimeUnit.SECONDS);
+      Process k =
+          new ProcessBuilder(KILL, "-s", String.valueOf(sig), "--", target)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      return k.waitFor(5, TimeUnit.SECONDS) && k.exitValue() == 0;
     } catch (IOException e) {
-      LOG.log(Level.FINE, "kill of group " + pgid + " failed", e);
+      LOG.log(Level.FINE, "kill -s " + sig + " -- " + target + " failed", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    return false;
   }
 
   /** True when a live process belongs to group {@code pgid} (Linux /proc; false elsewhere). */
