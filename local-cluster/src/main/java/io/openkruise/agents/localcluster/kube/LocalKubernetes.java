@@ -99,26 +99,6 @@ public final class LocalKubernetes implements AutoCloseable {
       boolean podServiceAccounts,
       Path auditLog) {
 
-    /** Without an audit log. */
-    public Options(
-        KubeBinaries binaries,
-        Path tempParent,
-        List<String> controllers,
-        List<java.net.URL> crds,
-        Duration startTimeout,
-        PrintStream progress,
-        boolean podServiceAccounts) {
-      this(
-          binaries,
-          tempParent,
-          controllers,
-          crds,
-          startTimeout,
-          progress,
-          podServiceAccounts,
-          null);
-    }
-
     public static Options defaults() {
       return new Options(
           null,
@@ -127,7 +107,8 @@ public final class LocalKubernetes implements AutoCloseable {
           null,
           Duration.ofSeconds(120),
           System.err,
-          false);
+          false,
+          null);
     }
 
     public Options withBinaries(KubeBinaries b) {
