@@ -201,7 +201,7 @@ class ChartTest {
             "KRUISE_E2B_AUTH_FAILED_BURST",
             "KRUISE_E2B_AUTH_FAILED_PER_SECOND",
             "KRUISE_E2B_AUTH_FAILED_MAX_CLIENTS");
-    assertThat(env.get("KRUISE_PROXY_CONNECT_ON_TRAFFIC").getValue()).isEqualTo("false");
+    assertThat(env.get("KRUISE_PROXY_CONNECT_ON_TRAFFIC").getValue()).isEqualTo("true");
     assertThat(env.get("KRUISE_PROXY_LIVE_READ_BURST").getValue()).isEqualTo("40");
     assertThat(env.get("KRUISE_E2B_AUTH_FAILED_BURST").getValue()).isEqualTo("100");
     assertThat(env.get("E2B_DOMAIN").getValue()).isEqualTo("your.domain.com");
@@ -265,7 +265,7 @@ class ChartTest {
                 "e2b.servedNamespaces[1]", "team-b",
                 "e2b.csiAllowedDrivers[0]", "nas.csi.example.com",
                 "e2b.auth.enabled", "false",
-                "sandboxManager.proxy.connectOnTraffic", "true",
+                "sandboxManager.proxy.connectOnTraffic", "false",
                 "sandboxManager.proxy.idleTimeout", "0s",
                 "sandboxManager.extraEnv[0].name", "QUARKUS_LOG_LEVEL",
                 "sandboxManager.extraEnv[0].value", "DEBUG"));
@@ -277,7 +277,7 @@ class ChartTest {
     assertThat(env.get("KRUISE_E2B_CSI_ALLOWED_DRIVERS").getValue())
         .isEqualTo("nas.csi.example.com");
     assertThat(env.get("KRUISE_E2B_AUTH_ENABLED").getValue()).isEqualTo("false");
-    assertThat(env.get("KRUISE_PROXY_CONNECT_ON_TRAFFIC").getValue()).isEqualTo("true");
+    assertThat(env.get("KRUISE_PROXY_CONNECT_ON_TRAFFIC").getValue()).isEqualTo("false");
     assertThat(env.get("KRUISE_PROXY_IDLE_TIMEOUT").getValue()).isEqualTo("0s");
     assertThat(env.get("QUARKUS_LOG_LEVEL").getValue()).isEqualTo("DEBUG");
     // The controller's informers follow the served namespaces too (its RBAC is Roles there).

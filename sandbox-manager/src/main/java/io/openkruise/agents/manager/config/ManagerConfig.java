@@ -77,11 +77,13 @@ public interface ManagerConfig {
     int maxConnectionsPerSandbox();
 
     /**
-     * Connect-on-traffic: a request for a paused sandbox whose SandboxSet carries {@code
-     * e2b.agents.kruise.io/auto-resume: "true"} resumes it and is held (at most {@code
-     * wait-ready-timeout}) until Ready. Off by default: traffic alone then never wakes a sandbox.
+     * Connect-on-traffic: a request for a paused sandbox that asked for it (E2B's create option
+     * {@code autoResume}, or {@code e2b.agents.kruise.io/auto-resume: "true"} on the Sandbox or its
+     * SandboxSet) resumes it and is held (at most {@code wait-ready-timeout}) until Ready. On by
+     * default, as E2B's {@code autoResume} expects; false is the operator's switch that keeps every
+     * paused sandbox asleep until it is connected.
      */
-    @WithDefault("false")
+    @WithDefault("true")
     boolean connectOnTraffic();
 
     /** One log line per proxied request (category {@code io.openkruise.agents.proxy.access}). */

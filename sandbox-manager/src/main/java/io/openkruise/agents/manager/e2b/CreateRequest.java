@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
  * allow_internet_access, network rules...) are accepted and ignored, as the SDKs always send some
  * of them; of {@code network} only {@code allowPublicTraffic} is read.
  *
+ * @param autoResume E2B {@code autoResume}: traffic through the proxy resumes the paused sandbox
  * @param metadata the user's metadata with the extension keys removed
  * @param allowPublicTraffic E2B {@code network.allowPublicTraffic} (default true); false makes the
  *     sandbox's user ports require its {@code trafficAccessToken}
@@ -19,6 +20,7 @@ public record CreateRequest(
     String templateId,
     Duration timeout,
     boolean autoPause,
+    boolean autoResume,
     boolean secure,
     Map<String, String> metadata,
     Map<String, String> envVars,
@@ -97,6 +99,7 @@ public record CreateRequest(
         templateId,
         timeout,
         autoPause,
+        AutoResumeOption.parse(body),
         secure,
         split.metadata(),
         envVars,

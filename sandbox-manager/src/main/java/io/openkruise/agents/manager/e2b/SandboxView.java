@@ -142,9 +142,15 @@ public final class SandboxView {
     m.put("domain", domain);
     Map<String, Object> lifecycle = new LinkedHashMap<>();
     lifecycle.put("onTimeout", Deadlines.of(s).autoPause() ? "pause" : "kill");
-    lifecycle.put("autoResume", false);
+    lifecycle.put("autoResume", autoResume(s));
     m.put("lifecycle", lifecycle);
     return m;
+  }
+
+  /** Whether the sandbox itself asked for auto-resume (create's {@code autoResume}). */
+  public static boolean autoResume(Sandbox s) {
+    Map<String, String> a = s.getMetadata().getAnnotations();
+    return a != null && "true".equals(a.get(MetadataKeys.ANNOTATION_AUTO_RESUME));
   }
 
   /** Sizes E2B reports; Python requires ints. */

@@ -154,6 +154,9 @@ final class SandboxCreation {
             MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS, seal.seal(caller.id(), req.envVars()));
       }
     }
+    if (req.autoResume()) {
+      annotations.put(MetadataKeys.ANNOTATION_AUTO_RESUME, "true");
+    }
     if (!req.allowPublicTraffic()) {
       annotations.put(MetadataKeys.ANNOTATION_ALLOW_PUBLIC_TRAFFIC, "false");
     }

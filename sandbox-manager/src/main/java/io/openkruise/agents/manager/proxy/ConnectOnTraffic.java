@@ -9,11 +9,12 @@ import io.openkruise.agents.manager.lifecycle.SandboxService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * Connect-on-traffic: traffic for a paused sandbox resumes it, as its owner, when the proxy allows
- * it and the sandbox or its SandboxSet asks for it ({@link MetadataKeys#ANNOTATION_AUTO_RESUME}).
+ * it (the global switch, on by default) and the sandbox asked for it at create (E2B's {@code
+ * autoResume}, stored as {@link MetadataKeys#ANNOTATION_AUTO_RESUME}) or its SandboxSet carries
+ * that annotation.
  */
 final class ConnectOnTraffic {
 
@@ -45,8 +46,7 @@ final class ConnectOnTraffic {
     if (!enabled) {
       return false;
     }
-    Map<String, String> a = s.getMetadata().getAnnotations();
-    if (a != null && "true".equals(a.get(MetadataKeys.ANNOTATION_AUTO_RESUME))) {
+    if (SandboxView.autoResume(s)) {
       return true;
     }
     String ns = s.getMetadata().getNamespace();

@@ -157,9 +157,11 @@ public class SandboxProxy implements SandboxTrafficHandler {
                   replies.notFound(rc, t);
                 }
               } else {
-                String msg =
-                    ar.cause() instanceof E2bException e ? e.getMessage() : "resume failed";
-                replies.refuse(rc, t, 502, "resume_failed", msg);
+                // A resume that outlasts the wait-ready bound answers 504 naming the bound.
+                E2bException e = ar.cause() instanceof E2bException x ? x : null;
+                int code = e != null && e.status() == 504 ? 504 : 502;
+                replies.refuse(
+                    rc, t, code, "resume_failed", e != null ? e.getMessage() : "resume failed");
               }
             });
   }

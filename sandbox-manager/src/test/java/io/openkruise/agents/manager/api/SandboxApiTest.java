@@ -144,7 +144,8 @@ class SandboxApiTest {
         .body("memoryMB", equalTo(1024))
         .body("metadata.purpose", equalTo("test"))
         .body("envdAccessToken", equalTo(token))
-        .body("lifecycle.onTimeout", equalTo("kill"));
+        .body("lifecycle.onTimeout", equalTo("kill"))
+        .body("lifecycle.autoResume", equalTo(false));
   }
 
   @Test
@@ -364,7 +365,17 @@ class SandboxApiTest {
     Fixtures.pool(client, "autopause", "tpl-ap", 1, runtime.url(), false);
     awaitPool("tpl-ap", 1);
     String id =
-        create(ADMIN, Map.of("templateID", "tpl-ap", "timeout", 60, "autoPause", true))
+        create(
+                ADMIN,
+                Map.of(
+                    "templateID",
+                    "tpl-ap",
+                    "timeout",
+                    60,
+                    "autoPause",
+                    true,
+                    "autoResume",
+                    Map.of("enabled", true)))
             .then()
             .statusCode(201)
             .extract()
@@ -374,11 +385,15 @@ class SandboxApiTest {
     assertThat(pause).isBetween(Instant.now().plusSeconds(50), Instant.now().plusSeconds(70));
     assertThat(Instant.parse(s.getSpec().getShutdownTime()))
         .isEqualTo(pause.plus(Duration.ofDays(30)));
+    // E2B's autoResume is stored on the Sandbox, where the proxy's connect-on-traffic reads it.
+    assertThat(s.getMetadata().getAnnotations())
+        .containsEntry(MetadataKeys.ANNOTATION_AUTO_RESUME, "true");
     given()
         .header("X-API-Key", ADMIN)
         .get("/sandboxes/" + id)
         .then()
         .body("lifecycle.onTimeout", equalTo("pause"))
+        .body("lifecycle.autoResume", equalTo(true))
         .body("endAt", equalTo(pause.toString()));
   }
 

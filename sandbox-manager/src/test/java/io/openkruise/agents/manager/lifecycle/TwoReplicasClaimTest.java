@@ -65,6 +65,7 @@ class TwoReplicasClaimTest {
             "tpl-race",
             Duration.ofSeconds(300),
             false,
+            false,
             true,
             Map.of(),
             Map.of(),
@@ -113,6 +114,7 @@ class TwoReplicasClaimTest {
         new CreateRequest(
             "tpl-ryw",
             Duration.ofSeconds(300),
+            false,
             false,
             true,
             Map.of(),

@@ -68,12 +68,23 @@ class ConnectOnTrafficTest {
   }
 
   private String paused(String name, String template, boolean autoResume) {
+    return paused(name, template, autoResume, false);
+  }
+
+  /**
+   * @param setAsks the SandboxSet carries the auto-resume annotation
+   * @param sandboxAsks the Sandbox does (what create with E2B's {@code autoResume} writes)
+   */
+  private String paused(String name, String template, boolean setAsks, boolean sandboxAsks) {
     var set = Fixtures.set("cot", template, false);
-    if (autoResume) {
+    if (setAsks) {
       set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_AUTO_RESUME, "true"));
     }
     client.resource(set).create();
     Sandbox s = Fixtures.claimed("cot", name, template, "owner-1", "127.0.0.1");
+    if (sandboxAsks) {
+      s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_AUTO_RESUME, "true");
+    }
     s.getSpec().setPaused(true);
     s.getStatus().setPhase(SandboxPhase.PAUSED);
     s.getStatus().setConditions(new ArrayList<>(List.of(Fixtures.ready(false), Fixtures.paused())));
@@ -83,11 +94,21 @@ class ConnectOnTrafficTest {
   @Test
   void trafficResumesAPausedAutoResumeSandbox() throws Exception {
     String id = paused("sleepy", "tpl-auto", true);
+    resumesOnTraffic(id, "sleepy");
+  }
+
+  @Test
+  void trafficResumesASandboxThatAskedForAutoResumeAtCreate() throws Exception {
+    String id = paused("asked", "tpl-plain", false, true);
+    resumesOnTraffic(id, "asked");
+  }
+
+  private void resumesOnTraffic(String id, String name) throws Exception {
     // The "controller": once spec.paused is false, the pod comes back Ready.
     CompletableFuture<Void> controller =
         CompletableFuture.runAsync(
             () -> {
-              var res = client.resources(Sandbox.class).inNamespace("cot").withName("sleepy");
+              var res = client.resources(Sandbox.class).inNamespace("cot").withName(name);
               res.waitUntilCondition(
                   x -> x != null && !x.getSpec().isPaused(), 30, TimeUnit.SECONDS);
               Sandbox x = res.get();
