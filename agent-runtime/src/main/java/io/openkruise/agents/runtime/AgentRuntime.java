@@ -1,5 +1,6 @@
 package io.openkruise.agents.runtime;
 
+import io.openkruise.agents.envd.RuntimeEnv;
 import io.openkruise.agents.runtime.connect.ConnectRouter;
 import io.openkruise.agents.runtime.csi.CsiMountCommand;
 import io.openkruise.agents.runtime.envd.BootstrapGate;
@@ -183,6 +184,25 @@ public final class AgentRuntime {
   /** Actual code-interpreter port, or -1 when disabled. */
   public int codeInterpreterPort() {
     return codeInterpreterPort;
+  }
+
+  /**
+   * The line the runtime prints to its container's output once it listens (the first line of a
+   * sandbox's log; the simulated node writes the same line to the log of the runtime it runs).
+   */
+  public String startupLine() {
+    return String.format(
+        "agent-runtime %s listening on %s: envd %d, code interpreter %s, root %s, access %s",
+        ENVD_VERSION,
+        options.host(),
+        envdPort,
+        codeInterpreterPort > 0 ? String.valueOf(codeInterpreterPort) : "off",
+        options.rootDir(),
+        options.bootstrapToken() != null
+            ? "closed until init with the bootstrap token"
+            : options.unauthenticated()
+                ? "UNAUTHENTICATED (no bootstrap token)"
+                : "refused: no " + RuntimeEnv.BOOTSTRAP_TOKEN + " and not --unauthenticated");
   }
 
   /** Host directory holding the sandbox's {@code /}. */

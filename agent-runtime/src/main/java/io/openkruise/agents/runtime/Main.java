@@ -61,18 +61,7 @@ public final class Main {
       System.exit(1);
       return;
     }
-    System.out.printf(
-        "agent-runtime %s listening on %s: envd %d, code interpreter %s, root %s, access %s%n",
-        AgentRuntime.ENVD_VERSION,
-        options.host(),
-        rt.envdPort(),
-        rt.codeInterpreterPort() > 0 ? String.valueOf(rt.codeInterpreterPort()) : "off",
-        options.rootDir(),
-        options.bootstrapToken() != null
-            ? "closed until init with the bootstrap token"
-            : options.unauthenticated()
-                ? "UNAUTHENTICATED (no bootstrap token)"
-                : "refused: no " + RuntimeEnv.BOOTSTRAP_TOKEN + " and not --unauthenticated");
+    System.out.println(rt.startupLine());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -204,6 +204,14 @@ public final class Pki {
     return pem(adminKey.getPrivate());
   }
 
+  /**
+   * The serving certificate and key (127.0.0.1 among its names): also what the simulated node's log
+   * endpoint presents, from a PKI of its own (the API server does not verify kubelets).
+   */
+  public Credentials servingCredentials() {
+    return new Credentials(pem(servingCert), keyPem(servingKey.getPrivate()));
+  }
+
   /** A certificate and its key, both PEM. */
   public record Credentials(String certPem, String keyPem) {}
 

@@ -123,6 +123,11 @@ final class ContainerProcesses implements AutoCloseable {
   }
 
   private String caPem() {
+    return caPem(client);
+  }
+
+  /** The cluster CA the node's client trusts, PEM. */
+  static String caPem(KubernetesClient client) {
     var config = client.getConfiguration();
     try {
       if (config.getCaCertData() != null && !config.getCaCertData().isEmpty()) {

@@ -39,6 +39,8 @@ import java.util.logging.Logger;
  * Containers do not run their images: the runtime stands in for them, except where {@link
  * LocalNodeOptions#imageProcesses()} maps an image to a local command, which then runs as a real
  * process on the pod's address with the pod ServiceAccount's token ({@link ContainerProcesses}).
+ * Container logs (process output, or the runtime's startup line) are served as a kubelet serves
+ * them, so {@code pods/log} works ({@link ContainerLogServer}).
  */
 public final class LocalNode implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LocalNode.class.getName());
@@ -59,6 +61,7 @@ public final class LocalNode implements AutoCloseable {
   private final Map<String, PodSlot> slots = new ConcurrentHashMap<>();
   private final KeyedWorkQueue queue;
   private PodScheduler scheduler;
+  private ContainerLogServer logServer;
   private SharedIndexInformer<Pod> informer;
   private volatile boolean closed;
 
@@ -87,9 +90,14 @@ public final class LocalNode implements AutoCloseable {
   public static LocalNode start(KubernetesClient client, LocalNodeOptions options) {
     LocalNode node = new LocalNode(client, options, Clock.systemUTC());
     try {
+      node.logServer = node.startLogServer(client);
       node.scheduler =
           new PodScheduler(
-              NodeRegistration.register(client, options.nodeNames(), node.clock.instant()),
+              NodeRegistration.register(
+                  client,
+                  options.nodeNames(),
+                  node.logServer == null ? 0 : node.logServer.port(),
+                  node.clock.instant()),
               node.writes,
               node.clock);
       node.informer = client.pods().inAnyNamespace().inform(node.queue.addingEveryChange(), 0);
@@ -97,7 +105,29 @@ public final class LocalNode implements AutoCloseable {
     } catch (RuntimeException e) {
       node.close();
       throw e;
+    } catch (Exception e) {
+      node.close();
+      throw new IllegalStateException("cannot start the node's log endpoint", e);
     }
+  }
+
+  /** The kubelet log endpoint; none when the client names no cluster CA to check callers by. */
+  private ContainerLogServer startLogServer(KubernetesClient client) throws Exception {
+    String ca;
+    try {
+      ca = ContainerProcesses.caPem(client);
+    } catch (IllegalStateException e) {
+      LOG.warning("no container log endpoint (pods/log) on this node: " + e.getMessage());
+      return null;
+    }
+    return ContainerLogServer.start(
+        vertx,
+        ca,
+        (pod, container) -> {
+          String[] nsName = pod.split("/", 2);
+          return containerLog(nsName[0], nsName[1], container);
+        },
+        clock);
   }
 
   private void reconcile(String key) {
@@ -169,8 +199,10 @@ public final class LocalNode implements AutoCloseable {
   }
 
   /**
-   * The log of a container the node runs as a process ({@link LocalNodeOptions#imageProcesses()}):
-   * {@code <work dir>/logs/<ns>_<pod>_<container>.log}, kept after the pod is gone.
+   * The log of a container: the output of a container the node runs as a process ({@link
+   * LocalNodeOptions#imageProcesses()}), or for one the runtime stands in for the runtime's startup
+   * line; {@code <work dir>/logs/<ns>_<pod>_<container>.log}, kept after the pod is gone, served as
+   * the kubelet's {@code containerLogs} ({@link ContainerLogServer}).
    */
   public Path containerLog(String namespace, String pod, String container) {
     return launcher.containers().log(namespace, pod, container);
@@ -208,6 +240,9 @@ public final class LocalNode implements AutoCloseable {
     }
     prober.close();
     launcher.close();
+    if (logServer != null) {
+      logServer.close();
+    }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -25,7 +25,8 @@ final class NodeRegistration {
   private NodeRegistration() {}
 
   /** Creates or updates the Nodes and returns them with their status. */
-  static List<Node> register(KubernetesClient client, List<String> names, Instant now) {
+  static List<Node> register(
+      KubernetesClient client, List<String> names, int kubeletPort, Instant now) {
     String version = client.getKubernetesVersion().getGitVersion();
     List<Node> nodes = new ArrayList<>();
     for (String name : names) {
@@ -45,7 +46,8 @@ final class NodeRegistration {
           .nodes()
           .withName(name)
           .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"taints\":null}}");
-      String status = statusPatch(name, version, System.getProperty("os.version"), now);
+      String status =
+          statusPatch(name, version, System.getProperty("os.version"), kubeletPort, now);
       nodes.add(
           client
               .nodes()
@@ -56,8 +58,14 @@ final class NodeRegistration {
     return nodes;
   }
 
-  /** The status subresource patch of a Ready node (pure). */
-  static String statusPatch(String name, String kubeletVersion, String kernel, Instant now) {
+  /**
+   * The status subresource patch of a Ready node (pure).
+   *
+   * @param kubeletPort where the node serves container logs (the API server's {@code pods/log}
+   *     dials it on the InternalIP); 0: nowhere
+   */
+  static String statusPatch(
+      String name, String kubeletVersion, String kernel, int kubeletPort, Instant now) {
     String time = PodStatusPlanner.time(now);
     ObjectNode status = JsonNodeFactory.instance.objectNode();
     ObjectNode cap = status.putObject("capacity");
@@ -88,6 +96,9 @@ final class NodeRegistration {
     ArrayNode addrs = status.putArray("addresses");
     addrs.addObject().put("type", "InternalIP").put("address", "127.0.0.1");
     addrs.addObject().put("type", "Hostname").put("address", name);
+    if (kubeletPort > 0) {
+      status.putObject("daemonEndpoints").putObject("kubeletEndpoint").put("Port", kubeletPort);
+    }
     status
         .putObject("nodeInfo")
         .put("kubeletVersion", kubeletVersion)

@@ -8,7 +8,10 @@ import io.openkruise.agents.localcluster.process.RunDirs;
 import io.openkruise.agents.runtime.AgentRuntime;
 import io.openkruise.agents.runtime.RuntimeOptions;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -91,6 +95,7 @@ final class PodLauncher implements AutoCloseable {
       }
       try {
         Map<String, ProcessContainer> processes = containers.start(pod, ip, root);
+        writeRuntimeLogs(pod, processes.keySet(), runtime);
         PodRun run = PodRun.start(pod, ip, "127.0.0.1", clock.instant());
         return Optional.of(new PodSlot(root, runtime, processes, run));
       } catch (Exception e) {
@@ -125,6 +130,24 @@ final class PodLauncher implements AutoCloseable {
         .toCompletionStage()
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The log of each container the runtime stands in for starts, as a new container's log does, with
+   * what the runtime prints when it listens (a real container prints the same line).
+   */
+  private void writeRuntimeLogs(Pod pod, Set<String> processContainers, AgentRuntime runtime)
+      throws IOException {
+    String line = ContainerLogQuery.stamped(clock.instant(), runtime.startupLine());
+    for (Container c : pod.getSpec().getContainers()) {
+      if (!processContainers.contains(c.getName())) {
+        Path log =
+            containers.log(
+                pod.getMetadata().getNamespace(), pod.getMetadata().getName(), c.getName());
+        Files.createDirectories(log.getParent());
+        Files.writeString(log, line, StandardCharsets.UTF_8);
+      }
+    }
   }
 
   /**

@@ -68,6 +68,60 @@ class LocalNodeTest {
   }
 
   @Test
+  void podLogsComeThroughTheApiServerAsFromAKubelet(KubernetesClient client) throws Exception {
+    client.resource(sandboxPod("logs")).create();
+    String ip = awaitReady(client, "logs").getStatus().getPodIP();
+
+    // pods/log: the API server dials the node's advertised kubelet endpoint.
+    String log = client.pods().withName("logs").inContainer("main").usingTimestamps().getLog();
+    assertThat(log).contains("agent-runtime ").contains(" listening on " + ip + ": envd 49983");
+    assertThat(log.split(" ", 2)[0]).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+    assertThat(client.pods().withName("logs").inContainer("main").tailingLines(0).getLog())
+        .isEmpty();
+
+    // Only clients with a certificate of the cluster CA (the API server) read logs directly.
+    int port =
+        client
+            .nodes()
+            .withName("local-node-0")
+            .get()
+            .getStatus()
+            .getDaemonEndpoints()
+            .getKubeletEndpoint()
+            .getPort();
+    javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+    trustAll.init(
+        null,
+        new javax.net.ssl.TrustManager[] {
+          new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+              return new java.security.cert.X509Certificate[0];
+            }
+          }
+        },
+        null);
+    HttpClient anonymous =
+        HttpClient.newBuilder().sslContext(trustAll).connectTimeout(Duration.ofSeconds(5)).build();
+    URI direct =
+        URI.create(
+            "https://127.0.0.1:" + port + "/containerLogs/" + client.getNamespace() + "/logs/main");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                anonymous.send(
+                    HttpRequest.newBuilder(direct).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(IOException.class);
+    client.pods().withName("logs").delete();
+  }
+
+  @Test
   void everyPodGetsItsOwnAddress(KubernetesClient client) {
     client.resource(sandboxPod("a")).create();
     client.resource(sandboxPod("b")).create();

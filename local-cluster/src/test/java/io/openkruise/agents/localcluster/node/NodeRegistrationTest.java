@@ -16,7 +16,7 @@ class NodeRegistrationTest {
 
     JsonNode status =
         new ObjectMapper()
-            .readTree(NodeRegistration.statusPatch("n1", "v1.37.2", "6.8.0", now))
+            .readTree(NodeRegistration.statusPatch("n1", "v1.37.2", "6.8.0", 10250, now))
             .path("status");
 
     assertThat(status.path("capacity").path("pods").asText()).isEqualTo("1000");
@@ -31,5 +31,8 @@ class NodeRegistrationTest {
     assertThat(status.path("addresses").get(1).path("address").asText()).isEqualTo("n1");
     assertThat(status.path("nodeInfo").path("kubeletVersion").asText()).isEqualTo("v1.37.2");
     assertThat(status.path("nodeInfo").path("kernelVersion").asText()).isEqualTo("6.8.0");
+    // Where the API server's pods/log finds the node's container logs.
+    assertThat(status.path("daemonEndpoints").path("kubeletEndpoint").path("Port").asInt())
+        .isEqualTo(10250);
   }
 }
