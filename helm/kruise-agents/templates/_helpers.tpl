@@ -108,3 +108,11 @@ readinessProbe:
   periodSeconds: {{ $p.periodSeconds }}
   failureThreshold: {{ $p.failureThreshold }}
 {{- end -}}
+
+{{/* What no sandbox may reach, comma-separated: the cloud metadata service, the control plane and
+     the pod network. The chart's NetworkPolicy and the sandbox-manager (which keeps them out of
+     every sandbox's own egress policy) read the same list. */}}
+{{- define "ka.sandboxDeniedCidrs" -}}
+{{- $np := .Values.networkPolicy -}}
+{{- concat (list "169.254.169.254/32") $np.controlPlaneCIDRs $np.podCIDRs | uniq | join "," -}}
+{{- end -}}

@@ -80,6 +80,20 @@ public final class MetadataKeys {
   public static final String ANNOTATION_ALLOW_PUBLIC_TRAFFIC = PREFIX + "allow-public-traffic";
 
   /**
+   * The egress rules an E2B create or {@code PUT /sandboxes/{id}/network} asked for, as JSON {@code
+   * {"allowOut":[...],"denyOut":[...]}}: the record the sandbox's NetworkPolicy is made from (and
+   * can be repaired or inspected from). Absent: no rules, the namespace's defaults apply.
+   */
+  public static final String ANNOTATION_NETWORK = PREFIX + "network";
+
+  /**
+   * Pod label selecting a sandbox's own NetworkPolicy (value: its sandbox ID). Set by the manager
+   * on a claimed pod and by the controller on every pod of a Sandbox carrying {@link
+   * #ANNOTATION_NETWORK}; the chart's default internet egress skips pods that carry it.
+   */
+  public static final String LABEL_EGRESS_POLICY = PREFIX + "egress-policy";
+
+  /**
    * The env vars an E2B create asked for, sealed (AES-GCM under a key derived from the
    * control-plane sandbox key, so {@code get sbx} does not show them); the manager re-sends them to
    * the runtime's {@code /init} after every resume (the pod, and with it the runtime's state, is

@@ -383,6 +383,8 @@ class ChartTest {
             "agents.kruise.io|sandboxes|get,list,watch,create,patch,delete",
             "agents.kruise.io|sandboxsets|get,list,watch",
             "|pods/log|get",
+            "networking.k8s.io|networkpolicies|create,patch",
+            "|pods|patch",
             "|namespaces|get");
     Role secrets = DEFAULTS.one(Role.class, "sandbox-manager-secrets");
     assertThat(secrets.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
@@ -431,7 +433,9 @@ class ChartTest {
                     .containsExactly(
                         "agents.kruise.io|sandboxes|get,list,watch,create,patch,delete",
                         "agents.kruise.io|sandboxsets|get,list,watch",
-                        "|pods/log|get"));
+                        "|pods/log|get",
+                        "networking.k8s.io|networkpolicies|create,patch",
+                        "|pods|patch"));
     assertThat(r.all(RoleBinding.class))
         .extracting(b -> b.getMetadata().getNamespace())
         .contains("team-a", "team-b");
@@ -783,9 +787,13 @@ class ChartTest {
   void networkPoliciesIsolateSandboxPods() {
     List<NetworkPolicy> all = policies(DEFAULTS);
     assertThat(all)
-        .extracting(p -> p.getMetadata().getNamespace())
-        .containsExactly(Rendered.NS, "default");
-    NetworkPolicy policy = all.get(1);
+        .extracting(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName())
+        .containsExactly(
+            Rendered.NS + "/kruise-agents-sandboxes",
+            Rendered.NS + "/kruise-agents-sandboxes-internet",
+            "default/kruise-agents-sandboxes",
+            "default/kruise-agents-sandboxes-internet");
+    NetworkPolicy policy = all.get(2);
     assertThat(policy.getSpec().getPodSelector().getMatchLabels())
         .isEqualTo(Map.of(MetadataKeys.ANNOTATION_CREATED_BY, MetadataKeys.CREATED_BY_SANDBOX));
     assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
@@ -814,7 +822,7 @@ class ChartTest {
                     .isEqualTo(Map.of("kubernetes.io/metadata.name", Rendered.NS)));
 
     var egress = policy.getSpec().getEgress();
-    assertThat(egress).hasSize(3);
+    assertThat(egress).hasSize(2);
     assertThat(egress.get(0).getPorts())
         .extracting(p -> p.getProtocol(), p -> p.getPort().getIntVal())
         .containsExactlyInAnyOrder(tuple("UDP", 53), tuple("TCP", 53));
@@ -824,14 +832,49 @@ class ChartTest {
         .extracting(p -> p.getPort().getIntVal())
         .containsExactly(7788)
         .doesNotContain(9000);
-    var v4 = egress.get(2).getTo().get(0).getIpBlock();
+    // The internet: a policy of its own, for every sandbox pod but those with E2B egress rules
+    // (their own policy, written by the sandbox-manager, must not be overridden by this one).
+    NetworkPolicy internet = all.get(3);
+    assertThat(internet.getSpec().getPodSelector().getMatchLabels())
+        .isEqualTo(Map.of(MetadataKeys.ANNOTATION_CREATED_BY, MetadataKeys.CREATED_BY_SANDBOX));
+    assertThat(internet.getSpec().getPodSelector().getMatchExpressions())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getKey()).isEqualTo(MetadataKeys.LABEL_EGRESS_POLICY);
+              assertThat(e.getOperator()).isEqualTo("DoesNotExist");
+            });
+    assertThat(internet.getSpec().getPolicyTypes()).containsExactly("Egress");
+    assertThat(internet.getSpec().getIngress()).isNullOrEmpty();
+    var open = internet.getSpec().getEgress();
+    assertThat(open).hasSize(1);
+    var v4 = open.get(0).getTo().get(0).getIpBlock();
     assertThat(v4.getCidr()).isEqualTo("0.0.0.0/0");
     assertThat(v4.getExcept())
         .containsExactly("169.254.169.254/32", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16");
-    var v6 = egress.get(2).getTo().get(1).getIpBlock();
+    var v6 = open.get(0).getTo().get(1).getIpBlock();
     assertThat(v6.getCidr()).isEqualTo("::/0");
     assertThat(v6.getExcept()).containsExactly("fc00::/7");
-    assertThat(egress.get(2).getPorts()).isNullOrEmpty();
+    assertThat(open.get(0).getPorts()).isNullOrEmpty();
+    // The sandbox-manager keeps the same ranges out of every sandbox's own policy.
+    assertThat(managerEnv(DEFAULTS, "KRUISE_E2B_NETWORK_DENIED_CIDRS"))
+        .isEqualTo("169.254.169.254/32,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7");
+  }
+
+  private static String managerEnv(Rendered r, String name) {
+    return r
+        .one(Deployment.class, "sandbox-manager")
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getEnv()
+        .stream()
+        .filter(e -> e.getName().equals(name))
+        .map(e -> e.getValue())
+        .findFirst()
+        .orElse(null);
   }
 
   private static Map<String, String> podLabels(Rendered r, String deployment) {
@@ -850,13 +893,15 @@ class ChartTest {
                 "e2b.servedNamespaces[1]", "team-b"));
     assertThat(policies(r))
         .extracting(p -> p.getMetadata().getNamespace())
-        .containsExactly("team-a", "team-b");
+        .containsExactly("team-a", "team-a", "team-b", "team-b");
     assertThat(
-            policies(r).get(0).getSpec().getEgress().get(2).getTo().get(0).getIpBlock().getExcept())
+            policies(r).get(1).getSpec().getEgress().get(0).getTo().get(0).getIpBlock().getExcept())
         .containsExactly("169.254.169.254/32", "203.0.113.10/32", "10.244.0.0/16");
     assertThat(
-            policies(r).get(0).getSpec().getEgress().get(2).getTo().get(1).getIpBlock().getExcept())
+            policies(r).get(1).getSpec().getEgress().get(0).getTo().get(1).getIpBlock().getExcept())
         .isNullOrEmpty();
+    assertThat(managerEnv(r, "KRUISE_E2B_NETWORK_DENIED_CIDRS"))
+        .isEqualTo("169.254.169.254/32,203.0.113.10/32,10.244.0.0/16");
 
     Rendered own =
         Rendered.render(
@@ -865,16 +910,18 @@ class ChartTest {
                 "networkPolicy.namespaces[0]", "sandboxes", "e2b.servedNamespaces[0]", "team-a"));
     assertThat(policies(own))
         .extracting(p -> p.getMetadata().getNamespace())
-        .containsExactly("sandboxes");
-    // The release namespace named `default` gets one policy, not two.
+        .containsExactly("sandboxes", "sandboxes");
+    // The release namespace named `default` gets its policies once, not twice.
     assertThat(policies(Rendered.render("x", c -> c.withNamespace("default"), Map.of())))
         .extracting(p -> p.getMetadata().getNamespace())
-        .containsExactly("default");
+        .containsExactly("default", "default");
   }
 
   @Test
   void networkPoliciesCanBeTurnedOff() {
-    assertThat(policies(Rendered.render("x", Map.of("networkPolicy.enabled", "false")))).isEmpty();
+    Rendered off = Rendered.render("x", Map.of("networkPolicy.enabled", "false"));
+    assertThat(policies(off)).isEmpty();
+    assertThat(managerEnv(off, "KRUISE_E2B_NETWORK_DENIED_CIDRS")).isNull();
   }
 
   @Test

@@ -51,6 +51,17 @@ final class SandboxPods {
     // A label as well as the annotation: the controller's pod informer selects on it.
     labels.put(MetadataKeys.ANNOTATION_CREATED_BY, MetadataKeys.CREATED_BY_SANDBOX);
     annotations.put(MetadataKeys.ANNOTATION_CREATED_BY, MetadataKeys.CREATED_BY_SANDBOX);
+    // A sandbox with E2B egress rules has its own NetworkPolicy (written by the sandbox-manager),
+    // which selects its pod by this label from birth: after a resume too.
+    Map<String, String> sandboxAnnotations = sandbox.getMetadata().getAnnotations();
+    Map<String, String> sandboxLabels = sandbox.getMetadata().getLabels();
+    String sandboxId =
+        sandboxLabels == null ? null : sandboxLabels.get(MetadataKeys.LABEL_SANDBOX_ID);
+    if (sandboxAnnotations != null
+        && sandboxAnnotations.containsKey(MetadataKeys.ANNOTATION_NETWORK)
+        && sandboxId != null) {
+      labels.put(MetadataKeys.LABEL_EGRESS_POLICY, sandboxId);
+    }
 
     PodSpec spec =
         template.getSpec() == null ? new PodSpec() : new PodSpecBuilder(template.getSpec()).build();

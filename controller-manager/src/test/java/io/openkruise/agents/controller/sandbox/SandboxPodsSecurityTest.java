@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSpec;
@@ -69,6 +70,34 @@ class SandboxPodsSecurityTest {
             });
     // The Sandbox's own template is not modified.
     assertThat(s.getSpec().getTemplate().getSpec().getContainers().get(1).getEnv()).isNullOrEmpty();
+  }
+
+  /**
+   * A sandbox with E2B egress rules: its pods (also after a resume) carry the label its own
+   * NetworkPolicy selects, so the chart's open-internet policy skips them from birth.
+   */
+  @Test
+  void podOfASandboxWithNetworkRulesCarriesTheEgressLabel() {
+    Sandbox plain = sandbox(null);
+    plain
+        .getMetadata()
+        .setLabels(new java.util.HashMap<>(java.util.Map.of(MetadataKeys.LABEL_SANDBOX_ID, "abc")));
+    assertThat(SandboxPods.pod(plain, "rev").getMetadata().getLabels())
+        .doesNotContainKey(MetadataKeys.LABEL_EGRESS_POLICY);
+    Sandbox ruled = sandbox(null);
+    ruled
+        .getMetadata()
+        .setLabels(new java.util.HashMap<>(java.util.Map.of(MetadataKeys.LABEL_SANDBOX_ID, "abc")));
+    ruled
+        .getMetadata()
+        .setAnnotations(
+            new java.util.HashMap<>(
+                java.util.Map.of(
+                    MetadataKeys.ANNOTATION_NETWORK,
+                    "{\"allowOut\":[],\"denyOut\":[\"0.0.0.0/0\"]}")));
+    assertThat(SandboxPods.pod(ruled, "rev").getMetadata().getLabels())
+        .containsEntry(MetadataKeys.LABEL_EGRESS_POLICY, "abc")
+        .containsEntry(MetadataKeys.ANNOTATION_CREATED_BY, MetadataKeys.CREATED_BY_SANDBOX);
   }
 
   @Test

@@ -128,7 +128,7 @@ class NetworkPolicyOnRealNodeTest {
     installTheChart();
     assertThat(cluster.client().network().networkPolicies().inAnyNamespace().list().getItems())
         .extracting(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName())
-        .containsExactly(SANDBOXES + "/" + POLICY);
+        .containsExactly(SANDBOXES + "/" + POLICY, SANDBOXES + "/" + POLICY + "-internet");
     // kube-router applies policies asynchronously; wait until one denial shows, boundedly.
     awaitDial("sandbox-a", ips.get("sandbox-b") + ":49983", false);
 

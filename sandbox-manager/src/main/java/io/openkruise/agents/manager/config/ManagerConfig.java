@@ -181,11 +181,35 @@ public interface ManagerConfig {
     @WithName("csi")
     Csi csi();
 
+    @WithName("network")
+    Network network();
+
     /** The bounds a create request is parsed against. */
     default CreateRequest.Limits limits() {
       return new CreateRequest.Limits(
           defaultTimeout(), maxTimeout(), maxClaimTimeout(), maxWaitReadyTimeout());
     }
+  }
+
+  /**
+   * What a sandbox's own NetworkPolicy (made from E2B {@code allow_internet_access} and {@code
+   * network.allowOut/denyOut}) always keeps: the chart fills both from its {@code networkPolicy}
+   * values so a sandbox's rules never open what the namespace policy closes.
+   */
+  interface Network {
+    /**
+     * Destinations no sandbox rule may open: excepted from every allowed block, and an {@code
+     * allowOut} entry inside one is answered 400. The chart passes its metadata, control-plane and
+     * pod CIDRs.
+     */
+    @WithDefault("169.254.169.254/32")
+    List<String> deniedCidrs();
+
+    /**
+     * DNS servers that are not pods labelled {@code k8s-app=kube-dns} (a node-local cache, a DNS
+     * server on the node): port 53 to them stays open, like the kube-dns pods.
+     */
+    Optional<List<String>> dnsCidrs();
   }
 
   /** Concurrently running sandboxes per API key (429 above); paused ones do not count. */

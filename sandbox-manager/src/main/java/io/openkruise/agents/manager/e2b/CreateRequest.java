@@ -1,20 +1,24 @@
 package io.openkruise.agents.manager.e2b;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.openkruise.agents.manager.network.NetworkRules;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A validated E2B create body ({@code NewSandbox}). Unknown fields (mcp, volumeMounts,
- * allow_internet_access, network rules...) are accepted and ignored, as the SDKs always send some
- * of them; of {@code network} only {@code allowPublicTraffic} is read.
+ * A validated E2B create body ({@code NewSandbox}). Unknown fields (mcp, volumeMounts...) are
+ * accepted and ignored, as the SDKs always send some of them; of {@code network}, {@code
+ * allowPublicTraffic} and the egress rules ({@link NetworkRules}, with the top-level {@code
+ * allow_internet_access}) are read.
  *
  * @param autoResume E2B {@code autoResume}: traffic through the proxy resumes the paused sandbox
  * @param metadata the user's metadata with the extension keys removed
  * @param allowPublicTraffic E2B {@code network.allowPublicTraffic} (default true); false makes the
  *     sandbox's user ports require its {@code trafficAccessToken}
+ * @param network the egress rules asked for; empty: none (the namespace's defaults apply)
  */
 public record CreateRequest(
     String templateId,
@@ -25,7 +29,30 @@ public record CreateRequest(
     Map<String, String> metadata,
     Map<String, String> envVars,
     Extensions extensions,
-    boolean allowPublicTraffic) {
+    boolean allowPublicTraffic,
+    Optional<NetworkRules> network) {
+
+  /** Without egress rules. */
+  public CreateRequest(
+      String templateId,
+      Duration timeout,
+      boolean autoPause,
+      boolean secure,
+      Map<String, String> metadata,
+      Map<String, String> envVars,
+      Extensions extensions,
+      boolean allowPublicTraffic) {
+    this(
+        templateId,
+        timeout,
+        autoPause,
+        secure,
+        metadata,
+        envVars,
+        extensions,
+        allowPublicTraffic,
+        Optional.empty());
+  }
 
   /** Kubernetes qualified name (annotation key): optional DNS-subdomain prefix, then a name. */
   private static final Pattern QUALIFIED_NAME =
@@ -70,6 +97,7 @@ public record CreateRequest(
     boolean autoPause = bool(body, "autoPause", false);
     boolean secure = v2 || bool(body, "secure", false);
     boolean allowPublicTraffic = allowPublicTraffic(body);
+    Optional<NetworkRules> network = NetworkRules.fromCreate(body);
     if (!allowPublicTraffic && !secure) {
       // E2B's rule: a private sandbox needs the envd token too, or its runtime would be open.
       throw E2bException.badRequest("network.allowPublicTraffic=false requires secure=true");
@@ -104,7 +132,8 @@ public record CreateRequest(
         split.metadata(),
         envVars,
         split.extensions(),
-        allowPublicTraffic);
+        allowPublicTraffic,
+        network);
   }
 
   private static boolean allowPublicTraffic(JsonNode body) {

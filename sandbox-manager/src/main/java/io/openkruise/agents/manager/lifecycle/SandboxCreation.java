@@ -45,6 +45,7 @@ final class SandboxCreation {
   private final Clock clock;
   private final ClaimMetrics metrics;
   private final EnvVarSeal seal;
+  private final SandboxEgressPolicies egress;
 
   SandboxCreation(
       KubernetesClient client,
@@ -63,6 +64,7 @@ final class SandboxCreation {
     this.clock = clock;
     this.metrics = metrics;
     this.seal = seal;
+    this.egress = new SandboxEgressPolicies(client, settings.network());
   }
 
   Sandbox create(
@@ -76,6 +78,7 @@ final class SandboxCreation {
     Extensions ext = req.extensions();
     // Checked before anything is claimed, so a bad volume never costs a warm sandbox.
     Optional<CsiVolumes.Prepared> mount = ext.csiMount().map(m -> setup.prepare(m, caller.id()));
+    req.network().ifPresent(egress::validate);
 
     StepTimes steps = new StepTimes(clock);
     PoolClaims.Claimed claimed;
@@ -94,6 +97,11 @@ final class SandboxCreation {
     String id = SandboxView.id(sandbox);
     MDC.put("sandboxID", id);
     try {
+      if (req.network().isPresent()) {
+        // Before the runtime is initialised and before 201: no user code runs without its rules.
+        egress.apply(sandbox, req.network().get());
+        steps.done("network");
+      }
       if (claimed.created() || ext.image().isPresent()) {
         sandbox =
             waitRunning(sandbox, ext.waitReadyTimeout().orElse(settings.waitReadyTimeout()), gone);
@@ -160,6 +168,8 @@ final class SandboxCreation {
     if (!req.allowPublicTraffic()) {
       annotations.put(MetadataKeys.ANNOTATION_ALLOW_PUBLIC_TRAFFIC, "false");
     }
+    // The record the sandbox's NetworkPolicy is made from; the controller labels its pods by it.
+    req.network().ifPresent(n -> annotations.put(MetadataKeys.ANNOTATION_NETWORK, n.toJson()));
     ext.csiMount()
         .ifPresent(
             m -> annotations.put(MetadataKeys.ANNOTATION_CSI_MOUNT, CsiMountAnnotation.write(m)));
