@@ -383,6 +383,7 @@ class ChartTest {
             "agents.kruise.io|sandboxes|get,list,watch,create,patch,delete",
             "agents.kruise.io|sandboxsets|get,list,watch",
             "|pods/log|get",
+            "|pods|get,list,watch",
             "|namespaces|get");
     Role secrets = DEFAULTS.one(Role.class, "sandbox-manager-secrets");
     assertThat(secrets.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
@@ -431,7 +432,8 @@ class ChartTest {
                     .containsExactly(
                         "agents.kruise.io|sandboxes|get,list,watch,create,patch,delete",
                         "agents.kruise.io|sandboxsets|get,list,watch",
-                        "|pods/log|get"));
+                        "|pods/log|get",
+                        "|pods|get,list,watch"));
     assertThat(r.all(RoleBinding.class))
         .extracting(b -> b.getMetadata().getNamespace())
         .contains("team-a", "team-b");
