@@ -133,7 +133,12 @@ public final class MetadataKeys {
    */
   public static final String ANNOTATION_CLAIM_FAILED = PREFIX + "claim-failed";
 
-  /** {@code "true"} on a sandbox a SandboxClaim claimed whose runtime already received /init. */
+  /**
+   * {@code "true"} once a claimed sandbox's runtime received {@code /init} (SandboxClaim and E2B
+   * create). An E2B create that initialises the runtime writes {@code "false"} in its claim patch
+   * first: a sandbox still {@code "false"} after a bound lost its sandbox-manager mid-create and is
+   * deleted by the controller. Absent: no init expected (or claimed before the mark existed).
+   */
   public static final String ANNOTATION_RUNTIME_INITIALIZED = PREFIX + "runtime-initialized";
 
   // ---- annotations on Pod ----

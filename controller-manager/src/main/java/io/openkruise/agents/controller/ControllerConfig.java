@@ -25,6 +25,15 @@ public interface ControllerConfig {
   @WithName("runtime-init")
   RuntimeInit runtimeInit();
 
+  /**
+   * How long an E2B-claimed sandbox may stay marked {@code runtime-initialized: "false"} after it
+   * was claimed (or became Ready, if later) before it is deleted as a claim that never completed
+   * (its sandbox-manager died mid-create). {@code 0s} turns the reaper off.
+   */
+  @WithName("unfinished-claim-timeout")
+  @WithDefault("60s")
+  Duration unfinishedClaimTimeout();
+
   interface LeaderElection {
     /** Name of the Lease (in the system namespace) replicas compete for. */
     @WithDefault("kruise-agents-controller-manager")

@@ -27,6 +27,7 @@ final class ServiceProcesses implements AutoCloseable {
   private final Path logs;
   private final List<Process> processes = new ArrayList<>();
   private final Map<Integer, Integer> managementPorts = new HashMap<>();
+  private final Map<Integer, Process> byPort = new HashMap<>();
 
   /** One control-plane key for every service of this run, as the chart's Secret gives both. */
   private final String sandboxKey = HexFormat.of().formatHex(randomBytes(32));
@@ -59,10 +60,19 @@ final class ServiceProcesses implements AutoCloseable {
     pb.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
     pb.environment().putAll(env);
     pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
-    processes.add(pb.start());
+    Process process = pb.start();
+    processes.add(process);
+    byPort.put(port, process);
     awaitReady(management, log);
     managementPorts.put(port, management);
     return port;
+  }
+
+  /** SIGKILLs the service started on {@code port} (no shutdown hooks run) and waits for it. */
+  void kill(int port) throws InterruptedException {
+    Process p = byPort.get(port);
+    p.destroyForcibly();
+    p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   /** The management port ({@code /q/*}) of the service started on {@code port}. */

@@ -385,6 +385,7 @@ class ChartTest {
             "|pods/log|get",
             "networking.k8s.io|networkpolicies|create,patch",
             "|pods|patch",
+            "|pods|get,list,watch",
             "|namespaces|get");
     Role secrets = DEFAULTS.one(Role.class, "sandbox-manager-secrets");
     assertThat(secrets.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
@@ -435,7 +436,8 @@ class ChartTest {
                         "agents.kruise.io|sandboxsets|get,list,watch",
                         "|pods/log|get",
                         "networking.k8s.io|networkpolicies|create,patch",
-                        "|pods|patch"));
+                        "|pods|patch",
+                        "|pods|get,list,watch"));
     assertThat(r.all(RoleBinding.class))
         .extracting(b -> b.getMetadata().getNamespace())
         .contains("team-a", "team-b");

@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.controller.ControllerConfig;
 import io.openkruise.agents.controller.sandbox.SandboxPlan.Action;
 import io.openkruise.agents.controller.support.EventNote;
 import io.openkruise.agents.controller.support.EventRecorder;
@@ -30,6 +31,7 @@ import io.openkruise.agents.controller.support.Patches;
 import io.openkruise.agents.controller.support.ReconcileErrors;
 import java.net.HttpURLConnection;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,13 +52,19 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
   private final EventRecorder events;
   private final Clock clock;
   private final SandboxSecrets secrets;
+  private final Duration unfinishedClaimTimeout;
 
   public SandboxReconciler(
-      KubernetesClient client, EventRecorder events, Clock clock, SandboxSecrets secrets) {
+      KubernetesClient client,
+      EventRecorder events,
+      Clock clock,
+      SandboxSecrets secrets,
+      ControllerConfig config) {
     this.client = client;
     this.events = events;
     this.clock = clock;
     this.secrets = secrets;
+    this.unfinishedClaimTimeout = config.unfinishedClaimTimeout();
   }
 
   @Override
@@ -72,6 +80,15 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
 
   @Override
   public UpdateControl<Sandbox> reconcile(Sandbox sandbox, Context<Sandbox> context) {
+    UnfinishedClaims.Decision unfinished =
+        UnfinishedClaims.decide(sandbox, clock.instant(), unfinishedClaimTimeout);
+    if (unfinished instanceof UnfinishedClaims.Delete d) {
+      // Guarded by the version we judged: a mark written since then makes this a 409, no delete.
+      if (GuardedDeletes.deleteIfUnchanged(client, sandbox)) {
+        events.record(sandbox, d.event());
+      }
+      return UpdateControl.noUpdate();
+    }
     Optional<Pod> pod = context.getSecondaryResource(Pod.class);
     SandboxPlan plan = SandboxPlanner.plan(sandbox, pod, clock.instant());
     for (Action action : plan.actions()) {
@@ -90,7 +107,12 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
       // reads the patch's response, which carries any such change, and is a no-op otherwise.
       control.rescheduleAfter(0);
     } else {
-      plan.requeueAfter().ifPresent(d -> control.rescheduleAfter(d.toMillis() + 1));
+      Optional<Duration> next = plan.requeueAfter();
+      if (unfinished instanceof UnfinishedClaims.WaitUntil w) {
+        Duration untilMark = Duration.between(clock.instant(), w.deadline());
+        next = Optional.of(next.filter(d -> d.compareTo(untilMark) < 0).orElse(untilMark));
+      }
+      next.ifPresent(d -> control.rescheduleAfter(Math.max(d.toMillis(), 0) + 1));
     }
     return control;
   }

@@ -139,10 +139,16 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
       return UpdateControl.<SandboxClaim>noUpdate().rescheduleAfter(0);
     }
     SandboxClaimStatus status = plan.status();
+    boolean statusChanged = !status.equals(claim.getStatus());
     UpdateControl<SandboxClaim> control =
-        status.equals(claim.getStatus())
-            ? UpdateControl.noUpdate()
-            : UpdateControl.patchStatus(Patches.statusOnly(claim, status));
+        statusChanged
+            ? UpdateControl.patchStatus(Patches.statusOnly(claim, status))
+            : UpdateControl.noUpdate();
+    if (statusChanged) {
+      // A spec change landing while the status patch is in flight can be lost in JOSDK
+      // 5.3.0-5.3.4 (java-operator-sdk#3398, as in SandboxReconciler): look again at once.
+      requeue = Duration.ZERO;
+    }
     if (requeue != null) {
       control.rescheduleAfter(Math.max(requeue.toMillis(), 1));
     }

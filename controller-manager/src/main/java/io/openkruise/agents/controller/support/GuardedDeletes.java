@@ -31,14 +31,34 @@ public final class GuardedDeletes {
    */
   public static boolean delete(
       KubernetesClient client, HasMetadata object, Long gracePeriodSeconds) {
+    return delete(client, object, gracePeriodSeconds, false);
+  }
+
+  /**
+   * Deletes {@code object} only if it is still exactly the version the decision was made on (UID
+   * and resourceVersion preconditions): any write since then makes it a no-op.
+   *
+   * @return true when the API server accepted the delete
+   */
+  public static boolean deleteIfUnchanged(KubernetesClient client, HasMetadata object) {
+    return delete(client, object, null, true);
+  }
+
+  private static boolean delete(
+      KubernetesClient client, HasMetadata object, Long gracePeriodSeconds, boolean sameVersion) {
     String uid = object.getMetadata().getUid();
     if (uid == null || uid.isEmpty()) {
       throw new IllegalArgumentException("no UID on " + object.getMetadata().getName());
     }
+    Map<String, Object> preconditions = new LinkedHashMap<>();
+    preconditions.put("uid", uid);
+    if (sameVersion) {
+      preconditions.put("resourceVersion", object.getMetadata().getResourceVersion());
+    }
     Map<String, Object> options = new LinkedHashMap<>();
     options.put("apiVersion", "v1");
     options.put("kind", "DeleteOptions");
-    options.put("preconditions", Map.of("uid", uid));
+    options.put("preconditions", preconditions);
     if (gracePeriodSeconds != null) {
       options.put("gracePeriodSeconds", gracePeriodSeconds);
     }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.openkruise.agents.api.claim.SandboxClaimer;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.cache.SandboxPodCache;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.guard.FailedAuthLimiter;
 import io.openkruise.agents.manager.guard.LiveReadGuard;
@@ -82,6 +83,21 @@ public class ManagerBeans {
 
   void closeCache(@Disposes SandboxCache cache) {
     cache.close();
+  }
+
+  /** Sandbox pods, for the proxy's pod identity check; not started when that check is off. */
+  @Produces
+  @Singleton
+  SandboxPodCache pods(KubernetesClient client, ManagerConfig config) {
+    SandboxPodCache pods = new SandboxPodCache(client, config.servedNamespaces());
+    if (config.proxy().verifyPodIdentity()) {
+      pods.start(Duration.ofSeconds(60));
+    }
+    return pods;
+  }
+
+  void closePods(@Disposes SandboxPodCache pods) {
+    pods.close();
   }
 
   @Produces

@@ -108,6 +108,14 @@ public interface ManagerConfig {
     /** Burst of live reads above {@code live-reads-per-second}. */
     @WithDefault("40")
     int liveReadBurst();
+
+    /**
+     * Before dialling {@code status.sandboxIp}, check that the pod with that IP still is the
+     * sandbox's pod (UID and IP against an informer on sandbox pods): an IP reused by another pod
+     * while the controller was down is never dialled. Needs pods get/list/watch.
+     */
+    @WithDefault("true")
+    boolean verifyPodIdentity();
   }
 
   interface E2b {
@@ -170,6 +178,13 @@ public interface ManagerConfig {
 
     @WithName("quota")
     Quota quota();
+
+    /**
+     * Tests only: sleep this long between the claim and the runtime's {@code /init}, so a test can
+     * kill the process while its claims are unfinished (CrashedClaimsOnLocalClusterTest). Unset in
+     * every real deployment.
+     */
+    Optional<Duration> testOnlyDelayBeforeInit();
 
     /** Pause between two claim passes while the pool is empty (jittered ±20 %). */
     @WithDefault("25ms")

@@ -81,9 +81,11 @@ final class SandboxCreation {
     req.network().ifPresent(egress::validate);
 
     StepTimes steps = new StepTimes(clock);
+    boolean initExpected = InitMark.expected(ext, sets);
     PoolClaims.Claimed claimed;
     try {
-      claimed = claims.claim(template, sets, claimRequest(caller, req, started), ext, gone);
+      claimed =
+          claims.claim(template, sets, claimRequest(caller, req, started, initExpected), ext, gone);
       steps.done("claim");
     } catch (E2bException e) {
       metrics.claim(
@@ -108,6 +110,7 @@ final class SandboxCreation {
         steps.done("ready");
       }
       CacheWaits.checkClientStillThere(gone, "waiting for Ready");
+      settings.testOnlyDelayBeforeInit().ifPresent(InitMark::sleep);
       if (!ext.skipInitRuntime()) {
         setup.init(sandbox, sets, req.envVars());
         steps.done("init");
@@ -118,6 +121,9 @@ final class SandboxCreation {
         steps.done("mount");
       }
       CacheWaits.checkClientStillThere(gone, "mounting volumes");
+      if (initExpected) {
+        sandbox = InitMark.write(client, sandbox);
+      }
     } catch (RuntimeException e) {
       metrics.claim(
           template,
@@ -150,9 +156,14 @@ final class SandboxCreation {
   }
 
   /** Everything the one claim patch writes for this create. */
-  private ClaimRequest claimRequest(Caller caller, CreateRequest req, Instant started) {
+  private ClaimRequest claimRequest(
+      Caller caller, CreateRequest req, Instant started, boolean initExpected) {
     Extensions ext = req.extensions();
     Map<String, String> annotations = new LinkedHashMap<>(req.metadata());
+    if (initExpected) {
+      // Unfinished until InitMark.write: the controller deletes a sandbox left like this.
+      annotations.put(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "false");
+    }
     if (!ext.skipInitRuntime()) {
       // Present = the runtime is initialised by create and again after every resume; the token
       // itself is derived from the UID (SandboxTokens), never written where tenants can read it.

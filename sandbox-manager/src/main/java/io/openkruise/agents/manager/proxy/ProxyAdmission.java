@@ -132,6 +132,7 @@ final class ProxyAdmission {
       return new NotFound();
     }
     t.ip = ip;
+    t.sandbox = s;
     t.bootstrapToken = tokens.bootstrapToken(s);
     return new Admit();
   }

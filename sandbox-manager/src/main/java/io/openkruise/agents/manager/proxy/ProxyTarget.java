@@ -13,6 +13,9 @@ final class ProxyTarget {
   /** The sandbox's pod IP, once admitted. */
   String ip;
 
+  /** The admitted sandbox, whose pod identity is checked before {@link #ip} is dialled. */
+  io.openkruise.agents.api.v1alpha1.Sandbox sandbox;
+
   int port;
 
   /** The path inside the sandbox (routing prefix removed). */

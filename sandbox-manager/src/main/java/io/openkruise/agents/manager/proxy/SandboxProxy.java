@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.cache.SandboxPodCache;
 import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.guard.FailedAuthLimiter;
@@ -18,6 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,10 +47,12 @@ public class SandboxProxy implements SandboxTrafficHandler {
   private final ProxyForwarder forwarder;
   private final WebSocketTunnel tunnel;
   private final ProxyObservability observability;
+  private final PodIdentityCheck podIdentity;
 
   SandboxProxy(
       Vertx vertx,
       SandboxCache cache,
+      SandboxPodCache pods,
       SandboxService service,
       FailedAuthLimiter failedAuth,
       ManagerConfig config,
@@ -91,6 +95,9 @@ public class SandboxProxy implements SandboxTrafficHandler {
                     .map(s -> OpenStreams.gone(SandboxState.of(s, clock.instant())))
                     .orElse(true));
     this.tunnel = new WebSocketTunnel(client, replies, observability);
+    this.podIdentity =
+        new PodIdentityCheck(
+            vertx, proxy.verifyPodIdentity() ? Optional.of(pods) : Optional.empty());
   }
 
   @PreDestroy
@@ -166,7 +173,21 @@ public class SandboxProxy implements SandboxTrafficHandler {
             });
   }
 
+  /** Only to the sandbox's own pod: an IP now held by another pod is an unknown sandbox. */
   private void forward(RoutingContext rc, ProxyTarget t) {
+    podIdentity
+        .verify(t.sandbox)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && ar.result()) {
+                dial(rc, t);
+              } else {
+                replies.notFound(rc, t);
+              }
+            });
+  }
+
+  private void dial(RoutingContext rc, ProxyTarget t) {
     if (WebSocketTunnel.isUpgrade(rc.request())) {
       tunnel.tunnel(rc, t);
     } else {
