@@ -70,7 +70,7 @@ public final class SandboxEgressPolicies {
             .withSpec(spec)
             .build();
     try {
-      client.resource(policy).fieldManager("sandbox-manager").forceConflicts().serverSideApply();
+      createOrReplaceSpec(policy);
       labelPod(sandbox, id);
     } catch (KubernetesClientException e) {
       LOG.warnf("could not apply the network policy of sandbox=%s: %s", id, e.getMessage());
@@ -99,6 +99,27 @@ public final class SandboxEgressPolicies {
       throw e;
     }
     apply(sandbox, rules);
+  }
+
+  /**
+   * Create, or (409: it exists) a JSON merge patch of its spec, which replaces the egress list
+   * whole. Two verbs the RBAC grants (create, patch), and no read.
+   */
+  private void createOrReplaceSpec(NetworkPolicy policy) {
+    try {
+      client.resource(policy).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      String patch = client.getKubernetesSerialization().asJson(Map.of("spec", policy.getSpec()));
+      client
+          .network()
+          .networkPolicies()
+          .inNamespace(policy.getMetadata().getNamespace())
+          .withName(policy.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    }
   }
 
   private void labelPod(Sandbox sandbox, String id) {
