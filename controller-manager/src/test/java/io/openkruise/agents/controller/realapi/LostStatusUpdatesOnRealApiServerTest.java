@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.ConditionTypes;
+import io.openkruise.agents.api.v1alpha1.Conditions;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.localcluster.junit.LocalClusterTestResource;
@@ -46,6 +48,21 @@ class LostStatusUpdatesOnRealApiServerTest {
         .count();
   }
 
+  private long ready(String set) {
+    return client
+        .resources(Sandbox.class)
+        .inNamespace(namespace)
+        .withLabel(MetadataKeys.LABEL_SANDBOX_POOL, set)
+        .list()
+        .getItems()
+        .stream()
+        .filter(
+            s ->
+                s.getStatus() != null
+                    && Conditions.isTrue(s.getStatus().getConditions(), ConditionTypes.READY))
+        .count();
+  }
+
   private SandboxSet set(String name) {
     return client.resources(SandboxSet.class).inNamespace(namespace).withName(name).get();
   }
@@ -73,7 +90,9 @@ class LostStatusUpdatesOnRealApiServerTest {
     StatusPatchHook.ARMED.set(
         new StatusPatchHook.Armed(
             "/sandboxsets/" + name + "/status",
-            body -> body.contains("\"availableReplicas\":2"),
+            // The status patch that reports the second member Ready: the last write of the
+            // scale-up (the body's form depends on the patch type, so look at the members).
+            body -> body.contains("availableReplicas") && ready(name) == 2,
             () -> {
               // kubectl scale sbs lost-scale --replicas=3, while the pool's status patch that
               // reports the scale-up to 2 done is about to go out.
@@ -88,7 +107,9 @@ class LostStatusUpdatesOnRealApiServerTest {
             }));
     client.resources(SandboxSet.class).inNamespace(namespace).withName(name).scale(2);
 
-    assertThat(scaled.await(60, TimeUnit.SECONDS)).as("the hook fired").isTrue();
+    assertThat(scaled.await(60, TimeUnit.SECONDS))
+        .as("the hook fired (status patches seen: %d)", StatusPatchHook.SEEN.get())
+        .isTrue();
     assertThat(set(name).getSpec().getReplicas()).isEqualTo(3);
     // Nothing but the scale asks for a third member: it is created only if the scale was seen.
     awaitAvailable(name, 3);

@@ -28,10 +28,17 @@ import java.util.function.Predicate;
 @Singleton
 public class StatusPatchHook {
 
-  /** A one-shot trigger: the first status patch whose URI path and body match runs the action. */
+  /**
+   * A one-shot trigger: the first PATCH whose URI path ends so and whose body (or anything else the
+   * predicate looks at) matches runs the action.
+   */
   record Armed(String pathSuffix, Predicate<String> body, Runnable action) {}
 
   static final AtomicReference<Armed> ARMED = new AtomicReference<>();
+
+  /** Status patches the hook saw while armed, whatever their body (for the failure message). */
+  static final java.util.concurrent.atomic.AtomicInteger SEEN =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   @Produces
   @Singleton
@@ -54,8 +61,11 @@ public class StatusPatchHook {
           Armed armed = ARMED.get();
           if (armed == null
               || !"PATCH".equals(request.method())
-              || !request.uri().getPath().endsWith(armed.pathSuffix())
-              || !armed.body().test(String.valueOf(request.bodyString()))
+              || !request.uri().getPath().endsWith(armed.pathSuffix())) {
+            return;
+          }
+          SEEN.incrementAndGet();
+          if (!armed.body().test(String.valueOf(request.bodyString()))
               || !ARMED.compareAndSet(armed, null)) {
             return;
           }
