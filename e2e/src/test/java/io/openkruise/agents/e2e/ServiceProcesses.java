@@ -27,6 +27,7 @@ final class ServiceProcesses implements AutoCloseable {
   private final Path logs;
   private final List<Process> processes = new ArrayList<>();
   private final Map<Integer, Integer> managementPorts = new HashMap<>();
+  private final Map<Integer, Process> byPort = new HashMap<>();
 
   /** One control-plane key for every service of this run, as the chart's Secret gives both. */
   private final String sandboxKey = HexFormat.of().formatHex(randomBytes(32));
@@ -59,10 +60,24 @@ final class ServiceProcesses implements AutoCloseable {
     pb.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
     pb.environment().putAll(env);
     pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
-    processes.add(pb.start());
+    Process process = pb.start();
+    processes.add(process);
+    byPort.put(port, process);
     awaitReady(management, log);
     managementPorts.put(port, management);
     return port;
+  }
+
+  /**
+   * Kills the service started on {@code port} with SIGKILL (a crash: no shutdown hook, no Lease
+   * released) and waits until it is gone.
+   */
+  void kill(int port) throws InterruptedException {
+    Process p = byPort.get(port);
+    p.destroyForcibly();
+    if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new IllegalStateException("service on :" + port + " outlived SIGKILL");
+    }
   }
 
   /** The management port ({@code /q/*}) of the service started on {@code port}. */
