@@ -37,6 +37,27 @@ final class FaultBed {
 
   private FaultBed() {}
 
+  /**
+   * A service's environment for these tests: the cluster, and fabric8's request timeout raised from
+   * 10 s to 60 s, as bench/bin/run does: on a loaded machine the first informer list can take
+   * longer than 10 s, and a service that cannot sync at start never becomes ready.
+   */
+  static Map<String, String> serviceEnv(String kubeconfig) {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("KUBECONFIG", kubeconfig);
+    env.put("QUARKUS_KUBERNETES_CLIENT_REQUEST_TIMEOUT", "60s");
+    return env;
+  }
+
+  /** A sandbox-manager's environment: {@link #serviceEnv}, the admin key, one served namespace. */
+  static Map<String, String> managerEnv(String kubeconfig, String namespace) {
+    Map<String, String> env = serviceEnv(kubeconfig);
+    env.put("E2B_ADMIN_API_KEY", ADMIN_KEY);
+    env.put("E2B_DOMAIN", "localhost");
+    env.put("KRUISE_SERVED_NAMESPACES", namespace);
+    return env;
+  }
+
   static List<Sandbox> sandboxes(KubernetesClient kube, String ns) {
     return kube.resources(Sandbox.class).inNamespace(ns).list().getItems();
   }

@@ -72,13 +72,8 @@ class NodeFaultsOnLocalClusterTest {
     kube.resource(Pools.initSet(NS, POOL, 4)).create();
     services = new ServiceProcesses(Path.of("target", "e2e-logs", "node-faults"));
     String kubeconfig = control.kubeconfig().toString();
-    services.start("controller-manager", Map.of("KUBECONFIG", kubeconfig));
-    Map<String, String> env = new HashMap<>();
-    env.put("KUBECONFIG", kubeconfig);
-    env.put("E2B_ADMIN_API_KEY", FaultBed.ADMIN_KEY);
-    env.put("E2B_DOMAIN", "localhost");
-    env.put("KRUISE_SERVED_NAMESPACES", NS);
-    manager = services.start("sandbox-manager", env);
+    services.start("controller-manager", FaultBed.serviceEnv(kubeconfig));
+    manager = services.start("sandbox-manager", FaultBed.managerEnv(kubeconfig, NS));
     E2eFixtures.awaitAvailable(kube, NS, POOL, 4);
   }
 

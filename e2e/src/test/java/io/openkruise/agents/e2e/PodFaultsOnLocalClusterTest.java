@@ -63,8 +63,12 @@ class PodFaultsOnLocalClusterTest {
     SandboxSet pool = Pools.initSet(ns, POOL, 3);
     // A container that dies ends the pod (the simulator models no in-place restarts).
     pool.getSpec().getTemplate().getSpec().setRestartPolicy("Never");
-    services = E2eFixtures.controllerWithPools(cluster, client, pool);
-    Map<String, String> env = E2eFixtures.managerEnv(cluster, FaultBed.ADMIN_KEY, ns);
+    E2eFixtures.ensureSystemNamespace(client);
+    client.resource(pool).create();
+    services = new ServiceProcesses(java.nio.file.Path.of("target", "e2e-logs", "pod-faults"));
+    String kubeconfig = cluster.kubeconfig().toString();
+    services.start("controller-manager", FaultBed.serviceEnv(kubeconfig));
+    Map<String, String> env = FaultBed.managerEnv(kubeconfig, ns);
     managerA = services.start("sandbox-manager", env);
     managerB = services.start("sandbox-manager", env);
     E2eFixtures.awaitAvailable(kube, ns, POOL, 3);

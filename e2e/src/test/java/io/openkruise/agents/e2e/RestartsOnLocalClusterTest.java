@@ -16,7 +16,6 @@ import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.Pools;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -64,9 +63,9 @@ class RestartsOnLocalClusterTest {
 
   private int startController(String identity) throws Exception {
     // HOSTNAME is the Lease identity, as a pod's name is in a Deployment.
-    return services.start(
-        "controller-manager",
-        Map.of("KUBECONFIG", cluster.kubeconfig().toString(), "HOSTNAME", identity));
+    Map<String, String> env = FaultBed.serviceEnv(cluster.kubeconfig().toString());
+    env.put("HOSTNAME", identity);
+    return services.start("controller-manager", env);
   }
 
   private static void scale(String ns, String set, int replicas) {
@@ -160,8 +159,7 @@ class RestartsOnLocalClusterTest {
     services = new ServiceProcesses(Path.of("target", "e2e-logs", prefix));
     kube.resource(Pools.initSet(ns, "burst", 10)).create();
     startController(prefix + "-controller");
-    Map<String, String> env =
-        new HashMap<>(E2eFixtures.managerEnv(cluster, FaultBed.ADMIN_KEY, ns));
+    Map<String, String> env = FaultBed.managerEnv(cluster.kubeconfig().toString(), ns);
     int m1 = services.start("sandbox-manager", env);
     int m2 = services.start("sandbox-manager", env);
     E2eFixtures.awaitAvailable(kube, ns, "burst", 10);
