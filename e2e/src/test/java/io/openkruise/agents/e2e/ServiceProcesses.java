@@ -68,11 +68,16 @@ final class ServiceProcesses implements AutoCloseable {
     return port;
   }
 
-  /** SIGKILLs the service started on {@code port} (no shutdown hooks run) and waits for it. */
+  /**
+   * Kills the service started on {@code port} with SIGKILL (a crash: no shutdown hook, no Lease
+   * released) and waits until it is gone.
+   */
   void kill(int port) throws InterruptedException {
     Process p = byPort.get(port);
     p.destroyForcibly();
-    p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+    if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new IllegalStateException("service on :" + port + " outlived SIGKILL");
+    }
   }
 
   /** The management port ({@code /q/*}) of the service started on {@code port}. */

@@ -12,6 +12,13 @@ public final class ConditionTypes {
   public static final String REASON_POD_READY = "PodReady";
   public static final String REASON_INPLACE_UPDATING = "InplaceUpdating";
   public static final String REASON_START_CONTAINER_FAILED = "StartContainerFailed";
+
+  /**
+   * Ready False: the pod lost readiness while its containers stayed ready, which is what the node
+   * lifecycle controller leaves behind when a node stops reporting (ours, not the original's).
+   */
+  public static final String REASON_NODE_NOT_READY = "NodeNotReady";
+
   public static final String REASON_DELETE_POD = "DeletePod";
   public static final String REASON_CREATE_POD = "CreatePod";
   public static final String REASON_SUCCEEDED = "Succeeded";

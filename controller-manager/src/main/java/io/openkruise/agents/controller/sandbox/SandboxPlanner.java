@@ -6,6 +6,7 @@ import static io.openkruise.agents.api.v1alpha1.ConditionTypes.REASON_CREATE_POD
 import static io.openkruise.agents.api.v1alpha1.ConditionTypes.REASON_DELETE_POD;
 import static io.openkruise.agents.api.v1alpha1.ConditionTypes.REASON_FAILED;
 import static io.openkruise.agents.api.v1alpha1.ConditionTypes.REASON_INPLACE_UPDATING;
+import static io.openkruise.agents.api.v1alpha1.ConditionTypes.REASON_NODE_NOT_READY;
 import static io.openkruise.agents.api.v1alpha1.ConditionTypes.REASON_POD_READY;
 import static io.openkruise.agents.api.v1alpha1.ConditionTypes.REASON_START_CONTAINER_FAILED;
 import static io.openkruise.agents.api.v1alpha1.ConditionTypes.REASON_SUCCEEDED;
@@ -170,7 +171,7 @@ final class SandboxPlanner {
     }
     String podPhase = podPhase(p);
     if ("Succeeded".equals(podPhase) || "Failed".equals(podPhase)) {
-      terminal(podPhase);
+      terminal(p, podPhase);
       return Optional.empty();
     }
     return Optional.of(p);
@@ -206,7 +207,7 @@ final class SandboxPlanner {
     Pod p = pod.get();
     String podPhase = podPhase(p);
     if ("Succeeded".equals(podPhase) || "Failed".equals(podPhase)) {
-      terminal(podPhase);
+      terminal(p, podPhase);
       return;
     }
     mirror(p);
@@ -268,10 +269,44 @@ final class SandboxPlanner {
     events.add(EventNote.normal(reason, "created pod " + sandbox.getMetadata().getName()));
   }
 
-  private void terminal(String podPhase) {
+  private void terminal(Pod p, String podPhase) {
     status.setPhase(podPhase);
-    status.setMessage("Pod status phase is " + podPhase);
+    status.setMessage("Pod status phase is " + podPhase + terminationDetail(p));
     conditions.set(READY, false, REASON_POD_READY, status.getMessage());
+  }
+
+  /**
+   * Why the pod ended, for the message, Event and Ready condition: the pod's own reason (e.g. an
+   * eviction) and the first container that exited with an error, with its code (137 = killed).
+   */
+  static String terminationDetail(Pod p) {
+    if (p.getStatus() == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    if (p.getStatus().getReason() != null) {
+      b.append(": ").append(p.getStatus().getReason());
+      if (p.getStatus().getMessage() != null) {
+        b.append(" (").append(p.getStatus().getMessage()).append(')');
+      }
+    }
+    Optional.ofNullable(p.getStatus().getContainerStatuses()).stream()
+        .flatMap(List::stream)
+        .filter(cs -> cs.getState() != null && cs.getState().getTerminated() != null)
+        .filter(cs -> !Integer.valueOf(0).equals(cs.getState().getTerminated().getExitCode()))
+        .findFirst()
+        .ifPresent(
+            cs ->
+                b.append(b.length() == 0 ? ": " : "; ")
+                    .append("container ")
+                    .append(cs.getName())
+                    .append(" exited with exit code ")
+                    .append(cs.getState().getTerminated().getExitCode())
+                    .append(
+                        cs.getState().getTerminated().getReason() == null
+                            ? ""
+                            : " (" + cs.getState().getTerminated().getReason() + ")"));
+    return b.toString();
   }
 
   /** Copies what the pod says into status: IPs, Ready, and why a container cannot start. */
@@ -293,6 +328,20 @@ final class SandboxPlanner {
       if (SandboxPhase.RUNNING.equals(status.getPhase())) {
         status.setMessage("");
       }
+    } else if (nodeStoppedReporting(p)) {
+      String message =
+          "pod is not Ready while its containers are: node "
+              + p.getSpec().getNodeName()
+              + " stopped reporting";
+      if (!isCondition(READY, false, REASON_NODE_NOT_READY)) {
+        events.add(EventNote.warning(REASON_NODE_NOT_READY, message));
+      }
+      conditions.set(
+          READY,
+          false,
+          REASON_NODE_NOT_READY,
+          message,
+          ready.map(PodCondition::getLastTransitionTime).orElse(null));
     } else if (startFailure.isPresent()) {
       conditions.set(READY, false, REASON_START_CONTAINER_FAILED, startFailure.get());
       status.setMessage(startFailure.get());
@@ -304,6 +353,23 @@ final class SandboxPlanner {
           ready.map(PodCondition::getMessage).orElse(null),
           ready.map(PodCondition::getLastTransitionTime).orElse(null));
     }
+  }
+
+  /**
+   * The node lifecycle controller's mark: a pod that was Ready is not any more while its
+   * ContainersReady stays True. A kubelet never writes that (it sets both from the same probes);
+   * the node lifecycle controller flips only Ready when a node stops reporting. Only a sandbox that
+   * was Ready (or already so marked) counts, so readiness gates that never opened are not taken for
+   * a lost node.
+   */
+  private boolean nodeStoppedReporting(Pod p) {
+    boolean containersReady =
+        p.getStatus() != null
+            && p.getStatus().getConditions() != null
+            && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "ContainersReady".equals(c.getType()) && isTrue(c));
+    return containersReady
+        && (conditions.isTrue(READY) || isCondition(READY, false, REASON_NODE_NOT_READY));
   }
 
   private void inplaceUpdate(Pod p, String revision) {

@@ -5,6 +5,8 @@ import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.PoolMembers;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.claim.ScaleDownLock;
+import io.openkruise.agents.api.v1alpha1.ConditionTypes;
+import io.openkruise.agents.api.v1alpha1.Conditions;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSetStatus;
@@ -40,7 +42,7 @@ final class SandboxSetPlanner {
       if (leaving(member)) {
         continue;
       }
-      SandboxState state = SandboxState.of(member, now);
+      SandboxState state = nodeLost(member) ? SandboxState.DEAD : SandboxState.of(member, now);
       boolean current = revision.equals(label(member, MetadataKeys.LABEL_TEMPLATE_HASH));
       switch (state) {
         case DEAD -> {
@@ -99,6 +101,21 @@ final class SandboxSetPlanner {
         + MetadataKeys.LABEL_SANDBOX_POOL
         + "="
         + setName;
+  }
+
+  /**
+   * A member whose node stopped reporting (Ready False, reason NodeNotReady) is useless as a warm
+   * sandbox and holds no one's state: it is replaced at once rather than counted as creating until
+   * an eviction that may never come. Its pod goes when the node is back or its Node is deleted.
+   */
+  static boolean nodeLost(Sandbox member) {
+    return member.getStatus() != null
+        && Conditions.find(member.getStatus().getConditions(), ConditionTypes.READY)
+            .map(
+                c ->
+                    ConditionTypes.STATUS_FALSE.equals(c.getStatus())
+                        && ConditionTypes.REASON_NODE_NOT_READY.equals(c.getReason()))
+            .orElse(false);
   }
 
   /** Members we already locked for removal (or someone else locked) are on their way out. */

@@ -219,6 +219,113 @@ class SandboxPlannerTest {
   }
 
   @Test
+  void podWhoseContainerWasKilledFailsTheSandboxAndSaysWhy() {
+    Sandbox s = sandbox("img:1");
+    Sandbox running = withPhase(s, SandboxPlanner.plan(s, Optional.of(podFor(s, true)), NOW));
+    Pod failed = podFor(s, false);
+    failed.getStatus().setPhase("Failed");
+    failed
+        .getStatus()
+        .setContainerStatuses(
+            List.of(
+                new ContainerStatusBuilder()
+                    .withName("main")
+                    .withNewState()
+                    .withNewTerminated()
+                    .withExitCode(137)
+                    .withReason("Error")
+                    .endTerminated()
+                    .endState()
+                    .build(),
+                new ContainerStatusBuilder()
+                    .withName("side")
+                    .withNewState()
+                    .withNewTerminated()
+                    .withExitCode(0)
+                    .endTerminated()
+                    .endState()
+                    .build()));
+
+    SandboxPlan plan = SandboxPlanner.plan(running, Optional.of(failed), NOW);
+
+    assertThat(plan.status().getPhase()).isEqualTo(SandboxPhase.FAILED);
+    assertThat(plan.status().getMessage())
+        .isEqualTo("Pod status phase is Failed: container main exited with exit code 137 (Error)");
+    assertThat(plan.status().condition(ConditionTypes.READY))
+        .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
+    assertThat(plan.events())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.type()).isEqualTo("Warning");
+              assertThat(e.message()).contains("exit code 137");
+            });
+  }
+
+  @Test
+  void evictedPodNamesTheEviction() {
+    Sandbox s = sandbox("img:1");
+    Pod evicted = podFor(s, false);
+    evicted.getStatus().setPhase("Failed");
+    evicted.getStatus().setReason("Evicted");
+    evicted.getStatus().setMessage("The node was low on resource: memory.");
+    evicted.getStatus().setContainerStatuses(List.of());
+
+    assertThat(SandboxPlanner.terminationDetail(evicted))
+        .isEqualTo(": Evicted (The node was low on resource: memory.)");
+  }
+
+  /** A pod the node lifecycle controller marked: Ready False, ContainersReady still True. */
+  private static Pod markedByNodeLifecycle(Sandbox s) {
+    Pod pod = podFor(s, false);
+    pod.getStatus()
+        .getConditions()
+        .add(new PodConditionBuilder().withType("ContainersReady").withStatus("True").build());
+    return pod;
+  }
+
+  @Test
+  void readySandboxWhoseNodeStoppedReportingSaysSoOnceAndStaysRunning() {
+    Sandbox s = sandbox("img:1");
+    Sandbox running = withPhase(s, SandboxPlanner.plan(s, Optional.of(podFor(s, true)), NOW));
+
+    SandboxPlan plan = SandboxPlanner.plan(running, Optional.of(markedByNodeLifecycle(s)), NOW);
+
+    assertThat(plan.status().getPhase()).isEqualTo(SandboxPhase.RUNNING);
+    assertThat(plan.status().condition(ConditionTypes.READY))
+        .hasValueSatisfying(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("False");
+              assertThat(c.getReason()).isEqualTo("NodeNotReady");
+              assertThat(c.getMessage()).contains("node-0");
+            });
+    assertThat(plan.events())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.type()).isEqualTo("Warning");
+              assertThat(e.reason()).isEqualTo("NodeNotReady");
+            });
+    SandboxPlan again =
+        SandboxPlanner.plan(withPhase(s, plan), Optional.of(markedByNodeLifecycle(s)), NOW);
+    assertThat(again.events()).as("reported once").isEmpty();
+    assertThat(again.status()).isEqualTo(plan.status());
+    // The node is back and the kubelet reports the pod Ready: the sandbox runs again.
+    SandboxPlan back = SandboxPlanner.plan(withPhase(s, again), Optional.of(podFor(s, true)), NOW);
+    assertThat(back.status().condition(ConditionTypes.READY))
+        .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("PodReady"));
+  }
+
+  @Test
+  void aPodThatWasNeverReadyIsNotTakenForALostNode() {
+    Sandbox s = sandbox("img:1");
+    SandboxPlan plan = SandboxPlanner.plan(s, Optional.of(markedByNodeLifecycle(s)), NOW);
+    assertThat(plan.status().condition(ConditionTypes.READY))
+        .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("PodReady"));
+    assertThat(plan.events()).extracting("reason").doesNotContain("NodeNotReady");
+  }
+
+  @Test
   void podDisappearingUnderARunningSandboxFailsIt() {
     Sandbox s = sandbox("img:1");
     s = withPhase(s, SandboxPlanner.plan(s, Optional.of(podFor(s, true)), NOW));

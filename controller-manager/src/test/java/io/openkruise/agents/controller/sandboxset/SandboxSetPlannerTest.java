@@ -170,6 +170,27 @@ class SandboxSetPlannerTest {
   }
 
   @Test
+  void membersOnANodeThatStoppedReportingAreReplacedAtOnce() {
+    SandboxSet set = set(3, "img:1");
+    List<Sandbox> members = new ArrayList<>(members(set, 0, 3, true, true));
+    var ready = members.get(2).getStatus().getConditions().get(0);
+    ready.setStatus("False");
+    ready.setReason("NodeNotReady");
+    SandboxSetPlan plan = SandboxSetPlanner.plan(set, members, NOW);
+    assertThat(plan.deleteDead())
+        .extracting(s -> s.getMetadata().getName())
+        .containsExactly("code-2");
+    assertThat(plan.create()).hasSize(1);
+    assertThat(plan.status().getAvailableReplicas()).isEqualTo(2);
+
+    // Merely unready (a probe failing) stays a member: it is creating, not lost.
+    ready.setReason("PodReady");
+    SandboxSetPlan unready = SandboxSetPlanner.plan(set, members, NOW);
+    assertThat(unready.deleteDead()).isEmpty();
+    assertThat(unready.create()).isEmpty();
+  }
+
+  @Test
   void lockedMembersAreAlreadyLeaving() {
     SandboxSet set = set(2, "img:1");
     List<Sandbox> members = new ArrayList<>(members(set, 0, 2, true, true));

@@ -72,6 +72,11 @@ public final class LocalKubernetes implements AutoCloseable {
   private final String version;
   private final Thread shutdownHook;
   private volatile boolean closed;
+  // Kept so a test can kill and restart them on the same ports and data dir.
+  private List<String> etcdCommand;
+  private List<String> apiServerCommand;
+  private ChildProcess etcd;
+  private ChildProcess apiServer;
 
   /**
    * Launch settings.
@@ -231,9 +236,11 @@ public final class LocalKubernetes implements AutoCloseable {
       int apiPort = freePort();
       this.apiServerUrl = URI.create("https://127.0.0.1:" + apiPort);
 
-      ChildProcess etcd = processes.start("etcd", etcdCommand(bins, etcdClient, etcdPeer));
-      ChildProcess api =
-          processes.start("kube-apiserver", apiServerCommand(bins, etcdClient, apiPort));
+      this.etcdCommand = etcdCommand(bins, etcdClient, etcdPeer);
+      this.apiServerCommand = apiServerCommand(bins, etcdClient, apiPort);
+      this.etcd = processes.start("etcd", etcdCommand);
+      this.apiServer = processes.start("kube-apiserver", apiServerCommand);
+      ChildProcess api = apiServer;
       await("kube-apiserver /readyz", () -> readyz(api), List.of(etcd, api));
       long tApi = System.nanoTime();
 
@@ -560,6 +567,41 @@ public final class LocalKubernetes implements AutoCloseable {
   /** Live processes of this cluster (etcd, apiserver, controller manager and their children). */
   public List<ProcessHandle> processes() {
     return processes.alive();
+  }
+
+  // ---- faults, for tests: kill a daemon (SIGKILL) and start it again with its data ----
+
+  /**
+   * Kills kube-apiserver with SIGKILL; etcd keeps its data. {@link #startApiServer()} undoes it.
+   */
+  public synchronized void killApiServer() {
+    processes.kill(apiServer);
+  }
+
+  /**
+   * Starts kube-apiserver again with the same flags (port, etcd, certificates) and returns once
+   * {@code /readyz} is ok (which includes reaching etcd).
+   */
+  public synchronized void startApiServer() {
+    ChildProcess api = processes.start("kube-apiserver", apiServerCommand);
+    apiServer = api;
+    processes.await("kube-apiserver /readyz after restart", () -> readyz(api), List.of(api));
+  }
+
+  /** Kills etcd with SIGKILL; its data dir stays. {@link #startEtcd()} undoes it. */
+  public synchronized void killEtcd() {
+    processes.kill(etcd);
+  }
+
+  /**
+   * Starts etcd again on the same ports and data dir and returns once the API server is ready again
+   * (its {@code /readyz} checks etcd).
+   */
+  public synchronized void startEtcd() {
+    etcd = processes.start("etcd", etcdCommand);
+    ChildProcess api = apiServer;
+    ChildProcess store = etcd;
+    processes.await("kube-apiserver /readyz after etcd restart", () -> readyz(api), List.of(store));
   }
 
   /** Kills every process and removes the temp dir. Idempotent. */

@@ -66,6 +66,11 @@ final class ProcessGroup implements AutoCloseable {
     return supervisor.start(name, command);
   }
 
+  /** Kills one daemon with SIGKILL and waits until it is gone (its ports are free again). */
+  void kill(ChildProcess child) {
+    supervisor.kill(child);
+  }
+
   void await(String what, BooleanSupplier ready, List<ChildProcess> watched) {
     supervisor.await(what, ready, watched);
   }

@@ -1,7 +1,9 @@
 package io.openkruise.agents.localcluster.node;
 
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.openkruise.agents.runtime.AgentRuntime;
 import io.vertx.core.Vertx;
@@ -59,10 +61,14 @@ public final class LocalNode implements AutoCloseable {
   private final PodProber prober;
   private final PodTermination termination;
   private final Map<String, PodSlot> slots = new ConcurrentHashMap<>();
+  private final java.util.Set<String> kills = ConcurrentHashMap.newKeySet();
   private final KeyedWorkQueue queue;
   private PodScheduler scheduler;
   private ContainerLogServer logServer;
   private SharedIndexInformer<Pod> informer;
+  private SharedIndexInformer<Node> nodeInformer;
+  private NodeHeartbeat heartbeat;
+  private final java.util.Set<String> partitioned = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private LocalNode(KubernetesClient client, LocalNodeOptions options, Clock clock) {
@@ -91,15 +97,37 @@ public final class LocalNode implements AutoCloseable {
     LocalNode node = new LocalNode(client, options, Clock.systemUTC());
     try {
       node.logServer = node.startLogServer(client);
+      List<Node> registered =
+          NodeRegistration.register(
+              client,
+              options.nodeNames(),
+              node.logServer == null ? 0 : node.logServer.port(),
+              node.clock.instant());
+      // The scheduler reads the Nodes as they are now: a node lifecycle controller may mark one
+      // NotReady and taint it.
+      node.nodeInformer =
+          client
+              .nodes()
+              .withLabel(NODE_LABEL, "true")
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Node n) {}
+
+                    @Override
+                    public void onUpdate(Node before, Node after) {}
+
+                    @Override
+                    public void onDelete(Node n, boolean unknown) {}
+                  },
+                  0);
       node.scheduler =
-          new PodScheduler(
-              NodeRegistration.register(
-                  client,
-                  options.nodeNames(),
-                  node.logServer == null ? 0 : node.logServer.port(),
-                  node.clock.instant()),
-              node.writes,
-              node.clock);
+          new PodScheduler(() -> node.currentNodes(registered), node.writes, node.clock);
+      if (options.heartbeatEvery() != null) {
+        node.heartbeat =
+            new NodeHeartbeat(client, options.nodeNames(), options.heartbeatEvery(), node.clock);
+        node.heartbeat.start();
+      }
       node.informer = client.pods().inAnyNamespace().inform(node.queue.addingEveryChange(), 0);
       return node;
     } catch (RuntimeException e) {
@@ -143,7 +171,16 @@ public final class LocalNode implements AutoCloseable {
     if (pod == null) {
       return;
     }
-    switch (PodStep.of(pod, slot != null, options.nodeNames())) {
+    String nodeName = pod.getSpec().getNodeName();
+    if (nodeName != null && partitioned.contains(nodeName)) {
+      return; // cut off: this node neither sees nor reports its pods any more
+    }
+    PodStep step = PodStep.of(pod, slot != null, options.nodeNames());
+    if (step == PodStep.RUN && slot != null && kills.remove(key)) {
+      kill(key, pod, slot);
+      return;
+    }
+    switch (step) {
       case SCHEDULE -> scheduler.schedule(pod);
       case TERMINATE -> {
         if (slot != null) {
@@ -176,9 +213,69 @@ public final class LocalNode implements AutoCloseable {
     }
   }
 
+  /**
+   * A fault for tests: kills the containers of a running pod as a crash would (nothing answers on
+   * its address any more) and reports the pod Failed with exit code 137. Only for pods with {@code
+   * restartPolicy: Never}: a kubelet restarts the containers of any other pod in place, which this
+   * simulator does not model.
+   *
+   * @throws IllegalArgumentException when the pod does not run here or may restart its containers
+   */
+  public void killPod(String namespace, String name) {
+    String key = namespace + "/" + name;
+    Pod pod = informer == null ? null : informer.getIndexer().getByKey(key);
+    if (pod == null || !slots.containsKey(key)) {
+      throw new IllegalArgumentException("pod " + key + " does not run on this node");
+    }
+    if (!"Never".equals(pod.getSpec().getRestartPolicy())) {
+      throw new IllegalArgumentException(
+          "pod "
+              + key
+              + " has restartPolicy "
+              + pod.getSpec().getRestartPolicy()
+              + ": a kubelet would restart its containers, which the simulator does not model");
+    }
+    kills.add(key);
+    queue.add(key);
+  }
+
+  private void kill(String key, Pod pod, PodSlot slot) {
+    stop(key, slot, Duration.ofSeconds(1));
+    writes.writeStatus(pod, PodStatusPlanner.killed(pod, slot.run, clock.instant()));
+  }
+
   private void stop(String key, PodSlot slot, Duration grace) {
     slots.remove(key, slot);
     launcher.stop(key, slot, grace);
+  }
+
+  /** Our Nodes as the API server has them now; the registered ones until the cache is synced. */
+  private List<Node> currentNodes(List<Node> registered) {
+    List<Node> cached =
+        nodeInformer == null
+            ? List.of()
+            : nodeInformer.getStore().list().stream()
+                .filter(n -> options.nodeNames().contains(n.getMetadata().getName()))
+                .toList();
+    return cached.size() == options.nodeNames().size() ? cached : registered;
+  }
+
+  /**
+   * A fault for tests: cuts {@code nodeName} off from the API server. Its Lease is no longer
+   * renewed (needs {@link LocalNodeOptions#heartbeatEvery()}), and the node stops reporting and
+   * following its pods: their runtimes keep running, their status stays as it was, deletions are
+   * not carried out. What happens next is up to kube-controller-manager's node lifecycle
+   * controller.
+   */
+  public void partition(String nodeName) {
+    if (!options.nodeNames().contains(nodeName)) {
+      throw new IllegalArgumentException(nodeName + " is not one of " + options.nodeNames());
+    }
+    if (heartbeat == null) {
+      throw new IllegalStateException("the node sends no heartbeats (heartbeatEvery is unset)");
+    }
+    heartbeat.stop(nodeName);
+    partitioned.add(nodeName);
   }
 
   // ---- queries ----
@@ -231,6 +328,12 @@ public final class LocalNode implements AutoCloseable {
       return;
     }
     closed = true;
+    if (heartbeat != null) {
+      heartbeat.close();
+    }
+    if (nodeInformer != null) {
+      nodeInformer.close();
+    }
     if (informer != null) {
       informer.close();
     }

@@ -1,6 +1,7 @@
 package io.openkruise.agents.localcluster.node;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,12 +18,16 @@ import java.util.Objects;
  * @param imageProcesses image repository (no registry, tag or digest) to the local process that
  *     stands in for it: such containers run as real processes on the pod's address with the pod
  *     ServiceAccount's token; all other containers are served by the runtime
+ * @param heartbeatEvery how often each node renews its Lease in {@code kube-node-lease}, as a
+ *     kubelet does (needed when kube-controller-manager runs its node lifecycle controller); null:
+ *     no heartbeat, the Nodes stay as registered
  */
 public record LocalNodeOptions(
     List<String> nodeNames,
     Path workDir,
     boolean assumeUnservedPortsReady,
-    Map<String, ImageProcess> imageProcesses) {
+    Map<String, ImageProcess> imageProcesses,
+    Duration heartbeatEvery) {
 
   public LocalNodeOptions {
     nodeNames = List.copyOf(nodeNames);
@@ -45,6 +50,7 @@ public record LocalNodeOptions(
     private List<String> nodeNames = List.of("local-node-0");
     private boolean assumeUnservedPortsReady;
     private Map<String, ImageProcess> imageProcesses = Map.of();
+    private Duration heartbeatEvery;
 
     private Builder(Path workDir) {
       this.workDir = workDir;
@@ -68,8 +74,17 @@ public record LocalNodeOptions(
       return this;
     }
 
+    /**
+     * Default: none (see {@link LocalNodeOptions#heartbeatEvery()}); a kubelet renews every 10 s.
+     */
+    public Builder heartbeatEvery(Duration every) {
+      this.heartbeatEvery = every;
+      return this;
+    }
+
     public LocalNodeOptions build() {
-      return new LocalNodeOptions(nodeNames, workDir, assumeUnservedPortsReady, imageProcesses);
+      return new LocalNodeOptions(
+          nodeNames, workDir, assumeUnservedPortsReady, imageProcesses, heartbeatEvery);
     }
   }
 }

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.Toleration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +13,9 @@ import java.util.Optional;
 
 /**
  * The scheduler's decision, kept minimal: pods that name our scheduler (or none) go round-robin to
- * the nodes whose labels match their {@code nodeSelector}. Affinity, taints and resources are not
- * considered: every simulated node has room for any pod.
+ * the nodes whose labels match their {@code nodeSelector}, that are Ready and whose NoSchedule and
+ * NoExecute taints they tolerate. Affinity and resources are not considered: every simulated node
+ * has room for any pod.
  */
 public final class NodePicker {
   public static final String DEFAULT_SCHEDULER = "default-scheduler";
@@ -44,12 +47,59 @@ public final class NodePicker {
                                 .getLabels()
                                 .entrySet()
                                 .containsAll(selector.entrySet())))
+            .filter(NodePicker::ready)
+            .filter(n -> toleratesTaints(pod, n))
             .toList();
     if (fit.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
         fit.get((int) Math.floorMod(turn, (long) fit.size())).getMetadata().getName());
+  }
+
+  /** A node whose Ready condition says anything but True takes no new pods (none: registering). */
+  static boolean ready(Node node) {
+    if (node.getStatus() == null || node.getStatus().getConditions() == null) {
+      return true;
+    }
+    return node.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .allMatch(c -> "True".equals(c.getStatus()));
+  }
+
+  /**
+   * True when every NoSchedule and NoExecute taint of the node is tolerated by the pod (the node
+   * lifecycle controller taints a node that stopped reporting with {@code
+   * node.kubernetes.io/unreachable}).
+   */
+  static boolean toleratesTaints(Pod pod, Node node) {
+    List<Taint> taints =
+        node.getSpec() == null || node.getSpec().getTaints() == null
+            ? List.of()
+            : node.getSpec().getTaints();
+    List<Toleration> tolerations =
+        pod.getSpec().getTolerations() == null ? List.of() : pod.getSpec().getTolerations();
+    return taints.stream()
+        .filter(t -> "NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect()))
+        .allMatch(t -> tolerations.stream().anyMatch(tol -> tolerates(tol, t)));
+  }
+
+  private static boolean tolerates(Toleration tol, Taint taint) {
+    if (tol.getEffect() != null
+        && !tol.getEffect().isEmpty()
+        && !tol.getEffect().equals(taint.getEffect())) {
+      return false;
+    }
+    if (tol.getKey() == null || tol.getKey().isEmpty()) {
+      return "Exists".equals(tol.getOperator());
+    }
+    if (!tol.getKey().equals(taint.getKey())) {
+      return false;
+    }
+    return "Exists".equals(tol.getOperator())
+        || java.util.Objects.equals(
+            tol.getValue() == null ? "" : tol.getValue(),
+            taint.getValue() == null ? "" : taint.getValue());
   }
 
   /**
@@ -71,7 +121,10 @@ public final class NodePicker {
     c.setStatus("False");
     c.setReason("Unschedulable");
     c.setMessage(
-        "0/" + nodeCount + " nodes are available: node(s) didn't match Pod's node selector.");
+        "0/"
+            + nodeCount
+            + " nodes are available: node(s) didn't match Pod's node selector, were not ready"
+            + " or had untolerated taints.");
     c.setLastTransitionTime(PodStatusPlanner.time(now));
     PodStatus s = new PodStatus();
     s.setConditions(List.of(c));

@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * Registers the simulated Nodes: labels, no taints, and a Ready status with room for any pod. The
- * status is written once; nothing watches heartbeats here (no node lifecycle controller runs).
+ * status is written once; by default no node lifecycle controller runs, so nothing expects more.
+ * Where one does, {@link NodeHeartbeat} renews the nodes' Leases.
  */
 final class NodeRegistration {
   /** What every simulated node offers. */

@@ -145,6 +145,34 @@ public final class PodStatusPlanner {
     return s;
   }
 
+  /**
+   * Status after every container of a {@code restartPolicy: Never} pod was killed (SIGKILL, exit
+   * 137): the pod failed, as a kubelet reports it.
+   */
+  public static PodStatus killed(Pod pod, PodRun run, Instant now) {
+    PodStatus current = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
+    Instant t = now.truncatedTo(ChronoUnit.SECONDS);
+    List<ContainerStatus> statuses = new ArrayList<>();
+    for (ContainerRun c : run.containers()) {
+      ContainerState state = terminated(c.startedAt(), t);
+      state.getTerminated().setExitCode(137);
+      state.getTerminated().setReason("Error");
+      statuses.add(base(c).withReady(false).withStarted(false).withState(state).build());
+    }
+    List<PodCondition> conditions = new ArrayList<>();
+    conditions.add(condition(current, READY_TO_START, false, null, null, now));
+    conditions.add(condition(current, CONTAINERS_READY, false, "PodFailed", null, now));
+    conditions.add(condition(current, READY, false, "PodFailed", null, now));
+    PodStatus s = new PodStatus();
+    s.setPhase("Failed");
+    s.setPodIP(run.podIp());
+    s.setHostIP(run.hostIp());
+    s.setStartTime(time(run.startTime()));
+    s.setConditions(conditions);
+    s.setContainerStatuses(statuses);
+    return s;
+  }
+
   private static ContainerStatusBuilder base(ContainerRun c) {
     return new ContainerStatusBuilder()
         .withName(c.name())

@@ -127,6 +127,25 @@ public final class ProcessSupervisor {
     }
   }
 
+  /** SIGKILL, as a crash would end it, then waits for the exit; its log stays for a restart. */
+  public void kill(ChildProcess child) {
+    Process p = child.process();
+    p.destroyForcibly();
+    try {
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(child.name() + " outlived SIGKILL for 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while killing " + child.name(), e);
+    } finally {
+      synchronized (this) {
+        children.remove(child);
+      }
+      watchdog.remove(p.pid());
+    }
+  }
+
   /** Every daemon still alive, descendants included. */
   public synchronized List<ProcessHandle> alive() {
     return children.stream()

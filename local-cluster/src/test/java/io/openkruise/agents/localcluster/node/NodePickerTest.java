@@ -58,6 +58,85 @@ class NodePickerTest {
     assertThat(NodePicker.unschedulable(pod, 2, now)).isEmpty();
   }
 
+  @Test
+  void aNodeThatStoppedReportingTakesNoNewPods() {
+    Node lost =
+        new NodeBuilder(node("a", Map.of()))
+            .withNewSpec()
+            .addNewTaint()
+            .withKey("node.kubernetes.io/unreachable")
+            .withEffect("NoSchedule")
+            .endTaint()
+            .endSpec()
+            .withNewStatus()
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus("Unknown")
+            .endCondition()
+            .endStatus()
+            .build();
+    List<Node> two = List.of(lost, node("b", Map.of()));
+    Pod pod = pod(null, null, null);
+    for (long turn = 0; turn < 4; turn++) {
+      assertThat(NodePicker.pick(pod, two, turn)).contains("b");
+    }
+  }
+
+  @Test
+  void taintsKeepPodsAwayUnlessTolerated() {
+    Node tainted =
+        new NodeBuilder(node("a", Map.of()))
+            .withNewSpec()
+            .addNewTaint()
+            .withKey("dedicated")
+            .withValue("sandboxes")
+            .withEffect("NoSchedule")
+            .endTaint()
+            .addNewTaint()
+            .withKey("soft")
+            .withEffect("PreferNoSchedule")
+            .endTaint()
+            .endSpec()
+            .build();
+    Pod plain = pod(null, null, null);
+    assertThat(NodePicker.toleratesTaints(plain, tainted)).isFalse();
+
+    Pod equal = pod(null, null, null);
+    equal
+        .getSpec()
+        .setTolerations(
+            List.of(
+                new io.fabric8.kubernetes.api.model.TolerationBuilder()
+                    .withKey("dedicated")
+                    .withOperator("Equal")
+                    .withValue("sandboxes")
+                    .withEffect("NoSchedule")
+                    .build()));
+    assertThat(NodePicker.toleratesTaints(equal, tainted)).isTrue();
+
+    Pod other = pod(null, null, null);
+    other
+        .getSpec()
+        .setTolerations(
+            List.of(
+                new io.fabric8.kubernetes.api.model.TolerationBuilder()
+                    .withKey("dedicated")
+                    .withOperator("Equal")
+                    .withValue("gpu")
+                    .build()));
+    assertThat(NodePicker.toleratesTaints(other, tainted)).isFalse();
+
+    Pod everything = pod(null, null, null);
+    everything
+        .getSpec()
+        .setTolerations(
+            List.of(
+                new io.fabric8.kubernetes.api.model.TolerationBuilder()
+                    .withOperator("Exists")
+                    .build()));
+    assertThat(NodePicker.toleratesTaints(everything, tainted)).isTrue();
+  }
+
   private static Node node(String name, Map<String, String> labels) {
     return new NodeBuilder()
         .withNewMetadata()

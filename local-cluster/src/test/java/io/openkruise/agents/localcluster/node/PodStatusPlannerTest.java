@@ -141,6 +141,20 @@ class PodStatusPlannerTest {
   }
 
   @Test
+  void killedPodFailsWithExitCode137AndKeepsItsAddress() {
+    Pod pod = pod("img:1", false);
+    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    PodStatus s = PodStatusPlanner.killed(pod, run, T1);
+    assertThat(s.getPhase()).isEqualTo("Failed");
+    assertThat(s.getPodIP()).isEqualTo("127.1.0.2");
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("PodFailed");
+    var terminated = s.getContainerStatuses().get(0).getState().getTerminated();
+    assertThat(terminated.getExitCode()).isEqualTo(137);
+    assertThat(terminated.getReason()).isEqualTo("Error");
+  }
+
+  @Test
   void patchNullsStaleFieldsAndCoversDetectsNoOps() {
     Pod pod = pod("img:1", false);
     PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);

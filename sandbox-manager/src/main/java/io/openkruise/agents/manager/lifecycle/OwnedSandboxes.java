@@ -36,12 +36,18 @@ final class OwnedSandboxes {
 
   /** A sandbox the caller owns and that is running or paused; anything else is 404. */
   Sandbox get(Caller caller, String id) {
-    Sandbox s = cache.claimed(id).orElseThrow(() -> E2bException.sandboxNotFound(id));
-    if (!SandboxOwners.ownedBy(s, caller.id()) || !caller.sees(s.getMetadata().getNamespace())) {
-      throw E2bException.sandboxNotFound(id);
-    }
+    Sandbox s = owned(caller, id);
     SandboxState state = state(s);
     if (state != SandboxState.RUNNING && state != SandboxState.PAUSED) {
+      throw E2bException.sandboxNotFound(id);
+    }
+    return s;
+  }
+
+  /** A sandbox the caller owns, in any state; another key's (or none) is 404. */
+  private Sandbox owned(Caller caller, String id) {
+    Sandbox s = cache.claimed(id).orElseThrow(() -> E2bException.sandboxNotFound(id));
+    if (!SandboxOwners.ownedBy(s, caller.id()) || !caller.sees(s.getMetadata().getNamespace())) {
       throw E2bException.sandboxNotFound(id);
     }
     return s;
@@ -73,8 +79,16 @@ final class OwnedSandboxes {
     return query.apply(items);
   }
 
+  /**
+   * Deletes a sandbox the caller owns. Unlike get, a dead one counts too (its pod failed or
+   * vanished): it is invisible to get, list and the proxy, and kill is how its owner removes it now
+   * rather than at its shutdown time. One already being deleted is 404.
+   */
   void kill(Caller caller, String id) {
-    Sandbox s = get(caller, id);
+    Sandbox s = owned(caller, id);
+    if (s.getMetadata().getDeletionTimestamp() != null) {
+      throw E2bException.sandboxNotFound(id);
+    }
     try {
       delete(client, s);
     } catch (KubernetesClientException e) {

@@ -206,6 +206,43 @@ class SandboxApiTest {
   }
 
   @Test
+  void failedSandboxIsGoneForGetAndConnectButItsOwnerCanStillKillIt() {
+    Fixtures.pool(client, "failing", "tpl-fail", 1, runtime.url(), false);
+    awaitPool("tpl-fail", 1);
+    String alice = newKey("alice-failed");
+    String bob = newKey("bob-failed");
+    String id =
+        create(alice, Map.of("templateID", "tpl-fail"))
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("sandboxID");
+    Sandbox s = stored(id);
+    // What the controller writes when the sandbox's pod failed under it.
+    s.getStatus().setPhase(io.openkruise.agents.api.v1alpha1.SandboxPhase.FAILED);
+    s.getStatus().setMessage("Pod status phase is Failed");
+    client.resource(s).updateStatus();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                io.openkruise.agents.api.v1alpha1.SandboxPhase.FAILED.equals(
+                    cache.claimedCached(id).map(c -> c.getStatus().getPhase()).orElse(null)));
+
+    given().header("X-API-Key", alice).get("/sandboxes/" + id).then().statusCode(404);
+    given()
+        .header("X-API-Key", alice)
+        .contentType(ContentType.JSON)
+        .body("{\"timeout\":60}")
+        .post("/sandboxes/" + id + "/connect")
+        .then()
+        .statusCode(404);
+    given().header("X-API-Key", bob).delete("/sandboxes/" + id).then().statusCode(404);
+    given().header("X-API-Key", alice).delete("/sandboxes/" + id).then().statusCode(204);
+    assertThat(stored(id)).isNull();
+  }
+
+  @Test
   void anotherKeySeesNotFoundAndKillDeletes() {
     Fixtures.pool(client, "owners", "tpl-own", 1, runtime.url(), false);
     awaitPool("tpl-own", 1);

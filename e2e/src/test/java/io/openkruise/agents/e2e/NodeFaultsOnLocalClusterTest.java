@@ -1,0 +1,196 @@
+package io.openkruise.agents.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.ConditionTypes;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.localcluster.kube.LocalKubernetes;
+import io.openkruise.agents.localcluster.node.LocalNode;
+import io.openkruise.agents.localcluster.node.LocalNodeOptions;
+import io.openkruise.agents.testing.E2bApi;
+import io.openkruise.agents.testing.E2bApi.Reply;
+import io.openkruise.agents.testing.Pools;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A simulated node stops heartbeating (cut off from the API server) on a private local cluster
+ * whose kube-controller-manager runs the node lifecycle controller and whose two nodes renew their
+ * Leases as kubelets do. After the controller's grace period (kube-controller-manager's default, 50
+ * s) it marks the node's pods not Ready; our controller reports the claimed sandboxes there and
+ * refills the pool on the other node. See docs/reliability.md, "Pod and node faults".
+ */
+@io.openkruise.agents.testing.tier.E2eTier
+class NodeFaultsOnLocalClusterTest {
+
+  private static final String POOL = "spread";
+  private static final String LOST = "node-a";
+  private static final String KEPT = "node-b";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static LocalKubernetes control;
+  private static LocalNode node;
+  private static KubernetesClient kube;
+  private static ServiceProcesses services;
+  private static int manager;
+  private static final String NS = "node-faults";
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    List<String> controllers = new ArrayList<>(LocalKubernetes.DEFAULT_CONTROLLERS);
+    controllers.add("node-lifecycle-controller");
+    control =
+        LocalKubernetes.start(LocalKubernetes.Options.defaults().withControllers(controllers));
+    kube = control.client();
+    node =
+        LocalNode.start(
+            kube,
+            LocalNodeOptions.builder(control.workDir().resolve("node"))
+                .nodeNames(List.of(LOST, KEPT))
+                .heartbeatEvery(Duration.ofSeconds(2))
+                .build());
+    E2eFixtures.ensureSystemNamespace(kube);
+    kube.namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .create();
+    kube.resource(Pools.initSet(NS, POOL, 4)).create();
+    services = new ServiceProcesses(Path.of("target", "e2e-logs", "node-faults"));
+    String kubeconfig = control.kubeconfig().toString();
+    services.start("controller-manager", FaultBed.serviceEnv(kubeconfig));
+    manager = services.start("sandbox-manager", FaultBed.managerEnv(kubeconfig, NS));
+    E2eFixtures.awaitAvailable(kube, NS, POOL, 4);
+  }
+
+  @AfterAll
+  static void stopAll() throws Exception {
+    E2eFixtures.stop(services);
+    if (node != null) {
+      node.close();
+    }
+    if (control != null) {
+      control.close();
+    }
+  }
+
+  private static Reply call(String method, String path, String body) throws Exception {
+    return E2bApi.call(
+        "http://127.0.0.1:" + manager,
+        method,
+        path,
+        FaultBed.ADMIN_KEY,
+        body,
+        Duration.ofSeconds(60));
+  }
+
+  private static Sandbox sandboxOf(String id) {
+    return kube.resources(Sandbox.class)
+        .inNamespace(NS)
+        .withLabel(MetadataKeys.LABEL_SANDBOX_ID, id)
+        .list()
+        .getItems()
+        .get(0);
+  }
+
+  private static int throughProxy(String id, String token) throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + manager + "/health"))
+                .timeout(Duration.ofSeconds(20))
+                .header("E2b-Sandbox-Id", id)
+                .header("E2b-Sandbox-Port", "49983")
+                .header("X-Access-Token", token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return r.statusCode();
+  }
+
+  private static boolean nodeReady(String name) {
+    Node n = kube.nodes().withName(name).get();
+    return n.getStatus().getConditions().stream()
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  @Test
+  void sandboxesOnANodeThatStoppedReportingAreReportedAndThePoolRefillsOnTheOther()
+      throws Exception {
+    // One claimed sandbox on each node (members are spread round-robin; claim until both have one).
+    Map<String, String[]> claimedOn = new HashMap<>();
+    for (int i = 0; i < 12 && claimedOn.size() < 2; i++) {
+      Reply created = call("POST", "/v2/sandboxes", "{\"templateID\":\"" + POOL + "\"}");
+      assertThat(created.status()).isEqualTo(201);
+      String id = created.body().path("sandboxID").asText();
+      String token = created.body().path("envdAccessToken").asText();
+      claimedOn.putIfAbsent(sandboxOf(id).getStatus().getNodeName(), new String[] {id, token});
+    }
+    assertThat(claimedOn).containsKeys(LOST, KEPT);
+    String lostId = claimedOn.get(LOST)[0];
+    String keptId = claimedOn.get(KEPT)[0];
+    assertThat(throughProxy(lostId, claimedOn.get(LOST)[1])).isBetween(200, 299);
+    E2eFixtures.awaitAvailable(kube, NS, POOL, 4);
+
+    node.partition(LOST);
+
+    // kube-controller-manager's verdict first (its grace period), then ours.
+    await()
+        .atMost(Duration.ofSeconds(150))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> !nodeReady(LOST));
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              Sandbox lost = sandboxOf(lostId);
+              assertThat(lost.getStatus().condition(ConditionTypes.READY))
+                  .hasValueSatisfying(
+                      c -> {
+                        assertThat(c.getStatus()).isEqualTo("False");
+                        assertThat(c.getReason()).isEqualTo("NodeNotReady");
+                      });
+              assertThat(kube.v1().events().inNamespace(NS).list().getItems())
+                  .anyMatch(
+                      e ->
+                          lost.getMetadata().getName().equals(e.getInvolvedObject().getName())
+                              && "Sandbox".equals(e.getInvolvedObject().getKind())
+                              && "NodeNotReady".equals(e.getReason())
+                              && "Warning".equals(e.getType()));
+            });
+    assertThat(call("GET", "/sandboxes/" + lostId, null).status()).isEqualTo(404);
+    assertThat(throughProxy(lostId, claimedOn.get(LOST)[1])).isEqualTo(502);
+    assertThat(call("GET", "/sandboxes/" + keptId, null).status()).isEqualTo(200);
+    assertThat(throughProxy(keptId, claimedOn.get(KEPT)[1])).isBetween(200, 299);
+
+    // The pool is back at size, every member on the node that still reports.
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              assertThat(FaultBed.available(kube, NS, POOL)).isEqualTo(4);
+              List<Sandbox> members = FaultBed.members(kube, NS, POOL);
+              assertThat(members).hasSize(4);
+              assertThat(members)
+                  .allSatisfy(m -> assertThat(m.getStatus().getNodeName()).isEqualTo(KEPT));
+            });
+    Reply created = call("POST", "/v2/sandboxes", "{\"templateID\":\"" + POOL + "\"}");
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(sandboxOf(created.body().path("sandboxID").asText()).getStatus().getNodeName())
+        .isEqualTo(KEPT);
+  }
+}

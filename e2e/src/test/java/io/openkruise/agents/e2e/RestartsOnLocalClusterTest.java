@@ -1,0 +1,229 @@
+package io.openkruise.agents.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.localcluster.LocalCluster;
+import io.openkruise.agents.localcluster.kube.LocalKubernetes;
+import io.openkruise.agents.testing.E2bApi;
+import io.openkruise.agents.testing.E2bApi.Reply;
+import io.openkruise.agents.testing.Pools;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Restarts in the middle of work, on a private local cluster (its API server and etcd are killed):
+ * the controller-manager (two replicas with leader election), the API server with etcd's data kept,
+ * and etcd itself. Each test counts Sandboxes and pods before and after against the spec and what
+ * clients hold. See docs/reliability.md, "Restarts".
+ */
+@io.openkruise.agents.testing.tier.E2eTier
+class RestartsOnLocalClusterTest {
+
+  private static LocalCluster cluster;
+  private static LocalKubernetes control;
+  private static KubernetesClient kube;
+  private ServiceProcesses services;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = LocalCluster.startReal(LocalCluster.Options.defaults());
+    control = cluster.kubernetes().orElseThrow();
+    kube = cluster.client();
+    E2eFixtures.ensureSystemNamespace(kube);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @AfterEach
+  void stopServices() throws Exception {
+    E2eFixtures.stop(services);
+  }
+
+  private int startController(String identity) throws Exception {
+    // HOSTNAME is the Lease identity, as a pod's name is in a Deployment.
+    Map<String, String> env = FaultBed.serviceEnv(cluster.kubeconfig().toString());
+    env.put("HOSTNAME", identity);
+    return services.start("controller-manager", env);
+  }
+
+  private static void scale(String ns, String set, int replicas) {
+    kube.resources(SandboxSet.class)
+        .inNamespace(ns)
+        .withName(set)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":" + replicas + "}}");
+  }
+
+  /** Pool at size, nothing beyond the spec, every pod with its Sandbox. */
+  private static void awaitPoolSettledAt(String ns, String set, int replicas) {
+    await()
+        .atMost(Duration.ofSeconds(180))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              assertThat(FaultBed.available(kube, ns, set)).isEqualTo(replicas);
+              assertThat(FaultBed.members(kube, ns, set)).hasSize(replicas);
+            });
+    FaultBed.assertOnePodPerSandboxAndNoOrphans(kube, ns);
+    assertThat(kube.pods().inNamespace(ns).list().getItems())
+        .filteredOn(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .hasSize(FaultBed.sandboxes(kube, ns).size());
+  }
+
+  @Test
+  void leaderKilledWhileAPoolScalesUpIsReplacedAndThePoolEndsAtItsSizeWithNoExtras()
+      throws Exception {
+    String ns = cluster.createNamespace("restart-controller");
+    services = new ServiceProcesses(Path.of("target", "e2e-logs", "restart-controller"));
+    int a = startController("controller-a");
+    FaultBed.awaitLeader(kube, "controller-a");
+    int b = startController("controller-b");
+    kube.resource(Pools.initSet(ns, "grow", 0)).create();
+
+    scale(ns, "grow", 30);
+    // Mid-work: some members exist, the pool is not at size yet.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> !FaultBed.members(kube, ns, "grow").isEmpty());
+    services.kill(a);
+    int seenAtKill = FaultBed.available(kube, ns, "grow");
+    assertThat(seenAtKill).as("killed before the pool was ready").isLessThan(30);
+
+    FaultBed.awaitLeader(kube, "controller-b");
+    awaitPoolSettledAt(ns, "grow", 30);
+
+    // The killed replica comes back as a standby; the leader moves to it when B dies.
+    int a2 = startController("controller-a");
+    assertThat(FaultBed.leader(kube)).isEqualTo("controller-b");
+    scale(ns, "grow", 12);
+    services.kill(b);
+    FaultBed.awaitLeader(kube, "controller-a");
+    awaitPoolSettledAt(ns, "grow", 12);
+    assertThat(a2).isPositive();
+  }
+
+  @Test
+  void apiServerRestartedDuringABurstOfCreates() throws Exception {
+    burstThroughAnOutage(
+        "restart-apiserver",
+        lk -> {
+          lk.killApiServer();
+          pause(Duration.ofSeconds(3));
+          lk.startApiServer();
+        });
+  }
+
+  @Test
+  void etcdRestartedDuringABurstOfCreates() throws Exception {
+    burstThroughAnOutage(
+        "restart-etcd",
+        lk -> {
+          lk.killEtcd();
+          pause(Duration.ofSeconds(3));
+          lk.startEtcd();
+        });
+  }
+
+  /**
+   * A controller and two sandbox-managers, a pool of 10; 24 creates at concurrency 4 whose clients
+   * retry, and the {@code outage} once the first few succeeded. Afterwards: every client holds its
+   * own sandbox, the namespace holds exactly those claimed Sandboxes (nothing leaked by a create
+   * cut short), the pool is back at size, every pod has its Sandbox, and both managers list every
+   * sandbox (their caches re-listed and watch again).
+   */
+  private void burstThroughAnOutage(String prefix, Consumer<LocalKubernetes> outage)
+      throws Exception {
+    String ns = cluster.createNamespace(prefix);
+    services = new ServiceProcesses(Path.of("target", "e2e-logs", prefix));
+    kube.resource(Pools.initSet(ns, "burst", 10)).create();
+    startController(prefix + "-controller");
+    Map<String, String> env = FaultBed.managerEnv(cluster.kubeconfig().toString(), ns);
+    int m1 = services.start("sandbox-manager", env);
+    int m2 = services.start("sandbox-manager", env);
+    E2eFixtures.awaitAvailable(kube, ns, "burst", 10);
+
+    CompletableFuture<FaultBed.Burst> burst =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return FaultBed.burst(List.of(m1, m2), "burst", 24, 4, Duration.ofSeconds(240));
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> burst.isDone() || FaultBed.claimed(kube, ns).size() >= 4);
+    assertThat(burst).as("the outage must land mid-burst").isNotDone();
+    outage.accept(control);
+    FaultBed.Burst result = burst.get();
+
+    assertThat(result.failures()).isEmpty();
+    assertThat(result.ids()).hasSize(24);
+    // Nothing leaked: the claimed Sandboxes are exactly the ones clients hold, each under one ID.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              Set<String> labelled = new HashSet<>();
+              for (Sandbox s : FaultBed.claimed(kube, ns)) {
+                labelled.add(s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_ID));
+              }
+              assertThat(labelled).containsExactlyInAnyOrderElementsOf(result.ids());
+            });
+    awaitPoolSettledAt(ns, "burst", 10);
+    // Both replicas watch again: their lists (served from their caches) show every sandbox.
+    for (int port : List.of(m1, m2)) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () -> {
+                Reply listed =
+                    E2bApi.call(
+                        "http://127.0.0.1:" + port,
+                        "GET",
+                        "/v2/sandboxes?limit=100",
+                        FaultBed.ADMIN_KEY,
+                        null,
+                        Duration.ofSeconds(30));
+                assertThat(listed.status()).isEqualTo(200);
+                Set<String> ids = new HashSet<>();
+                listed.body().forEach(s -> ids.add(s.path("sandboxID").asText()));
+                assertThat(ids).containsExactlyInAnyOrderElementsOf(result.ids());
+              });
+    }
+  }
+
+  private static void pause(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
