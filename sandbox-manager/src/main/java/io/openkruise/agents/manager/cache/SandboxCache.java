@@ -330,6 +330,11 @@ public final class SandboxCache implements AutoCloseable {
     return w.future;
   }
 
+  /** Waits registered and not yet completed or cancelled (a gauge for back-pressure tests). */
+  public int pendingWaits() {
+    return waiters.values().stream().mapToInt(List::size).sum();
+  }
+
   private void remove(String key, Waiter w) {
     waiters.computeIfPresent(
         key,

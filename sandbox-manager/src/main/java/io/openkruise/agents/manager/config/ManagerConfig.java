@@ -145,6 +145,14 @@ public interface ManagerConfig {
     @WithDefault("30d")
     Duration pausedRetention();
 
+    /**
+     * Read-your-writes waits (a write waiting up to 5 s for this replica's cache to show it) that
+     * run at once on this replica; past it a write answers without waiting. Bounds the worker
+     * threads a lagging watch can hold (docs/reliability.md, back-pressure).
+     */
+    @WithDefault("16")
+    int cacheSettleBudget();
+
     /** How long a create waits for a warm sandbox; below the SDKs' 60 s request timeout. */
     @WithDefault("30s")
     Duration claimTimeout();

@@ -4,11 +4,13 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.SandboxView;
+import io.vertx.core.Context;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -24,8 +26,17 @@ final class CacheWaits {
 
   private final SandboxCache cache;
 
-  CacheWaits(SandboxCache cache) {
+  /**
+   * Read-your-writes waits this replica runs at once. When the watch lags, every write would
+   * otherwise hold a worker thread for the full settle timeout, and the pool that also serves the
+   * proxy's live lookups fills with writers waiting on the same lag; past the budget a write
+   * answers at once (the wait is best effort anyway).
+   */
+  private final Semaphore settleBudget;
+
+  CacheWaits(SandboxCache cache, int settleBudget) {
     this.cache = cache;
+    this.settleBudget = new Semaphore(Math.max(0, settleBudget));
   }
 
   SandboxCache cache() {
@@ -103,20 +114,28 @@ final class CacheWaits {
    * satisfies {@code seen}, or it is gone. A timeout ends the wait; it is no error.
    */
   void awaitCached(Sandbox s, Predicate<Sandbox> seen) {
-    String ns = s.getMetadata().getNamespace();
-    String name = s.getMetadata().getName();
-    CompletableFuture<Sandbox> f = cache.await(ns, name, seen);
-    if (cache.cached(ns, name).isEmpty()) {
-      f.cancel(false); // already gone from the cache
+    // Never on an event loop, and only within this replica's budget.
+    if (Context.isOnEventLoopThread() || !settleBudget.tryAcquire()) {
       return;
     }
     try {
-      f.get(CACHE_SETTLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      f.cancel(false);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      f.cancel(false);
+      String ns = s.getMetadata().getNamespace();
+      String name = s.getMetadata().getName();
+      CompletableFuture<Sandbox> f = cache.await(ns, name, seen);
+      if (cache.cached(ns, name).isEmpty()) {
+        f.cancel(false); // already gone from the cache
+        return;
+      }
+      try {
+        f.get(CACHE_SETTLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        f.cancel(false);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        f.cancel(false);
+      }
+    } finally {
+      settleBudget.release();
     }
   }
 }

@@ -1,0 +1,121 @@
+package io.openkruise.agents.manager.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.manager.support.Fixtures;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Back-pressure on read-your-writes waits under a watch that lags without end (the replica's
+ * informers closed after the first sync, so nothing it writes ever shows): at most the budget of
+ * writers wait at once, the rest answer at once, and an event loop never waits. The unbounded
+ * control shows the fault the budget removes: every writer holds a thread.
+ */
+@EnableKubernetesMockClient(crud = true)
+@io.openkruise.agents.testing.tier.MockTier
+class CacheSettleBudgetTest {
+
+  static final int WRITERS = 40;
+
+  KubernetesClient client;
+  final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+  }
+
+  private SandboxCache frozenCacheHolding(Sandbox s) {
+    SandboxCache cache = HandBuiltReplica.startedCache(client, new SimpleMeterRegistry());
+    closeables.add(cache);
+    String ns = s.getMetadata().getNamespace();
+    String name = s.getMetadata().getName();
+    await().atMost(Duration.ofSeconds(10)).until(() -> cache.cached(ns, name).isPresent());
+    cache.close();
+    return cache;
+  }
+
+  /** The most waits pending at once while WRITERS threads each wait for a write never seen. */
+  private int peakPendingWaits(String ns, int budget) throws Exception {
+    Sandbox s =
+        client.resource(Fixtures.claimed(ns, "sbx", "tpl-bp", "owner", "127.0.0.1")).create();
+    SandboxCache cache = frozenCacheHolding(s);
+    CacheWaits waits = new CacheWaits(cache, budget);
+    ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+    try {
+      CyclicBarrier start = new CyclicBarrier(WRITERS);
+      List<Future<?>> writers = new ArrayList<>();
+      for (int i = 0; i < WRITERS; i++) {
+        writers.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  waits.awaitCached(s, c -> false);
+                  return null;
+                }));
+      }
+      int peak = 0;
+      while (!writers.stream().allMatch(Future::isDone)) {
+        peak = Math.max(peak, cache.pendingWaits());
+        Thread.sleep(2);
+      }
+      for (Future<?> w : writers) {
+        w.get(); // every writer came back
+      }
+      assertThat(cache.pendingWaits()).isZero();
+      return peak;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void atMostTheBudgetOfWritersWaitForALaggingCache() throws Exception {
+    assertThat(peakPendingWaits("bp-bounded", 4)).isBetween(1, 4);
+  }
+
+  @Test
+  void withoutABudgetEveryWriterWaits() throws Exception {
+    assertThat(peakPendingWaits("bp-unbounded", Integer.MAX_VALUE)).isGreaterThan(4);
+  }
+
+  @Test
+  void anEventLoopNeverWaits() throws Exception {
+    Sandbox s =
+        client
+            .resource(Fixtures.claimed("bp-loop", "sbx", "tpl-bp", "owner", "127.0.0.1"))
+            .create();
+    SandboxCache cache = frozenCacheHolding(s);
+    CacheWaits waits = new CacheWaits(cache, 16);
+    Vertx vertx = Vertx.vertx();
+    try {
+      CompletableFuture<Integer> pendingDuring = new CompletableFuture<>();
+      vertx.runOnContext(
+          v -> {
+            waits.awaitCached(s, c -> false);
+            pendingDuring.complete(cache.pendingWaits());
+          });
+      assertThat(pendingDuring.get()).isZero();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+}
