@@ -33,6 +33,6 @@ class ProxyReportTest {
             .filter(l -> l.contains("ours"))
             .findFirst()
             .orElseThrow();
-    assertThat(ours).contains("80%").contains("+3.00").endsWith("3");
+    assertThat(ours).contains("80%").contains("+3.00").endsWith("3        -");
   }
 }
