@@ -27,7 +27,13 @@ import java.util.Map;
  *     [--audit-log PATH] [--manager-logs DIR] [--template code-interpreter] [--namespace default]
  *     [--out DIR] [--scenarios raw-patch,serial,burst,sustained,drain-refill,replicas] [--smoke]
  *     [--note TEXT] [--burst N] [--rate R] [--seconds T] [--serial N]
+ *     [--system ours|go-original] [--watch-pids name=pid[,name=pid...]] [--fill-minutes M]
+ *     [--pool P --concurrency C --warmup W --count N]   (scenario "large", not in the standard set)
  * </pre>
+ *
+ * <p>{@code --system go-original}: the pool is read as the Go original's Sandboxes (same group and
+ * kind, its own status shape); the load is the same plain E2B REST. {@code --watch-pids}: process
+ * groups whose CPU time and RSS each scenario records (read from /proc).
  *
  * <p>{@code --smoke}: the seconds-long check bin/test runs; exits 1 unless every create was
  * answered 2xx and no sandbox ID was handed out twice. It never judges timings.
@@ -80,7 +86,10 @@ public final class BenchMain {
     List<String> failed = new ArrayList<>();
     Instant started = Instant.now();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-        Pool pool = new Pool(client, namespace, template)) {
+        Pool pool =
+            "go-original".equals(opt.get("system"))
+                ? Pool.goOriginal(client, namespace, template)
+                : Pool.ours(client, namespace, template)) {
       Scenarios s =
           new Scenarios(
               api,
@@ -89,7 +98,9 @@ public final class BenchMain {
               auditLog,
               new ManagerLogs(
                   opt.containsKey("manager-logs") ? Path.of(opt.get("manager-logs")) : null),
-              template);
+              template,
+              new ProcessUsage(opt.get("watch-pids")),
+              Duration.ofMinutes(intOpt(opt, "fill-minutes", 4)));
       int burst = intOpt(opt, "burst", 20);
       double rate = Double.parseDouble(opt.getOrDefault("rate", "3"));
       int seconds = intOpt(opt, "seconds", 20);
@@ -104,6 +115,13 @@ public final class BenchMain {
             case "burst" -> results.add(s.burst(burst));
             case "sustained" -> results.add(s.sustained(20, rate, seconds));
             case "drain-refill" -> results.add(s.drainRefill(10, 10));
+            case "large" ->
+                results.add(
+                    s.large(
+                        intOpt(opt, "pool", 1000),
+                        intOpt(opt, "concurrency", 64),
+                        intOpt(opt, "warmup", 64),
+                        intOpt(opt, "count", 640)));
             case "replicas" -> {
               results.add(s.replicas(1, 20, 6, 3, 30));
               if (managers.size() > 1) {
@@ -132,6 +150,7 @@ public final class BenchMain {
     run.put("finished", Instant.now().toString());
     run.put("managers", managers.size());
     run.put("template", template);
+    run.put("system", opt.getOrDefault("system", "ours"));
     run.put("processors", Runtime.getRuntime().availableProcessors());
     run.put("note", opt.getOrDefault("note", ""));
     run.put("failedScenarios", failed);

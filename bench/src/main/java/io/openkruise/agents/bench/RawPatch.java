@@ -1,7 +1,9 @@
 package io.openkruise.agents.bench;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
@@ -23,7 +25,7 @@ final class RawPatch {
     this.client = client;
   }
 
-  Result run(Sandbox target, int warmup, int measured) {
+  Result run(HasMetadata target, int warmup, int measured) {
     Histogram h = new Histogram(Recorder.MAX_MICROS, 3);
     String ns = target.getMetadata().getNamespace();
     String name = target.getMetadata().getName();
@@ -38,12 +40,8 @@ final class RawPatch {
               + "\"}}}";
       long t0 = System.nanoTime();
       try {
-        Sandbox s =
-            client
-                .resources(Sandbox.class)
-                .inNamespace(ns)
-                .withName(name)
-                .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        HasMetadata s =
+            resource(target, ns, name).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
         long micros = (System.nanoTime() - t0) / 1000;
         if (i >= warmup) {
           h.recordValue(Math.min(Recorder.MAX_MICROS, micros));
@@ -56,16 +54,22 @@ final class RawPatch {
         }
         // The controller wrote in between: re-read, not counted.
         conflicts++;
-        version =
-            client
-                .resources(Sandbox.class)
-                .inNamespace(ns)
-                .withName(name)
-                .get()
-                .getMetadata()
-                .getResourceVersion();
+        version = resource(target, ns, name).get().getMetadata().getResourceVersion();
       }
     }
     return new Result(h, conflicts);
+  }
+
+  /** Ours through the typed client as the services use it; the Go original's generically. */
+  @SuppressWarnings("unchecked")
+  private Resource<HasMetadata> resource(HasMetadata target, String ns, String name) {
+    Object r =
+        target instanceof Sandbox
+            ? client.resources(Sandbox.class).inNamespace(ns).withName(name)
+            : client
+                .genericKubernetesResources("agents.kruise.io/v1alpha1", "Sandbox")
+                .inNamespace(ns)
+                .withName(name);
+    return (Resource<HasMetadata>) r;
   }
 }

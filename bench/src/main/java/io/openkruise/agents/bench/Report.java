@@ -79,6 +79,14 @@ final class Report {
                         ScenarioResult.ms(h.getMaxValue()),
                         h.getTotalCount()));
       }
+      if (r.usage() != null && !r.usage().isEmpty()) {
+        out.printf(Locale.ROOT, "%s: process CPU s in the window / RSS MiB at its end%n", r.name());
+        r.usage()
+            .forEach(
+                (name, u) ->
+                    out.printf(
+                        Locale.ROOT, "  %-22s %8.2f %8.0f%n", name, u.cpuSeconds(), u.rssMiB()));
+      }
       if (r.audit() != null && r.counts() != null && r.counts().ok() > 0) {
         out.printf(
             Locale.ROOT,
@@ -134,6 +142,16 @@ final class Report {
         s.put("auditWrites", r.audit().writes());
         s.put("auditReads", r.audit().reads());
         s.put("writesPerClaim", r.writesPerClaim());
+      }
+      if (r.usage() != null && !r.usage().isEmpty()) {
+        Map<String, Object> usage = new LinkedHashMap<>();
+        r.usage()
+            .forEach(
+                (name, u) ->
+                    usage.put(
+                        name,
+                        Map.of("cpuSeconds", u.cpuSeconds(), "rssMiB", Math.round(u.rssMiB()))));
+        s.put("processes", usage);
       }
       if (r.steps() != null && !r.steps().isEmpty()) {
         Map<String, Object> steps = new LinkedHashMap<>();

@@ -14,6 +14,8 @@ import org.HdrHistogram.Histogram;
  * @param steps per-step create timings from the managers' log lines (microseconds)
  * @param refillSeconds time from the last create's answer until the pool was full again; null when
  *     not measured
+ * @param usage CPU seconds and RSS of each watched process group in the scenario's window; empty
+ *     when none is watched
  */
 record ScenarioResult(
     String name,
@@ -24,7 +26,8 @@ record ScenarioResult(
     List<Pool.Sample> pool,
     AuditCounts.Window audit,
     Map<String, Histogram> steps,
-    Double refillSeconds) {
+    Double refillSeconds,
+    Map<String, ProcessUsage.Usage> usage) {
 
   static double ms(long micros) {
     return micros / 1000.0;

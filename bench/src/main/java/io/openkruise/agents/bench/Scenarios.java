@@ -21,8 +21,8 @@ final class Scenarios {
 
   private static final Logger LOG = Logger.getLogger(Scenarios.class.getName());
 
-  /** How long a pool may take to fill before a scenario gives up. */
-  private static final Duration FILL_TIMEOUT = Duration.ofMinutes(4);
+  /** How long a pool may take to fill before a scenario gives up (--fill-minutes). */
+  private final Duration fillTimeout;
 
   private final E2bRest api;
   private final Pool pool;
@@ -30,6 +30,7 @@ final class Scenarios {
   private final Path auditLog;
   private final ManagerLogs logs;
   private final String template;
+  private final ProcessUsage processes;
 
   Scenarios(
       E2bRest api,
@@ -37,13 +38,17 @@ final class Scenarios {
       KubernetesClient client,
       Path auditLog,
       ManagerLogs logs,
-      String template) {
+      String template,
+      ProcessUsage processes,
+      Duration fillTimeout) {
     this.api = api;
     this.pool = pool;
     this.client = client;
     this.auditLog = auditLog;
     this.logs = logs;
     this.template = template;
+    this.processes = processes;
+    this.fillTimeout = fillTimeout;
   }
 
   /** Serial merge-patches of a pool member: the floor a claim is compared with. */
@@ -117,7 +122,7 @@ final class Scenarios {
     Recorder rec = new Load(api, template, true).closed(concurrency, 0, poolSize, Load.Gate.NONE);
     long drained = System.nanoTime();
     Double refill =
-        pool.awaitDepth(poolSize, FILL_TIMEOUT) ? (System.nanoTime() - drained) / 1e9 : null;
+        pool.awaitDepth(poolSize, fillTimeout) ? (System.nanoTime() - drained) / 1e9 : null;
     return w.close(
         "drain-refill-" + poolSize,
         "claims all "
@@ -161,6 +166,38 @@ final class Scenarios {
         null);
   }
 
+  /**
+   * A large pool under many clients (issue 20's target shape: pool of at least 1000, 64 clients,
+   * round robin over every manager): closed loop, {@code count} creates after {@code warmup}.
+   */
+  ScenarioResult large(int poolSize, int concurrency, int warmup, int count)
+      throws InterruptedException {
+    fill(poolSize);
+    Window w = Window.open(this);
+    Recorder rec = new Load(api, template, true).closed(concurrency, warmup, count, Load.Gate.NONE);
+    return w.close(
+        "pool-" + poolSize + "-c" + concurrency,
+        "closed loop, concurrency "
+            + concurrency
+            + ", round robin over "
+            + api.managerCount()
+            + " manager(s), pool "
+            + poolSize,
+        params(
+            "managers",
+            api.managerCount(),
+            "pool",
+            poolSize,
+            "concurrency",
+            concurrency,
+            "warmup",
+            warmup,
+            "count",
+            count),
+        rec,
+        null);
+  }
+
   /** Seconds-long check for bin/test: every create answered 2xx, no ID handed out twice. */
   ScenarioResult smoke(int poolSize, int concurrency, int count) throws InterruptedException {
     fill(poolSize);
@@ -181,12 +218,12 @@ final class Scenarios {
 
   private void fill(int size) throws InterruptedException {
     pool.scale(size);
-    if (!pool.awaitDepth(size, FILL_TIMEOUT)) {
+    if (!pool.awaitDepth(size, fillTimeout)) {
       throw new IllegalStateException(
           "the pool did not reach "
               + size
               + " claimable sandboxes in "
-              + FILL_TIMEOUT
+              + fillTimeout
               + " (now "
               + pool.depth()
               + ")");
@@ -207,10 +244,14 @@ final class Scenarios {
   }
 
   /** A scenario's measuring window: timeline, audit and log marks. */
-  private record Window(Scenarios s, Instant from, Map<Path, Long> marks) {
+  private record Window(
+      Scenarios s,
+      Instant from,
+      Map<Path, Long> marks,
+      Map<String, ProcessUsage.Reading> usageFrom) {
     static Window open(Scenarios s) {
       s.pool.restartTimeline(System.nanoTime());
-      return new Window(s, Instant.now(), s.logs.mark());
+      return new Window(s, Instant.now(), s.logs.mark(), s.processes.read());
     }
 
     ScenarioResult close(
@@ -228,6 +269,7 @@ final class Scenarios {
         Double refill)
         throws InterruptedException {
       Instant to = Instant.now();
+      Map<String, ProcessUsage.Usage> usage = ProcessUsage.between(usageFrom, s.processes.read());
       AuditCounts.Window audit = null;
       if (s.auditLog != null) {
         Thread.sleep(1500); // the API server writes its audit log from a background buffer
@@ -244,7 +286,8 @@ final class Scenarios {
           s.pool.timeline(),
           audit,
           s.logs.stepsSince(marks),
-          refill);
+          refill,
+          usage);
     }
   }
 }
