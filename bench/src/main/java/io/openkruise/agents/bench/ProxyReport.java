@@ -179,10 +179,7 @@ public final class ProxyReport {
     combined.setFixedLegendItems(ratePlot.getLegendItems()); // one entry per target
     JFreeChart chart =
         new JFreeChart(
-            "Proxy: direct vs nginx vs ours",
-            JFreeChart.DEFAULT_TITLE_FONT,
-            combined,
-            true);
+            "Proxy: direct vs nginx vs ours", JFreeChart.DEFAULT_TITLE_FONT, combined, true);
     ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 900);
   }
 
