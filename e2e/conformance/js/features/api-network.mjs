@@ -22,10 +22,10 @@ function policyOf(s) {
   return out.status === 0 ? JSON.parse(out.stdout) : null
 }
 
-// The ipBlocks of every egress rule but DNS, as 'cidr except a,b' strings.
+// The ipBlocks of every egress rule but the first (DNS), as 'cidr except a,b' strings.
 function blocks(policy) {
   return policy.spec.egress
-    .filter((r) => !(r.ports ?? []).some((p) => p.port === 53))
+    .slice(1)
     .flatMap((r) => r.to.map((p) => p.ipBlock.cidr + (p.ipBlock.except ? ' except ' + p.ipBlock.except.join(',') : '')))
 }
 
