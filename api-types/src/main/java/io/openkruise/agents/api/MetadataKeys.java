@@ -122,8 +122,8 @@ public final class MetadataKeys {
   public static final String ANNOTATION_SHOULD_INIT_ENVD = E2B_PREFIX + "should-init-envd";
 
   /**
-   * {@code "true"} on a SandboxSet (or Sandbox): traffic for a paused sandbox may resume it, when
-   * the proxy allows connect-on-traffic.
+   * {@code "true"} on a Sandbox (create writes it for E2B's {@code autoResume}) or its SandboxSet:
+   * traffic for the paused sandbox resumes it, unless the proxy's connect-on-traffic is off.
    */
   public static final String ANNOTATION_AUTO_RESUME = E2B_PREFIX + "auto-resume";
 

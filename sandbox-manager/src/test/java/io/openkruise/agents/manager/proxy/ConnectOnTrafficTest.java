@@ -1,6 +1,7 @@
 package io.openkruise.agents.manager.proxy;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -124,6 +125,20 @@ class ConnectOnTrafficTest {
         .statusCode(200)
         .body("uri", equalTo("/after-resume"));
     controller.get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aResumeThatOutlastsTheWaitReadyBoundIs504NamingIt() {
+    // No "controller" here: the sandbox never comes back Ready (test profile: 10 s bound).
+    String id = paused("stuck", "tpl-stuck", false, true);
+    given()
+        .header("E2b-Sandbox-Id", id)
+        .header("E2b-Sandbox-Port", String.valueOf(backend.actualPort()))
+        .get("/never")
+        .then()
+        .statusCode(504)
+        .body("code", equalTo(504))
+        .body("message", containsString("within 10s"));
   }
 
   @Test
