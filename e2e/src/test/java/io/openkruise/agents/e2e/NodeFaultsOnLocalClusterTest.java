@@ -171,8 +171,15 @@ class NodeFaultsOnLocalClusterTest {
                               && "NodeNotReady".equals(e.getReason())
                               && "Warning".equals(e.getType()));
             });
-    assertThat(call("GET", "/sandboxes/" + lostId, null).status()).isEqualTo(404);
-    assertThat(throughProxy(lostId, claimedOn.get(LOST)[1])).isEqualTo(502);
+    // The manager's cache follows the Sandbox a moment later.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () -> {
+              assertThat(call("GET", "/sandboxes/" + lostId, null).status()).isEqualTo(404);
+              assertThat(throughProxy(lostId, claimedOn.get(LOST)[1])).isEqualTo(502);
+            });
     assertThat(call("GET", "/sandboxes/" + keptId, null).status()).isEqualTo(200);
     assertThat(throughProxy(keptId, claimedOn.get(KEPT)[1])).isBetween(200, 299);
 
