@@ -1,9 +1,9 @@
 package io.openkruise.agents.controller;
 
-import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasItem;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.openkruise.agents.testing.HealthEndpoints;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -19,36 +19,15 @@ class HealthTest {
   URL health;
 
   @Test
-  void liveAndReady() {
-    given()
-        .when()
-        .get(health + "live")
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(200)
-        .body("status", equalTo("UP"));
-    given()
-        .when()
-        .get(health + "ready")
-        .then()
-        .statusCode(200)
-        .body("status", equalTo("UP"))
-        .body("checks.name", hasItem("configuration"));
+  void liveAndReady() throws Exception {
+    HealthEndpoints.assertUp(health);
   }
 
   @Test
-  void readinessReportsConfigurationFromApplicationProperties() {
-    given()
-        .when()
-        .get(health + "ready")
-        .then()
-        .statusCode(200)
-        .body(
-            "checks.find { it.name == 'configuration' }.data.systemNamespace",
-            equalTo("sandbox-system"))
-        .body(
-            "checks.find { it.name == 'configuration' }.data.leaderElectionLease",
-            equalTo("kruise-agents-controller-manager"));
+  void readinessReportsConfigurationFromApplicationProperties() throws Exception {
+    JsonNode data = HealthEndpoints.readinessData(health, "configuration");
+    assertThat(data.path("systemNamespace").asText()).isEqualTo("sandbox-system");
+    assertThat(data.path("leaderElectionLease").asText())
+        .isEqualTo("kruise-agents-controller-manager");
   }
 }

@@ -20,8 +20,8 @@ import io.openkruise.agents.localcluster.ingress.TraefikIngress;
 import io.openkruise.agents.localcluster.kube.KubeBinaries;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
 import io.openkruise.agents.localcluster.realnode.ImageImporter;
-import io.openkruise.agents.localcluster.realnode.MachineCheck;
 import io.openkruise.agents.localcluster.realnode.RealNode;
+import io.openkruise.agents.localcluster.realnode.RealNodeTier;
 import io.openkruise.agents.localcluster.realnode.TcpRelay;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,7 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,9 +80,7 @@ class ChartOnRealNodeTest {
 
   @BeforeAll
   static void installTheChartOnARealNode() throws Exception {
-    Optional<String> why = MachineCheck.whyNotThisMachine();
-    why.ifPresent(r -> System.out.println("[chart on real node] SKIPPED: " + r));
-    assumeTrue(why.isEmpty(), () -> "chart-on-real-node tier skipped: " + why.orElse(""));
+    RealNodeTier.assumeThisMachine("chart on real node");
     long t0 = System.nanoTime();
     List<Path> appTars = ImageImporter.appImageTars(ROOT);
     Path sandboxTar = sandboxImageTar();
@@ -145,18 +142,7 @@ class ChartOnRealNodeTest {
 
   @AfterAll
   static void stop() {
-    if (ingress != null) {
-      ingress.close();
-    }
-    if (relay != null) {
-      relay.close();
-    }
-    if (node != null) {
-      node.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    RealNodeTier.closeInOrder(ingress, relay, node, cluster);
   }
 
   @Test

@@ -9,15 +9,14 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
-import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.EnvdCommand;
 import io.openkruise.agents.testing.Pools;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 14's "bounded by configuration" and sealed env vars, played by a tenant with its own key
@@ -31,37 +30,25 @@ class CreateLimitsOnLocalClusterTest {
 
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "76543210";
 
-  private static ServiceProcesses services;
+  @RegisterExtension static final TwoServices services = new TwoServices(ADMIN_KEY);
+
   private static int manager;
-  private static KubernetesClient kube;
-  private static String ns;
 
   @BeforeAll
-  static void startServices(
-      LocalCluster cluster, KubernetesClient client, @TestNamespace String namespace)
+  static void startServices(LocalCluster cluster, KubernetesClient client, @TestNamespace String ns)
       throws Exception {
-    kube = client;
-    ns = namespace;
-    services =
-        E2eFixtures.controllerWithPools(
-            cluster,
-            client,
-            Pools.initSet(ns, "limits-pool", 2),
-            Pools.initSet(ns, "limits-empty", 0));
-    Map<String, String> env = E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace);
-    env.put("KRUISE_E2B_QUOTA_MAX_RUNNING_PER_KEY", "1");
-    manager = services.start("sandbox-manager", env);
-    E2eFixtures.awaitAvailable(kube, ns, "limits-pool", 2);
-  }
-
-  @AfterAll
-  static void stopServices() throws Exception {
-    E2eFixtures.stop(services);
+    services.start(
+        cluster,
+        client,
+        ns,
+        Pools.initSet(ns, "limits-pool", 2),
+        Pools.initSet(ns, "limits-empty", 0));
+    manager = services.manager(Map.of("KRUISE_E2B_QUOTA_MAX_RUNNING_PER_KEY", "1"));
+    services.awaitAvailable("limits-pool", 2);
   }
 
   private static Reply call(String method, String path, String key, String body) throws Exception {
-    return E2bApi.call(
-        "http://127.0.0.1:" + manager, method, path, key, body, Duration.ofSeconds(60));
+    return services.call(manager, method, path, key, body);
   }
 
   private static String newKey(String name) throws Exception {
@@ -99,7 +86,7 @@ class CreateLimitsOnLocalClusterTest {
                 + "\"e2b.agents.kruise.io/create-on-no-stock\":\"true\"}}");
     assertThat(noStock.status()).isEqualTo(429);
     assertThat(
-            kube.resources(Sandbox.class).inNamespace(ns).list().getItems().stream()
+            services.sandboxes().stream()
                 .filter(
                     s ->
                         "limits-empty"
@@ -129,15 +116,13 @@ class CreateLimitsOnLocalClusterTest {
   @Test
   void envVarsGivenOnCreateReachTheSandboxButNotTheSandboxObject() throws Exception {
     Reply created =
-        call(
-            "POST",
-            "/v2/sandboxes",
+        services.create(
+            manager,
             ADMIN_KEY,
             "{\"templateID\":\"limits-pool\",\"envVars\":{\"API_TOKEN\":\"s3cr3t-token-value\"}}");
-    assertThat(created.status()).isEqualTo(201);
     String token = created.body().path("envdAccessToken").asText();
     Sandbox sbx =
-        kube.resources(Sandbox.class).inNamespace(ns).list().getItems().stream()
+        services.sandboxes().stream()
             .filter(
                 s ->
                     "true"

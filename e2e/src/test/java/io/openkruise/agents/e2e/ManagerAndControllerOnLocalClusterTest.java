@@ -9,9 +9,9 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
-import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.EnvdCommand;
+import io.openkruise.agents.testing.JsSdkScript;
 import io.openkruise.agents.testing.Pools;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -26,9 +26,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * sandbox-manager and controller-manager as real processes on the local cluster (real API server,
@@ -41,49 +41,33 @@ class ManagerAndControllerOnLocalClusterTest {
 
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
 
-  private static ServiceProcesses services;
+  @RegisterExtension static final TwoServices services = new TwoServices(ADMIN_KEY);
+
   private static int managerA;
   private static int managerB;
-  private static KubernetesClient kube;
-  private static String ns;
 
   @BeforeAll
-  static void startServices(
-      LocalCluster cluster, KubernetesClient client, @TestNamespace String namespace)
+  static void startServices(LocalCluster cluster, KubernetesClient client, @TestNamespace String ns)
       throws Exception {
-    kube = client;
-    ns = namespace;
-    services =
-        E2eFixtures.controllerWithPools(
-            cluster, client, Pools.initSet(ns, "e2e-pool", 4), Pools.initSet(ns, "e2e-burst", 40));
-    Map<String, String> manager = E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace);
-    managerA = services.start("sandbox-manager", manager);
-    managerB = services.start("sandbox-manager", manager);
+    services.start(
+        cluster, client, ns, Pools.initSet(ns, "e2e-pool", 4), Pools.initSet(ns, "e2e-burst", 40));
+    managerA = services.manager(Map.of());
+    managerB = services.manager(Map.of());
     awaitPool("e2e-pool", 4);
   }
 
-  @AfterAll
-  static void stopServices() throws Exception {
-    E2eFixtures.stop(services);
-  }
-
   private static void awaitPool(String set, int available) {
-    E2eFixtures.awaitAvailable(kube, ns, set, available);
+    services.awaitAvailable(set, available);
   }
 
   private static Reply call(int port, String method, String path, String key, String body)
       throws Exception {
-    return E2bApi.call("http://127.0.0.1:" + port, method, path, key, body, Duration.ofSeconds(60));
+    return services.call(port, method, path, key, body);
   }
 
   /** The Sandbox with this E2B ID: found by its label, the ID says nothing about the name. */
   private static Sandbox sandboxOf(String sandboxId) {
-    List<Sandbox> found =
-        kube.resources(Sandbox.class)
-            .inNamespace(ns)
-            .withLabel(MetadataKeys.LABEL_SANDBOX_ID, sandboxId)
-            .list()
-            .getItems();
+    List<Sandbox> found = services.withSandboxId(sandboxId);
     return found.isEmpty() ? null : found.get(0);
   }
 
@@ -110,13 +94,7 @@ class ManagerAndControllerOnLocalClusterTest {
   @Test
   void createFromTheWarmPoolAnswers201AndThePoolRefills() throws Exception {
     Reply created =
-        call(
-            managerA,
-            "POST",
-            "/v2/sandboxes",
-            ADMIN_KEY,
-            "{\"templateID\":\"e2e-pool\",\"timeout\":300}");
-    assertThat(created.status()).isEqualTo(201);
+        services.create(managerA, ADMIN_KEY, "{\"templateID\":\"e2e-pool\",\"timeout\":300}");
     String id = created.body().path("sandboxID").asText();
     assertThat(id).matches("[a-z0-9]{20}");
     assertThat(sandboxOf(id).getMetadata().getName()).startsWith("e2e-pool-");
@@ -132,13 +110,10 @@ class ManagerAndControllerOnLocalClusterTest {
   @Test
   void listFiltersByMetadataAndAnotherKeySees404() throws Exception {
     Reply tagged =
-        call(
+        services.create(
             managerA,
-            "POST",
-            "/v2/sandboxes",
             ADMIN_KEY,
             "{\"templateID\":\"e2e-pool\",\"metadata\":{\"suite\":\"e2e list\"}}");
-    assertThat(tagged.status()).isEqualTo(201);
     String id = tagged.body().path("sandboxID").asText();
     String query =
         URLEncoder.encode(
@@ -164,13 +139,10 @@ class ManagerAndControllerOnLocalClusterTest {
   @Test
   void pauseThenConnectRunsAgainWithTheRuntimeReinitialized() throws Exception {
     Reply created =
-        call(
+        services.create(
             managerA,
-            "POST",
-            "/v2/sandboxes",
             ADMIN_KEY,
             "{\"templateID\":\"e2e-pool\",\"envVars\":{\"GREETING\":\"hello-again\"}}");
-    assertThat(created.status()).isEqualTo(201);
     String id = created.body().path("sandboxID").asText();
     String token = created.body().path("envdAccessToken").asText();
     String firstPod = sandboxOf(id).getStatus().getPodInfo().getPodUID();
@@ -251,33 +223,15 @@ class ManagerAndControllerOnLocalClusterTest {
 
   @Test
   void unpatchedJsSdkRunsCommandsAndFilesThroughTheProxy() throws Exception {
-    Reply created =
-        call(managerA, "POST", "/v2/sandboxes", ADMIN_KEY, "{\"templateID\":\"e2e-pool\"}");
-    assertThat(created.status()).isEqualTo(201);
-    Path root = Path.of("").toAbsolutePath().getParent();
-    // The npm SDK agent-runtime's tests install, and the SDK script of the proxy's own test.
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                "node", root.resolve("sandbox-manager/src/test/js/proxy-sdk.cjs").toString())
-            .redirectErrorStream(true);
-    pb.environment()
-        .put("NODE_PATH", root.resolve("agent-runtime/src/test/js/node_modules").toString());
+    Reply created = services.create(managerA, ADMIN_KEY, "{\"templateID\":\"e2e-pool\"}");
     // API on one replica, sandbox traffic through the other: header routing, no patch.
-    pb.environment().put("E2B_API_URL", "http://127.0.0.1:" + managerB);
-    pb.environment().put("E2B_SANDBOX_URL", "http://127.0.0.1:" + managerA);
-    pb.environment().put("E2B_API_KEY", ADMIN_KEY);
-    pb.environment().put("E2B_DOMAIN", "localhost");
-    pb.environment().put("SANDBOX_ID", created.body().path("sandboxID").asText());
-    pb.environment().put("FILE_PATH", "/home/user/e2e-sdk.txt");
-    Process p = pb.start();
-    boolean exited = p.waitFor(120, TimeUnit.SECONDS);
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!exited) {
-      p.destroyForcibly();
-    }
-    assertThat(exited).as(out).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    assertThat(out).contains("SDK-OK");
+    JsSdkScript.run(
+        Path.of("").toAbsolutePath().getParent(),
+        "http://127.0.0.1:" + managerB,
+        "http://127.0.0.1:" + managerA,
+        ADMIN_KEY,
+        created.body().path("sandboxID").asText(),
+        "/home/user/e2e-sdk.txt");
   }
 
   /** Runs a command through envd's Connect API on the pod IP; returns its stdout. */

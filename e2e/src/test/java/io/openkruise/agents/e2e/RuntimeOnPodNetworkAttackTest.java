@@ -10,7 +10,6 @@ import io.openkruise.agents.envd.process.ProcessStart;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
-import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.HttpCalls;
 import io.openkruise.agents.testing.Pools;
@@ -20,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 14, attacks 1 and 4, replayed against both services as processes on the local cluster: an
@@ -36,30 +35,22 @@ class RuntimeOnPodNetworkAttackTest {
   private static final String ADMIN_KEY = "e2b_" + "fedcba9876543210".repeat(2) + "76543210";
   private static final String POOL = "attacked-pool";
 
-  private static ServiceProcesses services;
+  @RegisterExtension static final TwoServices services = new TwoServices(ADMIN_KEY);
+
   private static int manager;
-  private static KubernetesClient kube;
-  private static String ns;
 
   @BeforeAll
-  static void startServices(
-      LocalCluster cluster, KubernetesClient client, @TestNamespace String namespace)
+  static void startServices(LocalCluster cluster, KubernetesClient client, @TestNamespace String ns)
       throws Exception {
-    kube = client;
-    ns = namespace;
-    services = E2eFixtures.controllerWithPools(cluster, client, Pools.initSet(ns, POOL, 2));
-    Map<String, String> env = E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace);
-    manager = services.start("sandbox-manager", env);
-  }
-
-  @AfterAll
-  static void stopServices() throws Exception {
-    E2eFixtures.stop(services);
+    services.start(cluster, client, ns, Pools.initSet(ns, POOL, 2));
+    manager = services.manager(Map.of());
   }
 
   private static List<Sandbox> members(boolean claimed) {
-    return kube.resources(Sandbox.class)
-        .inNamespace(ns)
+    return services
+        .kube()
+        .resources(Sandbox.class)
+        .inNamespace(services.namespace())
         .withLabel(MetadataKeys.LABEL_SANDBOX_POOL, POOL)
         .withLabel(MetadataKeys.LABEL_SANDBOX_CLAIMED, String.valueOf(claimed))
         .list()
@@ -67,7 +58,8 @@ class RuntimeOnPodNetworkAttackTest {
   }
 
   private static Sandbox readyMember() {
-    return Pools.awaitRunningMember(kube, ns, POOL, Duration.ofSeconds(90));
+    return Pools.awaitRunningMember(
+        services.kube(), services.namespace(), POOL, Duration.ofSeconds(90));
   }
 
   private static int call(String method, String url, byte[] body, Map<String, String> headers)
@@ -83,10 +75,8 @@ class RuntimeOnPodNetworkAttackTest {
       Map.of("Content-Type", "application/connect+json", "Connect-Protocol-Version", "1");
   private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
 
-  @Test
-  void anUnclaimedPoolMemberRefusesInitProcessesAndContexts() throws Exception {
-    Sandbox member = readyMember();
-    String ip = member.getStatus().getSandboxIp();
+  /** A caller on the pod network without tokens, dialling the runtime at {@code ip} directly. */
+  private static void assertAStrangerIsRefused(String ip) throws Exception {
     // Attack 1: the first /init caller would set the token; Start would run anything.
     assertThat(
             call(
@@ -100,8 +90,21 @@ class RuntimeOnPodNetworkAttackTest {
         .isEqualTo(401);
     // Attack 4: the code interpreter listed contexts for anyone.
     assertThat(call("GET", "http://" + ip + ":49999/contexts", null, Map.of())).isEqualTo(401);
+  }
+
+  @Test
+  void anUnclaimedPoolMemberRefusesInitProcessesAndContexts() throws Exception {
+    Sandbox member = readyMember();
+    String ip = member.getStatus().getSandboxIp();
+    assertAStrangerIsRefused(ip);
     // Sandbox pods carry no API credentials.
-    Pod pod = kube.pods().inNamespace(ns).withName(member.getMetadata().getName()).get();
+    Pod pod =
+        services
+            .kube()
+            .pods()
+            .inNamespace(services.namespace())
+            .withName(member.getMetadata().getName())
+            .get();
     assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
   }
 
@@ -111,14 +114,10 @@ class RuntimeOnPodNetworkAttackTest {
     Set<String> before =
         members(true).stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
     Reply created =
-        E2bApi.call(
-            "http://127.0.0.1:" + manager,
-            "POST",
-            "/v2/sandboxes",
+        services.create(
+            manager,
             ADMIN_KEY,
-            "{\"templateID\":\"" + POOL + "\",\"timeout\":300,\"secure\":true}",
-            Duration.ofSeconds(60));
-    assertThat(created.status()).isEqualTo(201);
+            "{\"templateID\":\"" + POOL + "\",\"timeout\":300,\"secure\":true}");
     String token = created.body().path("envdAccessToken").asText();
     assertThat(token).isNotEmpty();
     Sandbox claimed =
@@ -128,17 +127,7 @@ class RuntimeOnPodNetworkAttackTest {
             .orElseThrow();
     String ip = claimed.getStatus().getSandboxIp();
 
-    assertThat(
-            call("POST", "http://" + ip + ":49983/process.Process/Start", startRequest(), CONNECT))
-        .isEqualTo(401);
-    assertThat(call("GET", "http://" + ip + ":49999/contexts", null, Map.of())).isEqualTo(401);
-    assertThat(
-            call(
-                "POST",
-                "http://" + ip + ":49983/init",
-                "{\"accessToken\":\"attacker\"}".getBytes(),
-                JSON))
-        .isEqualTo(401);
+    assertAStrangerIsRefused(ip);
     // The tenant's token works: the manager's init (with the bootstrap token) went through.
     Map<String, String> withToken = new HashMap<>(CONNECT);
     withToken.put("X-Access-Token", token);

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.SandboxIds;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
-import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.EnvdCommand;
 import io.openkruise.agents.testing.Pools;
@@ -16,15 +16,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 14's measured attacks 2-4 (proxy side) on the local cluster, with sandbox-manager and
@@ -40,35 +39,26 @@ class SandboxIdAttackerOnLocalClusterTest {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private static ServiceProcesses services;
+  @RegisterExtension static final TwoServices services = new TwoServices(ADMIN_KEY);
+
   private static int manager;
-  private static KubernetesClient kube;
-  private static String ns;
 
   @BeforeAll
-  static void startServices(
-      LocalCluster cluster, KubernetesClient client, @TestNamespace String namespace)
+  static void startServices(LocalCluster cluster, KubernetesClient client, @TestNamespace String ns)
       throws Exception {
-    kube = client;
-    ns = namespace;
-    services = E2eFixtures.controllerWithPools(cluster, client, Pools.initSet(ns, "atk-pool", 3));
-    Map<String, String> env = E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace);
+    services.start(cluster, client, ns, Pools.initSet(ns, "atk-pool", 3));
     // A few live reads, refilled far slower than the test runs; no per-client limit in the way.
-    env.put("KRUISE_PROXY_LIVE_READ_BURST", String.valueOf(LIVE_READ_BURST));
-    env.put("KRUISE_PROXY_LIVE_READS_PER_SECOND", "0.0001");
-    env.put("KRUISE_E2B_AUTH_FAILED_BURST", "100000");
-    manager = services.start("sandbox-manager", env);
-    E2eFixtures.awaitAvailable(kube, ns, "atk-pool", 3);
-  }
-
-  @AfterAll
-  static void stopServices() throws Exception {
-    E2eFixtures.stop(services);
+    manager =
+        services.manager(
+            Map.of(
+                "KRUISE_PROXY_LIVE_READ_BURST", String.valueOf(LIVE_READ_BURST),
+                "KRUISE_PROXY_LIVE_READS_PER_SECOND", "0.0001",
+                "KRUISE_E2B_AUTH_FAILED_BURST", "100000"));
+    services.awaitAvailable("atk-pool", 3);
   }
 
   private static Reply api(String method, String path, String key, String body) throws Exception {
-    return E2bApi.call(
-        "http://127.0.0.1:" + manager, method, path, key, body, Duration.ofSeconds(60));
+    return services.call(manager, method, path, key, body);
   }
 
   /** An anonymous request routed by headers: status and body, the echoed ID blanked. */
@@ -91,14 +81,9 @@ class SandboxIdAttackerOnLocalClusterTest {
     return r.statusCode() + " " + r.body().replace(id, "<id>");
   }
 
+  /** A well-formed ID nobody holds (the attacker knows the format, not the generator's state). */
   private static String randomId() {
-    String alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
-    SecureRandom random = new SecureRandom();
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < 20; i++) {
-      b.append(alphabet.charAt(random.nextInt(alphabet.length())));
-    }
-    return b.toString();
+    return SandboxIds.next();
   }
 
   private static double liveReads(String outcome) throws Exception {
@@ -120,17 +105,11 @@ class SandboxIdAttackerOnLocalClusterTest {
   @Test
   void anonymousCallersGetNothingAndCannotTellIdsApart() throws Exception {
     Reply created =
-        api("POST", "/v2/sandboxes", ADMIN_KEY, "{\"templateID\":\"atk-pool\",\"timeout\":300}");
-    assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+        services.create(manager, ADMIN_KEY, "{\"templateID\":\"atk-pool\",\"timeout\":300}");
     String id = created.body().path("sandboxID").asText();
     String token = created.body().path("envdAccessToken").asText();
     assertThat(id).matches("[a-z0-9]{20}");
-    List<Sandbox> labelled =
-        kube.resources(Sandbox.class)
-            .inNamespace(ns)
-            .withLabel(MetadataKeys.LABEL_SANDBOX_ID, id)
-            .list()
-            .getItems();
+    List<Sandbox> labelled = services.withSandboxId(id);
     assertThat(labelled).hasSize(1);
     Sandbox s = labelled.get(0);
     // Nothing a namespace user can read carries the token.
@@ -147,8 +126,13 @@ class SandboxIdAttackerOnLocalClusterTest {
         .isEqualTo("owner-42\n");
 
     // Old-style names of every pool member and of the claimed one reach nothing.
-    for (Sandbox any : kube.resources(Sandbox.class).inNamespace(ns).list().getItems()) {
-      assertThat(anonymous(ns + "--" + any.getMetadata().getName(), 49983, "GET", "/health"))
+    for (Sandbox any : services.sandboxes()) {
+      assertThat(
+              anonymous(
+                  services.namespace() + "--" + any.getMetadata().getName(),
+                  49983,
+                  "GET",
+                  "/health"))
           .startsWith("502 ");
     }
 

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.openkruise.agents.localcluster.kube.AdminAccess;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
 import io.openkruise.agents.localcluster.kube.Pki;
 import io.openkruise.agents.localcluster.node.ImageProcess;
@@ -302,9 +303,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** A new admin client defaulting to {@code namespace}; the caller closes it. */
   public KubernetesClient newClient(String namespace) {
-    return new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(config).withNamespace(namespace).build())
-        .build();
+    return AdminAccess.newClient(config, namespace);
   }
 
   /** The control plane, when this JVM class loader owns a real-tier cluster. */

@@ -4,17 +4,21 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.openkruise.agents.testing.HealthEndpoints;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.http.ContentType;
 import java.net.URL;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code /q/*} (health, metrics with request paths) lives only on the management port: the public
- * E2B port answers it as any unknown path, with or without a key, and leaks no metric.
+ * E2B port answers it as any unknown path, with or without a key, and leaks no metric. Readiness
+ * reports the configuration the service runs with.
  */
 @QuarkusTest
 @WithKubernetesTestServer
@@ -64,5 +68,13 @@ class ManagementPortTest {
   void managementPortServesMetrics(String path) throws Exception {
     assertThat(given().get(new URL(management, path)).then().statusCode(200).extract().asString())
         .contains("# HELP", "jvm_");
+  }
+
+  @Test
+  void readinessReportsConfigurationFromApplicationProperties() throws Exception {
+    JsonNode data = HealthEndpoints.readinessData(new URL(management, "health/"), "configuration");
+    assertThat(data.path("domain").asText()).isEqualTo("localhost");
+    assertThat(data.path("systemNamespace").asText()).isEqualTo("sandbox-system");
+    assertThat(data.path("servedNamespaces").asText()).isEqualTo("*");
   }
 }

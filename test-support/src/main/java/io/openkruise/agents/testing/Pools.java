@@ -75,19 +75,27 @@ public final class Pools {
     Sandbox s = PoolMembers.newMember(set, PoolMembers.revision(set));
     s.getMetadata().setGenerateName(null);
     s.getMetadata().setName(name);
+    s.setStatus(status(true, ip));
+    return s;
+  }
+
+  /**
+   * A status as the Sandbox controller reports it: Running with condition Ready, or Pending with
+   * Ready false; {@code ip} may be null.
+   */
+  public static SandboxStatus status(boolean ready, String ip) {
     SandboxStatus status = new SandboxStatus();
-    status.setPhase(SandboxPhase.RUNNING);
+    status.setPhase(ready ? SandboxPhase.RUNNING : SandboxPhase.PENDING);
     status.setSandboxIp(ip);
     status.setConditions(
         new ArrayList<>(
             List.of(
                 new ConditionBuilder()
                     .withType("Ready")
-                    .withStatus("True")
-                    .withReason("PodReady")
+                    .withStatus(ready ? "True" : "False")
+                    .withReason(ready ? "PodReady" : "PodNotReady")
                     .build())));
-    s.setStatus(status);
-    return s;
+    return status;
   }
 
   /**

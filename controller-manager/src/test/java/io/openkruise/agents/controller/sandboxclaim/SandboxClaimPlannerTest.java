@@ -2,14 +2,12 @@ package io.openkruise.agents.controller.sandboxclaim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimSpec;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimStatus;
-import io.openkruise.agents.api.v1alpha1.SandboxPhase;
-import io.openkruise.agents.api.v1alpha1.SandboxStatus;
+import io.openkruise.agents.testing.Pools;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,16 +50,7 @@ class SandboxClaimPlannerTest {
     s.getMetadata().setAnnotations(new HashMap<>());
     s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_OWNER, "claim-uid");
     s.getMetadata().getAnnotations().put(MetadataKeys.ANNOTATION_CLAIM_TIMESTAMP, claimedAt);
-    SandboxStatus status = new SandboxStatus();
-    status.setPhase(ready ? SandboxPhase.RUNNING : SandboxPhase.PENDING);
-    status.setConditions(
-        new ArrayList<>(
-            List.of(
-                new ConditionBuilder()
-                    .withType("Ready")
-                    .withStatus(ready ? "True" : "False")
-                    .build())));
-    s.setStatus(status);
+    s.setStatus(Pools.status(ready, null));
     return s;
   }
 

@@ -2,7 +2,6 @@ package io.openkruise.agents.controller.sandboxset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
@@ -13,8 +12,8 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
-import io.openkruise.agents.api.v1alpha1.SandboxStatus;
 import io.openkruise.agents.api.v1alpha1.ScaleStrategy;
+import io.openkruise.agents.testing.Pools;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,17 +59,7 @@ class SandboxSetPlannerTest {
         .put(
             MetadataKeys.LABEL_TEMPLATE_HASH,
             currentRevision ? TemplateHash.of(set.getSpec().getTemplate()) : "old");
-    SandboxStatus status = new SandboxStatus();
-    status.setPhase(ready ? SandboxPhase.RUNNING : SandboxPhase.PENDING);
-    status.setSandboxIp("127.1.0." + i);
-    status.setConditions(
-        new ArrayList<>(
-            List.of(
-                new ConditionBuilder()
-                    .withType("Ready")
-                    .withStatus(ready ? "True" : "False")
-                    .build())));
-    s.setStatus(status);
+    s.setStatus(Pools.status(ready, "127.1.0." + i));
     return s;
   }
 

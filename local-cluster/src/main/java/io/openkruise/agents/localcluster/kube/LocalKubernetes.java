@@ -1,6 +1,5 @@
 package io.openkruise.agents.localcluster.kube;
 
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,17 +12,11 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
@@ -58,7 +51,7 @@ public final class LocalKubernetes implements AutoCloseable {
       List.of("endpointslice-controller", "root-ca-certificate-publisher-controller");
 
   /** Classpath directory holding the generated CRDs (shipped in the api-types jar). */
-  public static final String CRD_RESOURCE_DIR = "crds";
+  public static final String CRD_RESOURCE_DIR = Crds.RESOURCE_DIR;
 
   private final Options options;
   private final Path workDir;
@@ -245,8 +238,8 @@ public final class LocalKubernetes implements AutoCloseable {
       long tApi = System.nanoTime();
 
       this.kubeconfig = workDir.resolve("kubeconfig");
-      Files.writeString(kubeconfig, kubeconfigYaml());
-      this.config = clientConfig();
+      Files.writeString(kubeconfig, AdminAccess.kubeconfigYaml(apiServerUrl, pki));
+      this.config = AdminAccess.clientConfig(apiServerUrl, pki);
       this.client = new KubernetesClientBuilder().withConfig(config).build();
       this.version = client.getKubernetesVersion().getGitVersion();
 
@@ -390,30 +383,13 @@ public final class LocalKubernetes implements AutoCloseable {
     }
   }
 
-  private HttpClient readyzClient;
+  private ReadyzProbe readyzProbe;
 
   private boolean readyz(ChildProcess api) {
-    if (readyzClient == null) {
-      readyzClient =
-          HttpClient.newBuilder()
-              .sslContext(pki.adminSslContext())
-              .connectTimeout(Duration.ofSeconds(2))
-              .build();
+    if (readyzProbe == null) {
+      readyzProbe = new ReadyzProbe(apiServerUrl, pki);
     }
-    try {
-      HttpResponse<String> r =
-          readyzClient.send(
-              HttpRequest.newBuilder(apiServerUrl.resolve("/readyz"))
-                  .timeout(Duration.ofSeconds(5))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 && r.body().strip().equals("ok");
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return readyzProbe.ready();
   }
 
   /** Waits through the process group; a daemon that died on a taken port means a port clash. */
@@ -427,98 +403,18 @@ public final class LocalKubernetes implements AutoCloseable {
     }
   }
 
-  private String kubeconfigYaml() {
-    Base64.Encoder b64 = Base64.getEncoder();
-    return "apiVersion: v1\n"
-        + "kind: Config\n"
-        + "clusters:\n"
-        + "- name: kruise-local\n"
-        + "  cluster:\n"
-        + "    server: "
-        + apiServerUrl
-        + "\n"
-        + "    certificate-authority-data: "
-        + b64.encodeToString(pki.caCertPem().getBytes(StandardCharsets.US_ASCII))
-        + "\n"
-        + "users:\n"
-        + "- name: kruise-local-admin\n"
-        + "  user:\n"
-        + "    client-certificate-data: "
-        + b64.encodeToString(pki.adminCertPem().getBytes(StandardCharsets.US_ASCII))
-        + "\n"
-        + "    client-key-data: "
-        + b64.encodeToString(pki.adminKeyPem().getBytes(StandardCharsets.US_ASCII))
-        + "\n"
-        + "contexts:\n"
-        + "- name: kruise-local\n"
-        + "  context:\n"
-        + "    cluster: kruise-local\n"
-        + "    user: kruise-local-admin\n"
-        + "    namespace: default\n"
-        + "current-context: kruise-local\n";
-  }
-
-  private Config clientConfig() {
-    Base64.Encoder b64 = Base64.getEncoder();
-    // Config.empty(): never pick up ~/.kube/config or KUBERNETES_* variables of the machine.
-    return new ConfigBuilder(Config.empty())
-        .withMasterUrl(apiServerUrl.toString())
-        .withCaCertData(b64.encodeToString(pki.caCertPem().getBytes(StandardCharsets.US_ASCII)))
-        .withClientCertData(
-            b64.encodeToString(pki.adminCertPem().getBytes(StandardCharsets.US_ASCII)))
-        .withClientKeyData(
-            b64.encodeToString(pki.adminKeyPem().getBytes(StandardCharsets.US_ASCII)))
-        .withClientKeyAlgo(Pki.KEY_ALGORITHM)
-        .withNamespace("default")
-        .build();
-  }
-
   static List<java.net.URL> crdResources(List<java.net.URL> explicit) {
     return explicit != null ? explicit : crdResourcesOnClasspath();
   }
 
   /** Every CRD YAML under {@code crds/} on the class path (the api-types jar or its classes). */
   public static List<java.net.URL> crdResourcesOnClasspath() {
-    List<java.net.URL> found = ClasspathResources.list(CRD_RESOURCE_DIR, ".yml");
-    if (found.isEmpty()) {
-      throw new IllegalStateException(
-          "no CRD YAML under " + CRD_RESOURCE_DIR + "/ on the class path; is api-types built?");
-    }
-    return found;
+    return Crds.onClasspath();
   }
 
   /** Applies the CRDs (server-side apply) and waits until each is Established. */
   public void applyCrds(List<java.net.URL> crds) {
-    List<String> names = new ArrayList<>();
-    for (java.net.URL url : crds) {
-      try (var in = url.openStream()) {
-        CustomResourceDefinition crd =
-            client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-        client.resource(crd).forceConflicts().serverSideApply();
-        names.add(crd.getMetadata().getName());
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read CRD " + url, e);
-      }
-    }
-    for (String name : names) {
-      client
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .withName(name)
-          .waitUntilCondition(
-              LocalKubernetes::established,
-              options.startTimeout().toMillis(),
-              TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private static boolean established(CustomResourceDefinition crd) {
-    return crd != null
-        && crd.getStatus() != null
-        && crd.getStatus().getConditions() != null
-        && crd.getStatus().getConditions().stream()
-            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    Crds.apply(client, crds, options.startTimeout());
   }
 
   /** e.g. {@code v1.37.2}, as reported by {@code /version}. */
@@ -555,9 +451,7 @@ public final class LocalKubernetes implements AutoCloseable {
 
   /** A new admin client whose default namespace is {@code namespace}; the caller closes it. */
   public KubernetesClient newClient(String namespace) {
-    return new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(config).withNamespace(namespace).build())
-        .build();
+    return AdminAccess.newClient(config, namespace);
   }
 
   public Path workDir() {

@@ -1,7 +1,6 @@
 package io.openkruise.agents.localcluster.realnode;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,9 +58,7 @@ class NetworkPolicyOnRealNodeTest {
 
   @BeforeAll
   static void startNodeAndPods() {
-    Optional<String> why = MachineCheck.whyNotThisMachine();
-    why.ifPresent(r -> System.out.println("[network-policy tier] SKIPPED: " + r));
-    assumeTrue(why.isEmpty(), () -> "real-node tier skipped: " + why.orElse(""));
+    RealNodeTier.assumeThisMachine("network-policy tier");
     long t0 = System.nanoTime();
     cluster = LocalKubernetes.start();
     node = RealNode.start(cluster);
@@ -99,12 +95,7 @@ class NetworkPolicyOnRealNodeTest {
 
   @AfterAll
   static void stop() {
-    if (node != null) {
-      node.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    RealNodeTier.closeInOrder(node, cluster);
   }
 
   /** Control run: without a policy every pod reaches every other, the API server and DNS. */

@@ -2,7 +2,6 @@ package io.openkruise.agents.localcluster.realnode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -15,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,9 +42,7 @@ class RealNodeTierTest {
 
   @BeforeAll
   static void startNode() {
-    Optional<String> why = MachineCheck.whyNotThisMachine();
-    why.ifPresent(r -> System.out.println("[real-node tier] SKIPPED: " + r));
-    assumeTrue(why.isEmpty(), () -> "real-node tier skipped: " + why.orElse(""));
+    RealNodeTier.assumeThisMachine("real-node tier");
     long t0 = System.nanoTime();
     cluster = LocalKubernetes.start();
     node = RealNode.start(cluster);
@@ -71,12 +67,7 @@ class RealNodeTierTest {
 
   @AfterAll
   static void stop() {
-    if (node != null) {
-      node.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    RealNodeTier.closeInOrder(node, cluster);
   }
 
   @Test

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.matchesPattern;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
@@ -24,9 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Create-metadata extensions: CSI mounts, image update, create-on-no-stock. */
 @QuarkusTest
@@ -35,26 +35,17 @@ import org.junit.jupiter.api.Test;
 class ExtensionsTest {
 
   static final String ADMIN = SandboxApiTest.ADMIN;
-  static FakeRuntime runtime;
+  @RegisterExtension static final FakeRuntime runtime = FakeRuntime.perClass();
 
   @Inject KubernetesClient client;
   @Inject SandboxCache cache;
 
-  @BeforeAll
-  static void start() throws Exception {
-    runtime = new FakeRuntime();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    runtime.close();
+  private Resource<Sandbox> sandbox(String namespace, String name) {
+    return client.resources(Sandbox.class).inNamespace(namespace).withName(name);
   }
 
   private void pool(String ns, String template, int size) {
-    Fixtures.pool(client, ns, template, size, runtime.url(), true);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> !cache.setsNamed(template).isEmpty() && cache.pool(template).size() >= size);
+    Fixtures.cachedPool(client, cache, ns, template, size, runtime.url());
   }
 
   private void pv(String name, String driver, String secretNamespace) {
@@ -173,13 +164,7 @@ class ExtensionsTest {
           .then()
           .statusCode(500)
           .body("message", matchesPattern("CSI mount in sandbox [a-z0-9]{20} failed.*"));
-      assertThat(
-              client
-                  .resources(Sandbox.class)
-                  .inNamespace("csi-fail")
-                  .withName("tpl-csifail-0")
-                  .get())
-          .isNull();
+      assertThat(sandbox("csi-fail", "tpl-csifail-0").get()).isNull();
     }
   }
 
@@ -195,10 +180,7 @@ class ExtensionsTest {
                   .atMost(Duration.ofSeconds(10))
                   .until(
                       () ->
-                          client
-                              .resources(Sandbox.class)
-                              .inNamespace("image")
-                              .withName("tpl-image-0")
+                          sandbox("image", "tpl-image-0")
                               .get()
                               .getSpec()
                               .getTemplate()
@@ -206,10 +188,7 @@ class ExtensionsTest {
                               .getContainers()
                               .stream()
                               .anyMatch(c -> "registry.local/app:v2".equals(c.getImage())));
-              client
-                  .resources(Sandbox.class)
-                  .inNamespace("image")
-                  .withName("tpl-image-0")
+              sandbox("image", "tpl-image-0")
                   .editStatus(
                       x -> {
                         x.getStatus().setObservedGeneration(x.getMetadata().getGeneration());
@@ -232,13 +211,7 @@ class ExtensionsTest {
         .then()
         .statusCode(504)
         .body("code", equalTo(504));
-    assertThat(
-            client
-                .resources(Sandbox.class)
-                .inNamespace("image-slow")
-                .withName("tpl-imgslow-0")
-                .get())
-        .isNull();
+    assertThat(sandbox("image-slow", "tpl-imgslow-0").get()).isNull();
   }
 
   @Test

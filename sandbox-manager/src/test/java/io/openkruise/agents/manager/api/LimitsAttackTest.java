@@ -12,10 +12,10 @@ import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.keys.Caller;
+import io.openkruise.agents.manager.support.ConfigProfile;
 import io.openkruise.agents.manager.support.FakeRuntime;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.http.ContentType;
@@ -30,9 +30,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Plays a tenant with its own API key against the create path (issue 14, "bounded by
@@ -46,19 +45,19 @@ import org.junit.jupiter.api.Test;
 class LimitsAttackTest {
 
   /** Small limits so the attacks reach them quickly. */
-  public static class TightLimits implements QuarkusTestProfile {
-    @Override
-    public Map<String, String> getConfigOverrides() {
-      return Map.of(
-          "kruise.e2b.quota.max-running-per-key", "1",
-          "kruise.e2b.quota.max-running-admin", "50",
-          "kruise.e2b.max-request-body", "64K",
-          "kruise.e2b.max-wait-ready-timeout", "300s");
+  public static class TightLimits extends ConfigProfile {
+    public TightLimits() {
+      super(
+          Map.of(
+              "kruise.e2b.quota.max-running-per-key", "1",
+              "kruise.e2b.quota.max-running-admin", "50",
+              "kruise.e2b.max-request-body", "64K",
+              "kruise.e2b.max-wait-ready-timeout", "300s"));
     }
   }
 
   static final String ADMIN = SandboxApiTest.ADMIN;
-  static FakeRuntime runtime;
+  @RegisterExtension static final FakeRuntime runtime = FakeRuntime.perClass();
 
   @Inject KubernetesClient client;
   @Inject SandboxCache cache;
@@ -66,21 +65,8 @@ class LimitsAttackTest {
   @ConfigProperty(name = "quarkus.http.test-port")
   int port;
 
-  @BeforeAll
-  static void start() throws Exception {
-    runtime = new FakeRuntime();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    runtime.close();
-  }
-
   private void pool(String ns, String template, int size) {
-    Fixtures.pool(client, ns, template, size, runtime.url(), true);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> !cache.setsNamed(template).isEmpty() && cache.pool(template).size() >= size);
+    Fixtures.cachedPool(client, cache, ns, template, size, runtime.url());
   }
 
   private static Response create(String key, Map<String, Object> body) {

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxState;
@@ -29,9 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The E2B API on the fabric8 mock server: claims, lifecycle, ownership and error shapes. */
 @QuarkusTest
@@ -40,26 +40,28 @@ import org.junit.jupiter.api.Test;
 class SandboxApiTest {
 
   static final String ADMIN = "e2b_0000000000000000000000000000000000000001";
-  static FakeRuntime runtime;
+  @RegisterExtension static final FakeRuntime runtime = FakeRuntime.perClass();
 
   @Inject KubernetesClient client;
   @Inject SandboxCache cache;
   @Inject SandboxTokens tokens;
 
-  @BeforeAll
-  static void startRuntime() throws Exception {
-    runtime = new FakeRuntime();
-  }
-
-  @AfterAll
-  static void stopRuntime() throws Exception {
-    runtime.close();
-  }
-
   private void awaitPool(String template, int size) {
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> !cache.setsNamed(template).isEmpty() && cache.pool(template).size() >= size);
+    Fixtures.awaitCached(cache, template, size);
+  }
+
+  /** Plays the controller: the status of Sandbox {@code ref} (namespace, name) becomes this. */
+  private void reportStatus(String[] ref, String phase, Condition... conditions) {
+    client
+        .resources(Sandbox.class)
+        .inNamespace(ref[0])
+        .withName(ref[1])
+        .editStatus(
+            s -> {
+              s.getStatus().setPhase(phase);
+              s.getStatus().setConditions(new ArrayList<>(List.of(conditions)));
+              return s;
+            });
   }
 
   static Response create(String key, Map<String, Object> body) {
@@ -328,32 +330,12 @@ class SandboxApiTest {
         .statusCode(409);
 
     // The controller's part: pod gone, then (after resume) a new Ready pod.
-    client
-        .resources(Sandbox.class)
-        .inNamespace(ref[0])
-        .withName(ref[1])
-        .editStatus(
-            s -> {
-              s.getStatus().setPhase(SandboxPhase.PAUSED);
-              s.getStatus()
-                  .setConditions(
-                      new ArrayList<>(List.of(Fixtures.ready(false), Fixtures.paused())));
-              return s;
-            });
+    reportStatus(ref, SandboxPhase.PAUSED, Fixtures.ready(false), Fixtures.paused());
     CompletableFuture<Void> controller =
         CompletableFuture.runAsync(
             () -> {
               await().atMost(Duration.ofSeconds(10)).until(() -> !stored(id).getSpec().isPaused());
-              client
-                  .resources(Sandbox.class)
-                  .inNamespace(ref[0])
-                  .withName(ref[1])
-                  .editStatus(
-                      s -> {
-                        s.getStatus().setPhase(SandboxPhase.RUNNING);
-                        s.getStatus().setConditions(new ArrayList<>(List.of(Fixtures.ready(true))));
-                        return s;
-                      });
+              reportStatus(ref, SandboxPhase.RUNNING, Fixtures.ready(true));
             });
     int initsBefore = runtime.calls("/init").size();
 

@@ -19,9 +19,8 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Teams are namespaces: GET /teams, keys scoped with teamName, and what a scoped key sees. */
 @QuarkusTest
@@ -30,20 +29,10 @@ import org.junit.jupiter.api.Test;
 class TeamsApiTest {
 
   static final String ADMIN = SandboxApiTest.ADMIN;
-  static FakeRuntime runtime;
+  @RegisterExtension static final FakeRuntime runtime = FakeRuntime.perClass();
 
   @Inject KubernetesClient client;
   @Inject SandboxCache cache;
-
-  @BeforeAll
-  static void start() throws Exception {
-    runtime = new FakeRuntime();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    runtime.close();
-  }
 
   private static Response newKey(String name, String team) {
     return given()

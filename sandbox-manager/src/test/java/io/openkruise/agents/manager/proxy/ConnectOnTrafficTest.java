@@ -8,13 +8,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
-import io.openkruise.agents.manager.support.Backends;
+import io.openkruise.agents.manager.support.ConfigProfile;
 import io.openkruise.agents.manager.support.Fixtures;
+import io.openkruise.agents.manager.support.LoopbackServers;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -22,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Connect-on-traffic: with the flag on, traffic for a paused sandbox of an auto-resume template
@@ -37,35 +36,27 @@ import org.junit.jupiter.api.Test;
 @io.openkruise.agents.testing.tier.MockTier
 class ConnectOnTrafficTest {
 
-  public static class On implements QuarkusTestProfile {
-    @Override
-    public Map<String, String> getConfigOverrides() {
-      return Map.of("kruise.proxy.connect-on-traffic", "true");
+  public static class On extends ConfigProfile {
+    public On() {
+      super(Map.of("kruise.proxy.connect-on-traffic", "true"));
     }
   }
 
-  static Vertx vertx;
+  @RegisterExtension static final LoopbackServers servers = new LoopbackServers();
   static HttpServer backend;
 
   @Inject KubernetesClient client;
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
     backend =
-        Backends.start(
-            vertx,
+        servers.start(
             "127.0.0.1",
             0,
             r ->
                 r.response()
                     .putHeader("Content-Type", "application/json")
                     .end("{\"uri\":\"" + r.uri() + "\"}"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Backends.stop(vertx);
   }
 
   private String paused(String name, String template, boolean autoResume) {

@@ -9,13 +9,10 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.envd.connect.ConnectEnvelope;
 import io.openkruise.agents.envd.process.ProcessStart;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
-import io.openkruise.agents.manager.support.Backends;
 import io.openkruise.agents.manager.support.Fixtures;
-import io.openkruise.agents.manager.support.Loopback;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.RestAssured;
-import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.io.EOFException;
 import java.io.InputStream;
@@ -29,9 +26,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The proxy in front of the real agent-runtime (envd on its fixed port 49983 of its own loopback
@@ -43,42 +39,25 @@ import org.junit.jupiter.api.Test;
 @io.openkruise.agents.testing.tier.MockTier
 class RealRuntimeProxyTest {
 
-  static final String IP = Loopback.freeAddressFor(49983);
-
   /** The one sandbox of this class (its runtime holds one token) and its derived token. */
   static String sandboxId;
 
   static String TOKEN;
   static final ObjectMapper JSON = new ObjectMapper();
 
-  static Vertx vertx;
-  static Path root;
+  @RegisterExtension static final SecuredRuntime runtime = new SecuredRuntime();
   static final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @Inject KubernetesClient client;
   @Inject SandboxTokens tokens;
 
-  @BeforeAll
-  static void startRuntime() throws Exception {
-    vertx = Vertx.vertx();
-    root = Files.createTempDirectory("proxy-runtime").resolve("sandbox");
-    SecuredRuntime.start(vertx, IP, root);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Backends.stop(vertx);
-  }
-
   /** Every test talks to the same secure sandbox; {@code name} only documents the test. */
   private synchronized String sandbox(String name) throws Exception {
     if (sandboxId == null) {
-      Sandbox s = Fixtures.claimed("real", "shared", "tpl-real", "owner-1", IP);
-      Fixtures.secure(s);
-      Sandbox created = client.resource(s).create();
+      Sandbox created =
+          runtime.claimedSandbox(client, tokens, "real", "shared", "tpl-real", "owner-1");
       TOKEN = tokens.envdAccessToken(created);
-      SecuredRuntime.init(IP, TOKEN);
       sandboxId = Fixtures.id(created);
     }
     return sandboxId;

@@ -11,17 +11,15 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.envd.AccessSignatures;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
-import io.openkruise.agents.manager.support.Backends;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.Loopback;
+import io.openkruise.agents.manager.support.LoopbackServers;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -32,7 +30,6 @@ import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 import java.net.ServerSocket;
 import java.net.URL;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -41,9 +38,9 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The data plane against real loopback backends: routing modes and path rewriting, streaming both
@@ -57,7 +54,7 @@ class SandboxProxyTest {
   static final String NS = "proxy";
   static final String ENVD_IP = Loopback.freeAddressFor(49983);
 
-  static Vertx vertx;
+  @RegisterExtension static final LoopbackServers servers = new LoopbackServers();
   static HttpServer backend;
   static HttpServer envd;
   static int port;
@@ -74,10 +71,8 @@ class SandboxProxyTest {
 
   @BeforeAll
   static void startBackends() throws Exception {
-    vertx = Vertx.vertx();
     backend =
-        Backends.start(
-            vertx,
+        servers.start(
             "127.0.0.1",
             0,
             WebSocketEcho.orHttp(
@@ -89,40 +84,20 @@ class SandboxProxyTest {
                     // proxy would deadlock here instead of passing.
                     release.whenComplete(
                         (v, e) ->
-                            vertx.runOnContext(
-                                x -> {
-                                  resp.write("keepalive\n");
-                                  resp.end("end\n");
-                                }));
+                            servers
+                                .vertx()
+                                .runOnContext(
+                                    x -> {
+                                      resp.write("keepalive\n");
+                                      resp.end("end\n");
+                                    }));
                     return;
                   }
-                  MessageDigest sha = sha256();
-                  long[] bytes = {0};
-                  req.handler(
-                      b -> {
-                        bytes[0] += b.length();
-                        sha.update(b.getBytes());
-                      });
-                  req.endHandler(
-                      v ->
-                          req.response()
-                              .putHeader("Content-Type", "application/json")
-                              .end(
-                                  new JsonObject()
-                                      .put("method", req.method().name())
-                                      .put("uri", req.uri())
-                                      .put("xff", req.getHeader("X-Forwarded-For"))
-                                      .put("xfh", req.getHeader("X-Forwarded-Host"))
-                                      .put("xfp", req.getHeader("X-Forwarded-Proto"))
-                                      .put("token", req.getHeader("X-Access-Token"))
-                                      .put("bytes", bytes[0])
-                                      .put("sha256", HexFormat.of().formatHex(sha.digest()))
-                                      .encode()));
+                  RequestEcho.answer(req);
                 }));
     port = backend.actualPort();
     envd =
-        Backends.start(
-            vertx,
+        servers.start(
             ENVD_IP,
             49983,
             req ->
@@ -132,19 +107,6 @@ class SandboxProxyTest {
                             req.response()
                                 .putHeader("Content-Type", "application/json")
                                 .end(new JsonObject().put("uri", req.uri()).encode())));
-  }
-
-  @AfterAll
-  static void stopBackends() throws Exception {
-    Backends.stop(vertx);
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** A claimed, Ready sandbox at {@code ip}; {@code tweak} may break it in one way. */
@@ -220,7 +182,7 @@ class SandboxProxyTest {
     String id = running("upload");
     byte[] body = new byte[10 * 1024 * 1024];
     new Random(42).nextBytes(body);
-    String expected = HexFormat.of().formatHex(sha256().digest(body));
+    String expected = HexFormat.of().formatHex(RequestEcho.sha256().digest(body));
     given()
         .contentType("application/octet-stream")
         .body(body)
@@ -235,7 +197,7 @@ class SandboxProxyTest {
   void aStreamedResponseIsForwardedChunkByChunk() throws Exception {
     String id = running("stream");
     release = new CompletableFuture<>();
-    HttpClient http = vertx.createHttpClient();
+    HttpClient http = servers.vertx().createHttpClient();
     List<String> seen = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> done = new CompletableFuture<>();
     http.request(
@@ -270,20 +232,15 @@ class SandboxProxyTest {
   @Test
   void webSocketsAreTunnelledWithThePrivatePrefixStripped() throws Exception {
     String id = running("ws");
-    HttpClient http = vertx.createHttpClient();
-    Promise<String> echo = Promise.promise();
-    http.webSocket(
-            new WebSocketConnectOptions()
-                .setHost("127.0.0.1")
-                .setPort(RestAssured.port)
-                .setURI("/kruise/" + id + "/" + port + "/ws"))
-        .onSuccess(
-            ws -> {
-              ws.textMessageHandler(echo::tryComplete);
-              ws.writeTextMessage("hello");
-            })
-        .onFailure(echo::tryFail);
-    assertThat(echo.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS))
+    HttpClient http = servers.vertx().createHttpClient();
+    assertThat(
+            WebSocketEcho.roundTrip(
+                http,
+                new WebSocketConnectOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(RestAssured.port)
+                    .setURI("/kruise/" + id + "/" + port + "/ws"),
+                "hello"))
         .isEqualTo("echo:/ws:hello");
     http.close();
     String prom = given().get(metrics).then().statusCode(200).extract().asString();

@@ -2,6 +2,12 @@ package io.openkruise.agents.manager.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.manager.e2b.SandboxTokens;
+import io.openkruise.agents.manager.support.Backends;
+import io.openkruise.agents.manager.support.Fixtures;
+import io.openkruise.agents.manager.support.Loopback;
 import io.openkruise.agents.runtime.AgentRuntime;
 import io.openkruise.agents.runtime.RuntimeOptions;
 import io.vertx.core.Vertx;
@@ -9,18 +15,28 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real agent-runtime (envd only) for the proxy tests, initialised as a claimed sandbox's. */
-final class SecuredRuntime {
-  private SecuredRuntime() {}
+/**
+ * A real agent-runtime (envd only) on a loopback IP of its own for the proxy tests, one per test
+ * class: {@code @RegisterExtension static final SecuredRuntime runtime = new SecuredRuntime()}.
+ * {@link #claimedSandbox} seeds the claimed, secure Sandbox it stands for and initialises it.
+ */
+final class SecuredRuntime implements BeforeAllCallback, AfterAllCallback {
 
-  /**
-   * Starts the runtime on {@code ip}:49983 with its sandbox under {@code root}; {@link #init} then
-   * makes it a claimed sandbox's.
-   */
-  static void start(Vertx vertx, String ip, Path root) throws Exception {
+  private final String ip = Loopback.freeAddressFor(49983);
+  private volatile Vertx vertx;
+  private volatile Path root;
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    vertx = Vertx.vertx();
+    root = Files.createTempDirectory("proxy-runtime").resolve("sandbox");
     AgentRuntime.start(
             vertx,
             RuntimeOptions.builder()
@@ -37,11 +53,44 @@ final class SecuredRuntime {
         .get(20, TimeUnit.SECONDS);
   }
 
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    Backends.stop(vertx);
+  }
+
+  /** The runtime's address, the sandbox's {@code status.sandboxIp}. */
+  String ip() {
+    return ip;
+  }
+
+  /** The sandbox's root directory on this machine. */
+  Path root() {
+    return root;
+  }
+
   /**
-   * Sends the {@code /init} the manager sends after a claim, so the runtime enforces {@code token}
-   * (the sandbox's derived envd access token) too.
+   * Creates a claimed, secure, Ready Sandbox at this runtime's IP and sends it the {@code /init}
+   * the manager sends after a claim, so the runtime enforces the sandbox's derived envd access
+   * token.
+   *
+   * @return the stored Sandbox
    */
-  static void init(String ip, String token) throws Exception {
+  Sandbox claimedSandbox(
+      KubernetesClient client,
+      SandboxTokens tokens,
+      String namespace,
+      String name,
+      String template,
+      String owner)
+      throws Exception {
+    Sandbox s = Fixtures.claimed(namespace, name, template, owner, ip);
+    Fixtures.secure(s);
+    Sandbox created = client.resource(s).create();
+    init(tokens.envdAccessToken(created));
+    return created;
+  }
+
+  private void init(String token) throws Exception {
     HttpResponse<String> init =
         HttpClient.newHttpClient()
             .send(

@@ -3,16 +3,14 @@ package io.openkruise.agents.manager.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.openkruise.agents.manager.support.Backends;
+import io.openkruise.agents.manager.support.ConfigProfile;
 import io.openkruise.agents.manager.support.Fixtures;
+import io.openkruise.agents.manager.support.LoopbackServers;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -33,9 +31,9 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The one port served over TLS only (as {@code TLS=1 bin/run-local} does): API and every proxy mode
@@ -50,20 +48,20 @@ import org.junit.jupiter.api.Test;
 class TlsProxyTest {
 
   /** Certificate for sandboxes.test, *.sandboxes.test, localhost, 127.0.0.1 (test CA). */
-  public static class Tls implements QuarkusTestProfile {
-    @Override
-    public Map<String, String> getConfigOverrides() {
-      return Map.of(
-          "quarkus.http.ssl.certificate.key-store-file", "tls/server.p12",
-          "quarkus.http.ssl.certificate.key-store-password", "kruise-test",
-          "quarkus.http.insecure-requests", "disabled",
-          "quarkus.http.test-ssl-port", "0",
-          "kruise.e2b.domain", "sandboxes.test");
+  public static class Tls extends ConfigProfile {
+    public Tls() {
+      super(
+          Map.of(
+              "quarkus.http.ssl.certificate.key-store-file", "tls/server.p12",
+              "quarkus.http.ssl.certificate.key-store-password", "kruise-test",
+              "quarkus.http.insecure-requests", "disabled",
+              "quarkus.http.test-ssl-port", "0",
+              "kruise.e2b.domain", "sandboxes.test"));
     }
   }
 
   static final String NS = "tls";
-  static Vertx vertx;
+  @RegisterExtension static final LoopbackServers servers = new LoopbackServers();
   static HttpServer backend;
   static int port;
 
@@ -74,33 +72,8 @@ class TlsProxyTest {
 
   @BeforeAll
   static void startBackend() throws Exception {
-    vertx = Vertx.vertx();
-    backend =
-        Backends.start(
-            vertx,
-            "127.0.0.1",
-            0,
-            WebSocketEcho.orHttp(
-                req -> {
-                  req.body()
-                      .onSuccess(
-                          b ->
-                              req.response()
-                                  .putHeader("Content-Type", "application/json")
-                                  .end(
-                                      new JsonObject()
-                                          .put("uri", req.uri())
-                                          .put("body", b.toString())
-                                          .put("xfp", req.getHeader("X-Forwarded-Proto"))
-                                          .put("xfh", req.getHeader("X-Forwarded-Host"))
-                                          .encode()));
-                }));
+    backend = servers.start("127.0.0.1", 0, RequestEcho.handler());
     port = backend.actualPort();
-  }
-
-  @AfterAll
-  static void stopBackend() throws Exception {
-    Backends.stop(vertx);
   }
 
   private String running(String name) {
@@ -110,14 +83,16 @@ class TlsProxyTest {
 
   /** An HTTPS client that trusts only the test CA and checks host names (SNI on). */
   private static HttpClient client(HttpVersion version) {
-    return vertx.createHttpClient(
-        new HttpClientOptions()
-            .setSsl(true)
-            .setUseAlpn(true)
-            .setForceSni(true)
-            .setVerifyHost(true)
-            .setProtocolVersion(version)
-            .setTrustOptions(new PemTrustOptions().addCertPath(caPath())));
+    return servers
+        .vertx()
+        .createHttpClient(
+            new HttpClientOptions()
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setForceSni(true)
+                .setVerifyHost(true)
+                .setProtocolVersion(version)
+                .setTrustOptions(new PemTrustOptions().addCertPath(caPath())));
   }
 
   private static String caPath() {
@@ -219,20 +194,15 @@ class TlsProxyTest {
     // To 127.0.0.1 (an IP SAN) on the private path: what is tested is the tunnel under TLS.
     HttpClient http = client(HttpVersion.HTTP_1_1);
     try {
-      Promise<String> echo = Promise.promise();
-      http.webSocket(
-              new WebSocketConnectOptions()
-                  .setHost("127.0.0.1")
-                  .setPort(https.getPort())
-                  .setSsl(true)
-                  .setURI("/kruise/" + id + "/" + port + "/ws"))
-          .onSuccess(
-              ws -> {
-                ws.textMessageHandler(echo::tryComplete);
-                ws.writeTextMessage("hello");
-              })
-          .onFailure(echo::tryFail);
-      assertThat(echo.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS))
+      assertThat(
+              WebSocketEcho.roundTrip(
+                  http,
+                  new WebSocketConnectOptions()
+                      .setHost("127.0.0.1")
+                      .setPort(https.getPort())
+                      .setSsl(true)
+                      .setURI("/kruise/" + id + "/" + port + "/ws"),
+                  "hello"))
           .isEqualTo("echo:/ws:hello");
     } finally {
       http.close();

@@ -1,7 +1,11 @@
 package io.openkruise.agents.manager.proxy;
 
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.util.concurrent.TimeUnit;
 
 /** The proxy tests' WebSocket backend: every message comes back as {@code echo:<path>:<text>}. */
 final class WebSocketEcho {
@@ -30,5 +34,19 @@ final class WebSocketEcho {
         http.handle(req);
       }
     };
+  }
+
+  /** Opens a WebSocket with {@code options}, sends {@code message}, returns the first answer. */
+  static String roundTrip(HttpClient http, WebSocketConnectOptions options, String message)
+      throws Exception {
+    Promise<String> echo = Promise.promise();
+    http.webSocket(options)
+        .onSuccess(
+            ws -> {
+              ws.textMessageHandler(echo::tryComplete);
+              ws.writeTextMessage(message);
+            })
+        .onFailure(echo::tryFail);
+    return echo.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }

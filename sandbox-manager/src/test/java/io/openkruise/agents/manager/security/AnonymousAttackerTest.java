@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.claim.SandboxIds;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.manager.support.Backends;
+import io.openkruise.agents.manager.support.ConfigProfile;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.openkruise.agents.manager.support.Loopback;
+import io.openkruise.agents.manager.support.LoopbackServers;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
@@ -18,13 +19,11 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import io.vertx.core.Vertx;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Plays an anonymous caller on the public port (issue 14, measured attacks 2 and 3): it knows the
@@ -45,18 +44,18 @@ class AnonymousAttackerTest {
   static final int LIVE_READ_BURST = 5;
 
   /** Few live reads (none refilled during the test), and no per-client limit in the way. */
-  public static class Profile implements QuarkusTestProfile {
-    @Override
-    public Map<String, String> getConfigOverrides() {
-      return Map.of(
-          "kruise.proxy.live-read-burst", String.valueOf(LIVE_READ_BURST),
-          "kruise.proxy.live-reads-per-second", "0.0001",
-          "kruise.e2b.auth.failed-burst", "100000");
+  public static class Profile extends ConfigProfile {
+    public Profile() {
+      super(
+          Map.of(
+              "kruise.proxy.live-read-burst", String.valueOf(LIVE_READ_BURST),
+              "kruise.proxy.live-reads-per-second", "0.0001",
+              "kruise.e2b.auth.failed-burst", "100000"));
     }
   }
 
   static final String IP = Loopback.freeAddressFor(49983);
-  static Vertx vertx;
+  @RegisterExtension static final LoopbackServers servers = new LoopbackServers();
 
   /** The token the fake code interpreter was "initialised" with (the runtime learns it at init). */
   static volatile String runtimeToken = "";
@@ -71,10 +70,8 @@ class AnonymousAttackerTest {
    */
   @BeforeAll
   static void startSandboxServers() throws Exception {
-    vertx = Vertx.vertx();
     for (int port : new int[] {49983, 49999, USER_PORT}) {
-      Backends.start(
-          vertx,
+      servers.start(
           IP,
           port,
           req -> {
@@ -85,11 +82,6 @@ class AnonymousAttackerTest {
             req.response().end("{\"port\":" + port + ",\"path\":\"" + req.path() + "\"}");
           });
     }
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Backends.stop(vertx);
   }
 
   private void pool(int size) {
@@ -142,14 +134,9 @@ class AnonymousAttackerTest {
     return r.statusCode() + " " + r.asString().replace(id, "<id>");
   }
 
+  /** A well-formed ID nobody holds (the attacker knows the format, not the generator's state). */
   private static String randomId() {
-    String alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
-    SecureRandom random = new SecureRandom();
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < 20; i++) {
-      b.append(alphabet.charAt(random.nextInt(alphabet.length())));
-    }
-    return b.toString();
+    return SandboxIds.next();
   }
 
   @Test

@@ -3,8 +3,8 @@ package io.openkruise.agents.manager.security;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.openkruise.agents.manager.support.ConfigProfile;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.response.Response;
@@ -24,14 +24,14 @@ class FailedAuthRateLimitTest {
   static final int BURST = 10;
 
   /** Ten failures, refilled far slower than the test runs. */
-  public static class Profile implements QuarkusTestProfile {
-    @Override
-    public Map<String, String> getConfigOverrides() {
-      return Map.of(
-          "kruise.e2b.auth.failed-burst",
-          String.valueOf(BURST),
-          "kruise.e2b.auth.failed-per-second",
-          "0.0001");
+  public static class Profile extends ConfigProfile {
+    public Profile() {
+      super(
+          Map.of(
+              "kruise.e2b.auth.failed-burst",
+              String.valueOf(BURST),
+              "kruise.e2b.auth.failed-per-second",
+              "0.0001"));
     }
   }
 

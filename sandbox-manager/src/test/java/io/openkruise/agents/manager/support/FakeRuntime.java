@@ -8,25 +8,51 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A loopback stand-in for a sandbox runtime: records {@code /init} calls and answers the CSI mount
- * helper's {@code process.Process/Start} with a chosen exit code.
+ * helper's {@code process.Process/Start} with a chosen exit code. Either opened by {@code new} and
+ * closed by the caller, or one per test class: {@code @RegisterExtension static final FakeRuntime
+ * runtime = FakeRuntime.perClass();}.
  */
-public final class FakeRuntime implements AutoCloseable {
+public final class FakeRuntime implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
   public record Call(String path, String accessTokenHeader, String body, String bootstrapHeader) {}
 
   private final Vertx vertx = Vertx.vertx();
   private static final int PORT = 49983;
   private static final java.util.Random RANDOM = new java.security.SecureRandom();
-  private final HttpServer server;
-  private final String ip;
+  private volatile HttpServer server;
+  private volatile String ip;
   public final List<Call> calls = new CopyOnWriteArrayList<>();
   public volatile int initStatus = 200;
   public volatile int mountExitCode = 0;
 
   public FakeRuntime() throws Exception {
+    bind();
+  }
+
+  private FakeRuntime(boolean unbound) {}
+
+  /** A runtime that listens from before the test class's first test until after its last. */
+  public static FakeRuntime perClass() {
+    return new FakeRuntime(true);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    bind();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
+  }
+
+  private void bind() throws Exception {
     HttpServer bound = null;
     String at = null;
     // The manager dials only status.sandboxIp on the runtime port (49983): take a loopback

@@ -10,9 +10,12 @@ import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSetSpec;
+import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.testing.Pools;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.awaitility.Awaitility;
 
 /**
  * Objects in the shapes the controllers produce. The mock server runs no controller, so pool
@@ -118,5 +121,24 @@ public final class Fixtures {
           .resource(available(namespace, template + "-" + i, template, runtimeUrl, shouldInit))
           .create();
     }
+  }
+
+  /** Waits until the manager's cache shows {@code template}'s set and {@code size} members. */
+  public static void awaitCached(SandboxCache cache, String template, int size) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !cache.setsNamed(template).isEmpty() && cache.pool(template).size() >= size);
+  }
+
+  /** {@link #pool} with envd init, once the manager's cache shows it. */
+  public static void cachedPool(
+      KubernetesClient client,
+      SandboxCache cache,
+      String namespace,
+      String template,
+      int size,
+      String runtimeUrl) {
+    pool(client, namespace, template, size, runtimeUrl, true);
+    awaitCached(cache, template, size);
   }
 }
