@@ -3,18 +3,14 @@ package io.openkruise.agents.manager.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.envd.connect.ConnectEnvelope;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
-import io.openkruise.agents.manager.support.Backends;
 import io.openkruise.agents.manager.support.Fixtures;
-import io.openkruise.agents.manager.support.Loopback;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.RestAssured;
-import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,14 +20,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hostile clients of the proxy in front of the real agent-runtime: malformed Connect envelopes
@@ -59,29 +52,16 @@ class ProxyFuzzTest {
     }
   }
 
-  static final String IP = Loopback.freeAddressFor(49983);
+  @RegisterExtension static final SecuredRuntime runtime = new SecuredRuntime();
 
   /** Far beyond any idle limit of the test profile: reaching it means nothing cut the client. */
   static final int SAFETY_NET_MS = 120_000;
 
-  static Vertx vertx;
   static String sandboxId;
   static String token;
 
   @Inject KubernetesClient client;
   @Inject SandboxTokens tokens;
-
-  @BeforeAll
-  static void startRuntime() throws Exception {
-    vertx = Vertx.vertx();
-    Path root = Files.createTempDirectory("proxy-fuzz").resolve("sandbox");
-    SecuredRuntime.start(vertx, IP, root);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Backends.stop(vertx);
-  }
 
   /** Before any socket opens: a socket idle while the sandbox is made would be cut. */
   @BeforeEach
@@ -91,11 +71,9 @@ class ProxyFuzzTest {
 
   private synchronized String sandbox() throws Exception {
     if (sandboxId == null) {
-      Sandbox s = Fixtures.claimed("fuzz", "proxy-fuzz", "tpl-fuzz", "owner-1", IP);
-      Fixtures.secure(s);
-      Sandbox created = client.resource(s).create();
+      Sandbox created =
+          runtime.claimedSandbox(client, tokens, "fuzz", "proxy-fuzz", "tpl-fuzz", "owner-1");
       token = tokens.envdAccessToken(created);
-      SecuredRuntime.init(IP, token);
       sandboxId = Fixtures.id(created);
     }
     return sandboxId;
