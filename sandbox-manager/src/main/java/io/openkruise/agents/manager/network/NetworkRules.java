@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openkruise.agents.manager.e2b.E2bException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,7 +59,10 @@ public record NetworkRules(List<String> allowOut, List<String> denyOut) {
   /** The record written to the Sandbox annotation. */
   public String toJson() {
     try {
-      return JSON.writeValueAsString(Map.of("allowOut", allowOut, "denyOut", denyOut));
+      Map<String, List<String>> record = new LinkedHashMap<>();
+      record.put("allowOut", allowOut);
+      record.put("denyOut", denyOut);
+      return JSON.writeValueAsString(record);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
