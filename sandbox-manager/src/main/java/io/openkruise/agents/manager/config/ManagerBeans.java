@@ -136,6 +136,12 @@ public class ManagerBeans {
   /** Fails the start, not the first sandbox, when the sandbox key is missing or too short. */
   void checkSandboxKey(@Observes StartupEvent start, SandboxSecrets secrets) {}
 
+  /**
+   * Starts the pod cache at startup: created lazily, it would start (and block for its sync) on the
+   * event loop of the first proxied request, which its own watch needs.
+   */
+  void startPods(@Observes StartupEvent start, SandboxPodCache pods) {}
+
   @Produces
   @Singleton
   SandboxClaimer claimer(KubernetesClient client, Clock clock) {
