@@ -91,6 +91,9 @@ class OpenApiDocumentTest {
         .fields()
         .forEachRemaining(
             r -> {
+              if (r.getKey().equals("UriTooLong")) {
+                return;
+              }
               String ref =
                   r.getValue()
                       .path("content")
@@ -106,8 +109,11 @@ class OpenApiDocumentTest {
       for (JsonNode operation : iterable(path)) {
         for (Map.Entry<String, JsonNode> r : fields(operation.path("responses"))) {
           boolean failure = r.getKey().startsWith("4") || r.getKey().startsWith("5");
-          if (failure
-              && !r.getValue().path("$ref").asText().startsWith("#/components/responses/Error")) {
+          String ref = r.getValue().path("$ref").asText();
+          // 414 alone: the HTTP codec answers it before any route, without a body.
+          boolean codec =
+              r.getKey().equals("414") && ref.equals("#/components/responses/UriTooLong");
+          if (failure && !codec && !ref.startsWith("#/components/responses/Error")) {
             wrong.add(operation.path("operationId").asText() + " " + r.getKey());
           }
         }
