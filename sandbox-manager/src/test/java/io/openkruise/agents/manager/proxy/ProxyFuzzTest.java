@@ -3,6 +3,7 @@ package io.openkruise.agents.manager.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.envd.connect.ConnectEnvelope;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.support.Fixtures;
