@@ -176,6 +176,7 @@ class ChartTest {
             "E2B_ADMIN_API_KEY",
             "KRUISE_E2B_AUTH_ENABLED",
             "KRUISE_SYSTEM_NAMESPACE",
+            "KRUISE_E2B_NETWORK_DENIED_CIDRS",
             "KRUISE_SANDBOX_KEY",
             "QUARKUS_MANAGEMENT_PORT",
             "KRUISE_E2B_DEFAULT_TIMEOUT",
