@@ -5,7 +5,10 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.localcluster.LocalCluster;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /** What the e2e tests on the local cluster start from. */
 final class E2eFixtures {
@@ -39,5 +42,21 @@ final class E2eFixtures {
                   && s.getStatus() != null
                   && s.getStatus().getAvailableReplicas() >= available;
             });
+  }
+
+  /** A sandbox-manager's environment: the cluster, the admin key, one served namespace. */
+  static Map<String, String> managerEnv(LocalCluster cluster, String adminKey, String namespace) {
+    Map<String, String> env = new HashMap<>();
+    env.put("KUBECONFIG", cluster.kubeconfig().toString());
+    env.put("E2B_ADMIN_API_KEY", adminKey);
+    env.put("E2B_DOMAIN", "localhost");
+    env.put("KRUISE_SERVED_NAMESPACES", namespace);
+    return env;
+  }
+
+  static void stop(ServiceProcesses services) throws Exception {
+    if (services != null) {
+      services.close();
+    }
   }
 }

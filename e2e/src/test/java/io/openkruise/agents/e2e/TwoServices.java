@@ -11,7 +11,6 @@ import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -59,11 +58,7 @@ final class TwoServices implements AfterAllCallback {
    * @return its E2B port on 127.0.0.1
    */
   int manager(Map<String, String> extraEnv) throws Exception {
-    Map<String, String> env = new HashMap<>();
-    env.put("KUBECONFIG", cluster.kubeconfig().toString());
-    env.put("E2B_ADMIN_API_KEY", adminKey);
-    env.put("E2B_DOMAIN", "localhost");
-    env.put("KRUISE_SERVED_NAMESPACES", namespace);
+    Map<String, String> env = E2eFixtures.managerEnv(cluster, adminKey, namespace);
     env.putAll(extraEnv);
     return processes.start("sandbox-manager", env);
   }
@@ -114,8 +109,6 @@ final class TwoServices implements AfterAllCallback {
 
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
-    if (processes != null) {
-      processes.close();
-    }
+    E2eFixtures.stop(processes);
   }
 }
