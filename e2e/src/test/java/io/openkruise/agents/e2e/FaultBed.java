@@ -184,4 +184,20 @@ final class FaultBed {
     pool.shutdownNow();
     return new Burst(ids, failures, retried.size());
   }
+
+  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+  /** envd's health through the proxy on {@code port}, header-routed, with the sandbox's token. */
+  static int healthThroughProxy(int port, String id, String token) throws Exception {
+    return HTTP.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/health"))
+                .timeout(java.time.Duration.ofSeconds(20))
+                .header("E2b-Sandbox-Id", id)
+                .header("E2b-Sandbox-Port", "49983")
+                .header("X-Access-Token", token)
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .statusCode();
+  }
 }

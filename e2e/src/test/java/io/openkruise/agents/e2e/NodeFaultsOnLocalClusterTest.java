@@ -15,10 +15,6 @@ import io.openkruise.agents.localcluster.node.LocalNodeOptions;
 import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.Pools;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +38,6 @@ class NodeFaultsOnLocalClusterTest {
   private static final String POOL = "spread";
   private static final String LOST = "node-a";
   private static final String KEPT = "node-b";
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private static LocalKubernetes control;
   private static LocalNode node;
@@ -107,19 +102,6 @@ class NodeFaultsOnLocalClusterTest {
         .get(0);
   }
 
-  private static int throughProxy(String id, String token) throws Exception {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + manager + "/health"))
-                .timeout(Duration.ofSeconds(20))
-                .header("E2b-Sandbox-Id", id)
-                .header("E2b-Sandbox-Port", "49983")
-                .header("X-Access-Token", token)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return r.statusCode();
-  }
-
   private static boolean nodeReady(String name) {
     Node n = kube.nodes().withName(name).get();
     return n.getStatus().getConditions().stream()
@@ -141,7 +123,8 @@ class NodeFaultsOnLocalClusterTest {
     assertThat(claimedOn).containsKeys(LOST, KEPT);
     String lostId = claimedOn.get(LOST)[0];
     String keptId = claimedOn.get(KEPT)[0];
-    assertThat(throughProxy(lostId, claimedOn.get(LOST)[1])).isBetween(200, 299);
+    assertThat(FaultBed.healthThroughProxy(manager, lostId, claimedOn.get(LOST)[1]))
+        .isBetween(200, 299);
     E2eFixtures.awaitAvailable(kube, NS, POOL, 4);
 
     node.partition(LOST);
@@ -178,10 +161,12 @@ class NodeFaultsOnLocalClusterTest {
         .untilAsserted(
             () -> {
               assertThat(call("GET", "/sandboxes/" + lostId, null).status()).isEqualTo(404);
-              assertThat(throughProxy(lostId, claimedOn.get(LOST)[1])).isEqualTo(502);
+              assertThat(FaultBed.healthThroughProxy(manager, lostId, claimedOn.get(LOST)[1]))
+                  .isEqualTo(502);
             });
     assertThat(call("GET", "/sandboxes/" + keptId, null).status()).isEqualTo(200);
-    assertThat(throughProxy(keptId, claimedOn.get(KEPT)[1])).isBetween(200, 299);
+    assertThat(FaultBed.healthThroughProxy(manager, keptId, claimedOn.get(KEPT)[1]))
+        .isBetween(200, 299);
 
     // The pool is back at size, every member on the node that still reports.
     await()

@@ -18,10 +18,6 @@ import io.openkruise.agents.localcluster.node.LocalNode;
 import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.Pools;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +37,6 @@ import org.junit.jupiter.api.Test;
 class PodFaultsOnLocalClusterTest {
 
   private static final String POOL = "faults";
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private static ServiceProcesses services;
   private static int managerA;
@@ -94,20 +89,6 @@ class PodFaultsOnLocalClusterTest {
     return found.isEmpty() ? null : found.get(0);
   }
 
-  /** envd's health through the proxy, header-routed, with the sandbox's token. */
-  private static int throughProxy(int port, String id, String token) throws Exception {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                .timeout(Duration.ofSeconds(20))
-                .header("E2b-Sandbox-Id", id)
-                .header("E2b-Sandbox-Port", "49983")
-                .header("X-Access-Token", token)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return r.statusCode();
-  }
-
   private static List<Event> eventsOf(String name) {
     return kube.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()))
@@ -139,7 +120,7 @@ class PodFaultsOnLocalClusterTest {
     assertThat(created.status()).isEqualTo(201);
     String id = created.body().path("sandboxID").asText();
     String token = created.body().path("envdAccessToken").asText();
-    assertThat(throughProxy(managerB, id, token)).isBetween(200, 299);
+    assertThat(FaultBed.healthThroughProxy(managerB, id, token)).isBetween(200, 299);
     Sandbox before = sandboxOf(id);
     String name = before.getMetadata().getName();
 
@@ -169,7 +150,7 @@ class PodFaultsOnLocalClusterTest {
               });
       assertThat(call(port, "POST", "/sandboxes/" + id + "/connect", "{\"timeout\":60}").status())
           .isEqualTo(404);
-      assertThat(throughProxy(port, id, token)).isEqualTo(502);
+      assertThat(FaultBed.healthThroughProxy(port, id, token)).isEqualTo(502);
     }
     // The owner can still clean it up; afterwards it is gone for good.
     assertThat(call(managerB, "DELETE", "/sandboxes/" + id, null).status()).isEqualTo(204);

@@ -32,30 +32,6 @@ public record CreateRequest(
     boolean allowPublicTraffic,
     Optional<NetworkRules> network) {
 
-  /** Without egress rules. */
-  public CreateRequest(
-      String templateId,
-      Duration timeout,
-      boolean autoPause,
-      boolean autoResume,
-      boolean secure,
-      Map<String, String> metadata,
-      Map<String, String> envVars,
-      Extensions extensions,
-      boolean allowPublicTraffic) {
-    this(
-        templateId,
-        timeout,
-        autoPause,
-        autoResume,
-        secure,
-        metadata,
-        envVars,
-        extensions,
-        allowPublicTraffic,
-        Optional.empty());
-  }
-
   /** Kubernetes qualified name (annotation key): optional DNS-subdomain prefix, then a name. */
   private static final Pattern QUALIFIED_NAME =
       Pattern.compile(

@@ -70,7 +70,8 @@ class TwoReplicasClaimTest {
             Map.of(),
             Map.of(),
             Extensions.NONE,
-            true);
+            true,
+            java.util.Optional.empty());
     Caller caller = new Caller("owner-1", "owner", false);
 
     ExecutorService pool = Executors.newFixedThreadPool(32);
@@ -120,7 +121,8 @@ class TwoReplicasClaimTest {
             Map.of(),
             Map.of(),
             Extensions.NONE,
-            true);
+            true,
+            java.util.Optional.empty());
     Caller caller = new Caller("owner-ryw", "owner", false);
     for (int i = 0; i < 60; i++) {
       String id = SandboxView.id(replica.create(caller, req));
