@@ -102,8 +102,9 @@ public final class SandboxEgressPolicies {
   }
 
   /**
-   * Create, or (409: it exists) a JSON merge patch of its spec, which replaces the egress list
-   * whole. Two verbs the RBAC grants (create, patch), and no read.
+   * Create, or (409: it exists) a JSON Patch replacing its spec whole (RFC 6902 {@code replace}: no
+   * list merging, whatever the server's merge-patch handling of lists). Two verbs the RBAC grants
+   * (create, patch), and no read.
    */
   private void createOrReplaceSpec(NetworkPolicy policy) {
     try {
@@ -112,13 +113,18 @@ public final class SandboxEgressPolicies {
       if (e.getCode() != 409) {
         throw e;
       }
-      String patch = client.getKubernetesSerialization().asJson(Map.of("spec", policy.getSpec()));
+      String patch =
+          client
+              .getKubernetesSerialization()
+              .asJson(
+                  java.util.List.of(
+                      Map.of("op", "replace", "path", "/spec", "value", policy.getSpec())));
       client
           .network()
           .networkPolicies()
           .inNamespace(policy.getMetadata().getNamespace())
           .withName(policy.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+          .patch(PatchContext.of(PatchType.JSON), patch);
     }
   }
 

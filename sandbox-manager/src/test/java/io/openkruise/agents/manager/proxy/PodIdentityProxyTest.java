@@ -65,7 +65,9 @@ class PodIdentityProxyTest {
             0,
             req -> {
               hits.incrementAndGet();
-              req.response().end("{\"from\":\"backend\"}");
+              req.response()
+                  .putHeader("Content-Type", "application/json")
+                  .end("{\"from\":\"backend\"}");
             });
     port = backend.actualPort();
   }
@@ -130,9 +132,12 @@ class PodIdentityProxyTest {
 
   @Test
   void theSandboxsOwnPodIsDialled() {
-    Sandbox unsaved = unsaved("own");
-    Pod own = pod("own", "pod-own", unsaved.getMetadata().getUid(), "127.0.0.1");
-    Sandbox s = save(unsaved, own.getMetadata().getUid());
+    // The mock API server assigns UIDs on create: the pod names the stored Sandbox's, and the
+    // status then names the stored pod's.
+    Sandbox stored = sandbox("own", "not-yet");
+    Pod own = pod("own", "pod-own", stored.getMetadata().getUid(), "127.0.0.1");
+    stored.getStatus().getPodInfo().setPodUID(own.getMetadata().getUid());
+    Sandbox s = client.resource(stored).update();
     int before = hits.get();
 
     Awaitility.await()
@@ -157,9 +162,8 @@ class PodIdentityProxyTest {
   @Test
   void aRecreatedPodTheStatusDoesNotNameIsNeverDialled() {
     // Same name, new pod (another UID) that got another IP; the status still names the old pair.
-    Sandbox unsaved = unsaved("recreated");
-    pod("recreated", "pod-new", unsaved.getMetadata().getUid(), "127.0.0.2");
-    Sandbox s = save(unsaved, "pod-old");
+    Sandbox s = sandbox("recreated", "pod-old");
+    pod("recreated", "pod-new", s.getMetadata().getUid(), "127.0.0.2");
     int before = hits.get();
 
     get(s).then().statusCode(502);
