@@ -45,11 +45,21 @@ def _sandbox_object(sandbox_id):
 
 
 def _finalizers(ns, name, change):
-    """Rewrites the Sandbox's finalizers with `change` (a function of the current list)."""
-    current = json.loads(kubectl("get", "sbx", "-n", ns, name, "-o", "json"))
-    wanted = change(current["metadata"].get("finalizers") or [])
-    kubectl("patch", "sbx", "-n", ns, name, "--type=merge",
-            "-p", json.dumps({"metadata": {"finalizers": wanted}}))
+    """Rewrites the Sandbox's finalizers with `change` (a function of the current list), under
+    its resourceVersion: the controller's own finalizer may go meanwhile, and an object being
+    deleted refuses a list that adds it back. Retried on conflict."""
+    for attempt in range(5):
+        current = json.loads(kubectl("get", "sbx", "-n", ns, name, "-o", "json"))
+        wanted = change(current["metadata"].get("finalizers") or [])
+        patch = {"metadata": {"finalizers": wanted,
+                              "resourceVersion": current["metadata"]["resourceVersion"]}}
+        try:
+            kubectl("patch", "sbx", "-n", ns, name, "--type=merge", "-p", json.dumps(patch))
+            return
+        except Exception:  # noqa: BLE001 - kubectl's failure: a conflict, read again
+            if attempt == 4:
+                raise
+            time.sleep(0.2)
 
 
 def _assert_unknown(sandbox_id, what):

@@ -44,10 +44,20 @@ function sandboxObject(id) {
 }
 
 /** Rewrites the Sandbox's finalizers with `change` (a function of the current list). */
+// Under the resourceVersion and retried on conflict: the controller's own finalizer may go
+// meanwhile, and an object being deleted refuses a list that adds it back.
 function finalizers(ns, name, change) {
-  const current = JSON.parse(kubectl('get', 'sbx', '-n', ns, name, '-o', 'json'))
-  const wanted = change(current.metadata.finalizers ?? [])
-  kubectl('patch', 'sbx', '-n', ns, name, '--type=merge', '-p', JSON.stringify({ metadata: { finalizers: wanted } }))
+  for (let attempt = 0; ; attempt++) {
+    const current = JSON.parse(kubectl('get', 'sbx', '-n', ns, name, '-o', 'json'))
+    const wanted = change(current.metadata.finalizers ?? [])
+    const patch = { metadata: { finalizers: wanted, resourceVersion: current.metadata.resourceVersion } }
+    try {
+      kubectl('patch', 'sbx', '-n', ns, name, '--type=merge', '-p', JSON.stringify(patch))
+      return
+    } catch (e) {
+      if (attempt === 4) throw e
+    }
+  }
 }
 
 async function assertUnknown(id, what) {
