@@ -1,8 +1,6 @@
 package io.openkruise.agents.manager.lifecycle;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.RuntimeInitDecision;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
@@ -12,7 +10,6 @@ import io.openkruise.agents.manager.e2b.Extensions;
 import io.openkruise.agents.manager.e2b.SandboxView;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The runtime-initialized mark of a create that initialises the runtime: the claim patch writes
@@ -37,20 +34,8 @@ final class InitMark {
    */
   static Sandbox write(KubernetesClient client, Sandbox sandbox) {
     Sandbox marked =
-        client
-            .resources(Sandbox.class)
-            .inNamespace(sandbox.getMetadata().getNamespace())
-            .withName(sandbox.getMetadata().getName())
-            .patch(
-                PatchContext.of(PatchType.JSON_MERGE),
-                client
-                    .getKubernetesSerialization()
-                    .asJson(
-                        Map.of(
-                            "metadata",
-                            Map.of(
-                                "annotations",
-                                Map.of(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true")))));
+        SandboxAnnotations.set(
+            client, sandbox, MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
     if (marked.getMetadata().getDeletionTimestamp() != null) {
       throw E2bException.internal(
           "sandbox " + SandboxView.id(sandbox) + " was deleted before its create completed");

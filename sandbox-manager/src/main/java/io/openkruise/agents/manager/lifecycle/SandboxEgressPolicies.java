@@ -84,14 +84,8 @@ public final class SandboxEgressPolicies {
    */
   public void update(Sandbox sandbox, NetworkRules rules) {
     validate(rules);
-    String patch =
-        metadataPatch("annotations", Map.of(MetadataKeys.ANNOTATION_NETWORK, rules.toJson()));
     try {
-      client
-          .resources(Sandbox.class)
-          .inNamespace(sandbox.getMetadata().getNamespace())
-          .withName(sandbox.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+      SandboxAnnotations.set(client, sandbox, MetadataKeys.ANNOTATION_NETWORK, rules.toJson());
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
         throw E2bException.notFound("sandbox " + SandboxView.id(sandbox) + " not found");
