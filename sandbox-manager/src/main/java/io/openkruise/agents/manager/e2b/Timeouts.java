@@ -47,9 +47,13 @@ public final class Timeouts {
     return s + " seconds";
   }
 
-  /** RFC 3339 at second precision, rounded up so a deadline is never earlier than asked. */
+  /**
+   * RFC 3339 at millisecond precision, rounded up so a deadline is never earlier than asked. Whole
+   * seconds would keep a sandbox up to a second past the end its owner set (E2B ends it at the end
+   * it reports); RFC 3339 fractions parse in Kubernetes, kubectl and Go's metav1.Time.
+   */
   public static String format(Instant t) {
-    Instant truncated = t.truncatedTo(ChronoUnit.SECONDS);
-    return (truncated.equals(t) ? truncated : truncated.plusSeconds(1)).toString();
+    Instant truncated = t.truncatedTo(ChronoUnit.MILLIS);
+    return (truncated.equals(t) ? truncated : truncated.plusMillis(1)).toString();
   }
 }

@@ -46,8 +46,10 @@ class DeadlinesTest {
   }
 
   @Test
-  void formatRoundsUpToWholeSeconds() {
-    assertThat(Timeouts.format(NOW.plusMillis(1))).isEqualTo("2026-01-01T00:00:01Z");
+  void formatKeepsMillisecondsAndRoundsUp() {
+    // A deadline 300 ms into a second must not be written as the next whole second.
+    assertThat(Timeouts.format(NOW.plusMillis(300))).isEqualTo("2026-01-01T00:00:00.300Z");
+    assertThat(Timeouts.format(NOW.plusNanos(1))).isEqualTo("2026-01-01T00:00:00.001Z");
     assertThat(Timeouts.format(NOW)).isEqualTo("2026-01-01T00:00:00Z");
     assertThat(Timeouts.describe(Duration.ofHours(24))).isEqualTo("24 hours");
   }
