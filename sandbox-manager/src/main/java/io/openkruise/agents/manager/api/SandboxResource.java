@@ -143,7 +143,9 @@ public class SandboxResource {
   public Response get(@PathParam("id") String id, RoutingContext rc) {
     Sandbox s = service.get(AuthFilter.caller(rc), id);
     return json(
-        200, SandboxView.detail(s, service.state(s), settings().domain(), service.tokens()));
+        200,
+        SandboxView.detail(
+            s, service.state(s), settings().domain(), service.tokens(), service.autoResumes(s)));
   }
 
   @DELETE

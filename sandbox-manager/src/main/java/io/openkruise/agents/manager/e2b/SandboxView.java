@@ -6,13 +6,16 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Sandbox CR → E2B JSON ({@code Sandbox}, {@code ListedSandbox}, {@code SandboxDetail}). */
 public final class SandboxView {
@@ -133,7 +136,7 @@ public final class SandboxView {
 
   /** {@code GET /sandboxes/{id}} ({@code SandboxDetail}). */
   public static Map<String, Object> detail(
-      Sandbox s, SandboxState state, String domain, SandboxTokens tokens) {
+      Sandbox s, SandboxState state, String domain, SandboxTokens tokens, boolean autoResume) {
     Map<String, Object> m = listed(s, state);
     String token = tokens.envdAccessToken(s);
     if (!token.isEmpty()) {
@@ -142,15 +145,29 @@ public final class SandboxView {
     m.put("domain", domain);
     Map<String, Object> lifecycle = new LinkedHashMap<>();
     lifecycle.put("onTimeout", Deadlines.of(s).autoPause() ? "pause" : "kill");
-    lifecycle.put("autoResume", autoResume(s));
+    lifecycle.put("autoResume", autoResume);
     m.put("lifecycle", lifecycle);
     return m;
   }
 
-  /** Whether the sandbox itself asked for auto-resume (create's {@code autoResume}). */
-  public static boolean autoResume(Sandbox s) {
-    Map<String, String> a = s.getMetadata().getAnnotations();
-    return a != null && "true".equals(a.get(MetadataKeys.ANNOTATION_AUTO_RESUME));
+  /**
+   * Whether traffic may resume the sandbox once paused: it asked at create (E2B's {@code
+   * autoResume}) or a SandboxSet of its template in its namespace carries the annotation. The sets
+   * are only looked up when the sandbox itself did not ask.
+   */
+  public static boolean autoResume(Sandbox s, Supplier<Collection<SandboxSet>> templateSets) {
+    if (asksAutoResume(s.getMetadata().getAnnotations())) {
+      return true;
+    }
+    String ns = s.getMetadata().getNamespace();
+    return templateSets.get().stream()
+        .filter(set -> ns.equals(set.getMetadata().getNamespace()))
+        .anyMatch(set -> asksAutoResume(set.getMetadata().getAnnotations()));
+  }
+
+  private static boolean asksAutoResume(Map<String, String> annotations) {
+    return annotations != null
+        && "true".equals(annotations.get(MetadataKeys.ANNOTATION_AUTO_RESUME));
   }
 
   /** Sizes E2B reports; Python requires ints. */

@@ -12,6 +12,7 @@ import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.ListQuery;
 import io.openkruise.agents.manager.e2b.LogQuery;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
+import io.openkruise.agents.manager.e2b.SandboxView;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.runtime.CsiVolumes;
 import io.openkruise.agents.manager.runtime.RuntimeClient;
@@ -151,6 +152,15 @@ public class SandboxService {
 
   public SandboxState state(Sandbox s) {
     return owned.state(s);
+  }
+
+  /**
+   * E2B's {@code lifecycle.autoResume} as get_info reports it: the sandbox (or its SandboxSet)
+   * asked for it and the proxy's connect-on-traffic switch is on, i.e. traffic would wake it.
+   */
+  public boolean autoResumes(Sandbox s) {
+    return config.proxy().connectOnTraffic()
+        && SandboxView.autoResume(s, () -> cache.setsNamed(SandboxView.templateId(s)));
   }
 
   /** The caller's running and paused sandboxes, filtered and paged. */

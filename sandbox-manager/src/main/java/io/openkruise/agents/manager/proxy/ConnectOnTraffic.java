@@ -1,6 +1,5 @@
 package io.openkruise.agents.manager.proxy;
 
-import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.e2b.SandboxView;
@@ -13,8 +12,8 @@ import java.time.Duration;
 /**
  * Connect-on-traffic: traffic for a paused sandbox resumes it, as its owner, when the proxy allows
  * it (the global switch, on by default) and the sandbox asked for it at create (E2B's {@code
- * autoResume}, stored as {@link MetadataKeys#ANNOTATION_AUTO_RESUME}) or its SandboxSet carries
- * that annotation.
+ * autoResume}, stored as {@code e2b.agents.kruise.io/auto-resume}) or its SandboxSet carries that
+ * annotation.
  */
 final class ConnectOnTraffic {
 
@@ -43,17 +42,7 @@ final class ConnectOnTraffic {
 
   /** Whether traffic may resume this paused sandbox. */
   boolean applies(Sandbox s) {
-    if (!enabled) {
-      return false;
-    }
-    if (SandboxView.autoResume(s)) {
-      return true;
-    }
-    String ns = s.getMetadata().getNamespace();
-    return cache.setsNamed(SandboxView.templateId(s)).stream()
-        .filter(set -> ns.equals(set.getMetadata().getNamespace()))
-        .map(set -> set.getMetadata().getAnnotations())
-        .anyMatch(sa -> sa != null && "true".equals(sa.get(MetadataKeys.ANNOTATION_AUTO_RESUME)));
+    return enabled && SandboxView.autoResume(s, () -> cache.setsNamed(SandboxView.templateId(s)));
   }
 
   /** Resumes as the owner, off the event loop (bounded by the service's wait-ready timeout). */

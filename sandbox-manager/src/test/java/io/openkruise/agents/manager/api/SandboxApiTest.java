@@ -15,6 +15,7 @@ import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.support.FakeRuntime;
@@ -414,6 +415,37 @@ class SandboxApiTest {
         .body("lifecycle.onTimeout", equalTo("pause"))
         .body("lifecycle.autoResume", equalTo(true))
         .body("endAt", equalTo(pause.toString()));
+  }
+
+  @Test
+  void getInfoReportsAutoResumeItsSandboxSetAsksFor() {
+    Fixtures.pool(client, "autoresume-set", "tpl-ars", 1, runtime.url(), false);
+    client
+        .resources(SandboxSet.class)
+        .inNamespace("autoresume-set")
+        .withName("tpl-ars")
+        .edit(
+            set -> {
+              set.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_AUTO_RESUME, "true"));
+              return set;
+            });
+    awaitPool("tpl-ars", 1);
+    String id =
+        create(ADMIN, Map.of("templateID", "tpl-ars"))
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("sandboxID");
+    // Traffic would wake it (the set's annotation, the switch on): get_info says so.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                given()
+                    .header("X-API-Key", ADMIN)
+                    .get("/sandboxes/" + id)
+                    .then()
+                    .body("lifecycle.autoResume", equalTo(true)));
   }
 
   @Test
