@@ -3,10 +3,9 @@ package io.openkruise.agents.localcluster;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.openkruise.agents.localcluster.kube.AdminAccess;
+import io.openkruise.agents.localcluster.kube.AdminConnection;
+import io.openkruise.agents.localcluster.kube.ClusterAdmin;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
 import io.openkruise.agents.localcluster.kube.Pki;
 import io.openkruise.agents.localcluster.node.ImageProcess;
@@ -33,7 +32,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>{@link #shared()} gives one cluster per JVM, started on first use and stopped at JVM exit; the
  * JUnit extension and the Quarkus test resource both use it, so a test suite pays the start once.
  */
-public final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements ClusterAdmin, AutoCloseable {
 
   /** System property choosing the tier: {@code real} (default) or {@code mock}. */
   public static final String TIER_PROPERTY = "kruise.local-cluster.tier";
@@ -63,9 +62,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private final Tier tier;
   private final String description;
-  private final Path kubeconfig;
-  private final Config config;
-  private final KubernetesClient client;
+  private final AdminConnection admin;
   private final LocalKubernetes kube;
   private final LocalNode node;
   private final AutoCloseable mock;
@@ -84,10 +81,11 @@ public final class LocalCluster implements AutoCloseable {
       boolean owner) {
     this.tier = tier;
     this.description = description;
-    this.kubeconfig = kubeconfig;
-    this.config = config;
-    this.client =
-        kube != null ? kube.client() : new KubernetesClientBuilder().withConfig(config).build();
+    this.admin =
+        kube != null
+            ? kube.admin()
+            : new AdminConnection(
+                kubeconfig, config, new KubernetesClientBuilder().withConfig(config).build());
     this.kube = kube;
     this.node = node;
     this.mock = mock;
@@ -128,7 +126,7 @@ public final class LocalCluster implements AutoCloseable {
       }
       LocalCluster c = requestedTier() == Tier.MOCK ? startMock() : startReal(Options.defaults());
       Runtime.getRuntime().addShutdownHook(new Thread(c::close, "local-cluster-shutdown"));
-      System.setProperty(SHARED_KUBECONFIG, c.kubeconfig.toString());
+      System.setProperty(SHARED_KUBECONFIG, c.kubeconfig().toString());
       System.setProperty(SHARED_DESCRIPTION, c.description);
       System.setProperty(SHARED_TIER, c.tier.name());
       System.out.println("Tests run against: " + c.description);
@@ -262,9 +260,11 @@ public final class LocalCluster implements AutoCloseable {
         new LocalCluster(Tier.MOCK, description, kubeconfig, config, null, null, server, dir, true);
     for (var url : MockTier.crdUrls()) {
       try (InputStream in = url.openStream()) {
-        c.client
+        c.client()
             .resource(
-                c.client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
+                c.client()
+                    .getKubernetesSerialization()
+                    .unmarshal(in, CustomResourceDefinition.class))
             .create();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -286,24 +286,9 @@ public final class LocalCluster implements AutoCloseable {
     return description;
   }
 
-  /** Admin kubeconfig (embedded credentials). */
-  public Path kubeconfig() {
-    return kubeconfig;
-  }
-
-  /** Admin client configuration (default namespace {@code default}). */
-  public Config config() {
-    return new ConfigBuilder(config).build();
-  }
-
-  /** Shared admin client; do not close it. */
-  public KubernetesClient client() {
-    return client;
-  }
-
-  /** A new admin client defaulting to {@code namespace}; the caller closes it. */
-  public KubernetesClient newClient(String namespace) {
-    return AdminAccess.newClient(config, namespace);
+  @Override
+  public AdminConnection admin() {
+    return admin;
   }
 
   /** The control plane, when this JVM class loader owns a real-tier cluster. */
@@ -330,7 +315,7 @@ public final class LocalCluster implements AutoCloseable {
       base = "test";
     }
     String name = base + "-" + randomSuffix();
-    client
+    client()
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
@@ -351,6 +336,7 @@ public final class LocalCluster implements AutoCloseable {
    * LocalClusterTestResource}.
    */
   public Map<String, String> quarkusConfig(String namespace) {
+    Config config = admin.config();
     Map<String, String> m = new LinkedHashMap<>();
     m.put("quarkus.kubernetes-client.api-server-url", config.getMasterUrl());
     m.put("quarkus.kubernetes-client.namespace", namespace);
@@ -371,7 +357,7 @@ public final class LocalCluster implements AutoCloseable {
     } else {
       m.put("quarkus.kubernetes-client.trust-certs", "true");
     }
-    m.put("kruise.local-cluster.kubeconfig", kubeconfig.toString());
+    m.put("kruise.local-cluster.kubeconfig", kubeconfig().toString());
     return m;
   }
 
@@ -379,7 +365,7 @@ public final class LocalCluster implements AutoCloseable {
   @Override
   public void close() {
     if (!owner) {
-      client.close();
+      client().close();
       return;
     }
     if (node != null) {
@@ -388,7 +374,7 @@ public final class LocalCluster implements AutoCloseable {
     if (kube != null) {
       kube.close();
     } else {
-      client.close();
+      client().close();
     }
     if (mock != null) {
       try {

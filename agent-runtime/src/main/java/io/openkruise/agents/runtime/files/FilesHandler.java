@@ -321,11 +321,7 @@ public final class FilesHandler {
                             entry.put("name", target.getFileName().toString());
                             entry.put("type", "file");
                             entry.put("path", sandboxPath);
-                            Map<String, String> kept = FileMetadata.read(target);
-                            if (!kept.isEmpty()) {
-                              ObjectNode m = entry.putObject("metadata");
-                              kept.forEach(m::put);
-                            }
+                            FileMetadata.addTo(entry, target);
                             return entry;
                           },
                           false))

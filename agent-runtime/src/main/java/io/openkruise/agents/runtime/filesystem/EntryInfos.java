@@ -96,11 +96,7 @@ public final class EntryInfos {
     if (symlinkTarget != null) {
       e.put("symlinkTarget", symlinkTarget);
     }
-    Map<String, String> metadata = FileMetadata.read(host);
-    if (!metadata.isEmpty()) {
-      ObjectNode m = e.putObject("metadata");
-      metadata.forEach(m::put);
-    }
+    FileMetadata.addTo(e, host);
     return e;
   }
 

@@ -1,5 +1,6 @@
 package io.openkruise.agents.runtime.filesystem;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openkruise.agents.runtime.connect.ConnectException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -117,6 +118,18 @@ public final class FileMetadata {
       LOG.log(Level.FINEST, "no xattrs on " + file, e);
     }
     return out;
+  }
+
+  /**
+   * Adds the file's metadata to an entry (an upload result or a filesystem entry) as object {@code
+   * metadata}; a file without any gets no such field.
+   */
+  public static void addTo(ObjectNode entry, Path file) {
+    Map<String, String> metadata = read(file);
+    if (!metadata.isEmpty()) {
+      ObjectNode m = entry.putObject("metadata");
+      metadata.forEach(m::put);
+    }
   }
 
   /**

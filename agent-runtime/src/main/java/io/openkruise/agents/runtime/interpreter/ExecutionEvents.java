@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openkruise.agents.runtime.connect.Json;
 import io.vertx.core.buffer.Buffer;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,46 +14,34 @@ import java.util.Set;
  * {@code \n}, never a blank line (the Python SDK parses each line).
  */
 public final class ExecutionEvents {
-  /** Keys a {@code result} line may carry besides {@code type} and {@code is_main_result}. */
-  static final Set<String> RESULT_KEYS =
-      Set.of(
-          "text",
-          "html",
-          "markdown",
-          "svg",
-          "png",
-          "jpeg",
-          "pdf",
-          "latex",
-          "json",
-          "javascript",
-          "data",
-          "chart",
-          "extra");
-
   /**
    * MIME type of a Jupyter bundle to the key of E2B's result line, as E2B's code-interpreter server
    * maps them; what is not listed goes under {@code extra}.
    */
-  static final Map<String, String> MIME_KEYS = mimeKeys();
+  static final Map<String, String> MIME_KEYS =
+      Map.ofEntries(
+          Map.entry("text/plain", "text"),
+          Map.entry("text/html", "html"),
+          Map.entry("text/markdown", "markdown"),
+          Map.entry("image/svg+xml", "svg"),
+          Map.entry("image/png", "png"),
+          Map.entry("image/jpeg", "jpeg"),
+          Map.entry("application/pdf", "pdf"),
+          Map.entry("text/latex", "latex"),
+          Map.entry("application/json", "json"),
+          Map.entry("application/javascript", "javascript"),
+          Map.entry("e2b/data", "data"),
+          Map.entry("e2b/chart", "chart"));
+
+  /** Keys a {@code result} line may carry besides {@code type} and {@code is_main_result}. */
+  static final Set<String> RESULT_KEYS = resultKeys();
 
   private ExecutionEvents() {}
 
-  private static Map<String, String> mimeKeys() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("text/plain", "text");
-    m.put("text/html", "html");
-    m.put("text/markdown", "markdown");
-    m.put("image/svg+xml", "svg");
-    m.put("image/png", "png");
-    m.put("image/jpeg", "jpeg");
-    m.put("application/pdf", "pdf");
-    m.put("text/latex", "latex");
-    m.put("application/json", "json");
-    m.put("application/javascript", "javascript");
-    m.put("e2b/data", "data");
-    m.put("e2b/chart", "chart");
-    return Map.copyOf(m);
+  private static Set<String> resultKeys() {
+    Set<String> keys = new HashSet<>(MIME_KEYS.values());
+    keys.add("extra");
+    return Set.copyOf(keys);
   }
 
   /**

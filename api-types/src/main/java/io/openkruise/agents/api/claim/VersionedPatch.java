@@ -2,8 +2,6 @@ package io.openkruise.agents.api.claim;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import java.net.HttpURLConnection;
 import java.util.Map;
@@ -25,14 +23,7 @@ final class VersionedPatch {
    */
   static Optional<Sandbox> apply(KubernetesClient client, Sandbox target, Map<String, ?> patch) {
     try {
-      return Optional.of(
-          client
-              .resources(Sandbox.class)
-              .inNamespace(target.getMetadata().getNamespace())
-              .withName(target.getMetadata().getName())
-              .patch(
-                  PatchContext.of(PatchType.JSON_MERGE),
-                  client.getKubernetesSerialization().asJson(patch)));
+      return Optional.of(SandboxMergePatch.send(client, target, patch));
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT
           || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {

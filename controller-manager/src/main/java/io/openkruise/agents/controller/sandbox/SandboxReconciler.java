@@ -20,6 +20,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.SandboxMergePatch;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.controller.ControllerConfig;
@@ -148,8 +149,8 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
           .withName(name)
           .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"paused\":true}}");
     } else if (action instanceof Action.RecordGuardHash h) {
-      Patches.annotate(
-          client, sandbox, Map.of(MetadataKeys.ANNOTATION_HASH_WITHOUT_IMAGE_RESOURCES, h.hash()));
+      SandboxMergePatch.setAnnotation(
+          client, sandbox, MetadataKeys.ANNOTATION_HASH_WITHOUT_IMAGE_RESOURCES, h.hash());
     } else if (action instanceof Action.EnsureVolumeClaims) {
       ensureVolumeClaims(sandbox);
     } else if (action instanceof Action.CreatePod c) {

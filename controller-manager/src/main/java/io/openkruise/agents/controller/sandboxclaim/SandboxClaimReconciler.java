@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.micrometer.core.instrument.MeterRegistry;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.RuntimeInitDecision;
+import io.openkruise.agents.api.claim.SandboxMergePatch;
 import io.openkruise.agents.api.claim.SandboxOwners;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
@@ -30,7 +31,6 @@ import io.openkruise.agents.controller.support.RuntimeInitClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -172,7 +172,8 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
       fail(claim, sandbox, "runtime init failed: " + error.get());
       return false;
     }
-    Patches.annotate(client, sandbox, Map.of(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true"));
+    SandboxMergePatch.setAnnotation(
+        client, sandbox, MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
     return true;
   }
 
@@ -227,7 +228,8 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
   private void fail(SandboxClaim claim, Sandbox sandbox, String reason) {
     events.record(sandbox, EventNote.warning("ClaimStepFailed", reason));
     if (Boolean.TRUE.equals(claim.getSpec().getReserveFailedSandbox())) {
-      Patches.annotate(client, sandbox, Map.of(MetadataKeys.ANNOTATION_CLAIM_FAILED, reason));
+      SandboxMergePatch.setAnnotation(
+          client, sandbox, MetadataKeys.ANNOTATION_CLAIM_FAILED, reason);
     } else {
       GuardedDeletes.delete(client, sandbox, null);
     }

@@ -2,8 +2,6 @@ package io.openkruise.agents.localcluster.ingress;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
@@ -11,8 +9,11 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.localcluster.kube.KubeBinaries;
+import io.openkruise.agents.localcluster.kube.ServiceAccountTokens;
 import io.openkruise.agents.localcluster.process.ProcessWatchdog;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -45,7 +46,6 @@ public final class TraefikIngress implements AutoCloseable {
   static final String INSTALL_SCRIPT = "local-cluster/bin/install-ingress";
   static final String SYSTEM_NAMESPACE = "ingress-system";
   static final String SERVICE_ACCOUNT = "traefik";
-  private static final long TOKEN_SECONDS = 24 * 3600;
 
   private final Process process;
   private final ProcessWatchdog watchdog;
@@ -141,7 +141,11 @@ public final class TraefikIngress implements AutoCloseable {
           .createOr(existing -> existing.update());
       Path kubeconfig = options.workDir().resolve("kubeconfig");
       Files.writeString(
-          kubeconfig, kubeconfig(admin.getMasterUrl().toString(), caPem, token(admin)));
+          kubeconfig,
+          kubeconfig(
+              admin.getMasterUrl().toString(),
+              caPem,
+              ServiceAccountTokens.issue(admin, SYSTEM_NAMESPACE, SERVICE_ACCOUNT)));
       Path log = options.workDir().resolve("traefik.log");
       Path accessLog = options.workDir().resolve("access.log");
       List<String> command = command(binary, options, accessLog);
@@ -255,11 +259,7 @@ public final class TraefikIngress implements AutoCloseable {
                 .withName(name)
                 .endMetadata()
                 .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", name)
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName(SERVICE_ACCOUNT)
-                .withNamespace(SYSTEM_NAMESPACE)
-                .endSubject()
+                .withSubjects(traefikAccount())
                 .build())
         .createOr(existing -> existing.update());
     // In the served namespace only: its Ingresses (and their status), Services, EndpointSlices
@@ -296,13 +296,18 @@ public final class TraefikIngress implements AutoCloseable {
                 .withName(name)
                 .endMetadata()
                 .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName(SERVICE_ACCOUNT)
-                .withNamespace(SYSTEM_NAMESPACE)
-                .endSubject()
+                .withSubjects(traefikAccount())
                 .build())
         .createOr(existing -> existing.update());
+  }
+
+  /** The subject of both bindings: Traefik's ServiceAccount. */
+  private static Subject traefikAccount() {
+    return new SubjectBuilder()
+        .withKind("ServiceAccount")
+        .withName(SERVICE_ACCOUNT)
+        .withNamespace(SYSTEM_NAMESPACE)
+        .build();
   }
 
   private static PolicyRule read(String group, String... resources) {
@@ -311,22 +316,6 @@ public final class TraefikIngress implements AutoCloseable {
         .withResources(resources)
         .withVerbs("get", "list", "watch")
         .build();
-  }
-
-  private static String token(KubernetesClient admin) {
-    TokenRequest request =
-        new TokenRequestBuilder()
-            .withNewSpec()
-            .withExpirationSeconds(TOKEN_SECONDS)
-            .endSpec()
-            .build();
-    return admin
-        .serviceAccounts()
-        .inNamespace(SYSTEM_NAMESPACE)
-        .withName(SERVICE_ACCOUNT)
-        .tokenRequest(request)
-        .getStatus()
-        .getToken();
   }
 
   static String kubeconfig(String server, String caPem, String token) {

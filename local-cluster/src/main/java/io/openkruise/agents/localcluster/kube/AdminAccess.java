@@ -2,18 +2,15 @@ package io.openkruise.agents.localcluster.kube;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
  * The admin user's credentials for a local control plane (cluster-admin via {@code
- * system:masters}), as a kubeconfig file's text and as fabric8 client configuration, and new
- * clients from that configuration.
+ * system:masters}), as a kubeconfig file's text and as fabric8 client configuration.
  */
-public final class AdminAccess {
+final class AdminAccess {
 
   private AdminAccess() {}
 
@@ -58,15 +55,6 @@ public final class AdminAccess {
         .withClientKeyData(base64(pki.adminKeyPem()))
         .withClientKeyAlgo(Pki.KEY_ALGORITHM)
         .withNamespace("default")
-        .build();
-  }
-
-  /**
-   * A new client on a copy of {@code config} defaulting to {@code namespace}; the caller closes it.
-   */
-  public static KubernetesClient newClient(Config config, String namespace) {
-    return new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(config).withNamespace(namespace).build())
         .build();
   }
 

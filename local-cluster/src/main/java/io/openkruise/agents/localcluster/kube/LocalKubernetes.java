@@ -1,8 +1,6 @@
 package io.openkruise.agents.localcluster.kube;
 
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.openkruise.agents.localcluster.process.ChildExitedException;
 import io.openkruise.agents.localcluster.process.ChildProcess;
@@ -29,7 +27,7 @@ import java.util.logging.Logger;
  *
  * <p>There is no kubelet and no scheduler: {@code LocalNode} plays both.
  */
-public final class LocalKubernetes implements AutoCloseable {
+public final class LocalKubernetes implements ClusterAdmin, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LocalKubernetes.class.getName());
 
   /** Controllers we run; GC and namespace deletion are what tests rely on. */
@@ -59,9 +57,7 @@ public final class LocalKubernetes implements AutoCloseable {
   private final Pki pki;
   private final Pki.Files pkiFiles;
   private final URI apiServerUrl;
-  private final Path kubeconfig;
-  private final Config config;
-  private final KubernetesClient client;
+  private final AdminConnection admin;
   private final String version;
   private final Thread shutdownHook;
   private volatile boolean closed;
@@ -237,11 +233,13 @@ public final class LocalKubernetes implements AutoCloseable {
       await("kube-apiserver /readyz", () -> readyz(api), List.of(etcd, api));
       long tApi = System.nanoTime();
 
-      this.kubeconfig = workDir.resolve("kubeconfig");
+      Path kubeconfig = workDir.resolve("kubeconfig");
       Files.writeString(kubeconfig, AdminAccess.kubeconfigYaml(apiServerUrl, pki));
-      this.config = AdminAccess.clientConfig(apiServerUrl, pki);
-      this.client = new KubernetesClientBuilder().withConfig(config).build();
-      this.version = client.getKubernetesVersion().getGitVersion();
+      Config config = AdminAccess.clientConfig(apiServerUrl, pki);
+      this.admin =
+          new AdminConnection(
+              kubeconfig, config, new KubernetesClientBuilder().withConfig(config).build());
+      this.version = client().getKubernetesVersion().getGitVersion();
 
       // CRDs before the controller manager: the GC discovers resources at start (else ~30 s later).
       applyCrds(crdResources(options.crds()));
@@ -251,7 +249,7 @@ public final class LocalKubernetes implements AutoCloseable {
       // The service-account controller creating default/default shows the manager is syncing.
       await(
           "kube-controller-manager (default ServiceAccount)",
-          () -> client.serviceAccounts().inNamespace("default").withName("default").get() != null,
+          () -> client().serviceAccounts().inNamespace("default").withName("default").get() != null,
           List.of(etcd, api, kcm));
       ok = true;
       long tEnd = System.nanoTime();
@@ -369,7 +367,7 @@ public final class LocalKubernetes implements AutoCloseable {
   private List<String> controllerManagerCommand(KubeBinaries bins) {
     return List.of(
         bins.controllerManager().toString(),
-        "--kubeconfig=" + kubeconfig,
+        "--kubeconfig=" + kubeconfig(),
         "--controllers=" + String.join(",", options.controllers()),
         "--leader-elect=false",
         "--use-service-account-credentials=false",
@@ -414,7 +412,7 @@ public final class LocalKubernetes implements AutoCloseable {
 
   /** Applies the CRDs (server-side apply) and waits until each is Established. */
   public void applyCrds(List<java.net.URL> crds) {
-    Crds.apply(client, crds, options.startTimeout());
+    Crds.apply(client(), crds, options.startTimeout());
   }
 
   /** e.g. {@code v1.37.2}, as reported by {@code /version}. */
@@ -426,9 +424,9 @@ public final class LocalKubernetes implements AutoCloseable {
     return apiServerUrl;
   }
 
-  /** Admin kubeconfig with embedded credentials (cluster-admin via {@code system:masters}). */
-  public Path kubeconfig() {
-    return kubeconfig;
+  @Override
+  public AdminConnection admin() {
+    return admin;
   }
 
   public Pki.Files pkiFiles() {
@@ -437,21 +435,6 @@ public final class LocalKubernetes implements AutoCloseable {
 
   public Pki pki() {
     return pki;
-  }
-
-  /** Client configuration for the admin user; copy it to change the namespace. */
-  public Config config() {
-    return new ConfigBuilder(config).build();
-  }
-
-  /** Shared admin client, closed with the cluster. */
-  public KubernetesClient client() {
-    return client;
-  }
-
-  /** A new admin client whose default namespace is {@code namespace}; the caller closes it. */
-  public KubernetesClient newClient(String namespace) {
-    return AdminAccess.newClient(config, namespace);
   }
 
   public Path workDir() {
@@ -505,8 +488,8 @@ public final class LocalKubernetes implements AutoCloseable {
       return;
     }
     closed = true;
-    if (client != null) {
-      client.close();
+    if (admin != null) {
+      admin.client().close();
     }
     processes.close();
     RunDirs.delete(workDir);

@@ -3,7 +3,6 @@ package io.openkruise.agents.localcluster.node;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.openkruise.agents.runtime.AgentRuntime;
 import io.vertx.core.Vertx;
@@ -105,22 +104,7 @@ public final class LocalNode implements AutoCloseable {
               node.clock.instant());
       // The scheduler reads the Nodes as they are now: a node lifecycle controller may mark one
       // NotReady and taint it.
-      node.nodeInformer =
-          client
-              .nodes()
-              .withLabel(NODE_LABEL, "true")
-              .inform(
-                  new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Node n) {}
-
-                    @Override
-                    public void onUpdate(Node before, Node after) {}
-
-                    @Override
-                    public void onDelete(Node n, boolean unknown) {}
-                  },
-                  0);
+      node.nodeInformer = client.nodes().withLabel(NODE_LABEL, "true").inform();
       node.scheduler =
           new PodScheduler(() -> node.currentNodes(registered), node.writes, node.clock);
       if (options.heartbeatEvery() != null) {

@@ -122,26 +122,11 @@ public final class PodStatusPlanner {
 
   /** Status after the node stopped the pod (kept visible while finalizers hold the pod). */
   public static PodStatus terminated(Pod pod, PodRun run, Instant now) {
-    PodStatus current = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
-    Instant t = now.truncatedTo(ChronoUnit.SECONDS);
-    List<ContainerStatus> statuses = new ArrayList<>();
-    for (ContainerRun c : run.containers()) {
-      statuses.add(
-          base(c)
-              .withReady(false)
-              .withStarted(false)
-              .withState(terminated(c.startedAt(), t))
-              .build());
-    }
-    List<PodCondition> conditions = new ArrayList<>();
-    conditions.add(condition(current, READY_TO_START, false, null, null, now));
-    conditions.add(condition(current, CONTAINERS_READY, false, "PodCompleted", null, now));
-    conditions.add(condition(current, READY, false, "PodCompleted", null, now));
     PodStatus s = new PodStatus();
     // A kubelet moves a deleted pod to a terminal phase; our containers stop cleanly (exit 0).
     s.setPhase("Succeeded");
-    s.setConditions(conditions);
-    s.setContainerStatuses(statuses);
+    s.setConditions(finishedConditions(pod, "PodCompleted", now));
+    s.setContainerStatuses(stoppedContainers(run, now, 0, "Completed"));
     return s;
   }
 
@@ -150,27 +135,40 @@ public final class PodStatusPlanner {
    * 137): the pod failed, as a kubelet reports it.
    */
   public static PodStatus killed(Pod pod, PodRun run, Instant now) {
-    PodStatus current = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
-    Instant t = now.truncatedTo(ChronoUnit.SECONDS);
-    List<ContainerStatus> statuses = new ArrayList<>();
-    for (ContainerRun c : run.containers()) {
-      ContainerState state = terminated(c.startedAt(), t);
-      state.getTerminated().setExitCode(137);
-      state.getTerminated().setReason("Error");
-      statuses.add(base(c).withReady(false).withStarted(false).withState(state).build());
-    }
-    List<PodCondition> conditions = new ArrayList<>();
-    conditions.add(condition(current, READY_TO_START, false, null, null, now));
-    conditions.add(condition(current, CONTAINERS_READY, false, "PodFailed", null, now));
-    conditions.add(condition(current, READY, false, "PodFailed", null, now));
     PodStatus s = new PodStatus();
     s.setPhase("Failed");
     s.setPodIP(run.podIp());
     s.setHostIP(run.hostIp());
     s.setStartTime(time(run.startTime()));
-    s.setConditions(conditions);
-    s.setContainerStatuses(statuses);
+    s.setConditions(finishedConditions(pod, "PodFailed", now));
+    s.setContainerStatuses(stoppedContainers(run, now, 137, "Error"));
     return s;
+  }
+
+  /** Every container of the run stopped at {@code now} (whole seconds) with this exit. */
+  private static List<ContainerStatus> stoppedContainers(
+      PodRun run, Instant now, int exitCode, String reason) {
+    Instant t = now.truncatedTo(ChronoUnit.SECONDS);
+    List<ContainerStatus> statuses = new ArrayList<>();
+    for (ContainerRun c : run.containers()) {
+      ContainerState state = terminated(c.startedAt(), t);
+      state.getTerminated().setExitCode(exitCode);
+      state.getTerminated().setReason(reason);
+      statuses.add(base(c).withReady(false).withStarted(false).withState(state).build());
+    }
+    return statuses;
+  }
+
+  /**
+   * The conditions of a pod whose containers all ended ({@code PodCompleted}, {@code PodFailed}).
+   */
+  private static List<PodCondition> finishedConditions(Pod pod, String reason, Instant now) {
+    PodStatus current = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
+    List<PodCondition> conditions = new ArrayList<>();
+    conditions.add(condition(current, READY_TO_START, false, null, null, now));
+    conditions.add(condition(current, CONTAINERS_READY, false, reason, null, now));
+    conditions.add(condition(current, READY, false, reason, null, now));
+    return conditions;
   }
 
   private static ContainerStatusBuilder base(ContainerRun c) {

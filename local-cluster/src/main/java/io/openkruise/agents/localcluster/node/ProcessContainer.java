@@ -6,9 +6,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.openkruise.agents.localcluster.kube.ServiceAccountTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -33,9 +32,6 @@ import java.util.regex.Pattern;
  * {@code <node dir>/logs/<ns>_<pod>_<container>.log}.
  */
 final class ProcessContainer {
-
-  /** Lifetime of the requested ServiceAccount tokens (a test or dev run is far shorter). */
-  static final long TOKEN_SECONDS = 24 * 3600;
 
   private static final Pattern DEPENDENT = Pattern.compile("\\$\\((\\w+)\\)");
 
@@ -170,22 +166,11 @@ final class ProcessContainer {
   static Map<String, String> serviceAccountEnv(
       KubernetesClient client, Pod pod, Path dir, String caPem) throws IOException {
     String ns = pod.getMetadata().getNamespace();
-    TokenRequest request =
-        new TokenRequestBuilder()
-            .withNewSpec()
-            .withExpirationSeconds(TOKEN_SECONDS)
-            .endSpec()
-            .build();
-    TokenRequest granted =
-        client
-            .serviceAccounts()
-            .inNamespace(ns)
-            .withName(serviceAccount(pod))
-            .tokenRequest(request);
+    String granted = ServiceAccountTokens.issue(client, ns, serviceAccount(pod));
     Files.createDirectories(dir);
     Path token = dir.resolve("token");
     Path ca = dir.resolve("ca.crt");
-    Files.writeString(token, granted.getStatus().getToken());
+    Files.writeString(token, granted);
     Files.writeString(ca, caPem);
     Files.writeString(dir.resolve("namespace"), ns);
     URI api = URI.create(client.getMasterUrl().toString());

@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
@@ -115,15 +114,9 @@ public final class SandboxCache implements AutoCloseable {
       ssi.addIndexers(Map.of(BY_NAME, s -> List.of(s.getMetadata().getName())));
       setInformers.add(ssi);
     }
-    List<CompletableFuture<?>> started = new ArrayList<>();
-    sandboxInformers.forEach(i -> started.add(i.start().toCompletableFuture()));
-    setInformers.forEach(i -> started.add(i.start().toCompletableFuture()));
-    try {
-      CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
-          .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("informers did not sync within " + syncTimeout, e);
-    }
+    List<SharedIndexInformer<?>> all = new ArrayList<>(sandboxInformers);
+    all.addAll(setInformers);
+    Informers.startAll(all, syncTimeout, "informers");
   }
 
   @Override
@@ -133,9 +126,7 @@ public final class SandboxCache implements AutoCloseable {
   }
 
   private List<Optional<String>> scopes() {
-    return namespaces
-        .map(l -> l.stream().map(Optional::of).toList())
-        .orElse(List.of(Optional.empty()));
+    return Informers.scopes(namespaces);
   }
 
   private MixedOperation<
@@ -234,13 +225,7 @@ public final class SandboxCache implements AutoCloseable {
 
   /** A cached sandbox by namespace and name. */
   public Optional<Sandbox> cached(String namespace, String name) {
-    for (SharedIndexInformer<Sandbox> i : sandboxInformers) {
-      Sandbox s = i.getStore().getByKey(namespace + "/" + name);
-      if (s != null) {
-        return Optional.of(s);
-      }
-    }
-    return Optional.empty();
+    return Informers.cached(sandboxInformers, namespace, name);
   }
 
   /** A claimed sandbox by E2B ID from the cache only (no I/O: safe on an event loop). */

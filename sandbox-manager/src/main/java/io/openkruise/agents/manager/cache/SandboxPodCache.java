@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An informer on the sandbox pods of the served namespaces (label {@code
@@ -34,36 +32,18 @@ public final class SandboxPodCache implements AutoCloseable {
   }
 
   public void start(Duration syncTimeout) {
-    List<Optional<String>> scopes =
-        namespaces
-            .map(l -> l.stream().map(Optional::of).toList())
-            .orElse(List.of(Optional.empty()));
-    for (Optional<String> ns : scopes) {
+    for (Optional<String> ns : Informers.scopes(namespaces)) {
       var pods =
           ns.isPresent() ? client.pods().inNamespace(ns.get()) : client.pods().inAnyNamespace();
       informers.add(
           pods.withLabel(SELECTOR, MetadataKeys.CREATED_BY_SANDBOX).runnableInformer(600_000));
     }
-    CompletableFuture<?>[] started =
-        informers.stream()
-            .map(i -> i.start().toCompletableFuture())
-            .toArray(CompletableFuture[]::new);
-    try {
-      CompletableFuture.allOf(started).get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("pod informer did not sync within " + syncTimeout, e);
-    }
+    Informers.startAll(informers, syncTimeout, "pod informer");
   }
 
   /** The cached pod of this name. */
   public Optional<Pod> cached(String namespace, String name) {
-    for (SharedIndexInformer<Pod> i : informers) {
-      Pod p = i.getStore().getByKey(namespace + "/" + name);
-      if (p != null) {
-        return Optional.of(p);
-      }
-    }
-    return Optional.empty();
+    return Informers.cached(informers, namespace, name);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.openkruise.agents.manager.lifecycle;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.RuntimeInitDecision;
+import io.openkruise.agents.api.claim.SandboxMergePatch;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.manager.e2b.E2bException;
@@ -34,7 +35,7 @@ final class InitMark {
    */
   static Sandbox write(KubernetesClient client, Sandbox sandbox) {
     Sandbox marked =
-        SandboxAnnotations.set(
+        SandboxMergePatch.setAnnotation(
             client, sandbox, MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
     if (marked.getMetadata().getDeletionTimestamp() != null) {
       throw E2bException.internal(

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.SandboxMergePatch;
 import io.openkruise.agents.api.v1alpha1.ApiGroup;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.config.ManagerConfig;
@@ -85,7 +86,8 @@ public final class SandboxEgressPolicies {
   public void update(Sandbox sandbox, NetworkRules rules) {
     validate(rules);
     try {
-      SandboxAnnotations.set(client, sandbox, MetadataKeys.ANNOTATION_NETWORK, rules.toJson());
+      SandboxMergePatch.setAnnotation(
+          client, sandbox, MetadataKeys.ANNOTATION_NETWORK, rules.toJson());
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
         throw E2bException.notFound("sandbox " + SandboxView.id(sandbox) + " not found");

@@ -41,31 +41,6 @@ public class SandboxService {
   private final DeadlineWrites deadlines;
   private final SandboxLogs logs;
 
-  /** Without quotas, with a throw-away env seal (tests of the claim path). */
-  public SandboxService(
-      KubernetesClient client,
-      SandboxCache cache,
-      SandboxClaimer claimer,
-      RuntimeClient runtime,
-      CsiVolumes csi,
-      ManagerConfig config,
-      Clock clock,
-      ClaimMetrics metrics,
-      SandboxTokens tokens) {
-    this(
-        client,
-        cache,
-        claimer,
-        runtime,
-        csi,
-        config,
-        clock,
-        metrics,
-        tokens,
-        RunningQuota.unlimited(),
-        EnvVarSeal.random());
-  }
-
   public SandboxService(
       KubernetesClient client,
       SandboxCache cache,

@@ -41,7 +41,10 @@ final class HandBuiltReplica {
     return cache;
   }
 
-  /** The lifecycle service over {@code cache}; runtime calls get one quick attempt. */
+  /**
+   * The lifecycle service over {@code cache}, without quotas and with a throw-away env seal;
+   * runtime calls get one quick attempt.
+   */
   static SandboxService service(
       KubernetesClient client, SandboxCache cache, ManagerConfig settings, MeterRegistry registry) {
     return new SandboxService(
@@ -53,6 +56,8 @@ final class HandBuiltReplica {
         settings,
         Clock.systemUTC(),
         new ClaimMetrics(registry),
-        new SandboxTokens(SECRETS));
+        new SandboxTokens(SECRETS),
+        RunningQuota.unlimited(),
+        EnvVarSeal.random());
   }
 }

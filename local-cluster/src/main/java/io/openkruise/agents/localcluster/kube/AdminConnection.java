@@ -1,0 +1,29 @@
+package io.openkruise.agents.localcluster.kube;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Path;
+
+/**
+ * How the admin reaches a local cluster: the kubeconfig file (embedded credentials), the client
+ * configuration and one shared client, which the cluster closes.
+ *
+ * @param config read through {@link #config()}, which hands out copies
+ */
+public record AdminConnection(Path kubeconfig, Config config, KubernetesClient client) {
+
+  /** A copy of the admin client configuration: change it freely. */
+  @Override
+  public Config config() {
+    return new ConfigBuilder(config).build();
+  }
+
+  /** A new admin client defaulting to {@code namespace}; the caller closes it. */
+  public KubernetesClient newClient(String namespace) {
+    return new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(config).withNamespace(namespace).build())
+        .build();
+  }
+}
