@@ -1,6 +1,7 @@
 """What every conformance test module shares: the SDK versions under test, known SDK limitations,
 waits, listing and kubectl. Test modules (`test_*.py`) import from here."""
 
+import json
 import os
 import subprocess
 import time
@@ -16,6 +17,19 @@ E2B = tuple(int(p) for p in version("e2b").split(".")[:3])
 CI = tuple(int(p) for p in version("e2b-code-interpreter").split(".")[:3])
 RUN = uuid.uuid4().hex[:8]
 IMAGE_KEY = "e2b.agents.kruise.io/image"
+
+
+def module_sandbox(tag: str, timeout: int = 300):
+    """The `sbx` fixture of a test module: one sandbox (metadata `t` = `tag`, under this run)
+    for all its tests, killed after them. Use as `sbx = module_sandbox("files")`."""
+
+    @pytest.fixture(scope="module", name="sbx")
+    def sbx():
+        s = Sandbox.create(timeout=timeout, metadata={"suite": "conformance", "run": RUN, "t": tag})
+        yield s
+        s.kill()
+
+    return sbx
 
 
 def limitation(feature: str):
@@ -80,3 +94,17 @@ def kubectl(*args) -> str:
     return subprocess.run(
         ["kubectl", *args], check=True, capture_output=True, text=True, timeout=60
     ).stdout
+
+
+def sandbox_objects(sandbox_id):
+    """The Sandbox objects labelled with this E2B ID (a random label value, not a name)."""
+    return json.loads(
+        kubectl("get", "sbx", "-A", "-l", "agents.kruise.io/sandbox-id=" + sandbox_id, "-o", "json")
+    )["items"]
+
+
+def sandbox_object(sandbox_id):
+    """The one Sandbox object of this E2B ID."""
+    found = sandbox_objects(sandbox_id)
+    assert len(found) == 1, f"one Sandbox labelled {sandbox_id}, found {len(found)}"
+    return found[0]

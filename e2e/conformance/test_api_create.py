@@ -9,18 +9,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from e2b_code_interpreter import Sandbox
 
-from sdk_support import RUN, _state, _wait, kubectl
+from sdk_support import RUN, _state, _wait, kubectl, sandbox_object
 from test_api_list import api
 
 EXT = "e2b.agents.kruise.io/"
-
-
-def _sbx(sandbox_id):
-    found = json.loads(
-        kubectl("get", "sbx", "-A", "-l", "agents.kruise.io/sandbox-id=" + sandbox_id, "-o", "json")
-    )["items"]
-    assert len(found) == 1, f"one Sandbox labelled {sandbox_id}, found {len(found)}"
-    return found[0]
 
 
 def _time(s):
@@ -58,7 +50,7 @@ def test_create_no_stock():
 def test_ext_never_timeout():
     s = Sandbox.create(timeout=30, metadata={"run": RUN, EXT + "never-timeout": "true"})
     try:
-        spec = _sbx(s.sandbox_id)["spec"]
+        spec = sandbox_object(s.sandbox_id)["spec"]
         assert not spec.get("shutdownTime") and not spec.get("pauseTime"), spec
         assert EXT + "never-timeout" not in s.get_info().metadata
         assert _state(s.get_info()) == "running"
@@ -73,12 +65,12 @@ def test_ext_reserve_paused():
         timeout=120, metadata={"run": RUN, EXT + "reserve-paused-sandbox-duration": "2h"}
     )
     try:
-        assert _sbx(s.sandbox_id)["metadata"]["annotations"][annotation] == "2h"
+        assert sandbox_object(s.sandbox_id)["metadata"]["annotations"][annotation] == "2h"
         # Manual pause with the newest original's header: its value replaces the retention.
         r = api("POST", f"/sandboxes/{s.sandbox_id}/pause",
                 headers={"x-e2b-kruise-reserve-paused-sandbox-duration": "48h"})
         assert r.status_code == 204, r.text
-        sbx = _sbx(s.sandbox_id)
+        sbx = sandbox_object(s.sandbox_id)
         assert sbx["metadata"]["annotations"][annotation] == "48h"
         kept = _time(sbx["spec"]["shutdownTime"]) - datetime.now(timezone.utc)
         assert timedelta(hours=47) < kept <= timedelta(hours=48, minutes=1), kept
@@ -94,7 +86,7 @@ def test_ext_reserve_paused():
 def test_ext_return_ip():
     s = Sandbox.create(timeout=120, metadata={"run": RUN, EXT + "return-sandbox-ip": "true"})
     try:
-        ip = _sbx(s.sandbox_id)["status"]["sandboxIp"]
+        ip = sandbox_object(s.sandbox_id)["status"]["sandboxIp"]
         assert ip and s.get_info().metadata.get(EXT + "sandbox-ip") == ip
     finally:
         s.kill()
@@ -109,7 +101,7 @@ def test_ext_return_ip():
 def test_ext_labels():
     s = Sandbox.create(timeout=120, metadata={"run": RUN, "label:conformance-run": RUN})
     try:
-        labels = _sbx(s.sandbox_id)["metadata"]["labels"]
+        labels = sandbox_object(s.sandbox_id)["metadata"]["labels"]
         assert labels.get("conformance-run") == RUN, labels
         assert "label:conformance-run" not in s.get_info().metadata
     finally:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from e2b_code_interpreter import Sandbox
 
-from sdk_support import E2B, MODE, RUN, _gone, _pause, _state, _wait, kubectl
+from sdk_support import E2B, MODE, RUN, _gone, _pause, _state, _wait, kubectl, sandbox_objects
 from test_api_list import api
 
 ENVD_PORT = 49983
@@ -39,8 +39,7 @@ def _token(sbx):
 
 
 def _sandbox_object(sandbox_id):
-    items = json.loads(kubectl("get", "sbx", "-A", "-l", "agents.kruise.io/sandbox-id=" + sandbox_id,
-                               "-o", "json"))["items"]
+    items = sandbox_objects(sandbox_id)
     return [items[0]["metadata"]["namespace"], items[0]["metadata"]["name"]] if items else None
 
 

@@ -1,22 +1,19 @@
 """API parity, logs: the sandbox's container log in E2B's v1 and v2 shapes (raw HTTP: the SDKs
 have no call; the CLI uses v1). Cluster-side: runs once per language."""
 
-import json
 import subprocess
 
 import pytest
 from e2b_code_interpreter import Sandbox
 
-from sdk_support import RUN
+from sdk_support import RUN, sandbox_objects
 from test_api_list import api
 
 
 def _pod_log(sandbox_id):
     """The last lines `kubectl logs` shows for the sandbox's pod, or None where the node serves no
     logs (the simulated node has no kubelet log endpoint)."""
-    found = json.loads(subprocess.run(
-        ["kubectl", "get", "sbx", "-A", "-l", "agents.kruise.io/sandbox-id=" + sandbox_id, "-o",
-         "json"], capture_output=True, text=True, check=True, timeout=60).stdout)["items"][0]
+    found = sandbox_objects(sandbox_id)[0]
     r = subprocess.run(["kubectl", "logs", "-n", found["metadata"]["namespace"],
                         found["metadata"]["name"], "--tail=20"],
                        capture_output=True, text=True, timeout=60)

@@ -10,15 +10,14 @@ import pytest
 from e2b import ALL_TRAFFIC
 from e2b_code_interpreter import Sandbox
 
-from sdk_support import RUN, _wait, kubectl
-from test_api_create import _sbx
+from sdk_support import RUN, _wait, kubectl, sandbox_object
 
 EGRESS_LABEL = "agents.kruise.io/egress-policy"
 
 
 def _policy(sandbox_id):
     """(Sandbox, its NetworkPolicy or None) as the API server has them."""
-    sbx = _sbx(sandbox_id)
+    sbx = sandbox_object(sandbox_id)
     meta = sbx["metadata"]
     out = subprocess.run(
         ["kubectl", "get", "networkpolicy", "-n", meta["namespace"], meta["name"], "-o", "json"],

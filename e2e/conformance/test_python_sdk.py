@@ -27,6 +27,7 @@ from sdk_support import (
     _wait,
     kubectl,
     limitation,
+    sandbox_object,
     skip_limited,
 )
 
@@ -164,11 +165,8 @@ def test_auto_pause():
 def _pod(sandbox_id):
     # The E2B ID is a random label value (agents.kruise.io/sandbox-id), not a name: find the
     # Sandbox by label; its pod has the Sandbox's name.
-    found = json.loads(
-        kubectl("get", "sbx", "-A", "-l", "agents.kruise.io/sandbox-id=" + sandbox_id, "-o", "json")
-    )["items"]
-    assert len(found) == 1, f"one Sandbox labelled {sandbox_id}, found {len(found)}"
-    ns, name = found[0]["metadata"]["namespace"], found[0]["metadata"]["name"]
+    meta = sandbox_object(sandbox_id)["metadata"]
+    ns, name = meta["namespace"], meta["name"]
     return ns, json.loads(kubectl("get", "pod", "-n", ns, name, "-o", "json"))
 
 

@@ -10,16 +10,12 @@ from e2b import CommandExitException
 from e2b.sandbox.commands.command_handle import PtySize
 from e2b_code_interpreter import Sandbox
 
-from sdk_support import RUN, _text
+from sdk_support import RUN, module_sandbox, _text
 
 pytestmark = pytest.mark.runtime
 
 
-@pytest.fixture(scope="module")
-def sbx():
-    s = Sandbox.create(timeout=300, metadata={"suite": "conformance", "run": RUN, "t": "cmd"})
-    yield s
-    s.kill()
+sbx = module_sandbox("cmd")
 
 
 def _pty_until(chunks, needle: bytes, seconds=30):

@@ -1,6 +1,7 @@
 """Sandbox fidelity, filesystem area: what `files.*` and `files.watch_dir` return, compared with
 E2B's envd (issue 17). Every test is one row of the compatibility table (scope `runtime`)."""
 
+import contextlib
 import inspect
 import re
 import time
@@ -9,18 +10,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from e2b import FilesystemEventType, FileType
-from e2b_code_interpreter import Sandbox
 
-from sdk_support import RUN
+from sdk_support import module_sandbox
 
 HOME = "/home/user"
 
 
-@pytest.fixture(scope="module")
-def sbx():
-    s = Sandbox.create(timeout=300, metadata={"suite": "conformance", "run": RUN, "t": "files"})
-    yield s
-    s.kill()
+sbx = module_sandbox("files")
 
 
 def _dir(sbx, name):
@@ -32,6 +28,20 @@ def _dir(sbx, name):
 
 def _sdk_has(method, param):
     return param in inspect.signature(method).parameters
+
+
+@contextlib.contextmanager
+def _watching(sbx, path, **options):
+    """`files.watch_dir(path, **options)`, stopped afterwards; the test is skipped where this SDK
+    has no such option."""
+    for option in options:
+        if not _sdk_has(sbx.files.watch_dir, option):
+            pytest.skip(f"this SDK has no {option} for watch_dir")
+    h = sbx.files.watch_dir(path, **options)
+    try:
+        yield h
+    finally:
+        h.stop()
 
 
 def _events(handle, want, seconds=20):
@@ -168,13 +178,10 @@ def test_fs_python_on_path(sbx):
 @pytest.mark.runtime
 def test_watch_upload_write(sbx):
     d = _dir(sbx, "wup")
-    h = sbx.files.watch_dir(d)
-    try:
+    with _watching(sbx, d) as h:
         sbx.files.write(f"{d}/up.txt", "one")
         sbx.files.write(f"{d}/up.txt", "two")
         seen = _events(h, lambda ev: sum(_has([e], "up.txt", FilesystemEventType.WRITE) for e in ev) >= 2)
-    finally:
-        h.stop()
     assert all(e.name == "up.txt" for e in seen), [(e.name, e.type) for e in seen]
 
 
@@ -182,15 +189,15 @@ def test_watch_upload_write(sbx):
 def test_watch_event_types(sbx):
     d = _dir(sbx, "wtypes")
     sbx.files.write(f"{d}/old.txt", "x")
-    h = sbx.files.watch_dir(d)
     T = FilesystemEventType
     seen = []
 
-    def step(action, want):
-        action()
-        seen.extend(_events(h, lambda ev: all(_has(seen + ev, n, t) for n, t in want)))
+    with _watching(sbx, d) as h:
 
-    try:
+        def step(action, want):
+            action()
+            seen.extend(_events(h, lambda ev: all(_has(seen + ev, n, t) for n, t in want)))
+
         # One step at a time, each awaited, as a user's code would observe them.
         step(lambda: sbx.files.write(f"{d}/new.txt", "n"), [("new.txt", T.CREATE), ("new.txt", T.WRITE)])
         step(lambda: sbx.commands.run("chmod 600 new.txt", cwd=d), [("new.txt", T.CHMOD)])
@@ -199,21 +206,14 @@ def test_watch_event_types(sbx):
             [("old.txt", T.RENAME), ("renamed.txt", T.CREATE)],
         )
         step(lambda: sbx.files.remove(f"{d}/new.txt"), [("new.txt", T.REMOVE)])
-    finally:
-        h.stop()
 
 
 @pytest.mark.runtime
 def test_watch_entry_info(sbx):
-    if not _sdk_has(sbx.files.watch_dir, "include_entry"):
-        pytest.skip("this SDK has no include_entry for watch_dir")
     d = _dir(sbx, "wentry")
-    h = sbx.files.watch_dir(d, include_entry=True)
-    try:
+    with _watching(sbx, d, include_entry=True) as h:
         sbx.files.write(f"{d}/e.txt", "entry")
         seen = _events(h, lambda ev: any(e.name == "e.txt" and e.entry for e in ev))
-    finally:
-        h.stop()
     entry = next(e.entry for e in seen if e.name == "e.txt" and e.entry)
     assert entry.path == f"{d}/e.txt" and entry.type == FileType.FILE, entry
 
@@ -221,8 +221,7 @@ def test_watch_entry_info(sbx):
 @pytest.mark.runtime
 def test_watch_recursive_new_dir(sbx):
     d = _dir(sbx, "wrec")
-    h = sbx.files.watch_dir(d, recursive=True)
-    try:
+    with _watching(sbx, d, recursive=True) as h:
         sbx.files.make_dir(f"{d}/sub")
         sbx.files.write(f"{d}/sub/deep.txt", "d")
         _events(
@@ -230,30 +229,20 @@ def test_watch_recursive_new_dir(sbx):
             lambda ev: _has(ev, "sub", FilesystemEventType.CREATE)
             and _has(ev, "sub/deep.txt", FilesystemEventType.WRITE),
         )
-    finally:
-        h.stop()
 
 
 @pytest.mark.runtime
 def test_watch_network_mounts(sbx):
-    if not _sdk_has(sbx.files.watch_dir, "allow_network_mounts"):
-        pytest.skip("this SDK has no allow_network_mounts for watch_dir")
     d = _dir(sbx, "wnet")
-    h = sbx.files.watch_dir(d, allow_network_mounts=True)
-    try:
+    with _watching(sbx, d, allow_network_mounts=True) as h:
         sbx.files.write(f"{d}/n.txt", "n")
         _events(h, lambda ev: _has(ev, "n.txt", FilesystemEventType.WRITE))
-    finally:
-        h.stop()
 
 
 @pytest.mark.runtime
 def test_watch_relative_path(sbx):
     name = f"wrel-{uuid.uuid4().hex[:6]}"
     sbx.files.make_dir(name)
-    h = sbx.files.watch_dir(name)
-    try:
+    with _watching(sbx, name) as h:
         sbx.files.write(f"{HOME}/{name}/r.txt", "r")
         _events(h, lambda ev: _has(ev, "r.txt", FilesystemEventType.WRITE))
-    finally:
-        h.stop()

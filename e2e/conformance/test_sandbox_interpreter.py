@@ -5,18 +5,13 @@ Twins of e2e/conformance/js/features/interpreter.mjs; rows in bin/table."""
 import re
 
 import pytest
-from e2b_code_interpreter import Sandbox
 
-from sdk_support import RUN
+from sdk_support import RUN, module_sandbox
 
 pytestmark = pytest.mark.runtime
 
 
-@pytest.fixture(scope="module")
-def sbx():
-    s = Sandbox.create(timeout=600, metadata={"suite": "conformance", "run": RUN, "t": "ci"})
-    yield s
-    s.kill()
+sbx = module_sandbox("ci", timeout=600)
 
 
 def _stdout(execution) -> str:
@@ -26,6 +21,14 @@ def _stdout(execution) -> str:
 def _ok(execution):
     assert execution.error is None, f"{execution.error.name}: {execution.error.value}"
     return execution
+
+
+def _one_figure(sbx, code):
+    """The one PNG result (a matplotlib figure) of running `code`."""
+    ex = _ok(sbx.run_code(code))
+    figs = [r for r in ex.results if r.png]
+    assert len(figs) == 1, ex.results
+    return figs[0]
 
 
 def test_ci_ipython_kernel(sbx):
@@ -90,10 +93,7 @@ def test_ci_matplotlib_chart(sbx):
         "plt.xlabel('x (s)')\n"
         "plt.show()"
     )
-    ex = _ok(sbx.run_code(code))
-    figs = [r for r in ex.results if r.png]
-    assert len(figs) == 1, ex.results
-    fig = figs[0]
+    fig = _one_figure(sbx, code)
     assert not fig.is_main_result
     assert fig.chart is not None, fig.formats()
     assert fig.chart.type.value == "line"
@@ -111,10 +111,7 @@ def test_ci_bar_and_pie_chart(sbx):
         "b.pie([1, 3], labels=['one', 'three'])\n"
         "fig.suptitle('both')\n"
     )
-    ex = _ok(sbx.run_code(code))
-    figs = [r for r in ex.results if r.png]
-    assert len(figs) == 1, ex.results
-    chart = figs[0].chart
+    chart = _one_figure(sbx, code).chart
     assert chart.type.value == "superchart"
     assert chart.title == "both"
     bar, pie = chart.elements

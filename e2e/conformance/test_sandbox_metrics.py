@@ -11,7 +11,7 @@ import pytest
 from e2b import ConnectionConfig
 from e2b_code_interpreter import Sandbox
 
-from sdk_support import RUN
+from sdk_support import RUN, module_sandbox
 
 pytestmark = pytest.mark.runtime
 
@@ -28,11 +28,7 @@ FIELDS = (
 )
 
 
-@pytest.fixture(scope="module")
-def sbx():
-    s = Sandbox.create(timeout=300, metadata={"suite": "conformance", "run": RUN, "t": "metrics"})
-    yield s
-    s.kill()
+sbx = module_sandbox("metrics")
 
 
 def _api():

@@ -14,8 +14,7 @@ import time
 import pytest
 from e2b_code_interpreter import Sandbox
 
-from sdk_support import RUN, kubectl
-from test_api_create import _sbx
+from sdk_support import RUN, kubectl, sandbox_object
 
 PROBE = (
     "import socket,sys\n"
@@ -38,7 +37,7 @@ def _real_node():
 
 
 def _pod_ip(sandbox_id):
-    meta = _sbx(sandbox_id)["metadata"]
+    meta = sandbox_object(sandbox_id)["metadata"]
     return kubectl("get", "pod", "-n", meta["namespace"], meta["name"], "-o",
                    "jsonpath={.status.podIP}").strip()
 

@@ -38,6 +38,7 @@ import {
   sleep,
   waitFor,
   kubectl,
+  sandboxObjects,
   listed,
   gone,
   pause,
@@ -176,9 +177,7 @@ const cluster = {
     const s = await Sandbox.create({ timeoutMs: 120_000, metadata: { run: RUN, [IMAGE_KEY]: image } })
     try {
       // The E2B ID is a random label value (agents.kruise.io/sandbox-id), not a name.
-      const found = JSON.parse(
-        kubectl('get', 'sbx', '-A', '-l', `agents.kruise.io/sandbox-id=${s.sandboxId}`, '-o', 'json'),
-      ).items
+      const found = sandboxObjects(s.sandboxId)
       eq(found.length, 1, 'one Sandbox carries the ID label')
       const { namespace: ns, name } = found[0].metadata
       const pod = JSON.parse(kubectl('get', 'pod', '-n', ns, name, '-o', 'json'))

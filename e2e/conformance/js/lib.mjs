@@ -74,6 +74,15 @@ export async function waitFor(predicate, seconds, what) {
 }
 export const kubectl = (...args) =>
   execFileSync('kubectl', args, { encoding: 'utf8', timeout: 60_000, stdio: ['pipe', 'pipe', 'pipe'] })
+// The Sandbox objects labelled with E2B ID `id` (a random label value, not a name).
+export const sandboxObjects = (id) =>
+  JSON.parse(kubectl('get', 'sbx', '-A', '-l', `agents.kruise.io/sandbox-id=${id}`, '-o', 'json')).items
+// The one Sandbox object of E2B ID `id`.
+export function sandboxObject(id) {
+  const items = sandboxObjects(id)
+  eq(items.length, 1, `Sandboxes labelled ${id}`)
+  return items[0]
+}
 
 export async function listed(metadata, state) {
   const query = state ? { metadata, state } : { metadata }

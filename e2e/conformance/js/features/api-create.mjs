@@ -1,17 +1,11 @@
 // API parity, create: create-on-no-stock by default and the newest original's create extensions.
 // Python twin: e2e/conformance/test_api_create.py.
 import { execFileSync } from 'node:child_process'
-import { Sandbox, RUN, assert, eq, kubectl, waitFor } from '../lib.mjs'
+import { Sandbox, RUN, assert, eq, kubectl, sandboxObject, waitFor } from '../lib.mjs'
 import { api } from './api-list.mjs'
 
 export const scope = 'cluster'
 const EXT = 'e2b.agents.kruise.io/'
-
-function sbx(id) {
-  const items = JSON.parse(kubectl('get', 'sbx', '-A', '-l', `agents.kruise.io/sandbox-id=${id}`, '-o', 'json')).items
-  eq(items.length, 1, `Sandboxes labelled ${id}`)
-  return items[0]
-}
 
 async function rejected(metadata, needle) {
   try {
@@ -49,7 +43,7 @@ export const features = {
   async ext_never_timeout() {
     const s = await Sandbox.create({ timeoutMs: 30_000, metadata: { run: RUN, [EXT + 'never-timeout']: 'true' } })
     try {
-      const spec = sbx(s.sandboxId).spec
+      const spec = sandboxObject(s.sandboxId).spec
       assert(!spec.shutdownTime && !spec.pauseTime, `no deadlines: ${JSON.stringify(spec)}`)
       eq((await s.getInfo()).state, 'running', 'state')
     } finally {
@@ -64,12 +58,12 @@ export const features = {
       metadata: { run: RUN, [EXT + 'reserve-paused-sandbox-duration']: '2h' },
     })
     try {
-      eq(sbx(s.sandboxId).metadata.annotations[annotation], '2h', 'annotation from create')
+      eq(sandboxObject(s.sandboxId).metadata.annotations[annotation], '2h', 'annotation from create')
       const r = await api('POST', `/sandboxes/${s.sandboxId}/pause`, {
         headers: { 'x-e2b-kruise-reserve-paused-sandbox-duration': '48h' },
       })
       eq(r.status, 204, `pause: ${r.text}`)
-      const after = sbx(s.sandboxId)
+      const after = sandboxObject(s.sandboxId)
       eq(after.metadata.annotations[annotation], '48h', 'annotation from the pause header')
       const kept = Date.parse(after.spec.shutdownTime) - Date.now()
       assert(kept > 47 * 3600_000 && kept <= 48 * 3600_000 + 60_000, `kept ${kept} ms`)
@@ -83,7 +77,7 @@ export const features = {
   async ext_return_ip() {
     const s = await Sandbox.create({ timeoutMs: 120_000, metadata: { run: RUN, [EXT + 'return-sandbox-ip']: 'true' } })
     try {
-      const ip = sbx(s.sandboxId).status.sandboxIp
+      const ip = sandboxObject(s.sandboxId).status.sandboxIp
       assert(ip, 'pod IP')
       eq((await s.getInfo()).metadata[EXT + 'sandbox-ip'], ip, 'metadata sandbox-ip')
     } finally {
@@ -94,7 +88,7 @@ export const features = {
   async ext_labels() {
     const s = await Sandbox.create({ timeoutMs: 120_000, metadata: { run: RUN, 'label:conformance-run': RUN } })
     try {
-      eq(sbx(s.sandboxId).metadata.labels['conformance-run'], RUN, 'label')
+      eq(sandboxObject(s.sandboxId).metadata.labels['conformance-run'], RUN, 'label')
       assert(!('label:conformance-run' in (await s.getInfo()).metadata), 'label key stripped from metadata')
     } finally {
       await s.kill()

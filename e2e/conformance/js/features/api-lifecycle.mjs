@@ -1,7 +1,7 @@
 // API parity, lifecycle: expiry (gone for every call and proxy route, also while its deletion is
 // held up), per-sandbox auto-resume (lifecycle.autoResume) and the container log in the logs API.
 // Python twin: e2e/conformance/test_api_lifecycle.py.
-import { E2B, MODE, RUN, Sandbox, assert, atLeast, eq, featureLimits, gone, kubectl, pause, sleep, waitFor } from '../lib.mjs'
+import { E2B, MODE, RUN, Sandbox, assert, atLeast, eq, featureLimits, gone, kubectl, pause, sandboxObjects, sleep, waitFor } from '../lib.mjs'
 import { api } from './api-list.mjs'
 
 export const scope = 'cluster'
@@ -38,8 +38,8 @@ async function portRequest(id, port, path, sbx) {
 
 const state = async (s) => (await s.getInfo()).state
 
-function sandboxObject(id) {
-  const items = JSON.parse(kubectl('get', 'sbx', '-A', '-l', `agents.kruise.io/sandbox-id=${id}`, '-o', 'json')).items
+function namespaceAndName(id) {
+  const items = sandboxObjects(id)
   return items.length ? [items[0].metadata.namespace, items[0].metadata.name] : null
 }
 
@@ -78,7 +78,7 @@ async function assertUnknown(id, what) {
 export const features = {
   async expiry_gone() {
     const s = await Sandbox.create({ timeoutMs: 60_000, metadata: { run: RUN, t: 'js-expiry' } })
-    const [ns, name] = sandboxObject(s.sandboxId)
+    const [ns, name] = namespaceAndName(s.sandboxId)
     // A finalizer holds the object after the controller deletes it: the window in which the
     // Sandbox still exists although its time is up lasts as long as the case needs.
     finalizers(ns, name, (f) => [...f, HOLD])
@@ -96,7 +96,7 @@ export const features = {
     } finally {
       finalizers(ns, name, (f) => f.filter((x) => x !== HOLD))
     }
-    await waitFor(() => sandboxObject(s.sandboxId) === null, 60, 'the Sandbox gone')
+    await waitFor(() => namespaceAndName(s.sandboxId) === null, 60, 'the Sandbox gone')
     await assertUnknown(s.sandboxId, 'after the controller deleted it')
   },
 

@@ -2,16 +2,10 @@
 // updateNetwork) become the sandbox's own NetworkPolicy, owned by its Sandbox; domain rules → 400.
 // Python twin: e2e/conformance/test_api_network.py.
 import { spawnSync } from 'node:child_process'
-import { Sandbox, RUN, assert, eq, kubectl, waitFor } from '../lib.mjs'
+import { Sandbox, RUN, assert, eq, kubectl, sandboxObject, waitFor } from '../lib.mjs'
 
 export const scope = 'cluster'
 const EGRESS_LABEL = 'agents.kruise.io/egress-policy'
-
-function sbx(id) {
-  const items = JSON.parse(kubectl('get', 'sbx', '-A', '-l', `agents.kruise.io/sandbox-id=${id}`, '-o', 'json')).items
-  eq(items.length, 1, `Sandboxes labelled ${id}`)
-  return items[0]
-}
 
 function policyOf(s) {
   const { namespace, name } = s.metadata
@@ -54,7 +48,7 @@ export const features = {
     const s = await Sandbox.create({ timeoutMs: 120_000, allowInternetAccess: false, metadata: { run: RUN } })
     let cr
     try {
-      cr = sbx(s.sandboxId)
+      cr = sandboxObject(s.sandboxId)
       const policy = policyOf(cr)
       ownedAndSelecting(cr, policy, s.sandboxId)
       eq(blocks(policy).length, 0, 'only DNS open')
@@ -74,7 +68,7 @@ export const features = {
       network: { allowOut: ['1.1.1.1', '8.8.8.8:53'], denyOut: ['8.8.8.0/24', '203.0.113.7'] },
     })
     try {
-      const cr = sbx(s.sandboxId)
+      const cr = sandboxObject(s.sandboxId)
       const policy = policyOf(cr)
       ownedAndSelecting(cr, policy, s.sandboxId)
       const b = blocks(policy)
@@ -89,11 +83,11 @@ export const features = {
   async network_update() {
     const s = await Sandbox.create({ timeoutMs: 120_000, metadata: { run: RUN } })
     try {
-      const cr = sbx(s.sandboxId)
+      const cr = sandboxObject(s.sandboxId)
       eq(policyOf(cr), null, 'no policy without rules')
       await s.updateNetwork({ allowOut: ['1.1.1.1'], denyOut: ['0.0.0.0/0'] })
       const policy = policyOf(cr)
-      ownedAndSelecting(sbx(s.sandboxId), policy, s.sandboxId)
+      ownedAndSelecting(sandboxObject(s.sandboxId), policy, s.sandboxId)
       eq(blocks(policy).join(), '1.1.1.1/32', 'blocks')
       await s.updateNetwork({})
       const open = blocks(policyOf(cr))
@@ -119,7 +113,7 @@ export const features = {
     const s = await Sandbox.create({ timeoutMs: 60_000, metadata: { run: RUN } })
     try {
       await rejected(() => s.updateNetwork({ allowOut: ['api.example.com'], denyOut: ['0.0.0.0/0'] }), 'allowOut', 'api.example.com')
-      eq(policyOf(sbx(s.sandboxId)), null, 'a refused update writes nothing')
+      eq(policyOf(sandboxObject(s.sandboxId)), null, 'a refused update writes nothing')
     } finally {
       await s.kill()
     }

@@ -12,6 +12,12 @@ function ok(ex) {
   return ex
 }
 const run = async (code, opts) => ok(await (await sandbox()).runCode(code, opts))
+// The one PNG result (a matplotlib figure) of an execution.
+function oneFigure(ex) {
+  const figs = ex.results.filter((r) => r.png)
+  eq(figs.length, 1, 'figures')
+  return figs[0]
+}
 
 export const features = {
   async ci_ipython_kernel() {
@@ -73,10 +79,9 @@ export const features = {
         'plt.show()',
       ].join('\n'),
     )
-    const figs = ex.results.filter((r) => r.png)
-    eq(figs.length, 1, 'figures')
-    assert(!figs[0].isMainResult, 'figure is a display result')
-    const chart = figs[0].chart
+    const fig = oneFigure(ex)
+    assert(!fig.isMainResult, 'figure is a display result')
+    const chart = fig.chart
     assert(chart, 'chart data')
     eq(chart.type, 'line', 'chart type')
     eq(chart.title, 'growth', 'title')
@@ -96,9 +101,7 @@ export const features = {
         "fig.suptitle('both')",
       ].join('\n'),
     )
-    const figs = ex.results.filter((r) => r.png)
-    eq(figs.length, 1, 'figures')
-    const chart = figs[0].chart
+    const chart = oneFigure(ex).chart
     eq(chart.type, 'superchart', 'type')
     eq(chart.title, 'both', 'suptitle')
     const [bar, pie] = chart.elements

@@ -3,7 +3,7 @@
 // this machine: listeners on the host end of the node's veth, another sandbox's pod IP, the node's
 // CoreDNS. Python twin: e2e/conformance/test_sandbox_network.py.
 import net from 'node:net'
-import { Sandbox, RUN, assert, cell, eq, featureLimits, kubectl, sleep } from '../lib.mjs'
+import { Sandbox, RUN, assert, cell, eq, featureLimits, kubectl, sandboxObjects, sleep } from '../lib.mjs'
 
 featureLimits.network_enforced = () =>
   cell.mode === 'real-node' ? null : 'NetworkPolicy is enforced on the real node only (the simulated node does not enforce it)'
@@ -22,7 +22,7 @@ const RESOLVE = [
 ].join('\n')
 
 function podIp(id) {
-  const s = JSON.parse(kubectl('get', 'sbx', '-A', '-l', `agents.kruise.io/sandbox-id=${id}`, '-o', 'json')).items[0]
+  const s = sandboxObjects(id)[0]
   return kubectl('get', 'pod', '-n', s.metadata.namespace, s.metadata.name, '-o', 'jsonpath={.status.podIP}').trim()
 }
 

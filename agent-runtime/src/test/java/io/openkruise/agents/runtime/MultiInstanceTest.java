@@ -85,19 +85,11 @@ class MultiInstanceTest {
     try (TestRuntime rt = TestRuntime.start(true)) {
       List<Long> groups = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        var s =
-            rt.stream(
-                "process.Process/Start",
-                TestRuntime.startJson("nohup sleep 300 >/dev/null 2>&1 & sleep 300"),
-                Map.of());
+        var s = rt.startProcess("nohup sleep 300 >/dev/null 2>&1 & sleep 300", Map.of());
         groups.add(s.next().message().path("event").path("start").path("pid").asLong());
       }
       // A fire-and-forget daemon whose starting shell already exited.
-      var s =
-          rt.stream(
-              "process.Process/Start",
-              TestRuntime.startJson("nohup sleep 300 >/dev/null 2>&1 &"),
-              Map.of());
+      var s = rt.startProcess("nohup sleep 300 >/dev/null 2>&1 &", Map.of());
       long detached = s.next().message().path("event").path("start").path("pid").asLong();
       s.rest();
       groups.add(detached);

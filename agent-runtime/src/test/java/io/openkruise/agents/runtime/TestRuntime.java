@@ -20,40 +20,96 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A runtime on loopback with a random port and a temp root, plus a small envd client. */
-public final class TestRuntime implements AutoCloseable {
+/**
+ * A runtime on loopback with a random port and a temp root, plus a small envd client. Started
+ * directly ({@link #start}) and closed by the caller, or registered as a JUnit extension field: one
+ * per test class ({@code static final TestRuntime rt = TestRuntime.perClass(b -> ...)}) or a fresh
+ * one per test ({@link #perTest}, an instance field).
+ */
+public final class TestRuntime
+    implements AutoCloseable,
+        BeforeAllCallback,
+        AfterAllCallback,
+        BeforeEachCallback,
+        AfterEachCallback {
   public static final ObjectMapper JSON = new ObjectMapper();
 
-  public final Vertx vertx;
-  public final AgentRuntime runtime;
-  public final Path root;
+  /** Options beyond the test defaults, applied when the runtime starts. */
+  @FunctionalInterface
+  public interface Options {
+    void apply(RuntimeOptions.Builder b) throws Exception;
+  }
+
+  // Set when the runtime starts: at once for start(), in the callbacks for an extension.
+  public volatile Vertx vertx;
+  public volatile AgentRuntime runtime;
+  public volatile Path root;
   public final HttpClient http =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5))
           .build();
-  private final boolean ownVertx;
+  private final Options options;
+  private final boolean perTest;
+  private volatile boolean ownVertx;
   public volatile String token;
 
   /** Sent as {@code X-Kruise-Bootstrap-Token} when set. */
   public volatile String bootstrap;
 
-  private TestRuntime(Vertx vertx, boolean ownVertx, AgentRuntime runtime, Path root) {
-    this.vertx = vertx;
-    this.ownVertx = ownVertx;
-    this.runtime = runtime;
-    this.root = root;
+  private TestRuntime(Options options, boolean perTest) {
+    this.options = options;
+    this.perTest = perTest;
+  }
+
+  /** One runtime (own Vert.x) from before the class's first test until after its last. */
+  public static TestRuntime perClass(Options options) {
+    return new TestRuntime(options, false);
+  }
+
+  /** A fresh runtime (own Vert.x) for each test, closed after it. */
+  public static TestRuntime perTest(Options options) {
+    return new TestRuntime(options, true);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    if (!perTest) {
+      launch(Vertx.vertx(), true);
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    if (!perTest) {
+      close();
+    }
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) throws Exception {
+    if (perTest) {
+      token = null;
+      bootstrap = null;
+      launch(Vertx.vertx(), true);
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    if (perTest) {
+      close();
+    }
   }
 
   public static TestRuntime start(boolean codeInterpreter) throws Exception {
-    return start(Vertx.vertx(), true, codeInterpreter, RuntimeOptions.DEFAULT_MAX_UPLOAD_BYTES);
-  }
-
-  public static TestRuntime start(
-      Vertx vertx, boolean ownVertx, boolean codeInterpreter, long maxUpload) throws Exception {
-    return start(
-        vertx, ownVertx, b -> b.codeInterpreter(codeInterpreter).maxUploadBytes(maxUpload));
+    return start(Vertx.vertx(), true, b -> b.codeInterpreter(codeInterpreter));
   }
 
   /**
@@ -63,6 +119,12 @@ public final class TestRuntime implements AutoCloseable {
   public static TestRuntime start(
       Vertx vertx, boolean ownVertx, java.util.function.Consumer<RuntimeOptions.Builder> custom)
       throws Exception {
+    TestRuntime rt = new TestRuntime(custom::accept, false);
+    rt.launch(vertx, ownVertx);
+    return rt;
+  }
+
+  private void launch(Vertx vertx, boolean ownVertx) throws Exception {
     Path base = Files.createTempDirectory("agent-runtime-test");
     Path root = base.resolve("sandbox");
     RuntimeOptions.Builder b =
@@ -73,14 +135,16 @@ public final class TestRuntime implements AutoCloseable {
             .codeInterpreter(false)
             .codeInterpreterPort(0)
             .unauthenticated(true);
-    custom.accept(b);
+    options.apply(b);
     RuntimeOptions opts = b.build();
-    AgentRuntime rt =
+    this.runtime =
         AgentRuntime.start(vertx, opts)
             .toCompletionStage()
             .toCompletableFuture()
             .get(20, TimeUnit.SECONDS);
-    return new TestRuntime(vertx, ownVertx, rt, root);
+    this.vertx = vertx;
+    this.ownVertx = ownVertx;
+    this.root = root;
   }
 
   public String envdUrl(String path) {
@@ -131,6 +195,11 @@ public final class TestRuntime implements AutoCloseable {
   public Stream stream(String procedure, String json, Map<String, String> headers)
       throws Exception {
     return streamRaw(procedure, envelope(0, json.getBytes(StandardCharsets.UTF_8)), headers);
+  }
+
+  /** {@code process.Process/Start} of {@code command} in a login bash ({@link #startJson}). */
+  public Stream startProcess(String command, Map<String, String> headers) throws Exception {
+    return stream("process.Process/Start", startJson(command), headers);
   }
 
   public Stream streamRaw(String procedure, byte[] body, Map<String, String> headers)
@@ -211,6 +280,19 @@ public final class TestRuntime implements AutoCloseable {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A JSON {@code POST} to the code interpreter's {@code path}. */
+  public HttpResponse<String> ciPost(String path, String json) throws Exception {
+    return post(ciUrl(path), "application/json", json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code POST /init} with {@code accessToken}, as the manager sends it after a claim. */
+  public HttpResponse<String> init(String accessToken) throws Exception {
+    return post(
+        envdUrl("/init"),
+        "application/json",
+        ("{\"accessToken\":\"" + accessToken + "\"}").getBytes(StandardCharsets.UTF_8));
+  }
+
   public HttpResponse<String> delete(String url) throws Exception {
     return http.send(req(url).DELETE().build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -218,6 +300,9 @@ public final class TestRuntime implements AutoCloseable {
   /** Closes the runtime and fails if any process it started is still alive (no orphans). */
   @Override
   public void close() throws Exception {
+    if (runtime == null) {
+      return; // it never started: the failure that stopped it is the one to see
+    }
     runtime.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     long deadline = System.currentTimeMillis() + 5000;
     List<Long> left = Orphans.withSandboxRoot(root);

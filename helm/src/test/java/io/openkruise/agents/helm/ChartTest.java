@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -209,12 +210,7 @@ class ChartTest {
     assertThat(env.get("E2B_DOMAIN").getValue()).isEqualTo("your.domain.com");
     assertThat(env.get("KRUISE_SYSTEM_NAMESPACE").getValue()).isEqualTo(Rendered.NS);
     assertThat(env.get("KRUISE_E2B_MAX_TIMEOUT").getValue()).isEqualTo("24h");
-    assertThat(env.get("E2B_ADMIN_API_KEY").getValueFrom().getSecretKeyRef())
-        .satisfies(
-            ref -> {
-              assertThat(ref.getName()).isEqualTo("sandbox-manager-admin-key");
-              assertThat(ref.getKey()).isEqualTo("api-key");
-            });
+    assertFromSecret(env.get("E2B_ADMIN_API_KEY"), "sandbox-manager-admin-key", "api-key");
 
     Map<String, EnvVar> controller = env(DEFAULTS, "sandbox-controller-manager");
     assertThat(controller.keySet())
@@ -379,17 +375,21 @@ class ChartTest {
     assertThat(r.all(PodDisruptionBudget.class)).isEmpty();
   }
 
+  /** What the manager may do where sandboxes are (cluster-wide, or in each served namespace). */
+  private static final List<String> MANAGER_RULES =
+      List.of(
+          "agents.kruise.io|sandboxes|get,list,watch,create,patch,delete",
+          "agents.kruise.io|sandboxsets|get,list,watch",
+          "|pods/log|get",
+          "networking.k8s.io|networkpolicies|create,patch",
+          "|pods|patch",
+          "|pods|get,list,watch");
+
   @Test
   void managerRbacIsExactlyWhatItCalls() {
     assertThat(rules(DEFAULTS.one(ClusterRole.class, "kruise-agents-sandbox-manager").getRules()))
-        .containsExactly(
-            "agents.kruise.io|sandboxes|get,list,watch,create,patch,delete",
-            "agents.kruise.io|sandboxsets|get,list,watch",
-            "|pods/log|get",
-            "networking.k8s.io|networkpolicies|create,patch",
-            "|pods|patch",
-            "|pods|get,list,watch",
-            "|namespaces|get");
+        .containsExactlyElementsOf(
+            Stream.concat(MANAGER_RULES.stream(), Stream.of("|namespaces|get")).toList());
     Role secrets = DEFAULTS.one(Role.class, "sandbox-manager-secrets");
     assertThat(secrets.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
     // Only the key store, by name: no create (the chart makes it), no other Secret.
@@ -426,24 +426,9 @@ class ChartTest {
 
   @Test
   void servedNamespacesNarrowManagerRbacToRoles() {
-    Rendered r = servingTeamAAndB();
     // Nothing cluster-wide is left without CSI.
-    assertThat(r.find(ClusterRole.class, "kruise-agents-sandbox-manager")).isEmpty();
-    assertThat(r.find(ClusterRoleBinding.class, "kruise-agents-sandbox-manager")).isEmpty();
-    assertThat(rolesInTeamAAndB(r, "kruise-agents-sandbox-manager"))
-        .allSatisfy(
-            role ->
-                assertThat(rules(role.getRules()))
-                    .containsExactly(
-                        "agents.kruise.io|sandboxes|get,list,watch,create,patch,delete",
-                        "agents.kruise.io|sandboxsets|get,list,watch",
-                        "|pods/log|get",
-                        "networking.k8s.io|networkpolicies|create,patch",
-                        "|pods|patch",
-                        "|pods|get,list,watch"));
-    assertThat(r.all(RoleBinding.class))
-        .extracting(b -> b.getMetadata().getNamespace())
-        .contains("team-a", "team-b");
+    assertOnlyRolesInTeamAAndB(
+        servingTeamAAndB(), "kruise-agents-sandbox-manager", "sandbox-manager", MANAGER_RULES);
     Rendered withCsi =
         Rendered.render(
             "x",
@@ -457,14 +442,37 @@ class ChartTest {
         "x", Map.of("e2b.servedNamespaces[0]", "team-a", "e2b.servedNamespaces[1]", "team-b"));
   }
 
-  /** The Roles named {@code name}: exactly one in team-a and one in team-b. */
-  private static List<Role> rolesInTeamAAndB(Rendered r, String name) {
+  /**
+   * {@code name} is neither a ClusterRole nor a ClusterRoleBinding: exactly one Role with {@code
+   * rules} in each of team-a and team-b, bound by a RoleBinding of the same name to ServiceAccount
+   * {@code account} of the release namespace.
+   */
+  private static void assertOnlyRolesInTeamAAndB(
+      Rendered r, String name, String account, List<String> rules) {
+    assertThat(r.find(ClusterRole.class, name)).isEmpty();
+    assertThat(r.find(ClusterRoleBinding.class, name)).isEmpty();
     List<Role> roles =
         r.all(Role.class).stream().filter(x -> x.getMetadata().getName().equals(name)).toList();
     assertThat(roles)
         .extracting(x -> x.getMetadata().getNamespace())
         .containsExactly("team-a", "team-b");
-    return roles;
+    assertThat(roles)
+        .allSatisfy(role -> assertThat(rules(role.getRules())).containsExactlyElementsOf(rules));
+    List<RoleBinding> bindings =
+        r.all(RoleBinding.class).stream()
+            .filter(b -> b.getMetadata().getName().equals(name))
+            .toList();
+    assertThat(bindings)
+        .extracting(b -> b.getMetadata().getNamespace())
+        .containsExactly("team-a", "team-b");
+    assertThat(bindings)
+        .flatExtracting(RoleBinding::getSubjects)
+        .isNotEmpty()
+        .allSatisfy(
+            sub -> {
+              assertThat(sub.getName()).isEqualTo(account);
+              assertThat(sub.getNamespace()).isEqualTo(Rendered.NS);
+            });
   }
 
   private static final List<String> CONTROLLER_RULES =
@@ -502,28 +510,10 @@ class ChartTest {
   @Test
   void servedNamespacesNarrowControllerRbacToRoles() {
     Rendered r = servingTeamAAndB();
-    assertThat(r.find(ClusterRole.class, "kruise-agents-controller-manager")).isEmpty();
-    assertThat(r.find(ClusterRoleBinding.class, "kruise-agents-controller-manager")).isEmpty();
     // With served namespaces nobody holds anything cluster-wide.
     assertThat(r.all(ClusterRole.class)).isEmpty();
-    assertThat(rolesInTeamAAndB(r, "kruise-agents-controller-manager"))
-        .allSatisfy(
-            role -> assertThat(rules(role.getRules())).containsExactlyElementsOf(CONTROLLER_RULES));
-    assertThat(
-            r.all(RoleBinding.class).stream()
-                .filter(b -> b.getMetadata().getName().equals("kruise-agents-controller-manager")))
-        .extracting(b -> b.getMetadata().getNamespace())
-        .containsExactly("team-a", "team-b")
-        .isNotEmpty();
-    assertThat(
-            r.all(RoleBinding.class).stream()
-                .filter(b -> b.getMetadata().getName().equals("kruise-agents-controller-manager"))
-                .flatMap(b -> b.getSubjects().stream()))
-        .allSatisfy(
-            sub -> {
-              assertThat(sub.getName()).isEqualTo("sandbox-controller-manager");
-              assertThat(sub.getNamespace()).isEqualTo(Rendered.NS);
-            });
+    assertOnlyRolesInTeamAAndB(
+        r, "kruise-agents-controller-manager", "sandbox-controller-manager", CONTROLLER_RULES);
   }
 
   @Test
@@ -637,18 +627,11 @@ class ChartTest {
     Secret generated = DEFAULTS.one(Secret.class, "sandbox-manager-admin-key");
     assertThat(generated.getMetadata().getAnnotations())
         .containsEntry("helm.sh/resource-policy", "keep");
-    String key = new String(Base64.getDecoder().decode(generated.getData().get("api-key")));
-    assertThat(key).matches("e2b_[0-9a-f]{40}");
+    assertThat(secretValue(DEFAULTS, "sandbox-manager-admin-key", "api-key"))
+        .matches("e2b_[0-9a-f]{40}");
 
     Rendered fixed = Rendered.render("x", Map.of("e2b.adminKey.value", "e2b_00112233445566778899"));
-    assertThat(
-            new String(
-                Base64.getDecoder()
-                    .decode(
-                        fixed
-                            .one(Secret.class, "sandbox-manager-admin-key")
-                            .getData()
-                            .get("api-key"))))
+    assertThat(secretValue(fixed, "sandbox-manager-admin-key", "api-key"))
         .isEqualTo("e2b_00112233445566778899");
 
     Rendered existing =
@@ -656,12 +639,7 @@ class ChartTest {
             "x",
             Map.of("e2b.adminKey.existingSecret", "my-keys", "e2b.adminKey.secretKey", "admin"));
     assertThat(existing.find(Secret.class, "sandbox-manager-admin-key")).isEmpty();
-    assertThat(env(existing, "sandbox-manager").get("E2B_ADMIN_API_KEY").getValueFrom())
-        .satisfies(
-            v -> {
-              assertThat(v.getSecretKeyRef().getName()).isEqualTo("my-keys");
-              assertThat(v.getSecretKeyRef().getKey()).isEqualTo("admin");
-            });
+    assertFromSecret(env(existing, "sandbox-manager").get("E2B_ADMIN_API_KEY"), "my-keys", "admin");
   }
 
   @Test
@@ -671,6 +649,11 @@ class ChartTest {
     Rendered upgrade = upgradeOver("sandbox-manager-admin-key", "api-key", b64);
     assertThat(upgrade.one(Secret.class, "sandbox-manager-admin-key").getData())
         .containsEntry("api-key", b64);
+  }
+
+  /** Key {@code key} of the rendered Secret {@code name}, decoded. */
+  private static String secretValue(Rendered r, String name, String key) {
+    return new String(Base64.getDecoder().decode(r.one(Secret.class, name).getData().get(key)));
   }
 
   /**
@@ -698,16 +681,10 @@ class ChartTest {
     Secret generated = DEFAULTS.one(Secret.class, "kruise-agents-sandbox-key");
     assertThat(generated.getMetadata().getAnnotations())
         .containsEntry("helm.sh/resource-policy", "keep");
-    String key = new String(Base64.getDecoder().decode(generated.getData().get("sandbox-key")));
+    String key = secretValue(DEFAULTS, "kruise-agents-sandbox-key", "sandbox-key");
     assertThat(key).matches("[0-9a-f]{64}");
     assertThat(
-            new String(
-                Base64.getDecoder()
-                    .decode(
-                        Rendered.render("x", Map.of())
-                            .one(Secret.class, "kruise-agents-sandbox-key")
-                            .getData()
-                            .get("sandbox-key"))))
+            secretValue(Rendered.render("x", Map.of()), "kruise-agents-sandbox-key", "sandbox-key"))
         .as("a fresh install gets a fresh key")
         .isNotEqualTo(key);
     assertSandboxKeyFrom(DEFAULTS, "kruise-agents-sandbox-key", "sandbox-key");
@@ -722,13 +699,18 @@ class ChartTest {
   /** Both services read {@code KRUISE_SANDBOX_KEY} from Secret {@code secret}, key {@code key}. */
   private static void assertSandboxKeyFrom(Rendered r, String secret, String key) {
     for (String d : List.of("sandbox-manager", "sandbox-controller-manager")) {
-      assertThat(env(r, d).get("KRUISE_SANDBOX_KEY").getValueFrom().getSecretKeyRef())
-          .satisfies(
-              ref -> {
-                assertThat(ref.getName()).isEqualTo(secret);
-                assertThat(ref.getKey()).isEqualTo(key);
-              });
+      assertFromSecret(env(r, d).get("KRUISE_SANDBOX_KEY"), secret, key);
     }
+  }
+
+  /** {@code var} takes its value from key {@code key} of Secret {@code secret}. */
+  private static void assertFromSecret(EnvVar var, String secret, String key) {
+    assertThat(var.getValueFrom().getSecretKeyRef())
+        .satisfies(
+            ref -> {
+              assertThat(ref.getName()).isEqualTo(secret);
+              assertThat(ref.getKey()).isEqualTo(key);
+            });
   }
 
   @Test
@@ -867,19 +849,8 @@ class ChartTest {
   }
 
   private static String managerEnv(Rendered r, String name) {
-    return r
-        .one(Deployment.class, "sandbox-manager")
-        .getSpec()
-        .getTemplate()
-        .getSpec()
-        .getContainers()
-        .get(0)
-        .getEnv()
-        .stream()
-        .filter(e -> e.getName().equals(name))
-        .map(e -> e.getValue())
-        .findFirst()
-        .orElse(null);
+    EnvVar var = env(r, "sandbox-manager").get(name);
+    return var == null ? null : var.getValue();
   }
 
   private static Map<String, String> podLabels(Rendered r, String deployment) {

@@ -182,12 +182,7 @@ class DeployManifestsTest {
           .containsExactly("*.agents.example.com", "agents.example.com");
       assertThat(ingress.getSpec().getTls().get(0).getHosts())
           .containsExactly("*.agents.example.com", "agents.example.com");
-      HasMetadata secret =
-          built.stream()
-              .filter(o -> o.getKind().equals("Secret"))
-              .filter(o -> o.getMetadata().getName().equals("sandbox-manager-admin-key"))
-              .findFirst()
-              .orElseThrow();
+      HasMetadata secret = secret(built, "sandbox-manager-admin-key");
       assertThat(secret.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
       assertThat(((io.fabric8.kubernetes.api.model.Secret) secret).getData())
           .containsEntry(
@@ -195,12 +190,7 @@ class DeployManifestsTest {
               java.util.Base64.getEncoder()
                   .encodeToString(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
       // The sandbox key reaches both services from the generated Secret.
-      HasMetadata sandboxKeySecret =
-          built.stream()
-              .filter(o -> o.getKind().equals("Secret"))
-              .filter(o -> o.getMetadata().getName().equals("kruise-agents-sandbox-key"))
-              .findFirst()
-              .orElseThrow();
+      HasMetadata sandboxKeySecret = secret(built, "kruise-agents-sandbox-key");
       assertThat(sandboxKeySecret.getMetadata().getNamespace()).isEqualTo(Rendered.NS);
       // kustomize folds long base64 values over lines: compare decoded.
       assertThat(
@@ -233,6 +223,15 @@ class DeployManifestsTest {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  /** The Secret {@code name} among {@code objects}. */
+  private static HasMetadata secret(List<HasMetadata> objects, String name) {
+    return objects.stream()
+        .filter(o -> o.getKind().equals("Secret"))
+        .filter(o -> o.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static String kustomizeBuild(Path dir) throws Exception {

@@ -112,6 +112,25 @@ public final class Pools {
     return s;
   }
 
+  /** The members of {@code set}, claimed or not, as the API server lists them now. */
+  public static List<Sandbox> members(
+      KubernetesClient client, String namespace, String set, boolean claimed) {
+    return client
+        .resources(Sandbox.class)
+        .inNamespace(namespace)
+        .withLabel(MetadataKeys.LABEL_SANDBOX_POOL, set)
+        .withLabel(MetadataKeys.LABEL_SANDBOX_CLAIMED, String.valueOf(claimed))
+        .list()
+        .getItems();
+  }
+
+  /** Whether SandboxSet {@code namespace/set} exists and reports {@code available} or more. */
+  public static boolean reportsAvailable(
+      KubernetesClient client, String namespace, String set, int available) {
+    SandboxSet s = client.resources(SandboxSet.class).inNamespace(namespace).withName(set).get();
+    return s != null && s.getStatus() != null && s.getStatus().getAvailableReplicas() >= available;
+  }
+
   /** Until an unclaimed member of {@code set} runs with an address; returns it. */
   public static Sandbox awaitRunningMember(
       KubernetesClient client, String namespace, String set, Duration atMost) {
@@ -120,14 +139,7 @@ public final class Pools {
         .pollInterval(Duration.ofMillis(200))
         .until(
             () ->
-                client
-                    .resources(Sandbox.class)
-                    .inNamespace(namespace)
-                    .withLabel(MetadataKeys.LABEL_SANDBOX_POOL, set)
-                    .withLabel(MetadataKeys.LABEL_SANDBOX_CLAIMED, "false")
-                    .list()
-                    .getItems()
-                    .stream()
+                members(client, namespace, set, false).stream()
                     .filter(
                         s ->
                             s.getStatus() != null

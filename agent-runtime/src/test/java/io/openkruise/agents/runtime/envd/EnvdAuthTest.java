@@ -9,24 +9,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** /health, /init, /metrics, /envs and access-token enforcement. */
 @io.openkruise.agents.testing.tier.UnitTier
 class EnvdAuthTest {
-  TestRuntime rt;
-
-  @BeforeEach
-  void start() throws Exception {
-    rt = TestRuntime.start(false);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    rt.close();
-  }
+  @RegisterExtension final TestRuntime rt = TestRuntime.perTest(b -> {});
 
   HttpResponse<String> init(String body, String header) throws Exception {
     var b =
@@ -130,7 +119,7 @@ class EnvdAuthTest {
   }
 
   private String run(String cmd) throws Exception {
-    try (var s = rt.stream("process.Process/Start", TestRuntime.startJson(cmd), Map.of())) {
+    try (var s = rt.startProcess(cmd, Map.of())) {
       List<Frame> frames = s.rest();
       StringBuilder sb = new StringBuilder();
       for (Frame f : frames) {

@@ -11,24 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** GET/POST /files over real sockets. */
 @io.openkruise.agents.testing.tier.UnitTier
 class FilesEndpointTest {
-  static TestRuntime rt;
-
-  @BeforeAll
-  static void start() throws Exception {
-    rt = TestRuntime.start(io.vertx.core.Vertx.vertx(), true, false, 1 << 20);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    rt.close();
-  }
+  @RegisterExtension
+  static final TestRuntime rt = TestRuntime.perClass(b -> b.maxUploadBytes(1 << 20));
 
   static byte[] multipart(String boundary, String filename, byte[] content) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -13,10 +13,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** filesystem.Filesystem over real sockets. */
@@ -24,16 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 class FilesystemRpcTest {
   @TempDir Path scratch;
 
-  static TestRuntime rt;
+  @RegisterExtension static final TestRuntime rt = TestRuntime.perClass(b -> {});
 
-  @BeforeAll
-  static void start() throws Exception {
-    rt = TestRuntime.start(false);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    rt.close();
+  /** {@code r} is a Connect error with HTTP status {@code status} and code {@code code}. */
+  static void assertConnectError(Response r, int status, String code) {
+    assertThat(r.status()).isEqualTo(status);
+    assertThat(r.body().path("code").asText()).isEqualTo(code);
   }
 
   Response call(String method, String json) throws Exception {
@@ -51,8 +46,7 @@ class FilesystemRpcTest {
     assertThat(Files.isDirectory(rt.root.resolve("home/user/proj/src"))).isTrue();
 
     r = call("MakeDir", "{\"path\":\"proj/src\"}");
-    assertThat(r.status()).isEqualTo(409);
-    assertThat(r.body().path("code").asText()).isEqualTo("already_exists");
+    assertConnectError(r, 409, "already_exists");
 
     Files.writeString(rt.root.resolve("home/user/proj/src/a.txt"), "hello");
     r = call("Stat", "{\"path\":\"/home/user/proj/src/a.txt\"}");
@@ -193,8 +187,7 @@ class FilesystemRpcTest {
   @Test
   void traversalOutOfTheRootIsDenied() throws Exception {
     Response r = call("Stat", "{\"path\":\"/../../etc/passwd\"}");
-    assertThat(r.status()).isEqualTo(403);
-    assertThat(r.body().path("code").asText()).isEqualTo("permission_denied");
+    assertConnectError(r, 403, "permission_denied");
     // A symlink planted inside the sandbox must not lead outside it.
     Path outside = Files.createTempDirectory(scratch, "outside");
     Files.writeString(outside.resolve("secret"), "s");
@@ -210,8 +203,7 @@ class FilesystemRpcTest {
   void listDirOnAFileIsInvalidArgument() throws Exception {
     Files.writeString(rt.root.resolve("home/user/f.txt"), "x");
     Response r = call("ListDir", "{\"path\":\"/home/user/f.txt\"}");
-    assertThat(r.status()).isEqualTo(400);
-    assertThat(r.body().path("code").asText()).isEqualTo("invalid_argument");
+    assertConnectError(r, 400, "invalid_argument");
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openkruise.agents.runtime.TestRuntime;
-import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -14,9 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The code-interpreter API over real sockets on IPython (agent-runtime/bin/interpreter-venv's
@@ -24,25 +22,16 @@ import org.junit.jupiter.api.Test;
  */
 @io.openkruise.agents.testing.tier.UnitTier
 class CodeInterpreterTest {
-  static TestRuntime rt;
-
-  @BeforeAll
-  static void start() throws Exception {
-    String python = InterpreterPython.path();
-    rt = TestRuntime.start(Vertx.vertx(), true, b -> b.codeInterpreter(true).pythonCommand(python));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    rt.close();
-  }
+  @RegisterExtension
+  static final TestRuntime rt =
+      TestRuntime.perClass(b -> b.codeInterpreter(true).pythonCommand(InterpreterPython.path()));
 
   static List<JsonNode> execute(String body) throws Exception {
     return execute(rt, body);
   }
 
   static List<JsonNode> execute(TestRuntime rt, String body) throws Exception {
-    HttpResponse<String> r = rt.post(rt.ciUrl("/execute"), "application/json", body.getBytes());
+    HttpResponse<String> r = rt.ciPost("/execute", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     lastKernel = r.headers().firstValue(CodeInterpreterServer.KERNEL_HEADER).orElse(null);
     assertThat(r.body()).endsWith("\n").doesNotContain("\n\n");
@@ -132,8 +121,7 @@ class CodeInterpreterTest {
 
   @Test
   void contextsAreIsolatedRestartableAndRemovable() throws Exception {
-    HttpResponse<String> r =
-        rt.post(rt.ciUrl("/contexts"), "application/json", "{\"cwd\":\"/tmp\"}".getBytes());
+    HttpResponse<String> r = rt.ciPost("/contexts", "{\"cwd\":\"/tmp\"}");
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode ctx = TestRuntime.JSON.readTree(r.body());
     String id = ctx.path("id").asText();
@@ -155,38 +143,26 @@ class CodeInterpreterTest {
     r = rt.get(rt.ciUrl("/contexts"));
     assertThat(TestRuntime.JSON.readTree(r.body()).findValuesAsText("id")).contains(id);
 
-    r = rt.post(rt.ciUrl("/contexts/" + id + "/restart"), "application/json", new byte[0]);
+    r = rt.ciPost("/contexts/" + id + "/restart", "");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(execute("{\"code\":\"b\",\"context_id\":\"" + id + "\"}"))
         .anyMatch(e -> e.path("name").asText().equals("NameError"));
 
     assertThat(rt.delete(rt.ciUrl("/contexts/" + id)).statusCode()).isEqualTo(204);
-    r =
-        rt.post(
-            rt.ciUrl("/execute"),
-            "application/json",
-            ("{\"code\":\"1\",\"context_id\":\"" + id + "\"}").getBytes());
+    r = rt.ciPost("/execute", "{\"code\":\"1\",\"context_id\":\"" + id + "\"}");
     assertThat(r.statusCode()).isEqualTo(404);
   }
 
   @Test
   void badRequestsAreClearErrors() throws Exception {
-    HttpResponse<String> r =
-        rt.post(
-            rt.ciUrl("/execute"),
-            "application/json",
-            "{\"code\":\"1\",\"language\":\"r\"}".getBytes());
+    HttpResponse<String> r = rt.ciPost("/execute", "{\"code\":\"1\",\"language\":\"r\"}");
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("'r' is not supported");
-    r =
-        rt.post(
-            rt.ciUrl("/execute"),
-            "application/json",
-            "{\"code\":\"1\",\"language\":\"python\",\"context_id\":\"x\"}".getBytes());
+    r = rt.ciPost("/execute", "{\"code\":\"1\",\"language\":\"python\",\"context_id\":\"x\"}");
     assertThat(r.statusCode()).isEqualTo(400);
-    r = rt.post(rt.ciUrl("/execute"), "application/json", "{}".getBytes());
+    r = rt.ciPost("/execute", "{}");
     assertThat(r.statusCode()).isEqualTo(400);
-    r = rt.post(rt.ciUrl("/execute"), "application/json", "nope".getBytes());
+    r = rt.ciPost("/execute", "nope");
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(rt.get(rt.ciUrl("/health")).body()).isEqualTo("OK");
   }

@@ -7,29 +7,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openkruise.agents.runtime.TestRuntime;
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The documented fallback where the sandbox's Python has no IPython: a plain exec() REPL. */
 @io.openkruise.agents.testing.tier.UnitTier
 class PlainPythonFallbackTest {
-  static TestRuntime rt;
-
-  @BeforeAll
-  static void start() throws Exception {
-    String python =
-        InterpreterPython.withoutSitePackages(Files.createTempDirectory("plain-python"));
-    rt = TestRuntime.start(Vertx.vertx(), true, b -> b.codeInterpreter(true).pythonCommand(python));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    rt.close();
-  }
+  @RegisterExtension
+  static final TestRuntime rt =
+      TestRuntime.perClass(
+          b ->
+              b.codeInterpreter(true)
+                  .pythonCommand(
+                      InterpreterPython.withoutSitePackages(
+                          Files.createTempDirectory("plain-python"))));
 
   static List<JsonNode> execute(String body) throws Exception {
     return CodeInterpreterTest.execute(rt, body);

@@ -13,23 +13,24 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** process.Process over real sockets: Start, Connect, List, SendInput, CloseStdin, SendSignal. */
 @io.openkruise.agents.testing.tier.UnitTier
 class ProcessRpcTest {
-  static TestRuntime rt;
+  @RegisterExtension static final TestRuntime rt = TestRuntime.perClass(b -> {});
 
-  @BeforeAll
-  static void start() throws Exception {
-    rt = TestRuntime.start(false);
+  /** Sends SIGKILL to process {@code pid}. */
+  static TestRuntime.Response sigkill(long pid) throws Exception {
+    return rt.unary(
+        "process.Process/SendSignal",
+        "{\"process\":{\"pid\":" + pid + "},\"signal\":\"SIGNAL_SIGKILL\"}");
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    rt.close();
+  /** The pid in the stream's first event (start). */
+  static long startedPid(Stream s) throws Exception {
+    return s.next().message().path("event").path("start").path("pid").asLong();
   }
 
   static String decode(JsonNode data, String field) {
@@ -54,11 +55,7 @@ class ProcessRpcTest {
 
   @Test
   void streamsOutputAsItHappensInSeparateEvents() throws Exception {
-    try (Stream s =
-        rt.stream(
-            "process.Process/Start",
-            TestRuntime.startJson("echo hello; sleep 1; echo world"),
-            Map.of())) {
+    try (Stream s = rt.startProcess("echo hello; sleep 1; echo world", Map.of())) {
       assertThat(s.status).isEqualTo(200);
       assertThat(s.contentType).startsWith("application/connect+json");
       Frame first = s.next();
@@ -84,11 +81,7 @@ class ProcessRpcTest {
 
   @Test
   void reportsStderrAndNonZeroExit() throws Exception {
-    try (Stream s =
-        rt.stream(
-            "process.Process/Start",
-            TestRuntime.startJson("echo out; echo err 1>&2; exit 3"),
-            Map.of())) {
+    try (Stream s = rt.startProcess("echo out; echo err 1>&2; exit 3", Map.of())) {
       List<Frame> frames = s.rest();
       assertThat(output(frames, "stdout")).isEqualTo("out\n");
       assertThat(output(frames, "stderr")).isEqualTo("err\n");
@@ -120,7 +113,7 @@ class ProcessRpcTest {
         "{\"process\":{\"cmd\":\"/bin/bash\",\"args\":[\"-c\",\"read line; echo got:$line; cat\"]},"
             + "\"stdin\":true,\"tag\":\"reader\"}";
     try (Stream s = rt.stream("process.Process/Start", req, Map.of())) {
-      long pid = s.next().message().path("event").path("start").path("pid").asLong();
+      long pid = startedPid(s);
       String input = Base64.getEncoder().encodeToString("hi\nmore\n".getBytes());
       TestRuntime.Response r =
           rt.unary(
@@ -138,18 +131,15 @@ class ProcessRpcTest {
 
   @Test
   void sendInputWithoutStdinIsFailedPrecondition() throws Exception {
-    try (Stream s =
-        rt.stream("process.Process/Start", TestRuntime.startJson("sleep 2"), Map.of())) {
-      long pid = s.next().message().path("event").path("start").path("pid").asLong();
+    try (Stream s = rt.startProcess("sleep 2", Map.of())) {
+      long pid = startedPid(s);
       TestRuntime.Response r =
           rt.unary(
               "process.Process/SendInput",
               "{\"process\":{\"pid\":" + pid + "},\"input\":{\"stdin\":\"aGk=\"}}");
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.body().path("code").asText()).isEqualTo("failed_precondition");
-      rt.unary(
-          "process.Process/SendSignal",
-          "{\"process\":{\"pid\":" + pid + "},\"signal\":\"SIGNAL_SIGKILL\"}");
+      sigkill(pid);
       s.rest();
     }
   }
@@ -157,11 +147,9 @@ class ProcessRpcTest {
   @Test
   void sigkillEndsTheWholeProcessGroupAndConnectListAndKeepaliveWork() throws Exception {
     try (Stream s =
-        rt.stream(
-            "process.Process/Start",
-            TestRuntime.startJson("sleep 300 & echo child:$!; sleep 300"),
-            Map.of("Keepalive-Ping-Interval", "1"))) {
-      long pid = s.next().message().path("event").path("start").path("pid").asLong();
+        rt.startProcess(
+            "sleep 300 & echo child:$!; sleep 300", Map.of("Keepalive-Ping-Interval", "1"))) {
+      long pid = startedPid(s);
       Frame data = s.next();
       String childLine = decode(data.message().path("event").path("data"), "stdout");
       assertThat(childLine).startsWith("child:");
@@ -182,10 +170,7 @@ class ProcessRpcTest {
         Frame ka = s.next();
         assertThat(ka.message().path("event").has("keepalive")).isTrue();
 
-        TestRuntime.Response sig =
-            rt.unary(
-                "process.Process/SendSignal",
-                "{\"process\":{\"pid\":" + pid + "},\"signal\":\"SIGNAL_SIGKILL\"}");
+        TestRuntime.Response sig = sigkill(pid);
         assertThat(sig.status()).isEqualTo(200);
         List<Frame> rest = s.rest();
         JsonNode end = endEvent(rest);
@@ -200,12 +185,8 @@ class ProcessRpcTest {
 
   @Test
   void connectTimeoutKillsTheProcess() throws Exception {
-    try (Stream s =
-        rt.stream(
-            "process.Process/Start",
-            TestRuntime.startJson("sleep 300"),
-            Map.of("Connect-Timeout-Ms", "500"))) {
-      long pid = s.next().message().path("event").path("start").path("pid").asLong();
+    try (Stream s = rt.startProcess("sleep 300", Map.of("Connect-Timeout-Ms", "500"))) {
+      long pid = startedPid(s);
       List<Frame> rest = s.rest();
       assertThat(endEvent(rest).path("status").asText()).isEqualTo("signal: killed");
       assertThat(Orphans.awaitGone(pid, 5000)).isEmpty();
@@ -214,10 +195,7 @@ class ProcessRpcTest {
 
   @Test
   void unknownProcessIsNotFound() throws Exception {
-    TestRuntime.Response r =
-        rt.unary(
-            "process.Process/SendSignal",
-            "{\"process\":{\"pid\":999999999},\"signal\":\"SIGNAL_SIGKILL\"}");
+    TestRuntime.Response r = sigkill(999999999);
     assertThat(r.status()).isEqualTo(404);
     assertThat(r.body().path("code").asText()).isEqualTo("not_found");
     try (Stream s =

@@ -22,8 +22,7 @@ class ProcessShutdownTest {
   @Test
   void openStreamsEndWithUnavailableWhenTheRuntimeCloses() throws Exception {
     TestRuntime rt = TestRuntime.start(false);
-    try (Stream s =
-        rt.stream("process.Process/Start", TestRuntime.startJson("echo up; sleep 300"), Map.of())) {
+    try (Stream s = rt.startProcess("echo up; sleep 300", Map.of())) {
       assertThat(s.next().message().path("event").has("start")).isTrue();
       assertThat(s.next().message().path("event").has("data")).isTrue();
       rt.runtime.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

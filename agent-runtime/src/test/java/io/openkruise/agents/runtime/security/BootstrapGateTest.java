@@ -43,8 +43,7 @@ class BootstrapGateTest {
     TestRuntime.Response start = rt.unary("process.Process/List", "{}");
     assertThat(start.status()).isEqualTo(401);
     assertThat(start.body().path("code").asText()).isEqualTo("unauthenticated");
-    try (TestRuntime.Stream s =
-        rt.stream("process.Process/Start", TestRuntime.startJson("id"), java.util.Map.of())) {
+    try (TestRuntime.Stream s = rt.startProcess("id", java.util.Map.of())) {
       assertThat(s.status).isEqualTo(401);
     }
     HttpResponse<String> files = rt.get(rt.envdUrl("/files?path=/etc/hostname"));
@@ -57,13 +56,8 @@ class BootstrapGateTest {
       assertThat(rt.get(rt.envdUrl(path)).statusCode()).as(path).isEqualTo(401);
     }
     assertThat(rt.get(rt.ciUrl("/contexts")).statusCode()).isEqualTo(401);
-    assertThat(rt.post(rt.ciUrl("/contexts"), "application/json", "{}".getBytes()))
-        .extracting(HttpResponse::statusCode)
-        .isEqualTo(401);
-    assertThat(
-            rt.post(rt.ciUrl("/execute"), "application/json", "{\"code\":\"1\"}".getBytes())
-                .statusCode())
-        .isEqualTo(401);
+    assertThat(rt.ciPost("/contexts", "{}")).extracting(HttpResponse::statusCode).isEqualTo(401);
+    assertThat(rt.ciPost("/execute", "{\"code\":\"1\"}").statusCode()).isEqualTo(401);
     assertThat(rt.delete(rt.ciUrl("/contexts/x")).statusCode()).isEqualTo(401);
     assertThat(
             rt.post(rt.ciUrl("/contexts/x/restart"), "application/json", new byte[0]).statusCode())

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openkruise.agents.runtime.TestRuntime;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Port 49999 of a secure sandbox: every route needs the envd access token (issue 14, attack 4:
@@ -14,36 +14,25 @@ import org.junit.jupiter.api.Test;
  */
 @io.openkruise.agents.testing.tier.UnitTier
 class CodeInterpreterGuardTest {
-  static TestRuntime rt;
+  @RegisterExtension
+  static final TestRuntime rt = TestRuntime.perClass(b -> b.codeInterpreter(true));
 
   @BeforeAll
-  static void start() throws Exception {
-    rt = TestRuntime.start(true);
-    HttpResponse<String> init =
-        rt.post(rt.envdUrl("/init"), "application/json", "{\"accessToken\":\"tok\"}".getBytes());
-    assertThat(init.statusCode()).isEqualTo(204);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    rt.close();
+  static void init() throws Exception {
+    assertThat(rt.init("tok").statusCode()).isEqualTo(204);
   }
 
   @Test
   void everyRouteRefusesACallerWithoutTheAccessToken() throws Exception {
     rt.token = null;
     assertThat(rt.get(rt.ciUrl("/contexts")).statusCode()).isEqualTo(401);
-    assertThat(rt.post(rt.ciUrl("/contexts"), "application/json", "{}".getBytes()).statusCode())
-        .isEqualTo(401);
+    assertThat(rt.ciPost("/contexts", "{}").statusCode()).isEqualTo(401);
     assertThat(rt.delete(rt.ciUrl("/contexts/any")).statusCode()).isEqualTo(401);
     assertThat(
             rt.post(rt.ciUrl("/contexts/any/restart"), "application/json", new byte[0])
                 .statusCode())
         .isEqualTo(401);
-    assertThat(
-            rt.post(rt.ciUrl("/execute"), "application/json", "{\"code\":\"1\"}".getBytes())
-                .statusCode())
-        .isEqualTo(401);
+    assertThat(rt.ciPost("/execute", "{\"code\":\"1\"}").statusCode()).isEqualTo(401);
     rt.token = "wrong";
     assertThat(rt.get(rt.ciUrl("/contexts")).statusCode()).isEqualTo(401);
     // Health stays open for probes.
@@ -54,8 +43,7 @@ class CodeInterpreterGuardTest {
   @Test
   void theTokenHolderUsesEveryRoute() throws Exception {
     rt.token = "tok";
-    HttpResponse<String> created =
-        rt.post(rt.ciUrl("/contexts"), "application/json", "{}".getBytes());
+    HttpResponse<String> created = rt.ciPost("/contexts", "{}");
     assertThat(created.statusCode()).isEqualTo(200);
     String id = TestRuntime.JSON.readTree(created.body()).path("id").asText();
     assertThat(rt.get(rt.ciUrl("/contexts")).body()).contains(id);

@@ -7,13 +7,12 @@ import io.openkruise.agents.envd.RuntimeEnv;
 import io.openkruise.agents.runtime.Main;
 import io.openkruise.agents.runtime.RuntimeOptions;
 import io.openkruise.agents.runtime.TestRuntime;
-import io.vertx.core.Vertx;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A signed {@code /files} URL with an expiration is honoured only up to the configured maximum
@@ -21,12 +20,12 @@ import org.junit.jupiter.api.Test;
  */
 @io.openkruise.agents.testing.tier.UnitTier
 class SignedUrlLifetimeTest {
-  static TestRuntime rt;
+  @RegisterExtension
+  static final TestRuntime rt = TestRuntime.perClass(b -> b.maxSignatureLifetimeSeconds(3600));
 
   @BeforeAll
   static void start() throws Exception {
-    rt = TestRuntime.start(Vertx.vertx(), true, b -> b.maxSignatureLifetimeSeconds(3600));
-    rt.post(rt.envdUrl("/init"), "application/json", "{\"accessToken\":\"tok\"}".getBytes());
+    rt.init("tok");
     rt.token = "tok";
     assertThat(
             rt.post(
@@ -36,11 +35,6 @@ class SignedUrlLifetimeTest {
                 .statusCode())
         .isEqualTo(200);
     rt.token = null;
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    rt.close();
   }
 
   static int read(Long expiration) throws Exception {

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** Asserts the CRD YAML the build generated: what kubectl and the API server will see. */
@@ -35,6 +37,20 @@ class GeneratedCrdTest {
     return version;
   }
 
+  /** The CRD's only version, v1alpha1, once its short names are exactly {@code shortName}. */
+  private static CustomResourceDefinitionVersion v1alpha1(
+      CustomResourceDefinition crd, String shortName) {
+    assertThat(crd.getSpec().getNames().getShortNames()).containsExactly(shortName);
+    return v1alpha1(crd);
+  }
+
+  /** The printer columns (what kubectl get shows) as (name, JSONPath), in order. */
+  private static List<Tuple> columns(CustomResourceDefinitionVersion v) {
+    return v.getAdditionalPrinterColumns().stream()
+        .map(c -> tuple(c.getName(), c.getJsonPath()))
+        .toList();
+  }
+
   private static JSONSchemaProps specProperty(CustomResourceDefinitionVersion v, String name) {
     return v.getSchema().getOpenAPIV3Schema().getProperties().get("spec").getProperties().get(name);
   }
@@ -44,14 +60,11 @@ class GeneratedCrdTest {
     CustomResourceDefinition crd = load("sandboxes");
     assertThat(crd.getSpec().getGroup()).isEqualTo("agents.kruise.io");
     assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
-    assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("sbx");
     assertThat(crd.getSpec().getNames().getSingular()).isEqualTo("sandbox");
-    CustomResourceDefinitionVersion v = v1alpha1(crd);
+    CustomResourceDefinitionVersion v = v1alpha1(crd, "sbx");
     // kubectl prints NAME, then these in order, upper-cased: STATUS AGE SHUTDOWN_TIME PAUSE_TIME
     // MESSAGE
-    assertThat(v.getAdditionalPrinterColumns())
-        .extracting(
-            CustomResourceColumnDefinition::getName, CustomResourceColumnDefinition::getJsonPath)
+    assertThat(columns(v))
         .containsExactly(
             tuple("Status", ".status.phase"),
             tuple("Age", ".metadata.creationTimestamp"),
@@ -73,12 +86,8 @@ class GeneratedCrdTest {
 
   @Test
   void sandboxSetHasScaleSubresourceOnSelector() throws IOException {
-    CustomResourceDefinition crd = load("sandboxsets");
-    assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("sbs");
-    CustomResourceDefinitionVersion v = v1alpha1(crd);
-    assertThat(v.getAdditionalPrinterColumns())
-        .extracting(
-            CustomResourceColumnDefinition::getName, CustomResourceColumnDefinition::getJsonPath)
+    CustomResourceDefinitionVersion v = v1alpha1(load("sandboxsets"), "sbs");
+    assertThat(columns(v))
         .containsExactly(
             tuple("Replicas", ".status.replicas"),
             tuple("Available", ".status.availableReplicas"),
@@ -96,13 +105,9 @@ class GeneratedCrdTest {
 
   @Test
   void sandboxClaimPrintsPhaseTemplateDesiredClaimedAge() throws IOException {
-    CustomResourceDefinition crd = load("sandboxclaims");
-    assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("sbc");
-    CustomResourceDefinitionVersion v = v1alpha1(crd);
+    CustomResourceDefinitionVersion v = v1alpha1(load("sandboxclaims"), "sbc");
     // kubectl: NAME PHASE TEMPLATE DESIRED CLAIMED AGE
-    assertThat(v.getAdditionalPrinterColumns())
-        .extracting(
-            CustomResourceColumnDefinition::getName, CustomResourceColumnDefinition::getJsonPath)
+    assertThat(columns(v))
         .containsExactly(
             tuple("Phase", ".status.phase"),
             tuple("Template", ".spec.templateName"),

@@ -80,6 +80,11 @@ class SandboxPlannerTest {
     return s;
   }
 
+  /** {@code s} with the status planned for it with {@code pod} (e.g. Running once it is Ready). */
+  private static Sandbox statusPlannedWith(Sandbox s, Pod pod) {
+    return withPhase(s, SandboxPlanner.plan(s, Optional.of(pod), NOW));
+  }
+
   @Test
   void freshSandboxPersistsPendingAndCreatesItsPod() {
     Sandbox s = sandbox("img:1");
@@ -185,7 +190,7 @@ class SandboxPlannerTest {
   void pauseDeletesThePodThenResumeRecreatesIt() {
     Sandbox s = sandbox("img:1");
     Pod pod = podFor(s, true);
-    s = withPhase(s, SandboxPlanner.plan(s, Optional.of(pod), NOW));
+    s = statusPlannedWith(s, pod);
     assertThat(s.getStatus().getPhase()).isEqualTo(SandboxPhase.RUNNING);
 
     s.getSpec().setPaused(true);
@@ -221,7 +226,7 @@ class SandboxPlannerTest {
   @Test
   void podWhoseContainerWasKilledFailsTheSandboxAndSaysWhy() {
     Sandbox s = sandbox("img:1");
-    Sandbox running = withPhase(s, SandboxPlanner.plan(s, Optional.of(podFor(s, true)), NOW));
+    Sandbox running = statusPlannedWith(s, podFor(s, true));
     Pod failed = podFor(s, false);
     failed.getStatus().setPhase("Failed");
     failed
@@ -287,7 +292,7 @@ class SandboxPlannerTest {
   @Test
   void readySandboxWhoseNodeStoppedReportingSaysSoOnceAndStaysRunning() {
     Sandbox s = sandbox("img:1");
-    Sandbox running = withPhase(s, SandboxPlanner.plan(s, Optional.of(podFor(s, true)), NOW));
+    Sandbox running = statusPlannedWith(s, podFor(s, true));
 
     SandboxPlan plan = SandboxPlanner.plan(running, Optional.of(markedByNodeLifecycle(s)), NOW);
 
@@ -328,7 +333,7 @@ class SandboxPlannerTest {
   @Test
   void podDisappearingUnderARunningSandboxFailsIt() {
     Sandbox s = sandbox("img:1");
-    s = withPhase(s, SandboxPlanner.plan(s, Optional.of(podFor(s, true)), NOW));
+    s = statusPlannedWith(s, podFor(s, true));
     SandboxPlan plan = SandboxPlanner.plan(s, Optional.empty(), NOW);
     assertThat(plan.status().getPhase()).isEqualTo(SandboxPhase.FAILED);
     assertThat(plan.status().getMessage()).isEqualTo("Pod Not Found");
@@ -339,7 +344,7 @@ class SandboxPlannerTest {
   void imageChangeIsPatchedInPlaceAndTrackedUntilNewImageIdsRun() {
     Sandbox s = sandbox("img:1");
     Pod pod = podFor(s, true);
-    s = withPhase(s, SandboxPlanner.plan(s, Optional.of(pod), NOW));
+    s = statusPlannedWith(s, pod);
 
     s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("img:2");
     SandboxPlan update = SandboxPlanner.plan(s, Optional.of(pod), NOW);
@@ -385,7 +390,7 @@ class SandboxPlannerTest {
   void changesBeyondImagesAreNotAppliedInPlace() {
     Sandbox s = sandbox("img:1");
     Pod pod = podFor(s, true);
-    s = withPhase(s, SandboxPlanner.plan(s, Optional.of(pod), NOW));
+    s = statusPlannedWith(s, pod);
     s.getSpec().getTemplate().getSpec().getContainers().get(0).setCommand(List.of("sleep", "1"));
 
     SandboxPlan plan = SandboxPlanner.plan(s, Optional.of(pod), NOW);

@@ -63,6 +63,13 @@ class SandboxSetPlannerTest {
     return s;
   }
 
+  /** Members 0-2 Ready, 3-4 not yet. */
+  static List<Sandbox> threeReadyThenTwoNot(SandboxSet set) {
+    List<Sandbox> members = new ArrayList<>(members(set, 0, 3, true, true));
+    members.addAll(members(set, 3, 2, false, true));
+    return members;
+  }
+
   static List<Sandbox> members(
       SandboxSet set, int from, int count, boolean ready, boolean current) {
     return IntStream.range(from, from + count)
@@ -104,8 +111,7 @@ class SandboxSetPlannerTest {
   @Test
   void statusCountsCreatingAndAvailable() {
     SandboxSet set = set(5, "img:1");
-    List<Sandbox> members = new ArrayList<>(members(set, 0, 3, true, true));
-    members.addAll(members(set, 3, 2, false, true));
+    List<Sandbox> members = threeReadyThenTwoNot(set);
     SandboxSetPlan plan = SandboxSetPlanner.plan(set, members, NOW);
     assertThat(plan.create()).isEmpty();
     assertThat(plan.scaleDown()).isEmpty();
@@ -116,8 +122,7 @@ class SandboxSetPlannerTest {
   @Test
   void scaleDownTakesNotReadyMembersFirst() {
     SandboxSet set = set(3, "img:1");
-    List<Sandbox> members = new ArrayList<>(members(set, 0, 3, true, true));
-    members.addAll(members(set, 3, 2, false, true));
+    List<Sandbox> members = threeReadyThenTwoNot(set);
     SandboxSetPlan plan = SandboxSetPlanner.plan(set, members, NOW);
     assertThat(plan.create()).isEmpty();
     assertThat(plan.scaleDown())

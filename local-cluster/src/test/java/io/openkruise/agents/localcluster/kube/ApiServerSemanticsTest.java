@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -45,27 +46,26 @@ class ApiServerSemanticsTest {
     assumeTrue(cluster.isReal(), "needs the real API server, running on: " + cluster.description());
   }
 
+  /** {@code create} fails with 422 Unprocessable Entity naming {@code field}. */
+  private static void assertRejected(ThrowingCallable create, String field) {
+    assertThatThrownBy(create)
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(422);
+              assertThat(e.getMessage()).contains(field);
+            });
+  }
+
   @Test
   void invalidCustomResourceFieldsAreRejectedWith422(KubernetesClient client) {
     SandboxClaim zero = claim("zero");
     zero.getSpec().setReplicas(0);
-    assertThatThrownBy(() -> client.resource(zero).create())
-        .isInstanceOfSatisfying(
-            KubernetesClientException.class,
-            e -> {
-              assertThat(e.getCode()).isEqualTo(422);
-              assertThat(e.getMessage()).contains("spec.replicas");
-            });
+    assertRejected(() -> client.resource(zero).create(), "spec.replicas");
 
     SandboxClaim badDuration = claim("bad-duration");
     badDuration.getSpec().setClaimTimeout("abc");
-    assertThatThrownBy(() -> client.resource(badDuration).create())
-        .isInstanceOfSatisfying(
-            KubernetesClientException.class,
-            e -> {
-              assertThat(e.getCode()).isEqualTo(422);
-              assertThat(e.getMessage()).contains("spec.claimTimeout");
-            });
+    assertRejected(() -> client.resource(badDuration).create(), "spec.claimTimeout");
 
     SandboxSet negative = new SandboxSet();
     negative.setMetadata(meta("negative"));

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.Toleration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -61,13 +63,8 @@ class NodePickerTest {
   @Test
   void aNodeThatStoppedReportingTakesNoNewPods() {
     Node lost =
-        new NodeBuilder(node("a", Map.of()))
-            .withNewSpec()
-            .addNewTaint()
-            .withKey("node.kubernetes.io/unreachable")
-            .withEffect("NoSchedule")
-            .endTaint()
-            .endSpec()
+        new NodeBuilder(
+                tainted(new Taint("NoSchedule", "node.kubernetes.io/unreachable", null, null)))
             .withNewStatus()
             .addNewCondition()
             .withType("Ready")
@@ -85,56 +82,29 @@ class NodePickerTest {
   @Test
   void taintsKeepPodsAwayUnlessTolerated() {
     Node tainted =
-        new NodeBuilder(node("a", Map.of()))
-            .withNewSpec()
-            .addNewTaint()
-            .withKey("dedicated")
-            .withValue("sandboxes")
-            .withEffect("NoSchedule")
-            .endTaint()
-            .addNewTaint()
-            .withKey("soft")
-            .withEffect("PreferNoSchedule")
-            .endTaint()
-            .endSpec()
-            .build();
-    Pod plain = pod(null, null, null);
-    assertThat(NodePicker.toleratesTaints(plain, tainted)).isFalse();
+        tainted(
+            new Taint("NoSchedule", "dedicated", null, "sandboxes"),
+            new Taint("PreferNoSchedule", "soft", null, null));
+    assertThat(NodePicker.toleratesTaints(pod(null, null, null), tainted)).isFalse();
+    assertThat(
+            NodePicker.toleratesTaints(
+                tolerating("dedicated", "Equal", "sandboxes", "NoSchedule"), tainted))
+        .isTrue();
+    assertThat(NodePicker.toleratesTaints(tolerating("dedicated", "Equal", "gpu", null), tainted))
+        .isFalse();
+    assertThat(NodePicker.toleratesTaints(tolerating(null, "Exists", null, null), tainted))
+        .isTrue();
+  }
 
-    Pod equal = pod(null, null, null);
-    equal
-        .getSpec()
-        .setTolerations(
-            List.of(
-                new io.fabric8.kubernetes.api.model.TolerationBuilder()
-                    .withKey("dedicated")
-                    .withOperator("Equal")
-                    .withValue("sandboxes")
-                    .withEffect("NoSchedule")
-                    .build()));
-    assertThat(NodePicker.toleratesTaints(equal, tainted)).isTrue();
+  /** Node "a", without labels, carrying {@code taints}. */
+  private static Node tainted(Taint... taints) {
+    return new NodeBuilder(node("a", Map.of())).withNewSpec().withTaints(taints).endSpec().build();
+  }
 
-    Pod other = pod(null, null, null);
-    other
-        .getSpec()
-        .setTolerations(
-            List.of(
-                new io.fabric8.kubernetes.api.model.TolerationBuilder()
-                    .withKey("dedicated")
-                    .withOperator("Equal")
-                    .withValue("gpu")
-                    .build()));
-    assertThat(NodePicker.toleratesTaints(other, tainted)).isFalse();
-
-    Pod everything = pod(null, null, null);
-    everything
-        .getSpec()
-        .setTolerations(
-            List.of(
-                new io.fabric8.kubernetes.api.model.TolerationBuilder()
-                    .withOperator("Exists")
-                    .build()));
-    assertThat(NodePicker.toleratesTaints(everything, tainted)).isTrue();
+  private static Pod tolerating(String key, String operator, String value, String effect) {
+    Pod pod = pod(null, null, null);
+    pod.getSpec().setTolerations(List.of(new Toleration(effect, key, operator, null, value)));
+    return pod;
   }
 
   private static Node node(String name, Map<String, String> labels) {

@@ -22,7 +22,7 @@ class PodStatusPlannerTest {
   @Test
   void podWithoutProbesIsRunningAndReadyAtOnce() {
     Pod pod = pod("img:1", false);
-    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    PodRun run = started(pod);
 
     PodStatus s = PodStatusPlanner.running(pod, run, T0);
 
@@ -47,7 +47,7 @@ class PodStatusPlannerTest {
   @Test
   void failingProbesKeepThePodUnready() {
     Pod pod = pod("img:1", true);
-    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    PodRun run = started(pod);
     assertThat(run.containersReady()).isFalse();
 
     PodStatus s =
@@ -72,7 +72,7 @@ class PodStatusPlannerTest {
             .addNewReadinessGate("example.com/gate")
             .endSpec()
             .build();
-    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    PodRun run = started(pod);
 
     PodStatus s = PodStatusPlanner.running(pod, run, T0);
     assertThat(condition(s, "ContainersReady").getStatus()).isEqualTo("True");
@@ -90,7 +90,7 @@ class PodStatusPlannerTest {
   @Test
   void transitionTimesOnlyMoveWhenTheStatusChanges() {
     Pod pod = pod("img:1", false);
-    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    PodRun run = started(pod);
     pod.setStatus(PodStatusPlanner.running(pod, run, T0));
 
     PodStatus later = PodStatusPlanner.running(pod, run, T1);
@@ -105,7 +105,7 @@ class PodStatusPlannerTest {
   @Test
   void imageChangeRestartsThatContainerWithANewImageIdAndStaysReady() {
     Pod pod = pod("img:1", false);
-    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    PodRun run = started(pod);
     String oldId =
         PodStatusPlanner.running(pod, run, T0).getContainerStatuses().get(0).getImageID();
 
@@ -133,7 +133,7 @@ class PodStatusPlannerTest {
   @Test
   void terminatedStatusStopsEveryContainer() {
     Pod pod = pod("img:1", false);
-    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    PodRun run = started(pod);
     PodStatus s = PodStatusPlanner.terminated(pod, run, T1);
     assertThat(s.getPhase()).isEqualTo("Succeeded");
     assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
@@ -143,7 +143,7 @@ class PodStatusPlannerTest {
   @Test
   void killedPodFailsWithExitCode137AndKeepsItsAddress() {
     Pod pod = pod("img:1", false);
-    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    PodRun run = started(pod);
     PodStatus s = PodStatusPlanner.killed(pod, run, T1);
     assertThat(s.getPhase()).isEqualTo("Failed");
     assertThat(s.getPodIP()).isEqualTo("127.1.0.2");
@@ -157,7 +157,7 @@ class PodStatusPlannerTest {
   @Test
   void patchNullsStaleFieldsAndCoversDetectsNoOps() {
     Pod pod = pod("img:1", false);
-    PodRun run = PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
+    PodRun run = started(pod);
     PodStatus desired = PodStatusPlanner.running(pod, run, T0);
     ObjectNode patch = PodStatusPlanner.patch(desired);
 
@@ -183,6 +183,11 @@ class PodStatusPlannerTest {
         .getState()
         .setTerminated(new io.fabric8.kubernetes.api.model.ContainerStateTerminated());
     assertThat(PodStatusPlanner.covers(server, patch)).isFalse();
+  }
+
+  /** {@code pod} started at T0 on pod address 127.1.0.2 of host 127.0.0.1. */
+  private static PodRun started(Pod pod) {
+    return PodRun.start(pod, "127.1.0.2", "127.0.0.1", T0);
   }
 
   private static PodCondition condition(PodStatus s, String type) {

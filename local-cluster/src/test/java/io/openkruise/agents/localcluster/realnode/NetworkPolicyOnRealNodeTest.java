@@ -3,14 +3,14 @@ package io.openkruise.agents.localcluster.realnode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.marcnuri.helm.Helm;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.localcluster.kube.KubeBinaries;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
+import io.openkruise.agents.testing.Namespaces;
+import io.openkruise.agents.testing.NodePods;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -67,9 +67,7 @@ class NetworkPolicyOnRealNodeTest {
     apiEndpoint = node.plan().hostIp() + ":" + cluster.apiServerUrl().getPort();
     KubernetesClient client = cluster.client();
     for (String ns : List.of(SYSTEM, SANDBOXES)) {
-      client
-          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-          .create();
+      Namespaces.ensure(client, ns);
     }
     String sandbox = MetadataKeys.ANNOTATION_CREATED_BY + "=" + MetadataKeys.CREATED_BY_SANDBOX;
     // The chart's managerSelector and the management port next to the E2B port.
@@ -224,20 +222,13 @@ class NetworkPolicyOnRealNodeTest {
     List<String> command = new ArrayList<>(List.of("/netcheck", "listen"));
     command.addAll(List.of(ports));
     Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(ns)
+        NodePods.imported(ns, name, "netcheck", install.netcheckImage(), command)
+            .editMetadata()
             .withLabels(l)
             .endMetadata()
-            .withNewSpec()
+            .editSpec()
             .withAutomountServiceAccountToken(false)
-            .withTerminationGracePeriodSeconds(0L)
-            .addNewContainer()
-            .withName("netcheck")
-            .withImage(install.netcheckImage())
-            .withImagePullPolicy("Never")
-            .withCommand(command)
+            .editFirstContainer()
             // kubelet probes from the host namespace: the policy must not cut the node off.
             .withNewReadinessProbe()
             .withNewTcpSocket()

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.openkruise.agents.localcluster.kube.KubeBinaries;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
+import io.openkruise.agents.testing.NodePods;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,23 +75,18 @@ class RealNodeTierTest {
   void aPlainPodRunsInARealContainerAndItsOutputIsReadable() throws Exception {
     KubernetesClient client = cluster.client();
     Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName("hello")
-            .withNamespace("default")
-            .endMetadata()
-            .withNewSpec()
-            .withRestartPolicy("Never")
-            .withTerminationGracePeriodSeconds(0L)
-            .addNewContainer()
-            .withName("main")
-            .withImage(IMAGE)
-            .withImagePullPolicy("Never")
-            .withCommand(
-                "sh",
-                "-c",
-                "echo \"hello from $(cat /etc/hostname) uid=$(id -u)\"; "
-                    + "echo boot_id=$(cat /proc/sys/kernel/random/boot_id); exec sleep 3600")
+        NodePods.runOnce(
+                "default",
+                "hello",
+                "main",
+                IMAGE,
+                List.of(
+                    "sh",
+                    "-c",
+                    "echo \"hello from $(cat /etc/hostname) uid=$(id -u)\"; "
+                        + "echo boot_id=$(cat /proc/sys/kernel/random/boot_id); exec sleep 3600"))
+            .editSpec()
+            .editFirstContainer()
             .withNewReadinessProbe()
             .withNewExec()
             .withCommand("test", "-d", "/proc/1")
