@@ -213,10 +213,6 @@ class ErrorsAndRoutingTest {
   }
 
   private static io.restassured.response.Response create(Map<String, Object> body) {
-    return given()
-        .header("X-API-Key", ADMIN)
-        .contentType(ContentType.JSON)
-        .body(body)
-        .post("/v2/sandboxes");
+    return SandboxApiTest.create(ADMIN, body);
   }
 }

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,6 +43,15 @@ class ExtensionsTest {
 
   private Resource<Sandbox> sandbox(String namespace, String name) {
     return client.resources(Sandbox.class).inNamespace(namespace).withName(name);
+  }
+
+  /** The controller's part, played beside the request: once {@code seen} holds, {@code act}. */
+  private static CompletableFuture<Void> controllerOnce(Callable<Boolean> seen, Runnable act) {
+    return CompletableFuture.runAsync(
+        () -> {
+          await().atMost(Duration.ofSeconds(10)).until(seen);
+          act.run();
+        });
   }
 
   private void pool(String ns, String template, int size) {
@@ -174,27 +184,23 @@ class ExtensionsTest {
     // The controller's part: it observes the new generation once the new image runs. (The mock
     // server appends to lists in merge patches where the API server replaces them: look at all.)
     CompletableFuture<Void> controller =
-        CompletableFuture.runAsync(
-            () -> {
-              await()
-                  .atMost(Duration.ofSeconds(10))
-                  .until(
-                      () ->
-                          sandbox("image", "tpl-image-0")
-                              .get()
-                              .getSpec()
-                              .getTemplate()
-                              .getSpec()
-                              .getContainers()
-                              .stream()
-                              .anyMatch(c -> "registry.local/app:v2".equals(c.getImage())));
-              sandbox("image", "tpl-image-0")
-                  .editStatus(
-                      x -> {
-                        x.getStatus().setObservedGeneration(x.getMetadata().getGeneration());
-                        return x;
-                      });
-            });
+        controllerOnce(
+            () ->
+                sandbox("image", "tpl-image-0")
+                    .get()
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .stream()
+                    .anyMatch(c -> "registry.local/app:v2".equals(c.getImage())),
+            () ->
+                sandbox("image", "tpl-image-0")
+                    .editStatus(
+                        x -> {
+                          x.getStatus().setObservedGeneration(x.getMetadata().getGeneration());
+                          return x;
+                        }));
     var res = create("tpl-image", Map.of(MetadataKeys.EXT_IMAGE, "registry.local/app:v2"));
     res.then().statusCode(201);
     controller.join();
@@ -220,24 +226,13 @@ class ExtensionsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> !cache.setsNamed("tpl-nostock").isEmpty());
     // The controller's part: the new sandbox becomes Ready.
     CompletableFuture<Void> controller =
-        CompletableFuture.runAsync(
+        controllerOnce(
+            () ->
+                !client.resources(Sandbox.class).inNamespace("nostock").list().getItems().isEmpty(),
             () -> {
-              await()
-                  .atMost(Duration.ofSeconds(10))
-                  .until(
-                      () ->
-                          !client
-                              .resources(Sandbox.class)
-                              .inNamespace("nostock")
-                              .list()
-                              .getItems()
-                              .isEmpty());
               Sandbox s =
                   client.resources(Sandbox.class).inNamespace("nostock").list().getItems().get(0);
-              client
-                  .resources(Sandbox.class)
-                  .inNamespace("nostock")
-                  .withName(s.getMetadata().getName())
+              sandbox("nostock", s.getMetadata().getName())
                   .editStatus(
                       x -> {
                         x.setStatus(new io.openkruise.agents.api.v1alpha1.SandboxStatus());

@@ -51,6 +51,21 @@ class SandboxApiTest {
     Fixtures.awaitCached(cache, template, size);
   }
 
+  /** A pool of {@code size} on the fake runtime, once the manager's cache shows it. */
+  private void cachedPool(String namespace, String template, int size, boolean shouldInit) {
+    Fixtures.pool(client, namespace, template, size, runtime.url(), shouldInit);
+    awaitPool(template, size);
+  }
+
+  /** The E2B ID of a sandbox {@code key} creates from {@code template} (201 Created). */
+  static String createdId(String key, String template) {
+    return create(key, Map.of("templateID", template))
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("sandboxID");
+  }
+
   /** Plays the controller: the status of Sandbox {@code ref} (namespace, name) becomes this. */
   private void reportStatus(String[] ref, String phase, Condition... conditions) {
     client
@@ -87,8 +102,7 @@ class SandboxApiTest {
 
   @Test
   void createFromWarmPoolAnswers201InitsRuntimeAndWritesTheClaim() {
-    Fixtures.pool(client, "warm", "tpl-warm", 2, runtime.url(), true);
-    awaitPool("tpl-warm", 2);
+    cachedPool("warm", "tpl-warm", 2, true);
     Instant before = Instant.now();
 
     Response r =
@@ -153,8 +167,7 @@ class SandboxApiTest {
 
   @Test
   void listFiltersByMetadataAndStateAndPages() {
-    Fixtures.pool(client, "listing", "tpl-list", 3, runtime.url(), false);
-    awaitPool("tpl-list", 3);
+    cachedPool("listing", "tpl-list", 3, false);
     String key = newKey("lister");
     List<String> ids = new ArrayList<>();
     for (String color : List.of("red", "red", "blue")) {
@@ -210,16 +223,10 @@ class SandboxApiTest {
 
   @Test
   void failedSandboxIsGoneForGetAndConnectButItsOwnerCanStillKillIt() {
-    Fixtures.pool(client, "failing", "tpl-fail", 1, runtime.url(), false);
-    awaitPool("tpl-fail", 1);
+    cachedPool("failing", "tpl-fail", 1, false);
     String alice = newKey("alice-failed");
     String bob = newKey("bob-failed");
-    String id =
-        create(alice, Map.of("templateID", "tpl-fail"))
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("sandboxID");
+    String id = createdId(alice, "tpl-fail");
     Sandbox s = stored(id);
     // What the controller writes when the sandbox's pod failed under it.
     s.getStatus().setPhase(io.openkruise.agents.api.v1alpha1.SandboxPhase.FAILED);
@@ -247,16 +254,10 @@ class SandboxApiTest {
 
   @Test
   void anotherKeySeesNotFoundAndKillDeletes() {
-    Fixtures.pool(client, "owners", "tpl-own", 1, runtime.url(), false);
-    awaitPool("tpl-own", 1);
+    cachedPool("owners", "tpl-own", 1, false);
     String alice = newKey("alice");
     String bob = newKey("bob");
-    String id =
-        create(alice, Map.of("templateID", "tpl-own"))
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("sandboxID");
+    String id = createdId(alice, "tpl-own");
 
     for (var call :
         List
@@ -296,8 +297,7 @@ class SandboxApiTest {
 
   @Test
   void pauseThenConnectResumesAndReinitsTheRuntime() {
-    Fixtures.pool(client, "pausing", "tpl-pause", 1, runtime.url(), true);
-    awaitPool("tpl-pause", 1);
+    cachedPool("pausing", "tpl-pause", 1, true);
     Response created =
         create(ADMIN, Map.of("templateID", "tpl-pause", "envVars", Map.of("K", "v")));
     created.then().statusCode(201);
@@ -382,8 +382,7 @@ class SandboxApiTest {
 
   @Test
   void autoPauseWritesPauseTimeAndRetention() {
-    Fixtures.pool(client, "autopause", "tpl-ap", 1, runtime.url(), false);
-    awaitPool("tpl-ap", 1);
+    cachedPool("autopause", "tpl-ap", 1, false);
     String id =
         create(
                 ADMIN,
@@ -459,23 +458,13 @@ class SandboxApiTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> cache.setsNamed("tpl-skip").size() == 2);
     List<String> namespaces = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      String id =
-          create(ADMIN, Map.of("templateID", "tpl-spread"))
-              .then()
-              .statusCode(201)
-              .extract()
-              .path("sandboxID");
+      String id = createdId(ADMIN, "tpl-spread");
       namespaces.add(stored(id).getMetadata().getNamespace());
     }
     assertThat(namespaces).contains("spread-a", "spread-b");
 
     for (int i = 0; i < 3; i++) {
-      String id =
-          create(ADMIN, Map.of("templateID", "tpl-skip"))
-              .then()
-              .statusCode(201)
-              .extract()
-              .path("sandboxID");
+      String id = createdId(ADMIN, "tpl-skip");
       assertThat(stored(id).getMetadata().getNamespace()).isEqualTo("full-y");
     }
     // Pool exhausted: after the (test-short) claim timeout, a clean 503.

@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.support.FakeRuntime;
 import io.openkruise.agents.manager.support.Fixtures;
+import io.openkruise.agents.testing.Namespaces;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.http.ContentType;
@@ -43,10 +43,7 @@ class TeamsApiTest {
   }
 
   private void namespace(String name) {
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
-        .create(); // the mock API server has no server-side apply
+    Namespaces.ensure(client, name);
   }
 
   @Test
@@ -101,12 +98,7 @@ class TeamsApiTest {
 
     // Both namespaces have tpl-team: each key claims in its own, and sees only its own template.
     for (int i = 0; i < 1; i++) {
-      String id =
-          SandboxApiTest.create(redKey, Map.of("templateID", "tpl-team"))
-              .then()
-              .statusCode(201)
-              .extract()
-              .path("sandboxID");
+      String id = SandboxApiTest.createdId(redKey, "tpl-team");
       assertThat(cache.claimed(id).orElseThrow().getMetadata().getNamespace())
           .isEqualTo("team-red");
       given().header("X-API-Key", blueKey).get("/sandboxes/" + id).then().statusCode(404);

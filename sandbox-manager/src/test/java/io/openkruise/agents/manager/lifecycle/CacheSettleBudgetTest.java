@@ -1,16 +1,13 @@
 package io.openkruise.agents.manager.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,8 +15,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Back-pressure on read-your-writes waits under a watch that lags without end (the replica's
@@ -34,23 +31,11 @@ class CacheSettleBudgetTest {
   static final int WRITERS = 40;
 
   KubernetesClient client;
-  final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-  }
+  @RegisterExtension final HandBuiltReplica replicas = new HandBuiltReplica();
 
   private SandboxCache frozenCacheHolding(Sandbox s) {
-    SandboxCache cache = HandBuiltReplica.startedCache(client, new SimpleMeterRegistry());
-    closeables.add(cache);
-    String ns = s.getMetadata().getNamespace();
-    String name = s.getMetadata().getName();
-    await().atMost(Duration.ofSeconds(10)).until(() -> cache.cached(ns, name).isPresent());
-    cache.close();
-    return cache;
+    return replicas.frozenCacheHolding(
+        client, s.getMetadata().getNamespace(), s.getMetadata().getName());
   }
 
   /** The most waits pending at once while WRITERS threads each wait for a write never seen. */

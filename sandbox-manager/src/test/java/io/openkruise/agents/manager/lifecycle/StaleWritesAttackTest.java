@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.manager.cache.SandboxCache;
+import io.openkruise.agents.api.v1alpha1.SandboxSpec;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.SandboxView;
 import io.openkruise.agents.manager.e2b.Timeouts;
@@ -20,8 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Deadline and state writes planned on a stale copy of a sandbox (issue 14, "writes guarded"). A
@@ -33,26 +34,18 @@ import org.junit.jupiter.api.Test;
 @io.openkruise.agents.testing.tier.MockTier
 class StaleWritesAttackTest {
 
-  KubernetesMockServer server;
   KubernetesClient client;
-  final List<AutoCloseable> closeables = new ArrayList<>();
+  @RegisterExtension final HandBuiltReplica replicas = new HandBuiltReplica();
   final Caller owner = new Caller("owner-stale", "owner", false);
 
-  @AfterEach
-  void close() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-  }
-
-  /** A replica whose cache saw the sandbox once and then nothing more. */
-  private SandboxService frozenReplica(String ns, String name) {
-    SandboxCache cache = HandBuiltReplica.startedCache(client, new SimpleMeterRegistry());
-    closeables.add(cache);
-    await().atMost(Duration.ofSeconds(10)).until(() -> cache.cached(ns, name).isPresent());
-    cache.close();
+  /** A replica whose cache saw {@code s} once and then nothing more. */
+  private SandboxService frozenReplica(Sandbox s) {
     return HandBuiltReplica.service(
-        client, cache, TestConfigs.lifecycle("2s", "2s"), new SimpleMeterRegistry());
+        client,
+        replicas.frozenCacheHolding(
+            client, s.getMetadata().getNamespace(), s.getMetadata().getName()),
+        TestConfigs.lifecycle("2s", "2s"),
+        new SimpleMeterRegistry());
   }
 
   private Sandbox running(String ns, String name, Instant shutdown, List<String> finalizers) {
@@ -62,29 +55,38 @@ class StaleWritesAttackTest {
     return client.resource(s).create();
   }
 
-  private Sandbox live(String ns, String name) {
-    return client.resources(Sandbox.class).inNamespace(ns).withName(name).get();
+  private Resource<Sandbox> stored(Sandbox s) {
+    return client
+        .resources(Sandbox.class)
+        .inNamespace(s.getMetadata().getNamespace())
+        .withName(s.getMetadata().getName());
+  }
+
+  private Sandbox live(Sandbox s) {
+    return stored(s).get();
+  }
+
+  /** A write straight to the API server, as another replica's would be. */
+  private void writtenByAnotherReplica(Sandbox s, Consumer<SandboxSpec> change) {
+    stored(s)
+        .edit(
+            x -> {
+              change.accept(x.getSpec());
+              return x;
+            });
   }
 
   @Test
   void connectOnAStaleCopyNeverShortensAnotherReplicasExtension() {
     Sandbox s = running("stale-a", "sbx-a", Instant.now().plusSeconds(30), List.of());
-    SandboxService replicaA = frozenReplica("stale-a", "sbx-a");
+    SandboxService replicaA = frozenReplica(s);
     Instant extendedByB = Instant.now().plus(Duration.ofHours(2));
-    client
-        .resources(Sandbox.class)
-        .inNamespace("stale-a")
-        .withName("sbx-a")
-        .edit(
-            x -> {
-              x.getSpec().setShutdownTime(Timeouts.format(extendedByB));
-              return x;
-            });
+    writtenByAnotherReplica(s, spec -> spec.setShutdownTime(Timeouts.format(extendedByB)));
 
     // A sees 30 s left and "extends" to 60 s: planned on a stale copy, that would shorten B's 2 h.
     replicaA.connect(owner, SandboxView.id(s), Duration.ofSeconds(60));
 
-    assertThat(Instant.parse(live("stale-a", "sbx-a").getSpec().getShutdownTime()))
+    assertThat(Instant.parse(live(s).getSpec().getShutdownTime()))
         .isAfterOrEqualTo(extendedByB.minusSeconds(1));
   }
 
@@ -93,38 +95,33 @@ class StaleWritesAttackTest {
     Sandbox s =
         running(
             "stale-b", "sbx-b", Instant.now().plusSeconds(300), List.of("test.io/keep-for-test"));
-    SandboxService replicaA = frozenReplica("stale-b", "sbx-b");
+    SandboxService replicaA = frozenReplica(s);
     // Replica B kills it: with a finalizer it stays, marked for deletion.
-    client.resources(Sandbox.class).inNamespace("stale-b").withName("sbx-b").delete();
+    stored(s).delete();
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> live("stale-b", "sbx-b").getMetadata().getDeletionTimestamp() != null);
-    String before = live("stale-b", "sbx-b").getSpec().getShutdownTime();
+        .until(() -> live(s).getMetadata().getDeletionTimestamp() != null);
+    String before = live(s).getSpec().getShutdownTime();
 
     assertThatThrownBy(() -> replicaA.setTimeout(owner, SandboxView.id(s), Duration.ofHours(20)))
         .isInstanceOfSatisfying(E2bException.class, e -> assertThat(e.status()).isEqualTo(404));
-    assertThat(live("stale-b", "sbx-b").getSpec().getShutdownTime()).isEqualTo(before);
+    assertThat(live(s).getSpec().getShutdownTime()).isEqualTo(before);
   }
 
   @Test
   void aStalePauseOfASandboxPausedMeanwhileIsRefused() {
     Sandbox s = running("stale-c", "sbx-c", Instant.now().plusSeconds(300), List.of());
-    SandboxService replicaA = frozenReplica("stale-c", "sbx-c");
+    SandboxService replicaA = frozenReplica(s);
     Instant retention = Instant.now().plus(Duration.ofDays(7));
-    client
-        .resources(Sandbox.class)
-        .inNamespace("stale-c")
-        .withName("sbx-c")
-        .edit(
-            x -> {
-              x.getSpec().setPaused(true);
-              x.getSpec().setShutdownTime(Timeouts.format(retention));
-              return x;
-            });
+    writtenByAnotherReplica(
+        s,
+        spec -> {
+          spec.setPaused(true);
+          spec.setShutdownTime(Timeouts.format(retention));
+        });
 
     assertThatThrownBy(() -> replicaA.pause(owner, SandboxView.id(s)))
         .isInstanceOfSatisfying(E2bException.class, e -> assertThat(e.status()).isEqualTo(409));
-    assertThat(live("stale-c", "sbx-c").getSpec().getShutdownTime())
-        .isEqualTo(Timeouts.format(retention));
+    assertThat(live(s).getSpec().getShutdownTime()).isEqualTo(Timeouts.format(retention));
   }
 }

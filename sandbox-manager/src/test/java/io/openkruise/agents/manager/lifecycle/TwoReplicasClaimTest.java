@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.manager.cache.SandboxCache;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.openkruise.agents.manager.e2b.Extensions;
 import io.openkruise.agents.manager.e2b.SandboxView;
@@ -18,13 +17,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two manager "replicas" (own client, own informer cache, own claimer) claim 200 times at once from
@@ -37,21 +37,26 @@ class TwoReplicasClaimTest {
 
   KubernetesMockServer server;
   KubernetesClient client;
-  final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-  }
+  @RegisterExtension final HandBuiltReplica replicas = new HandBuiltReplica();
 
   private SandboxService replica(SimpleMeterRegistry registry) {
-    KubernetesClient own = server.createClient();
-    closeables.add(own);
-    SandboxCache cache = HandBuiltReplica.startedCache(own, registry);
-    closeables.add(cache);
-    return HandBuiltReplica.service(own, cache, TestConfigs.lifecycle("20s", "10s"), registry);
+    return replicas.replica(
+        replicas.closedAfter(server.createClient()), TestConfigs.lifecycle("20s", "10s"), registry);
+  }
+
+  /** A secure create from {@code template} for 300 s, with nothing else asked for. */
+  private static CreateRequest createFrom(String template) {
+    return new CreateRequest(
+        template,
+        Duration.ofSeconds(300),
+        false,
+        false,
+        true,
+        Map.of(),
+        Map.of(),
+        Extensions.NONE,
+        true,
+        Optional.empty());
   }
 
   @Test
@@ -60,18 +65,7 @@ class TwoReplicasClaimTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     SandboxService a = replica(registry);
     SandboxService b = replica(registry);
-    CreateRequest req =
-        new CreateRequest(
-            "tpl-race",
-            Duration.ofSeconds(300),
-            false,
-            false,
-            true,
-            Map.of(),
-            Map.of(),
-            Extensions.NONE,
-            true,
-            java.util.Optional.empty());
+    CreateRequest req = createFrom("tpl-race");
     Caller caller = new Caller("owner-1", "owner", false);
 
     ExecutorService pool = Executors.newFixedThreadPool(32);
@@ -111,18 +105,7 @@ class TwoReplicasClaimTest {
   void aCreatedSandboxIsInTheCreatorsCacheWhenCreateAnswers() {
     Fixtures.pool(client, "ryw", "tpl-ryw", 60, null, false);
     SandboxService replica = replica(new SimpleMeterRegistry());
-    CreateRequest req =
-        new CreateRequest(
-            "tpl-ryw",
-            Duration.ofSeconds(300),
-            false,
-            false,
-            true,
-            Map.of(),
-            Map.of(),
-            Extensions.NONE,
-            true,
-            java.util.Optional.empty());
+    CreateRequest req = createFrom("tpl-ryw");
     Caller caller = new Caller("owner-ryw", "owner", false);
     for (int i = 0; i < 60; i++) {
       String id = SandboxView.id(replica.create(caller, req));

@@ -11,9 +11,9 @@ import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.PodInfo;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.support.Backends;
+import io.openkruise.agents.manager.support.ConfigProfile;
 import io.openkruise.agents.manager.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.vertx.core.Vertx;
@@ -39,10 +39,9 @@ import org.junit.jupiter.api.Test;
 class PodIdentityProxyTest {
 
   /** The %test profile turns the check off for the pod-less mock tests; on here. */
-  public static class VerifyPods implements QuarkusTestProfile {
-    @Override
-    public Map<String, String> getConfigOverrides() {
-      return Map.of("kruise.proxy.verify-pod-identity", "true");
+  public static class VerifyPods extends ConfigProfile {
+    public VerifyPods() {
+      super(Map.of("kruise.proxy.verify-pod-identity", "true"));
     }
   }
 

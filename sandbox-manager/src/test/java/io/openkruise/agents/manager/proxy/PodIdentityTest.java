@@ -41,13 +41,20 @@ class PodIdentityTest {
         .build();
   }
 
+  /** A pod controlled by {@code s}. */
+  private static Pod podOf(Sandbox s, String uid, String ip) {
+    return pod(uid, s.getMetadata().getUid(), ip);
+  }
+
+  /** Whether {@code pod} is taken for {@code s}'s own pod. */
+  private static boolean same(Sandbox s, Pod pod) {
+    return PodIdentity.check(s, Optional.of(pod)).same();
+  }
+
   @Test
   void theSandboxsOwnPodAtItsIpIsTheSame() {
     Sandbox s = sandbox("pod-1", "10.0.0.5");
-    assertThat(
-            PodIdentity.check(s, Optional.of(pod("pod-1", s.getMetadata().getUid(), "10.0.0.5")))
-                .same())
-        .isTrue();
+    assertThat(same(s, podOf(s, "pod-1", "10.0.0.5"))).isTrue();
   }
 
   @Test
@@ -58,34 +65,26 @@ class PodIdentityTest {
   @Test
   void anotherPodUidIsNotTheSame() {
     Sandbox s = sandbox("pod-1", "10.0.0.5");
-    assertThat(
-            PodIdentity.check(s, Optional.of(pod("pod-2", s.getMetadata().getUid(), "10.0.0.5")))
-                .same())
-        .isFalse();
+    assertThat(same(s, podOf(s, "pod-2", "10.0.0.5"))).isFalse();
   }
 
   @Test
   void anotherIpIsNotTheSame() {
     Sandbox s = sandbox("pod-1", "10.0.0.5");
-    assertThat(
-            PodIdentity.check(s, Optional.of(pod("pod-1", s.getMetadata().getUid(), "10.0.0.9")))
-                .same())
-        .isFalse();
+    assertThat(same(s, podOf(s, "pod-1", "10.0.0.9"))).isFalse();
   }
 
   @Test
   void aPodControlledBySomeoneElseIsNotTheSame() {
     Sandbox s = sandbox(null, "10.0.0.5");
-    assertThat(
-            PodIdentity.check(s, Optional.of(pod("pod-1", "another-sandbox", "10.0.0.5"))).same())
-        .isFalse();
+    assertThat(same(s, pod("pod-1", "another-sandbox", "10.0.0.5"))).isFalse();
   }
 
   @Test
   void aTerminatingPodIsNotTheSame() {
     Sandbox s = sandbox("pod-1", "10.0.0.5");
-    Pod p = pod("pod-1", s.getMetadata().getUid(), "10.0.0.5");
+    Pod p = podOf(s, "pod-1", "10.0.0.5");
     p.getMetadata().setDeletionTimestamp("2026-12-01T00:00:00Z");
-    assertThat(PodIdentity.check(s, Optional.of(p)).same()).isFalse();
+    assertThat(same(s, p)).isFalse();
   }
 }

@@ -3,12 +3,10 @@ package io.openkruise.agents.manager.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.envd.connect.ConnectEnvelope;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
-import io.openkruise.agents.manager.support.Fixtures;
+import io.openkruise.agents.manager.support.ConfigProfile;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.RestAssured;
@@ -46,10 +44,9 @@ class ProxyFuzzTest {
    * A short idle limit on both sides of the proxy (the E2B listener and the backend connections),
    * so stalled clients are cut quickly here.
    */
-  public static class ShortIdle implements QuarkusTestProfile {
-    @Override
-    public Map<String, String> getConfigOverrides() {
-      return Map.of("kruise.proxy.idle-timeout", "3s", "quarkus.http.idle-timeout", "3s");
+  public static class ShortIdle extends ConfigProfile {
+    public ShortIdle() {
+      super(Map.of("kruise.proxy.idle-timeout", "3s", "quarkus.http.idle-timeout", "3s"));
     }
   }
 
@@ -57,9 +54,6 @@ class ProxyFuzzTest {
 
   /** Far beyond any idle limit of the test profile: reaching it means nothing cut the client. */
   static final int SAFETY_NET_MS = 120_000;
-
-  static String sandboxId;
-  static String token;
 
   @Inject KubernetesClient client;
   @Inject SandboxTokens tokens;
@@ -70,14 +64,12 @@ class ProxyFuzzTest {
     sandbox();
   }
 
-  private synchronized String sandbox() throws Exception {
-    if (sandboxId == null) {
-      Sandbox created =
-          runtime.claimedSandbox(client, tokens, "fuzz", "proxy-fuzz", "tpl-fuzz", "owner-1");
-      token = tokens.envdAccessToken(created);
-      sandboxId = Fixtures.id(created);
-    }
-    return sandboxId;
+  private SecuredRuntime.Shared shared() throws Exception {
+    return runtime.shared(client, tokens, "fuzz");
+  }
+
+  private String sandbox() throws Exception {
+    return shared().id();
   }
 
   private String head(String method, String path, String contentType, String framing)
@@ -88,7 +80,7 @@ class ProxyFuzzTest {
         + " HTTP/1.1\r\nHost: 127.0.0.1\r\nE2b-Sandbox-Id: "
         + sandbox()
         + "\r\nE2b-Sandbox-Port: 49983\r\nX-Access-Token: "
-        + token
+        + shared().token()
         + "\r\nConnect-Protocol-Version: 1\r\nContent-Type: "
         + contentType
         + "\r\n"
@@ -100,6 +92,21 @@ class ProxyFuzzTest {
     Socket s = new Socket("127.0.0.1", RestAssured.port);
     s.setSoTimeout(SAFETY_NET_MS);
     return s;
+  }
+
+  /** A connection that has sent the head of a Process/Start with {@code framing}, no body yet. */
+  private Socket startingAProcess(String framing) throws Exception {
+    Socket s = connect();
+    try {
+      s.getOutputStream()
+          .write(
+              head("POST", "/process.Process/Start", "application/connect+json", framing)
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      return s;
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
   }
 
   private static byte[] envelope(int flags, int declaredLength, byte[] payload) {
@@ -209,15 +216,8 @@ class ProxyFuzzTest {
     byte[] chunk = new byte[1 << 20];
     long sent = 0;
     long cap = 256L << 20; // 16 times the runtime's message limit
-    try (Socket s = connect()) {
+    try (Socket s = startingAProcess("Transfer-Encoding: chunked\r\n")) {
       OutputStream out = s.getOutputStream();
-      out.write(
-          head(
-                  "POST",
-                  "/process.Process/Start",
-                  "application/connect+json",
-                  "Transfer-Encoding: chunked\r\n")
-              .getBytes(StandardCharsets.ISO_8859_1));
       byte[] header = envelope(0, Integer.MAX_VALUE, new byte[0]);
       out.write(("5\r\n").getBytes(StandardCharsets.ISO_8859_1));
       out.write(header);
@@ -290,15 +290,8 @@ class ProxyFuzzTest {
 
   @Test
   void aClientStallingMidBodyIsCutAndGetsNoProxyError() throws Exception {
-    try (Socket s = connect()) {
+    try (Socket s = startingAProcess("Content-Length: 1000\r\n")) {
       OutputStream out = s.getOutputStream();
-      out.write(
-          head(
-                  "POST",
-                  "/process.Process/Start",
-                  "application/connect+json",
-                  "Content-Length: 1000\r\n")
-              .getBytes(StandardCharsets.ISO_8859_1));
       out.write(envelope(0, 995, new byte[10]));
       out.flush();
       Answer a = read(s);

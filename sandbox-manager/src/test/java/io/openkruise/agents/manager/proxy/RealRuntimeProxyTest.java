@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.envd.connect.ConnectEnvelope;
 import io.openkruise.agents.envd.process.ProcessStart;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
-import io.openkruise.agents.manager.support.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.RestAssured;
@@ -39,10 +37,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @io.openkruise.agents.testing.tier.MockTier
 class RealRuntimeProxyTest {
 
-  /** The one sandbox of this class (its runtime holds one token) and its derived token. */
-  static String sandboxId;
-
+  /** The derived token of the one sandbox of this class (its runtime holds one token). */
   static String TOKEN;
+
   static final ObjectMapper JSON = new ObjectMapper();
 
   @RegisterExtension static final SecuredRuntime runtime = new SecuredRuntime();
@@ -53,21 +50,20 @@ class RealRuntimeProxyTest {
   @Inject SandboxTokens tokens;
 
   /** Every test talks to the same secure sandbox; {@code name} only documents the test. */
-  private synchronized String sandbox(String name) throws Exception {
-    if (sandboxId == null) {
-      Sandbox created =
-          runtime.claimedSandbox(client, tokens, "real", "shared", "tpl-real", "owner-1");
-      TOKEN = tokens.envdAccessToken(created);
-      sandboxId = Fixtures.id(created);
-    }
-    return sandboxId;
+  private String sandbox(String name) throws Exception {
+    SecuredRuntime.Shared shared = runtime.shared(client, tokens, "real");
+    TOKEN = shared.token();
+    return shared.id();
   }
 
   private static HttpRequest.Builder viaProxy(String id, String path) {
+    return withoutToken(id, path).header("X-Access-Token", TOKEN);
+  }
+
+  private static HttpRequest.Builder withoutToken(String id, String path) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port + path))
         .header("E2b-Sandbox-Id", id)
-        .header("E2b-Sandbox-Port", "49983")
-        .header("X-Access-Token", TOKEN);
+        .header("E2b-Sandbox-Port", "49983");
   }
 
   @Test
@@ -150,13 +146,7 @@ class RealRuntimeProxyTest {
     String id = sandbox("noauth");
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + RestAssured.port + "/files?path=x"))
-                .header("E2b-Sandbox-Id", id)
-                .header("E2b-Sandbox-Port", "49983")
-                .GET()
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+            withoutToken(id, "/files?path=x").GET().build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(502);
     assertThat(JSON.readTree(r.body()).path("message").asText())
         .isEqualTo("The sandbox was not found");

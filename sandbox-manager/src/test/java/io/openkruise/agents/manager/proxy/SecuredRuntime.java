@@ -32,6 +32,10 @@ final class SecuredRuntime implements BeforeAllCallback, AfterAllCallback {
   private final String ip = Loopback.freeAddressFor(49983);
   private volatile Vertx vertx;
   private volatile Path root;
+  private Shared shared;
+
+  /** A claimed sandbox that every test of a class uses: its E2B ID and envd access token. */
+  record Shared(String id, String token) {}
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
@@ -88,6 +92,21 @@ final class SecuredRuntime implements BeforeAllCallback, AfterAllCallback {
     Sandbox created = client.resource(s).create();
     init(tokens.envdAccessToken(created));
     return created;
+  }
+
+  /**
+   * The class's one sandbox on this runtime (which holds one token): {@code <namespace>/shared} of
+   * template {@code tpl-<namespace>}, owned by {@code owner-1}, made by {@link #claimedSandbox} on
+   * first use and the same on every later call.
+   */
+  synchronized Shared shared(KubernetesClient client, SandboxTokens tokens, String namespace)
+      throws Exception {
+    if (shared == null) {
+      Sandbox created =
+          claimedSandbox(client, tokens, namespace, "shared", "tpl-" + namespace, "owner-1");
+      shared = new Shared(Fixtures.id(created), tokens.envdAccessToken(created));
+    }
+    return shared;
   }
 
   private void init(String token) throws Exception {
