@@ -167,7 +167,12 @@ class CrashedClaimsOnLocalClusterTest {
     await()
         .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(() -> assertThat(claimed()).noneMatch(s -> unfinished(s)));
+        .untilAsserted(
+            () ->
+                assertThat(claimed().stream().filter(s -> unfinished(s)))
+                    .as("claimed but never initialised")
+                    .extracting(s -> s.getMetadata().getName())
+                    .isEmpty());
     List<Event> events =
         kube.v1().events().inNamespace(ns).list().getItems().stream()
             .filter(e -> "ClaimNeverCompleted".equals(e.getReason()))

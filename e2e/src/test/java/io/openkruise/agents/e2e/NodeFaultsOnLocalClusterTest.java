@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Test;
 /**
  * A simulated node stops heartbeating (cut off from the API server) on a private local cluster
  * whose kube-controller-manager runs the node lifecycle controller and whose two nodes renew their
- * Leases as kubelets do. After the controller's grace period (kube-controller-manager's default, 50
- * s) it marks the node's pods not Ready; our controller reports the claimed sandboxes there and
- * refills the pool on the other node. See docs/reliability.md, "Pod and node faults".
+ * Leases as kubelets do. After the controller's grace period ({@code --node-monitor-grace-period},
+ * {@link LocalKubernetes#NODE_MONITOR_GRACE}) it marks the node's pods not Ready; our controller
+ * reports the claimed sandboxes there and refills the pool on the other node. See
+ * docs/reliability.md, "Pod and node faults".
  */
 @io.openkruise.agents.testing.tier.E2eTier
 class NodeFaultsOnLocalClusterTest {

@@ -30,6 +30,9 @@ import java.util.logging.Logger;
 public final class LocalKubernetes implements ClusterAdmin, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LocalKubernetes.class.getName());
 
+  /** kube-controller-manager's grace for a silent node when its node lifecycle controller runs. */
+  public static final Duration NODE_MONITOR_GRACE = Duration.ofSeconds(20);
+
   /** Controllers we run; GC and namespace deletion are what tests rely on. */
   public static final List<String> DEFAULT_CONTROLLERS =
       List.of("garbage-collector-controller", "namespace-controller", "serviceaccount-controller");
@@ -365,14 +368,22 @@ public final class LocalKubernetes implements ClusterAdmin, AutoCloseable {
   }
 
   private List<String> controllerManagerCommand(KubeBinaries bins) {
-    return List.of(
-        bins.controllerManager().toString(),
-        "--kubeconfig=" + kubeconfig(),
-        "--controllers=" + String.join(",", options.controllers()),
-        "--leader-elect=false",
-        "--use-service-account-credentials=false",
-        // No serving endpoint needed: nothing scrapes it, and it would need a free port.
-        "--secure-port=0");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                bins.controllerManager().toString(),
+                "--kubeconfig=" + kubeconfig(),
+                "--controllers=" + String.join(",", options.controllers()),
+                "--leader-elect=false",
+                "--use-service-account-credentials=false",
+                // No serving endpoint needed: nothing scrapes it, and it would need a free port.
+                "--secure-port=0"));
+    if (options.controllers().contains("node-lifecycle-controller")) {
+      // A node is lost after 20 s without a heartbeat (default 50 s): the simulated nodes renew
+      // their Leases every few seconds (LocalNodeOptions.heartbeatEvery), and tests wait less.
+      command.add("--node-monitor-grace-period=" + NODE_MONITOR_GRACE.toSeconds() + "s");
+    }
+    return command;
   }
 
   private static int freePort() throws IOException {

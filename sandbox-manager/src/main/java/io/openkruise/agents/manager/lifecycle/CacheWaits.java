@@ -34,9 +34,15 @@ final class CacheWaits {
    */
   private final Semaphore settleBudget;
 
-  CacheWaits(SandboxCache cache, int settleBudget) {
+  private final ClaimMetrics metrics;
+
+  CacheWaits(SandboxCache cache, int settleBudget, ClaimMetrics metrics) {
     this.cache = cache;
-    this.settleBudget = new Semaphore(Math.max(0, settleBudget));
+    int budget = Math.max(0, settleBudget);
+    this.settleBudget = new Semaphore(budget);
+    this.metrics = metrics;
+    Semaphore permits = this.settleBudget;
+    metrics.cacheSettlesRunning(() -> budget - permits.availablePermits());
   }
 
   SandboxCache cache() {
@@ -115,27 +121,43 @@ final class CacheWaits {
    */
   void awaitCached(Sandbox s, Predicate<Sandbox> seen) {
     // Never on an event loop, and only within this replica's budget.
-    if (Context.isOnEventLoopThread() || !settleBudget.tryAcquire()) {
+    if (Context.isOnEventLoopThread()) {
+      metrics.cacheSettle("event_loop");
+      return;
+    }
+    if (!settleBudget.tryAcquire()) {
+      metrics.cacheSettle("over_budget");
       return;
     }
     try {
-      String ns = s.getMetadata().getNamespace();
-      String name = s.getMetadata().getName();
-      CompletableFuture<Sandbox> f = cache.await(ns, name, seen);
-      if (cache.cached(ns, name).isEmpty()) {
-        f.cancel(false); // already gone from the cache
-        return;
-      }
-      try {
-        f.get(CACHE_SETTLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException | ExecutionException e) {
-        f.cancel(false);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        f.cancel(false);
-      }
+      metrics.cacheSettle(settle(s, seen));
     } finally {
       settleBudget.release();
+    }
+  }
+
+  /** One bounded wait; says how it ended (the outcome tag of the settle counter). */
+  private String settle(Sandbox s, Predicate<Sandbox> seen) {
+    String ns = s.getMetadata().getNamespace();
+    String name = s.getMetadata().getName();
+    CompletableFuture<Sandbox> f = cache.await(ns, name, seen);
+    if (cache.cached(ns, name).isEmpty()) {
+      f.cancel(false); // already gone from the cache
+      return "not_cached";
+    }
+    try {
+      f.get(CACHE_SETTLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return "seen";
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      return "timed_out";
+    } catch (ExecutionException e) {
+      f.cancel(false);
+      return "gone";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.cancel(false);
+      return "interrupted";
     }
   }
 }

@@ -59,7 +59,7 @@ public class SandboxService {
     this.cache = cache;
     this.quota = quota;
     this.clock = clock;
-    CacheWaits waits = new CacheWaits(cache, settings.cacheSettleBudget());
+    CacheWaits waits = new CacheWaits(cache, settings.cacheSettleBudget(), metrics);
     GuardedWrites writes = new GuardedWrites(client, waits);
     RuntimeSetup setup = new RuntimeSetup(runtime, csi, tokens, seal, cache);
     this.creation =

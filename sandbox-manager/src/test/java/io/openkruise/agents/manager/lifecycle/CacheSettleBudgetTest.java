@@ -43,7 +43,7 @@ class CacheSettleBudgetTest {
     Sandbox s =
         client.resource(Fixtures.claimed(ns, "sbx", "tpl-bp", "owner", "127.0.0.1")).create();
     SandboxCache cache = frozenCacheHolding(s);
-    CacheWaits waits = new CacheWaits(cache, budget);
+    CacheWaits waits = new CacheWaits(cache, budget, new ClaimMetrics(new SimpleMeterRegistry()));
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
     try {
       CyclicBarrier start = new CyclicBarrier(WRITERS);
@@ -83,13 +83,30 @@ class CacheSettleBudgetTest {
   }
 
   @Test
+  void settleWaitsAreCountedByHowTheyEnded() throws Exception {
+    Sandbox s =
+        client
+            .resource(Fixtures.claimed("bp-count", "sbx", "tpl-bp", "owner", "127.0.0.1"))
+            .create();
+    SandboxCache cache = frozenCacheHolding(s);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new CacheWaits(cache, 0, new ClaimMetrics(registry)).awaitCached(s, c -> false);
+    new CacheWaits(cache, 1, new ClaimMetrics(registry)).awaitCached(s, c -> true);
+    assertThat(registry.counter("kruise.manager.cache.settles", "outcome", "over_budget").count())
+        .isEqualTo(1);
+    assertThat(registry.counter("kruise.manager.cache.settles", "outcome", "seen").count())
+        .isEqualTo(1);
+    assertThat(registry.get("kruise.manager.cache.settles.running").gauge().value()).isZero();
+  }
+
+  @Test
   void anEventLoopNeverWaits() throws Exception {
     Sandbox s =
         client
             .resource(Fixtures.claimed("bp-loop", "sbx", "tpl-bp", "owner", "127.0.0.1"))
             .create();
     SandboxCache cache = frozenCacheHolding(s);
-    CacheWaits waits = new CacheWaits(cache, 16);
+    CacheWaits waits = new CacheWaits(cache, 16, new ClaimMetrics(new SimpleMeterRegistry()));
     Vertx vertx = Vertx.vertx();
     try {
       CompletableFuture<Integer> pendingDuring = new CompletableFuture<>();
