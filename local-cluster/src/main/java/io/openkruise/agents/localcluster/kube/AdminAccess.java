@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.openkruise.agents.api.client.CertificateAuthRefresh;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -51,23 +52,27 @@ public final class AdminAccess {
   /** The same credentials as client configuration. */
   static Config clientConfig(URI apiServerUrl, Pki pki) {
     // Config.empty(): never pick up ~/.kube/config or KUBERNETES_* variables of the machine.
-    return new ConfigBuilder(Config.empty())
-        .withMasterUrl(apiServerUrl.toString())
-        .withCaCertData(base64(pki.caCertPem()))
-        .withClientCertData(base64(pki.adminCertPem()))
-        .withClientKeyData(base64(pki.adminKeyPem()))
-        .withClientKeyAlgo(Pki.KEY_ALGORITHM)
-        .withNamespace("default")
-        .build();
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl(apiServerUrl.toString())
+            .withCaCertData(base64(pki.caCertPem()))
+            .withClientCertData(base64(pki.adminCertPem()))
+            .withClientKeyData(base64(pki.adminKeyPem()))
+            .withClientKeyAlgo(Pki.KEY_ALGORITHM)
+            .withNamespace("default")
+            .build();
+    // Certificate only: no kubeconfig re-read before every request (the node's many clients).
+    CertificateAuthRefresh.customize(config);
+    return config;
   }
 
   /**
    * A new client on a copy of {@code config} defaulting to {@code namespace}; the caller closes it.
    */
   public static KubernetesClient newClient(Config config, String namespace) {
-    return new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(config).withNamespace(namespace).build())
-        .build();
+    Config copy = new ConfigBuilder(config).withNamespace(namespace).build();
+    CertificateAuthRefresh.customize(copy);
+    return new KubernetesClientBuilder().withConfig(copy).build();
   }
 
   private static String base64(String pem) {
