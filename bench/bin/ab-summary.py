@@ -54,7 +54,9 @@ def main():
     if not rows:
         print("no results under", d)
         return
-    keys = [k for k in rows[0] if k not in ("run", "scenario")]
+    keys = []
+    for r in rows:
+        keys += [k for k in r if k not in ("run", "scenario") and k not in keys]
     for r in rows:
         for k in keys:
             r.setdefault(k, float("nan"))
