@@ -3,6 +3,7 @@ package io.openkruise.agents.bench;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.openkruise.agents.api.client.CertificateAuthRefresh;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -82,6 +83,7 @@ public final class BenchMain {
     Config config = Config.fromKubeconfig(Files.readString(Path.of(required(opt, "kubeconfig"))));
     // fabric8's 10 s default is too short for the first list on a loaded 2-core machine.
     config.setRequestTimeout(60_000);
+    CertificateAuthRefresh.customize(config);
     List<ScenarioResult> results = new ArrayList<>();
     List<String> failed = new ArrayList<>();
     Instant started = Instant.now();

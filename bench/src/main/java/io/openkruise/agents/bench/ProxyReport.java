@@ -118,7 +118,7 @@ public final class ProxyReport {
   static void table(List<Row> rows, PrintStream out) {
     out.printf(
         Locale.ROOT,
-        "%-7s %-7s %9s %9s %8s %8s %8s %8s %9s %11s %7s %8s%n",
+        "%-14s %-9s %9s %9s %8s %8s %8s %8s %9s %11s %7s %8s%n",
         "load",
         "target",
         "req/s",
@@ -136,7 +136,7 @@ public final class ProxyReport {
       Row direct = find(rows, r.load(), "direct");
       out.printf(
           Locale.ROOT,
-          "%-7s %-7s %9.0f %9.1f %8.2f %8.2f %8.2f %8.1f %9s %11s %7d %8s%n",
+          "%-14s %-9s %9.0f %9.1f %8.2f %8.2f %8.2f %8.1f %9s %11s %7d %8s%n",
           r.load(),
           r.target(),
           r.perSecond(),

@@ -1,6 +1,7 @@
 package io.openkruise.agents.bench;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +56,18 @@ final class Scenarios {
   ScenarioResult rawPatch(int warmup, int count) throws InterruptedException {
     fill(1);
     Window w = Window.open(this);
-    RawPatch.Result r = new RawPatch(client).run(pool.anyClaimable(), warmup, count);
+    RawPatch.Result r = null;
+    for (int attempt = 1; r == null; attempt++) {
+      try {
+        r = new RawPatch(client).run(pool.anyClaimable(), warmup, count);
+      } catch (KubernetesClientException e) {
+        // fill(1) may have just scaled a larger pool down: the member picked can be one removed.
+        if (e.getCode() != 404 || attempt >= 5) {
+          throw e;
+        }
+        Thread.sleep(1000);
+      }
+    }
     Map<String, Object> params = params("warmup", warmup, "count", count);
     params.put("conflictsSkipped", r.conflicts());
     return w.close(

@@ -38,8 +38,27 @@ public final class SandboxSecrets {
 
   private final SecretKeySpec key;
 
+  /**
+   * A keyed MAC that each derivation clones: the proxy derives tokens on every request, and {@code
+   * Mac.getInstance} + {@code init} (a provider lookup and the key schedule) cost several times the
+   * HMAC itself. Null when the provider's MAC cannot be cloned; then every call makes its own.
+   */
+  private final Mac prototype;
+
   private SandboxSecrets(byte[] key) {
     this.key = new SecretKeySpec(key, HMAC);
+    this.prototype = cloneable(this.key);
+  }
+
+  private static Mac cloneable(SecretKeySpec key) {
+    try {
+      Mac mac = Mac.getInstance(HMAC);
+      mac.init(key);
+      mac.clone();
+      return mac;
+    } catch (GeneralSecurityException | CloneNotSupportedException e) {
+      return null;
+    }
   }
 
   /**
@@ -84,13 +103,26 @@ public final class SandboxSecrets {
       throw new IllegalArgumentException("sandbox UID is empty");
     }
     try {
-      Mac mac = Mac.getInstance(HMAC);
-      mac.init(key);
+      Mac mac = newMac();
       // The purpose and a separator keep the two derivations apart for the same UID.
       mac.update((purpose + "\n" + sandboxUid).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(mac.doFinal());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available", e);
     }
+  }
+
+  private Mac newMac() throws GeneralSecurityException {
+    if (prototype != null) {
+      try {
+        // Cloning only reads the prototype, which is never updated, so threads may clone at once.
+        return (Mac) prototype.clone();
+      } catch (CloneNotSupportedException e) {
+        // fall through: checked at construction, not expected
+      }
+    }
+    Mac mac = Mac.getInstance(HMAC);
+    mac.init(key);
+    return mac;
   }
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.openkruise.agents.api.client.CertificateAuthRefresh;
 import java.nio.file.Path;
 
 /**
@@ -17,13 +18,19 @@ public record AdminConnection(Path kubeconfig, Config config, KubernetesClient c
   /** A copy of the admin client configuration: change it freely. */
   @Override
   public Config config() {
-    return new ConfigBuilder(config).build();
+    return certificateOnly(new ConfigBuilder(config).build());
   }
 
   /** A new admin client defaulting to {@code namespace}; the caller closes it. */
   public KubernetesClient newClient(String namespace) {
     return new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(config).withNamespace(namespace).build())
+        .withConfig(certificateOnly(new ConfigBuilder(config).withNamespace(namespace).build()))
         .build();
+  }
+
+  /** A copy does not keep the refresh setting: no kubeconfig re-read before every request. */
+  private static Config certificateOnly(Config copy) {
+    CertificateAuthRefresh.customize(copy);
+    return copy;
   }
 }

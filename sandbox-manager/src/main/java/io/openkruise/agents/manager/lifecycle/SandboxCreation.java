@@ -123,6 +123,7 @@ final class SandboxCreation {
       CacheWaits.checkClientStillThere(gone, "mounting volumes");
       if (initExpected) {
         sandbox = InitMark.write(client, sandbox);
+        steps.done("mark");
       }
     } catch (RuntimeException e) {
       metrics.claim(
@@ -136,8 +137,11 @@ final class SandboxCreation {
       MDC.remove("sandboxID");
       throw e;
     }
-    // Read-your-writes: SDKs get or list the sandbox right after create, on this replica.
-    waits.awaitCachedVersion(claimed.sandbox(), sandbox);
+    // Read-your-writes: SDKs get or list the sandbox right after create, on this replica. The
+    // claim's version carries everything get and list show; the init mark written after it is for
+    // the controller only, so its watch event is not waited for (the claim's has usually arrived
+    // while /init ran).
+    waits.awaitCachedVersion(claimed.sandbox(), claimed.sandbox());
     steps.done("cache");
     Duration latency = Duration.between(started, clock.instant());
     metrics.claim(template, claimed.created() ? "created" : "claimed", latency);

@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /** One timer sample and, when enabled, one access-log line per proxied request. */
@@ -14,6 +16,12 @@ final class ProxyObservability {
 
   private final MeterRegistry registry;
   private final boolean accessLog;
+
+  /**
+   * One timer per mode and outcome (a handful), kept so a request costs a map lookup instead of
+   * building and registering a meter ID.
+   */
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
   ProxyObservability(MeterRegistry registry, boolean accessLog) {
     this.registry = registry;
@@ -26,15 +34,20 @@ final class ProxyObservability {
       return;
     }
     t.recorded = true;
-    Timer.builder("kruise.manager.proxy.requests")
-        .description("Sandbox data-plane requests by routing mode and outcome")
-        .tag("mode", t.mode)
-        .tag("outcome", t.outcome)
-        .register(registry)
-        .record(Duration.ofNanos(System.nanoTime() - t.started));
+    timers
+        .computeIfAbsent(t.mode + " " + t.outcome, k -> timer(t.mode, t.outcome))
+        .record(System.nanoTime() - t.started, TimeUnit.NANOSECONDS);
     if (accessLog) {
       logAccess(rc.request(), t, rc.response().getStatusCode());
     }
+  }
+
+  private Timer timer(String mode, String outcome) {
+    return Timer.builder("kruise.manager.proxy.requests")
+        .description("Sandbox data-plane requests by routing mode and outcome")
+        .tag("mode", mode)
+        .tag("outcome", outcome)
+        .register(registry);
   }
 
   private static void logAccess(HttpServerRequest req, ProxyTarget t, int status) {
