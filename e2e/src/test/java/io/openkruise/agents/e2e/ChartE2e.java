@@ -12,8 +12,6 @@ import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.node.ImageProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,9 +20,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The setup every chart test shares (on the simulated node, the real node and k3s): the repository
- * root, the built services standing in for the chart's images, {@code helm install} with the common
- * values, and waiting for the chart's Deployments and pods.
+ * The setup every chart test shares (on the simulated node, the real node and k3s): the built
+ * services standing in for the chart's images, {@code helm install} with the common values, and
+ * waiting for the chart's Deployments and pods.
  */
 final class ChartE2e {
 
@@ -33,38 +31,22 @@ final class ChartE2e {
 
   private ChartE2e() {}
 
-  /** The repository root (where {@code helm/kruise-agents} is). */
-  static Path projectRoot() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.exists(dir.resolve("helm/kruise-agents/Chart.yaml"))) {
-      dir = dir.getParent();
-    }
-    if (dir == null) {
-      throw new IllegalStateException("cannot find the project root");
-    }
-    return dir;
-  }
-
-  /** A free TCP port on the loopback address. */
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   /**
    * A private local cluster (simulated node) whose node runs the chart's two service images as the
    * built apps, each with its chart ServiceAccount's token.
    */
   static LocalCluster clusterRunningTheBuiltServices(Path root) {
-    return LocalCluster.startReal(
-        LocalCluster.Options.defaults()
-            .withImageProcesses(
-                Map.of(
-                    "openkruise/kruise-agents-sandbox-manager",
-                    quarkusApp(root, "sandbox-manager"),
-                    "openkruise/kruise-agents-controller-manager",
-                    quarkusApp(root, "controller-manager"))));
+    LocalCluster cluster =
+        LocalCluster.startReal(
+            LocalCluster.Options.defaults()
+                .withImageProcesses(
+                    Map.of(
+                        "openkruise/kruise-agents-sandbox-manager",
+                        quarkusApp(root, "sandbox-manager"),
+                        "openkruise/kruise-agents-controller-manager",
+                        quarkusApp(root, "controller-manager"))));
+    System.out.println("Tests run against: " + cluster.description());
+    return cluster;
   }
 
   /** The built app standing in for an image: its fast-jar on the pod's address. */
@@ -105,6 +87,24 @@ final class ChartE2e {
   }
 
   /**
+   * {@link #install} onto {@code cluster} with the release namespace created and {@code values},
+   * then until both services are available (two minutes at most).
+   *
+   * @param diagnostics what to add to a failure, or null
+   */
+  static void installAndAwait(
+      Path root,
+      LocalCluster cluster,
+      String adminKey,
+      Map<String, String> values,
+      Supplier<String> diagnostics) {
+    InstallCommand install = install(root, cluster.kubeconfig(), adminKey).createNamespace();
+    values.forEach(install::set);
+    install.call();
+    awaitServices(cluster.client(), Duration.ofSeconds(120), Duration.ofMillis(250), diagnostics);
+  }
+
+  /**
    * {@code deploy/examples/sandboxset-code-interpreter.yaml} with {@code replicas}, not created.
    */
   static SandboxSet seedPool(KubernetesClient kube, Path root, int replicas) {
@@ -119,6 +119,18 @@ final class ChartE2e {
       return pool;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Until both services' Deployments have an available replica, the controller-manager's first.
+   *
+   * @param diagnostics what to add to the failure, or null
+   */
+  static void awaitServices(
+      KubernetesClient kube, Duration atMost, Duration poll, Supplier<String> diagnostics) {
+    for (String deployment : List.of("sandbox-controller-manager", "sandbox-manager")) {
+      awaitAvailable(kube, deployment, atMost, poll, diagnostics);
     }
   }
 

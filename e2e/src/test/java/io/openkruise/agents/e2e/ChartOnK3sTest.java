@@ -16,6 +16,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.testing.Pools;
+import io.openkruise.agents.testing.Ports;
+import io.openkruise.agents.testing.Repository;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,7 +62,7 @@ class ChartOnK3sTest {
   private static final String NS = "sandbox-system";
   private static final String CSI_DRIVER = "hostpath.csi.k8s.io";
   private static final String CSI_HOST_DIR = "/var/lib/e2e-csi";
-  private static final Path ROOT = ChartE2e.projectRoot();
+  private static final Path ROOT = Repository.root();
 
   private static K3sContainer k3s;
   private static KubernetesClient client;
@@ -103,7 +106,7 @@ class ChartOnK3sTest {
 
   @Test
   void chartInstallsAndThePythonSdkUsesASandbox() throws Exception {
-    int localPort = ChartE2e.freePort();
+    int localPort = Ports.free();
     String domain = "localhost:" + localPort;
 
     // 1. The chart, as a user installs it, with the imported images (never pulled).
@@ -193,16 +196,7 @@ class ChartOnK3sTest {
     await()
         .atMost(Duration.ofMinutes(12))
         .pollInterval(Duration.ofSeconds(5))
-        .until(
-            () -> {
-              SandboxSet s =
-                  client
-                      .resources(SandboxSet.class)
-                      .inNamespace("default")
-                      .withName("code-interpreter")
-                      .get();
-              return s.getStatus() != null && s.getStatus().getAvailableReplicas() >= 1;
-            });
+        .until(() -> Pools.reportsAvailable(client, "default", "code-interpreter", 1));
 
     // 3. The real Python SDK through a port-forward, private protocol over plain HTTP.
     forward =

@@ -10,7 +10,6 @@ import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,6 +22,10 @@ import io.openkruise.agents.localcluster.realnode.ImageImporter;
 import io.openkruise.agents.localcluster.realnode.RealNode;
 import io.openkruise.agents.localcluster.realnode.RealNodeTier;
 import io.openkruise.agents.localcluster.realnode.TcpRelay;
+import io.openkruise.agents.testing.NodePods;
+import io.openkruise.agents.testing.Pools;
+import io.openkruise.agents.testing.Ports;
+import io.openkruise.agents.testing.Repository;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -37,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +70,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ChartOnRealNodeTest {
   private static final String NS = "sandbox-system";
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
-  private static final Path ROOT = ChartE2e.projectRoot();
+  private static final Path ROOT = Repository.root();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static LocalKubernetes cluster;
@@ -104,7 +108,7 @@ class ChartOnRealNodeTest {
 
     // The test reaches the manager pod through the host's route to the pod subnet; a relay on
     // loopback gives the SDK a domain that is known before the install.
-    int port = ChartE2e.freePort();
+    int port = Ports.free();
     domain = "localhost:" + port;
     ChartE2e.install(ROOT, cluster.kubeconfig(), ADMIN_KEY)
         .createNamespace()
@@ -114,8 +118,8 @@ class ChartOnRealNodeTest {
         .set("sandboxManager.resources.requests.cpu", "100m")
         .set("controllerManager.resources.requests.cpu", "100m")
         .call();
-    awaitAvailable("sandbox-controller-manager");
-    awaitAvailable("sandbox-manager");
+    ChartE2e.awaitServices(
+        kube, Duration.ofMinutes(5), Duration.ofSeconds(1), () -> diagnostics(NS));
     String managerIp = podOf("sandbox-manager").getStatus().getPodIP();
     relay =
         TcpRelay.start(
@@ -264,21 +268,12 @@ class ChartOnRealNodeTest {
             "    print('STATUS', r.status, r.headers.get('Content-Type'))",
             "    print('BODY', r.read().decode()[:200])");
     Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName("service-client")
-            .withNamespace("default")
-            .endMetadata()
-            .withNewSpec()
-            .withRestartPolicy("Never")
-            .withTerminationGracePeriodSeconds(0L)
-            .addNewContainer()
-            .withName("client")
-            .withImage(sandboxImage)
-            .withImagePullPolicy("Never")
-            .withCommand("python3", "-c", script)
-            .endContainer()
-            .endSpec()
+        NodePods.runOnce(
+                "default",
+                "service-client",
+                "client",
+                sandboxImage,
+                List.of("python3", "-c", script))
             .build();
     kube.resource(pod).create();
     Pod done =
@@ -367,7 +362,7 @@ class ChartOnRealNodeTest {
       return;
     }
     long t0 = System.nanoTime();
-    httpsPort = ChartE2e.freePort();
+    httpsPort = Ports.free();
     httpsDomain = INGRESS_HOST + ":" + httpsPort;
     ca = LocalCa.create(work.resolve("pki"), INGRESS_HOST);
     kube.secrets().inNamespace(NS).resource(ca.tlsSecret("sandbox-manager-tls")).create();
@@ -429,23 +424,30 @@ class ChartOnRealNodeTest {
 
   /** Until the Deployment's only pod is one of its newest revision, and Ready. */
   private static void awaitRolledOut(String deployment) {
+    awaitOrDiagnose(
+        deployment + " not rolled out",
+        NS,
+        () -> {
+          Deployment d = kube.apps().deployments().inNamespace(NS).withName(deployment).get();
+          var st = d.getStatus();
+          return st != null
+              && st.getObservedGeneration() != null
+              && st.getObservedGeneration() >= d.getMetadata().getGeneration()
+              && Integer.valueOf(1).equals(st.getReplicas())
+              && Integer.valueOf(1).equals(st.getUpdatedReplicas())
+              && Integer.valueOf(1).equals(st.getAvailableReplicas());
+        });
+  }
+
+  /**
+   * Until {@code done} holds (polled every second, five minutes at most); otherwise fails with
+   * {@code what} and the diagnostics of {@code namespace}.
+   */
+  private static void awaitOrDiagnose(String what, String namespace, Callable<Boolean> done) {
     try {
-      await()
-          .atMost(Duration.ofMinutes(5))
-          .pollInterval(Duration.ofSeconds(1))
-          .until(
-              () -> {
-                Deployment d = kube.apps().deployments().inNamespace(NS).withName(deployment).get();
-                var st = d.getStatus();
-                return st != null
-                    && st.getObservedGeneration() != null
-                    && st.getObservedGeneration() >= d.getMetadata().getGeneration()
-                    && Integer.valueOf(1).equals(st.getReplicas())
-                    && Integer.valueOf(1).equals(st.getUpdatedReplicas())
-                    && Integer.valueOf(1).equals(st.getAvailableReplicas());
-              });
+      await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(done);
     } catch (RuntimeException e) {
-      throw new AssertionError(deployment + " not rolled out:\n" + diagnostics(NS), e);
+      throw new AssertionError(what + ":\n" + diagnostics(namespace), e);
     }
   }
 
@@ -485,27 +487,10 @@ class ChartOnRealNodeTest {
   }
 
   private static void awaitPool(int available) {
-    try {
-      await()
-          .atMost(Duration.ofMinutes(5))
-          .pollInterval(Duration.ofSeconds(1))
-          .until(
-              () -> {
-                SandboxSet s =
-                    kube.resources(SandboxSet.class)
-                        .inNamespace("default")
-                        .withName("code-interpreter")
-                        .get();
-                return s.getStatus() != null && s.getStatus().getAvailableReplicas() >= available;
-              });
-    } catch (RuntimeException e) {
-      throw new AssertionError("pool not available:\n" + diagnostics("default"), e);
-    }
-  }
-
-  private static void awaitAvailable(String deployment) {
-    ChartE2e.awaitAvailable(
-        kube, deployment, Duration.ofMinutes(5), Duration.ofSeconds(1), () -> diagnostics(NS));
+    awaitOrDiagnose(
+        "pool not available",
+        "default",
+        () -> Pools.reportsAvailable(kube, "default", "code-interpreter", available));
   }
 
   private static Pod podOf(String app) {

@@ -3,16 +3,13 @@ package io.openkruise.agents.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.localcluster.LocalCluster;
-import io.openkruise.agents.localcluster.junit.TestNamespace;
-import io.openkruise.agents.localcluster.junit.WithLocalCluster;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.EnvdCommand;
 import io.openkruise.agents.testing.Pools;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,25 +21,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * wait is refused, a key at its quota is refused (create-on-no-stock too), and what `kubectl get
  * sbx` shows carries no env var the sandbox was given.
  */
-@WithLocalCluster
 @io.openkruise.agents.testing.tier.E2eTier
 class CreateLimitsOnLocalClusterTest {
 
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "76543210";
 
-  @RegisterExtension static final TwoServices services = new TwoServices(ADMIN_KEY);
+  @RegisterExtension
+  static final TwoServices services =
+      new TwoServices(
+          ADMIN_KEY,
+          ns -> List.of(Pools.initSet(ns, "limits-pool", 2), Pools.initSet(ns, "limits-empty", 0)));
 
   private static int manager;
 
   @BeforeAll
-  static void startServices(LocalCluster cluster, KubernetesClient client, @TestNamespace String ns)
-      throws Exception {
-    services.start(
-        cluster,
-        client,
-        ns,
-        Pools.initSet(ns, "limits-pool", 2),
-        Pools.initSet(ns, "limits-empty", 0));
+  static void startManager() throws Exception {
     manager = services.manager(Map.of("KRUISE_E2B_QUOTA_MAX_RUNNING_PER_KEY", "1"));
     services.awaitAvailable("limits-pool", 2);
   }

@@ -16,6 +16,7 @@ import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.EnvdCommand;
+import io.openkruise.agents.testing.Repository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,17 +53,15 @@ class HelmChartOnLocalClusterTest {
 
   @BeforeAll
   static void installTheChart() throws Exception {
-    root = ChartE2e.projectRoot();
+    root = Repository.root();
     cluster = ChartE2e.clusterRunningTheBuiltServices(root);
-    System.out.println("Tests run against: " + cluster.description());
     kube = cluster.client();
-
-    ChartE2e.install(root, cluster.kubeconfig(), ADMIN_KEY)
-        .createNamespace()
-        .set("e2b.domain", DOMAIN)
-        .call();
-    awaitAvailable("sandbox-controller-manager");
-    awaitAvailable("sandbox-manager");
+    ChartE2e.installAndAwait(
+        root,
+        cluster,
+        ADMIN_KEY,
+        Map.of("e2b.domain", DOMAIN),
+        HelmChartOnLocalClusterTest::diagnostics);
     String managerIp = podOf("sandbox-manager").getStatus().getPodIP();
     manager = "http://" + managerIp + ":7788";
     managerManagement = "http://" + managerIp + ":9000";
@@ -104,15 +103,6 @@ class HelmChartOnLocalClusterTest {
             f, kept.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     }
-  }
-
-  private static void awaitAvailable(String deployment) {
-    ChartE2e.awaitAvailable(
-        kube,
-        deployment,
-        Duration.ofSeconds(120),
-        Duration.ofMillis(250),
-        HelmChartOnLocalClusterTest::diagnostics);
   }
 
   private static Pod podOf(String app) {

@@ -7,9 +7,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
+import io.openkruise.agents.testing.Repository;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,22 +28,19 @@ class HelmChartServedNamespacesOnLocalClusterTest {
   private static final String SERVED = "default";
   private static final String ADMIN_KEY = "e2b_" + "0a1b2c3d4e5f6789".repeat(2) + "0a1b2c3d";
 
+  private static final Path ROOT = Repository.root();
+
   private static LocalCluster cluster;
-  private static KubernetesClient kube;
-  private static Path root;
 
   @BeforeAll
   static void installTheChart() throws Exception {
-    root = ChartE2e.projectRoot();
-    cluster = ChartE2e.clusterRunningTheBuiltServices(root);
-    kube = cluster.client();
-    ChartE2e.install(root, cluster.kubeconfig(), ADMIN_KEY)
-        .createNamespace()
-        .set("e2b.domain", "sandbox.test.local")
-        .set("e2b.servedNamespaces[0]", SERVED)
-        .call();
-    awaitAvailable("sandbox-controller-manager");
-    awaitAvailable("sandbox-manager");
+    cluster = ChartE2e.clusterRunningTheBuiltServices(ROOT);
+    ChartE2e.installAndAwait(
+        ROOT,
+        cluster,
+        ADMIN_KEY,
+        Map.of("e2b.domain", "sandbox.test.local", "e2b.servedNamespaces[0]", SERVED),
+        null);
   }
 
   @AfterAll
@@ -53,6 +52,7 @@ class HelmChartServedNamespacesOnLocalClusterTest {
 
   @Test
   void theSeedFlowWorksUnderNamespaceRolesOnly() throws Exception {
+    KubernetesClient kube = cluster.client();
     assertThat(
             kube.rbac().clusterRoles().list().getItems().stream()
                 .map(r -> r.getMetadata().getName())
@@ -60,7 +60,7 @@ class HelmChartServedNamespacesOnLocalClusterTest {
         .as("no cluster-wide role for either service")
         .isEmpty();
 
-    kube.resource(ChartE2e.seedPool(kube, root, 1)).create();
+    kube.resource(ChartE2e.seedPool(kube, ROOT, 1)).create();
     E2eFixtures.awaitAvailable(kube, SERVED, "code-interpreter", 1);
 
     String manager = "http://" + podOf("sandbox-manager").getStatus().getPodIP() + ":7788";
@@ -85,13 +85,8 @@ class HelmChartServedNamespacesOnLocalClusterTest {
     }
   }
 
-  private static void awaitAvailable(String deployment) {
-    ChartE2e.awaitAvailable(
-        kube, deployment, Duration.ofSeconds(120), Duration.ofMillis(250), null);
-  }
-
   private static Pod podOf(String app) {
-    return ChartE2e.podOf(kube, app);
+    return ChartE2e.podOf(cluster.client(), app);
   }
 
   private static String containerLog(String app) {

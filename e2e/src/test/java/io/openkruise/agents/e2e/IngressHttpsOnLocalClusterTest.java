@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.ingress.TraefikIngress;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
+import io.openkruise.agents.testing.Ports;
+import io.openkruise.agents.testing.Repository;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -59,7 +61,7 @@ class IngressHttpsOnLocalClusterTest {
 
   @BeforeAll
   static void installTheChartBehindTheIngress() throws Exception {
-    root = ChartE2e.projectRoot();
+    root = Repository.root();
     if ("off".equals(System.getProperty("kruise.e2e.ingress"))) {
       System.out.println("IngressHttpsOnLocalClusterTest skipped: -Dkruise.e2e.ingress=off");
       Assumptions.abort("-Dkruise.e2e.ingress=off");
@@ -76,11 +78,10 @@ class IngressHttpsOnLocalClusterTest {
       System.out.println("IngressHttpsOnLocalClusterTest skipped: " + e.getMessage());
       Assumptions.abort("the Ingress controller cannot be built here: " + e.getMessage());
     }
-    port = ChartE2e.freePort();
+    port = Ports.free();
     domain = HOST + ":" + port;
 
     cluster = ChartE2e.clusterRunningTheBuiltServices(root);
-    System.out.println("Tests run against: " + cluster.description());
     kube = cluster.client();
 
     // The seed steps: a certificate for <domain> and *.<domain> in Secret sandbox-manager-tls
@@ -93,8 +94,7 @@ class IngressHttpsOnLocalClusterTest {
         kube.network().v1().ingresses().inNamespace(NS).withName("sandbox-manager").get();
     assertThat(rendered).as("the chart's default Ingress").isNotNull();
     assertThat(rendered.getSpec().getIngressClassName()).isEqualTo(CLASS);
-    awaitAvailable("sandbox-controller-manager");
-    awaitAvailable("sandbox-manager");
+    ChartE2e.awaitServices(kube, Duration.ofSeconds(120), Duration.ofMillis(250), null);
 
     kube.resource(ChartE2e.seedPool(kube, root, 2)).create();
 
@@ -294,10 +294,5 @@ class IngressHttpsOnLocalClusterTest {
 
   private static Pod managerPod() {
     return ChartE2e.podOf(kube, "sandbox-manager");
-  }
-
-  private static void awaitAvailable(String deployment) {
-    ChartE2e.awaitAvailable(
-        kube, deployment, Duration.ofSeconds(120), Duration.ofMillis(250), null);
   }
 }

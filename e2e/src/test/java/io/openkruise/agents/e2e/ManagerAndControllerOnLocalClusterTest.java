@@ -3,12 +3,8 @@ package io.openkruise.agents.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.localcluster.LocalCluster;
-import io.openkruise.agents.localcluster.junit.TestNamespace;
-import io.openkruise.agents.localcluster.junit.WithLocalCluster;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.EnvdCommand;
 import io.openkruise.agents.testing.JsSdkScript;
@@ -35,22 +31,22 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * simulated nodes with an agent-runtime per pod): the E2B control plane's "done when" scenarios
  * that need both services at once.
  */
-@WithLocalCluster
 @io.openkruise.agents.testing.tier.E2eTier
 class ManagerAndControllerOnLocalClusterTest {
 
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
 
-  @RegisterExtension static final TwoServices services = new TwoServices(ADMIN_KEY);
+  @RegisterExtension
+  static final TwoServices services =
+      new TwoServices(
+          ADMIN_KEY,
+          ns -> List.of(Pools.initSet(ns, "e2e-pool", 4), Pools.initSet(ns, "e2e-burst", 40)));
 
   private static int managerA;
   private static int managerB;
 
   @BeforeAll
-  static void startServices(LocalCluster cluster, KubernetesClient client, @TestNamespace String ns)
-      throws Exception {
-    services.start(
-        cluster, client, ns, Pools.initSet(ns, "e2e-pool", 4), Pools.initSet(ns, "e2e-burst", 40));
+  static void startManagers() throws Exception {
     managerA = services.manager(Map.of());
     managerB = services.manager(Map.of());
     awaitPool("e2e-pool", 4);

@@ -3,13 +3,8 @@ package io.openkruise.agents.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.envd.process.ProcessStart;
-import io.openkruise.agents.localcluster.LocalCluster;
-import io.openkruise.agents.localcluster.junit.TestNamespace;
-import io.openkruise.agents.localcluster.junit.WithLocalCluster;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.HttpCalls;
 import io.openkruise.agents.testing.Pools;
@@ -28,33 +23,25 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * attacker on the pod network dials a pool member's runtime ({@code status.sandboxIp}:49983 and
  * :49999) directly, before and after a tenant claimed it through the E2B API.
  */
-@WithLocalCluster
 @io.openkruise.agents.testing.tier.E2eTier
 class RuntimeOnPodNetworkAttackTest {
 
   private static final String ADMIN_KEY = "e2b_" + "fedcba9876543210".repeat(2) + "76543210";
   private static final String POOL = "attacked-pool";
 
-  @RegisterExtension static final TwoServices services = new TwoServices(ADMIN_KEY);
+  @RegisterExtension
+  static final TwoServices services =
+      new TwoServices(ADMIN_KEY, ns -> List.of(Pools.initSet(ns, POOL, 2)));
 
   private static int manager;
 
   @BeforeAll
-  static void startServices(LocalCluster cluster, KubernetesClient client, @TestNamespace String ns)
-      throws Exception {
-    services.start(cluster, client, ns, Pools.initSet(ns, POOL, 2));
+  static void startManager() throws Exception {
     manager = services.manager(Map.of());
   }
 
   private static List<Sandbox> members(boolean claimed) {
-    return services
-        .kube()
-        .resources(Sandbox.class)
-        .inNamespace(services.namespace())
-        .withLabel(MetadataKeys.LABEL_SANDBOX_POOL, POOL)
-        .withLabel(MetadataKeys.LABEL_SANDBOX_CLAIMED, String.valueOf(claimed))
-        .list()
-        .getItems();
+    return Pools.members(services.kube(), services.namespace(), POOL, claimed);
   }
 
   private static Sandbox readyMember() {

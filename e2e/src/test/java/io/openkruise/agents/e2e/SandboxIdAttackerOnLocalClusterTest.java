@@ -2,13 +2,9 @@ package io.openkruise.agents.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxIds;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
-import io.openkruise.agents.localcluster.LocalCluster;
-import io.openkruise.agents.localcluster.junit.TestNamespace;
-import io.openkruise.agents.localcluster.junit.WithLocalCluster;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.EnvdCommand;
 import io.openkruise.agents.testing.Pools;
@@ -30,7 +26,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * controller-manager as processes: an anonymous caller on the public port with guessed, old-style
  * and real IDs, another tenant's key, and a flood of random IDs against the real API server.
  */
-@WithLocalCluster
 @io.openkruise.agents.testing.tier.E2eTier
 class SandboxIdAttackerOnLocalClusterTest {
 
@@ -39,14 +34,14 @@ class SandboxIdAttackerOnLocalClusterTest {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @RegisterExtension static final TwoServices services = new TwoServices(ADMIN_KEY);
+  @RegisterExtension
+  static final TwoServices services =
+      new TwoServices(ADMIN_KEY, ns -> List.of(Pools.initSet(ns, "atk-pool", 3)));
 
   private static int manager;
 
   @BeforeAll
-  static void startServices(LocalCluster cluster, KubernetesClient client, @TestNamespace String ns)
-      throws Exception {
-    services.start(cluster, client, ns, Pools.initSet(ns, "atk-pool", 3));
+  static void startManager() throws Exception {
     // A few live reads, refilled far slower than the test runs; no per-client limit in the way.
     manager =
         services.manager(

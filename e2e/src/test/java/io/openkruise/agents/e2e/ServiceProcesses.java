@@ -1,7 +1,8 @@
 package io.openkruise.agents.e2e;
 
+import io.openkruise.agents.testing.Ports;
+import io.openkruise.agents.testing.Repository;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +24,7 @@ import java.util.Map;
  */
 final class ServiceProcesses implements AutoCloseable {
 
-  private final Path root = projectRoot();
+  private final Path root = Repository.root();
   private final Path logs;
   private final List<Process> processes = new ArrayList<>();
   private final Map<Integer, Integer> managementPorts = new HashMap<>();
@@ -47,8 +48,8 @@ final class ServiceProcesses implements AutoCloseable {
       throw new IllegalStateException(
           app + " is missing: build the reactor first (./mvnw package)");
     }
-    int port = freePort();
-    int management = freePort();
+    int port = Ports.free();
+    int management = Ports.free();
     Files.createDirectories(logs);
     Path log = logs.resolve(module + "-" + port + ".log");
     ProcessBuilder pb =
@@ -117,24 +118,6 @@ final class ServiceProcesses implements AutoCloseable {
   private static String tail(Path log) throws IOException {
     List<String> lines = Files.readAllLines(log);
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static Path projectRoot() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.exists(dir.resolve("controller-manager"))) {
-      dir = dir.getParent();
-    }
-    if (dir == null) {
-      throw new IllegalStateException(
-          "cannot find the project root from " + Path.of("").toAbsolutePath());
-    }
-    return dir;
   }
 
   @Override

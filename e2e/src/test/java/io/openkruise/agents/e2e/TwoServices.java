@@ -13,39 +13,46 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Both services as processes on the local cluster, for one test class: {@code @RegisterExtension
- * static final TwoServices services = new TwoServices(ADMIN_KEY);}, then in {@code @BeforeAll}
- * (which receives the cluster) {@link #start} and one {@link #manager} per sandbox-manager replica.
- * Everything it started stops after the class (logs stay in target/e2e-logs).
+ * Both services as processes on the JVM's shared local cluster, for one test class. Registered as a
+ * static extension field, {@code new TwoServices(ADMIN_KEY, ns -> List.of(pools...))} makes a
+ * namespace for the class, creates the pools there and starts the controller-manager before the
+ * class's BeforeAll methods, which start one {@link #manager} per sandbox-manager replica.
+ * Everything it started stops after the class (logs stay in target/e2e-logs) and the namespace is
+ * deleted.
  */
-final class TwoServices implements AfterAllCallback {
+final class TwoServices implements BeforeAllCallback, AfterAllCallback {
 
   private final String adminKey;
+  private final Function<String, List<SandboxSet>> pools;
   private volatile ServiceProcesses processes;
   private volatile LocalCluster cluster;
   private volatile KubernetesClient kube;
   private volatile String namespace;
 
-  TwoServices(String adminKey) {
+  /** {@code pools}: the SandboxSets to create, given the class's namespace. */
+  TwoServices(String adminKey, Function<String, List<SandboxSet>> pools) {
     this.adminKey = adminKey;
+    this.pools = pools;
   }
 
   /**
-   * The system namespace, {@code pools} created in {@code namespace}, and the controller-manager
-   * running; the sandbox-managers start through {@link #manager}.
+   * The system namespace, the pools created in a namespace of the test class's own, and the
+   * controller-manager running; the sandbox-managers start through {@link #manager}.
    */
-  void start(LocalCluster cluster, KubernetesClient client, String namespace, SandboxSet... pools)
-      throws Exception {
-    this.cluster = cluster;
-    this.kube = client;
-    this.namespace = namespace;
-    E2eFixtures.ensureSystemNamespace(client);
-    for (SandboxSet pool : pools) {
-      client.resource(pool).create();
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    cluster = LocalCluster.shared();
+    namespace = cluster.createNamespace(context.getRequiredTestClass().getSimpleName());
+    kube = cluster.newClient(namespace);
+    E2eFixtures.ensureSystemNamespace(kube);
+    for (SandboxSet pool : pools.apply(namespace)) {
+      kube.resource(pool).create();
     }
     processes = new ServiceProcesses(Path.of("target", "e2e-logs"));
     processes.start("controller-manager", Map.of("KUBECONFIG", cluster.kubeconfig().toString()));
@@ -109,6 +116,14 @@ final class TwoServices implements AfterAllCallback {
 
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
-    E2eFixtures.stop(processes);
+    try {
+      E2eFixtures.stop(processes);
+    } finally {
+      if (kube != null) {
+        // No wait: the namespace controller empties it in the background.
+        kube.namespaces().withName(namespace).delete();
+        kube.close();
+      }
+    }
   }
 }

@@ -1,5 +1,7 @@
 package io.openkruise.agents.images;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs an unpacked image's entrypoint the way a kubelet would with the chart's security context:
@@ -106,6 +109,31 @@ final class ContainerRunner {
     cmd.addAll(image.entrypoint());
     cmd.addAll(extraArgs);
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /**
+   * The agent-runtime image as a pod's sidecar: copies its bundle to {@code workspace} of {@code
+   * volume} (mounted at /tmp/shared, as the pod's emptyDir) and exits. Fails unless it finished
+   * within {@code timeoutSeconds} with exit code 0 (its log in {@code work/<name>.log}).
+   */
+  static void copyAgentRuntimeBundle(
+      Path work, String name, Path volume, String workspace, long timeoutSeconds) throws Exception {
+    ImageTar sidecar = ImageTar.unpack(ImageTar.ofModule("agent-runtime"), work.resolve(name));
+    Path log = work.resolve(name + ".log");
+    Process copy =
+        create(work)
+            .start(
+                sidecar,
+                // Its root is read-only (see start); the volume goes under its /tmp.
+                Map.of("AGENT_RUNTIME_WORKSPACE", workspace, "AGENT_RUNTIME_COPY_ONLY", "true"),
+                List.of(),
+                volume,
+                "/tmp/shared",
+                null,
+                log);
+    assertThat(copy.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as("sidecar copy finished").isTrue();
+    reclaim(volume);
+    assertThat(copy.exitValue()).as(Files.readString(log)).isZero();
   }
 
   /**

@@ -2,12 +2,12 @@ package io.openkruise.agents.images;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
+import io.openkruise.agents.testing.Namespaces;
+import io.openkruise.agents.testing.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,17 +48,7 @@ class ImageEntrypointTest {
   @BeforeAll
   static void setUp(LocalCluster c, KubernetesClient client) {
     cluster = c;
-    if (client.namespaces().withName("sandbox-system").get() == null) {
-      client
-          .namespaces()
-          .resource(
-              new NamespaceBuilder()
-                  .withNewMetadata()
-                  .withName("sandbox-system")
-                  .endMetadata()
-                  .build())
-          .create();
-    }
+    Namespaces.ensure(client, "sandbox-system");
   }
 
   @Test
@@ -99,29 +89,11 @@ class ImageEntrypointTest {
   @Test
   void agentRuntimeImageCopiesItsBundleAsASidecar() throws Exception {
     assumeChroot();
-    ImageTar image =
-        ImageTar.unpack(ImageTar.ofModule("agent-runtime"), work.resolve("ar-sidecar"));
     Path volume = Files.createDirectories(work.resolve("ar-volume"));
     // The pod's emptyDir is world-writable; the image runs as 65532.
     ImageTar.run(List.of("chmod", "1777", volume.toString()));
-    Path log = work.resolve("agent-runtime-sidecar.log");
-    Process p =
-        ContainerRunner.create(work)
-            .start(
-                image,
-                Map.of(
-                    "AGENT_RUNTIME_WORKSPACE",
-                    "/tmp/shared/agent-runtime",
-                    "AGENT_RUNTIME_COPY_ONLY",
-                    "true"),
-                List.of(),
-                volume,
-                "/tmp/shared",
-                null,
-                log);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("entrypoint finished").isTrue();
-    ContainerRunner.reclaim(volume);
-    assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+    ContainerRunner.copyAgentRuntimeBundle(
+        work, "ar-sidecar", volume, "/tmp/shared/agent-runtime", 60);
     Path bundle = volume.resolve("agent-runtime");
     assertThat(bundle.resolve("bin/agent-runtime-start.sh")).isExecutable();
     assertThat(bundle.resolve("jre/bin/java")).isExecutable();
@@ -134,8 +106,8 @@ class ImageEntrypointTest {
   void agentRuntimeImageServesPythonAndShellCommandsStandalone() throws Exception {
     assumeChroot();
     ImageTar image = ImageTar.unpack(ImageTar.ofModule("agent-runtime"), work.resolve("ar-alone"));
-    int envd = freePort();
-    int interpreter = freePort();
+    int envd = Ports.free();
+    int interpreter = Ports.free();
     Path log = work.resolve("agent-runtime-standalone.log");
     Process p =
         ContainerRunner.create(work)
@@ -186,8 +158,8 @@ class ImageEntrypointTest {
 
   private void startServiceImage(String module, Map<String, String> extraEnv) throws Exception {
     ImageTar image = ImageTar.unpack(ImageTar.ofModule(module), work.resolve(module));
-    int port = freePort();
-    int management = freePort();
+    int port = Ports.free();
+    int management = Ports.free();
     Map<String, String> env = new HashMap<>(extraEnv);
     env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
     // Health is on the management port only (the chart's probes use it too).
@@ -268,11 +240,5 @@ class ImageEntrypointTest {
   private static String tail(Path log) throws IOException {
     List<String> lines = Files.readAllLines(log);
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

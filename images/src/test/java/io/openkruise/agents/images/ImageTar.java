@@ -2,6 +2,7 @@ package io.openkruise.agents.images;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openkruise.agents.testing.Repository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ record ImageTar(Path tar, List<String> repoTags, JsonNode config, Path rootfs) {
 
   /** The image tar a module's build wrote: {@code <module>/target/jib-image.tar}. */
   static Path ofModule(String module) {
-    Path tar = repositoryRoot().resolve(module).resolve("target/jib-image.tar");
+    Path tar = Repository.root().resolve(module).resolve("target/jib-image.tar");
     if (!Files.exists(tar)) {
       throw new IllegalStateException(
           tar + " is missing: build it first (./mvnw -pl images -am verify, or ./mvnw verify)");
@@ -33,20 +34,8 @@ record ImageTar(Path tar, List<String> repoTags, JsonNode config, Path rootfs) {
   static Path sandbox() {
     String override = System.getProperty("kruise.images.sandbox-tar", "");
     return override.isBlank()
-        ? repositoryRoot().resolve("images/target/sandbox-image.tar")
+        ? Repository.root().resolve("images/target/sandbox-image.tar")
         : Path.of(override).toAbsolutePath();
-  }
-
-  private static Path repositoryRoot() {
-    Path root = Path.of("").toAbsolutePath();
-    while (root != null && !Files.exists(root.resolve("images/bin/base-image"))) {
-      root = root.getParent();
-    }
-    if (root == null) {
-      throw new IllegalStateException(
-          "repository root not found from " + Path.of("").toAbsolutePath());
-    }
-    return root;
   }
 
   static ImageTar unpack(Path tar, Path into) throws Exception {

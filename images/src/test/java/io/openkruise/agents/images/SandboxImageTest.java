@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openkruise.agents.envd.RuntimeEnv;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.openkruise.agents.testing.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,29 +58,12 @@ class SandboxImageTest {
     // The sidecar: the agent-runtime image copies its bundle into the (world-writable) emptyDir.
     Path emptyDir = Files.createDirectories(work.resolve("empty-dir"));
     ImageTar.run(List.of("chmod", "0777", emptyDir.toString()));
-    ImageTar sidecar =
-        ImageTar.unpack(ImageTar.ofModule("agent-runtime"), work.resolve("agent-runtime"));
-    Path copyLog = work.resolve("sidecar.log");
-    Process copy =
-        ContainerRunner.create(work)
-            .start(
-                sidecar,
-                // Its root is read-only here (ContainerRunner); the volume goes under its /tmp.
-                Map.of(
-                    "AGENT_RUNTIME_WORKSPACE", "/tmp/shared",
-                    "AGENT_RUNTIME_COPY_ONLY", "true"),
-                List.of(),
-                emptyDir,
-                "/tmp/shared",
-                null,
-                copyLog);
-    assertThat(copy.waitFor(120, TimeUnit.SECONDS)).as("sidecar copy finished").isTrue();
-    assertThat(copy.exitValue()).as(Files.readString(copyLog)).isZero();
+    ContainerRunner.copyAgentRuntimeBundle(work, "agent-runtime", emptyDir, "/tmp/shared", 120);
 
     // The main container. The host's network namespace, so the ports are picked free here
     // (in a pod they are the defaults, 49983 and 49999); the controller sets the token.
-    int envdPort = freePort();
-    int interpreterPort = freePort();
+    int envdPort = Ports.free();
+    int interpreterPort = Ports.free();
     container =
         RuncContainer.start(
             image,
@@ -202,11 +183,5 @@ class SandboxImageTest {
 
   private static List<JsonNode> errors(List<JsonNode> events) {
     return events.stream().filter(e -> e.path("type").asText().equals("error")).toList();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -20,6 +20,7 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
+import io.openkruise.agents.api.v1alpha1.SandboxSpec;
 import io.openkruise.agents.localcluster.junit.LocalClusterTestResource;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.testing.Pools;
@@ -42,6 +43,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.Test;
 
@@ -68,13 +71,7 @@ class ControllersOnRealApiServerTest {
   }
 
   private List<Sandbox> poolMembers(String set, boolean claimed) {
-    return client
-        .resources(Sandbox.class)
-        .inNamespace(namespace)
-        .withLabel(MetadataKeys.LABEL_SANDBOX_POOL, set)
-        .withLabel(MetadataKeys.LABEL_SANDBOX_CLAIMED, String.valueOf(claimed))
-        .list()
-        .getItems();
+    return Pools.members(client, namespace, set, claimed);
   }
 
   private List<Sandbox> claimedBy(String claim) {
@@ -111,6 +108,18 @@ class ControllersOnRealApiServerTest {
   private Sandbox awaitRunning(String name) {
     within(30).until(() -> sandbox(name) != null && runningAndReady(sandbox(name)));
     return sandbox(name);
+  }
+
+  private void editSpec(String name, Consumer<SandboxSpec> change) {
+    client
+        .resources(Sandbox.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            x -> {
+              change.accept(x.getSpec());
+              return x;
+            });
   }
 
   private Pod pod(String name) {
@@ -211,25 +220,20 @@ class ControllersOnRealApiServerTest {
 
   /** The columns plain {@code kubectl get} shows (priority 0; {@code -o wide} adds the rest). */
   private List<String> tableColumns(String plural) throws Exception {
-    List<String> names = new ArrayList<>();
-    table(plural)
-        .path("columnDefinitions")
-        .forEach(
-            c -> {
-              if (c.path("priority").asInt(0) == 0) {
-                names.add(c.path("name").asText());
-              }
-            });
-    return names;
+    return columns(plural, priority -> priority == 0);
   }
 
   private List<String> wideOnlyColumns(String plural) throws Exception {
+    return columns(plural, priority -> priority > 0);
+  }
+
+  private List<String> columns(String plural, IntPredicate priority) throws Exception {
     List<String> names = new ArrayList<>();
     table(plural)
         .path("columnDefinitions")
         .forEach(
             c -> {
-              if (c.path("priority").asInt(0) > 0) {
+              if (priority.test(c.path("priority").asInt(0))) {
                 names.add(c.path("name").asText());
               }
             });
@@ -265,15 +269,7 @@ class ControllersOnRealApiServerTest {
     assertThat(running.getStatus().getPodInfo().getPodUID()).isEqualTo(firstPod);
 
     String pauseAt = Instant.now().plusSeconds(1).truncatedTo(ChronoUnit.SECONDS).toString();
-    client
-        .resources(Sandbox.class)
-        .inNamespace(namespace)
-        .withName("sleepy")
-        .edit(
-            x -> {
-              x.getSpec().setPauseTime(pauseAt);
-              return x;
-            });
+    editSpec("sleepy", spec -> spec.setPauseTime(pauseAt));
     within(30)
         .untilAsserted(
             () -> {
@@ -287,16 +283,12 @@ class ControllersOnRealApiServerTest {
               assertThat(pod("sleepy")).isNull();
             });
 
-    client
-        .resources(Sandbox.class)
-        .inNamespace(namespace)
-        .withName("sleepy")
-        .edit(
-            x -> {
-              x.getSpec().setPaused(false);
-              x.getSpec().setPauseTime(null);
-              return x;
-            });
+    editSpec(
+        "sleepy",
+        spec -> {
+          spec.setPaused(false);
+          spec.setPauseTime(null);
+        });
     Sandbox resumed = awaitRunning("sleepy");
     assertThat(
             Conditions.isTrue(resumed.getStatus().getConditions(), ConditionTypes.SANDBOX_RESUMED))
@@ -310,15 +302,8 @@ class ControllersOnRealApiServerTest {
     awaitRunning("upgrade");
     String podUid = pod("upgrade").getMetadata().getUid();
 
-    client
-        .resources(Sandbox.class)
-        .inNamespace(namespace)
-        .withName("upgrade")
-        .edit(
-            x -> {
-              x.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("img:2");
-              return x;
-            });
+    editSpec(
+        "upgrade", spec -> spec.getTemplate().getSpec().getContainers().get(0).setImage("img:2"));
     // The condition already reads True/Succeeded from the pod's first start, so the wait must
     // also see the new image running; otherwise it can pass before the controller reacts.
     within(30)
@@ -456,13 +441,22 @@ class ControllersOnRealApiServerTest {
     assertThat(poolMembers("empty-b", false)).isEmpty();
   }
 
-  @Test
-  void sandboxNotReadyWithinWaitReadyTimeoutIsReservedWhenAsked() {
-    client.resource(Pools.set(namespace, "stuck", 0, Fixtures.neverReadyTemplate())).create();
-    SandboxClaim claim = Fixtures.claim(namespace, "stuck", "stuck", 1);
+  /**
+   * An empty pool {@code name} whose sandboxes never become Ready, and a claim {@code name} on it
+   * that creates one (2 s to become Ready, {@code claimTimeout} in all); not created yet.
+   */
+  private SandboxClaim claimOnANeverReadyPool(String name, String claimTimeout) {
+    client.resource(Pools.set(namespace, name, 0, Fixtures.neverReadyTemplate())).create();
+    SandboxClaim claim = Fixtures.claim(namespace, name, name, 1);
     claim.getSpec().setCreateOnNoStock(true);
     claim.getSpec().setWaitReadyTimeout("2s");
-    claim.getSpec().setClaimTimeout("5s");
+    claim.getSpec().setClaimTimeout(claimTimeout);
+    return claim;
+  }
+
+  @Test
+  void sandboxNotReadyWithinWaitReadyTimeoutIsReservedWhenAsked() {
+    SandboxClaim claim = claimOnANeverReadyPool("stuck", "5s");
     claim.getSpec().setReserveFailedSandbox(true);
     client.resource(claim).create();
     awaitCompleted("stuck");
@@ -487,11 +481,7 @@ class ControllersOnRealApiServerTest {
 
   @Test
   void failedSandboxIsDeletedWithoutReserve() {
-    client.resource(Pools.set(namespace, "stuck2", 0, Fixtures.neverReadyTemplate())).create();
-    SandboxClaim claim = Fixtures.claim(namespace, "stuck2", "stuck2", 1);
-    claim.getSpec().setCreateOnNoStock(true);
-    claim.getSpec().setWaitReadyTimeout("2s");
-    claim.getSpec().setClaimTimeout("4s");
+    SandboxClaim claim = claimOnANeverReadyPool("stuck2", "4s");
     client.resource(claim).create();
     awaitCompleted("stuck2");
     within(30)

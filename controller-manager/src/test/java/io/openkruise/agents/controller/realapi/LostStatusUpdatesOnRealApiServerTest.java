@@ -36,14 +36,7 @@ class LostStatusUpdatesOnRealApiServerTest {
   @TestNamespace String namespace;
 
   private long available(String set) {
-    return client
-        .resources(Sandbox.class)
-        .inNamespace(namespace)
-        .withLabel(MetadataKeys.LABEL_SANDBOX_POOL, set)
-        .withLabel(MetadataKeys.LABEL_SANDBOX_CLAIMED, "false")
-        .list()
-        .getItems()
-        .stream()
+    return Pools.members(client, namespace, set, false).stream()
         .filter(s -> s.getMetadata().getDeletionTimestamp() == null)
         .count();
   }
