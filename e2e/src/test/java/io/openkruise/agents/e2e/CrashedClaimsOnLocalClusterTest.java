@@ -58,8 +58,7 @@ class CrashedClaimsOnLocalClusterTest {
       throws Exception {
     kube = client;
     ns = namespace;
-    E2eFixtures.ensureSystemNamespace(client);
-    client.resource(Pools.initSet(ns, POOL, 2 * CLIENTS)).create();
+    FaultBed.pool(client, Pools.initSet(ns, POOL, 2 * CLIENTS));
     services = new ServiceProcesses(Path.of("target", "e2e-logs"));
     Map<String, String> controller =
         Map.of(

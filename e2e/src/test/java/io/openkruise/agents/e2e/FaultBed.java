@@ -49,6 +49,18 @@ final class FaultBed {
     return env;
   }
 
+  /** The system namespace, and the pool the test claims from. */
+  static void pool(KubernetesClient kube, SandboxSet set) {
+    E2eFixtures.ensureSystemNamespace(kube);
+    kube.resource(set).create();
+  }
+
+  /** An E2B API call as the admin to the manager on {@code port}. */
+  static Reply call(int port, String method, String path, String body, Duration timeout)
+      throws Exception {
+    return E2bApi.call("http://127.0.0.1:" + port, method, path, ADMIN_KEY, body, timeout);
+  }
+
   /** A sandbox-manager's environment: {@link #serviceEnv}, the admin key, one served namespace. */
   static Map<String, String> managerEnv(String kubeconfig, String namespace) {
     Map<String, String> env = serviceEnv(kubeconfig);

@@ -12,7 +12,6 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
 import io.openkruise.agents.localcluster.node.LocalNode;
 import io.openkruise.agents.localcluster.node.LocalNodeOptions;
-import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.Pools;
 import java.nio.file.Path;
@@ -85,13 +84,7 @@ class NodeFaultsOnLocalClusterTest {
   }
 
   private static Reply call(String method, String path, String body) throws Exception {
-    return E2bApi.call(
-        "http://127.0.0.1:" + manager,
-        method,
-        path,
-        FaultBed.ADMIN_KEY,
-        body,
-        Duration.ofSeconds(60));
+    return FaultBed.call(manager, method, path, body, Duration.ofSeconds(60));
   }
 
   private static Sandbox sandboxOf(String id) {

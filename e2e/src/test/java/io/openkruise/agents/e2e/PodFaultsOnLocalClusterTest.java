@@ -15,7 +15,6 @@ import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
 import io.openkruise.agents.localcluster.node.LocalNode;
-import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.Pools;
 import java.time.Duration;
@@ -58,8 +57,7 @@ class PodFaultsOnLocalClusterTest {
     SandboxSet pool = Pools.initSet(ns, POOL, 3);
     // A container that dies ends the pod (the simulator models no in-place restarts).
     pool.getSpec().getTemplate().getSpec().setRestartPolicy("Never");
-    E2eFixtures.ensureSystemNamespace(client);
-    client.resource(pool).create();
+    FaultBed.pool(client, pool);
     services = new ServiceProcesses(java.nio.file.Path.of("target", "e2e-logs", "pod-faults"));
     String kubeconfig = cluster.kubeconfig().toString();
     services.start("controller-manager", FaultBed.serviceEnv(kubeconfig));
@@ -75,8 +73,7 @@ class PodFaultsOnLocalClusterTest {
   }
 
   private static Reply call(int port, String method, String path, String body) throws Exception {
-    return E2bApi.call(
-        "http://127.0.0.1:" + port, method, path, FaultBed.ADMIN_KEY, body, Duration.ofSeconds(60));
+    return FaultBed.call(port, method, path, body, Duration.ofSeconds(60));
   }
 
   private static Sandbox sandboxOf(String id) {

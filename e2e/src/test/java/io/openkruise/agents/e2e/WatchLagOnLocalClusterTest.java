@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
-import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.Pools;
 import java.net.URI;
@@ -64,8 +63,7 @@ class WatchLagOnLocalClusterTest {
       throws Exception {
     kube = client;
     ns = namespace;
-    E2eFixtures.ensureSystemNamespace(client);
-    client.resource(Pools.initSet(ns, POOL, BURST + 2)).create();
+    FaultBed.pool(client, Pools.initSet(ns, POOL, BURST + 2));
     services = new ServiceProcesses(LOGS);
     services.start("controller-manager", FaultBed.serviceEnv(cluster.kubeconfig().toString()));
     relay = WatchLagRelay.start(client.getConfiguration());
@@ -89,13 +87,7 @@ class WatchLagOnLocalClusterTest {
   }
 
   private static Reply call(String method, String path, String body) throws Exception {
-    return E2bApi.call(
-        "http://127.0.0.1:" + manager,
-        method,
-        path,
-        FaultBed.ADMIN_KEY,
-        body,
-        Duration.ofSeconds(120));
+    return FaultBed.call(manager, method, path, body, Duration.ofSeconds(120));
   }
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();

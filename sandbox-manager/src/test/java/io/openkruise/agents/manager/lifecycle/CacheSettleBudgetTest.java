@@ -34,6 +34,11 @@ class CacheSettleBudgetTest {
   KubernetesClient client;
   @RegisterExtension final HandBuiltReplica replicas = new HandBuiltReplica();
 
+  /** A claimed Sandbox in {@code ns}, created on the mock API server. */
+  private Sandbox claimed(String ns) {
+    return client.resource(Fixtures.claimed(ns, "sbx", "tpl-bp", "owner", "127.0.0.1")).create();
+  }
+
   private SandboxCache frozenCacheHolding(Sandbox s) {
     return replicas.frozenCacheHolding(
         client, s.getMetadata().getNamespace(), s.getMetadata().getName());
@@ -41,8 +46,7 @@ class CacheSettleBudgetTest {
 
   /** The most waits pending at once while WRITERS threads each wait for a write never seen. */
   private int peakPendingWaits(String ns, int budget) throws Exception {
-    Sandbox s =
-        client.resource(Fixtures.claimed(ns, "sbx", "tpl-bp", "owner", "127.0.0.1")).create();
+    Sandbox s = claimed(ns);
     SandboxCache cache = frozenCacheHolding(s);
     CacheWaits waits = new CacheWaits(cache, budget, new ClaimMetrics(new SimpleMeterRegistry()));
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
@@ -85,10 +89,7 @@ class CacheSettleBudgetTest {
 
   @Test
   void settleWaitsAreCountedByHowTheyEnded() throws Exception {
-    Sandbox s =
-        client
-            .resource(Fixtures.claimed("bp-count", "sbx", "tpl-bp", "owner", "127.0.0.1"))
-            .create();
+    Sandbox s = claimed("bp-count");
     SandboxCache cache = frozenCacheHolding(s);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     new CacheWaits(cache, 0, new ClaimMetrics(registry)).awaitCached(s, c -> false);
@@ -102,10 +103,7 @@ class CacheSettleBudgetTest {
 
   @Test
   void anEventLoopNeverWaits() throws Exception {
-    Sandbox s =
-        client
-            .resource(Fixtures.claimed("bp-loop", "sbx", "tpl-bp", "owner", "127.0.0.1"))
-            .create();
+    Sandbox s = claimed("bp-loop");
     SandboxCache cache = frozenCacheHolding(s);
     CacheWaits waits = new CacheWaits(cache, 16, new ClaimMetrics(new SimpleMeterRegistry()));
     Vertx vertx = Vertx.vertx();
