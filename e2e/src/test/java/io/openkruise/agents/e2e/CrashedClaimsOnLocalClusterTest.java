@@ -150,12 +150,7 @@ class CrashedClaimsOnLocalClusterTest {
     // Every sandbox a client got is its own, initialised, and stays.
     Set<String> names = new HashSet<>();
     for (String id : ids) {
-      List<Sandbox> found =
-          kube.resources(Sandbox.class)
-              .inNamespace(ns)
-              .withLabel(MetadataKeys.LABEL_SANDBOX_ID, id)
-              .list()
-              .getItems();
+      List<Sandbox> found = FaultBed.withSandboxId(kube, ns, id);
       assertThat(found).as("one Sandbox behind %s", id).hasSize(1);
       assertThat(names.add(found.get(0).getMetadata().getName())).isTrue();
       assertThat(found.get(0).getMetadata().getAnnotations())

@@ -55,6 +55,15 @@ final class FaultBed {
     kube.resource(set).create();
   }
 
+  /** The Sandboxes labelled with E2B ID {@code id} (one, unless something went wrong). */
+  static List<Sandbox> withSandboxId(KubernetesClient kube, String ns, String id) {
+    return kube.resources(Sandbox.class)
+        .inNamespace(ns)
+        .withLabel(MetadataKeys.LABEL_SANDBOX_ID, id)
+        .list()
+        .getItems();
+  }
+
   /** An E2B API call as the admin to the manager on {@code port}. */
   static Reply call(int port, String method, String path, String body, Duration timeout)
       throws Exception {

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.ConditionTypes;
 import io.openkruise.agents.api.v1alpha1.Conditions;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
@@ -77,12 +76,7 @@ class PodFaultsOnLocalClusterTest {
   }
 
   private static Sandbox sandboxOf(String id) {
-    List<Sandbox> found =
-        kube.resources(Sandbox.class)
-            .inNamespace(ns)
-            .withLabel(MetadataKeys.LABEL_SANDBOX_ID, id)
-            .list()
-            .getItems();
+    List<Sandbox> found = FaultBed.withSandboxId(kube, ns, id);
     return found.isEmpty() ? null : found.get(0);
   }
 
