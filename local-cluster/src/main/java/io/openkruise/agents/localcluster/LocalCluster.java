@@ -3,7 +3,6 @@ package io.openkruise.agents.localcluster;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.openkruise.agents.localcluster.kube.AdminConnection;
 import io.openkruise.agents.localcluster.kube.ClusterAdmin;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
@@ -81,11 +80,7 @@ public final class LocalCluster implements ClusterAdmin, AutoCloseable {
       boolean owner) {
     this.tier = tier;
     this.description = description;
-    this.admin =
-        kube != null
-            ? kube.admin()
-            : new AdminConnection(
-                kubeconfig, config, new KubernetesClientBuilder().withConfig(config).build());
+    this.admin = kube != null ? kube.admin() : AdminConnection.of(kubeconfig, config);
     this.kube = kube;
     this.node = node;
     this.mock = mock;

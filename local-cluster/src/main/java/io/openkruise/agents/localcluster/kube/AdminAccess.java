@@ -2,7 +2,6 @@ package io.openkruise.agents.localcluster.kube;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.openkruise.agents.api.client.CertificateAuthRefresh;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -49,18 +48,14 @@ final class AdminAccess {
   /** The same credentials as client configuration. */
   static Config clientConfig(URI apiServerUrl, Pki pki) {
     // Config.empty(): never pick up ~/.kube/config or KUBERNETES_* variables of the machine.
-    Config config =
-        new ConfigBuilder(Config.empty())
-            .withMasterUrl(apiServerUrl.toString())
-            .withCaCertData(base64(pki.caCertPem()))
-            .withClientCertData(base64(pki.adminCertPem()))
-            .withClientKeyData(base64(pki.adminKeyPem()))
-            .withClientKeyAlgo(Pki.KEY_ALGORITHM)
-            .withNamespace("default")
-            .build();
-    // Certificate only: no kubeconfig re-read before every request (the node's many clients).
-    CertificateAuthRefresh.customize(config);
-    return config;
+    return new ConfigBuilder(Config.empty())
+        .withMasterUrl(apiServerUrl.toString())
+        .withCaCertData(base64(pki.caCertPem()))
+        .withClientCertData(base64(pki.adminCertPem()))
+        .withClientKeyData(base64(pki.adminKeyPem()))
+        .withClientKeyAlgo(Pki.KEY_ALGORITHM)
+        .withNamespace("default")
+        .build();
   }
 
   private static String base64(String pem) {

@@ -15,10 +15,23 @@ import java.nio.file.Path;
  */
 public record AdminConnection(Path kubeconfig, Config config, KubernetesClient client) {
 
-  /** A copy of the admin client configuration: change it freely. */
+  /** The connection with its shared client, which gets its own certificate-only copy. */
+  public static AdminConnection of(Path kubeconfig, Config config) {
+    return new AdminConnection(
+        kubeconfig,
+        config,
+        new KubernetesClientBuilder()
+            .withConfig(certificateOnly(new ConfigBuilder(config).build()))
+            .build());
+  }
+
+  /**
+   * A copy of the admin client configuration: change it freely (it carries no token provider, so a
+   * caller may swap the certificate for a token).
+   */
   @Override
   public Config config() {
-    return certificateOnly(new ConfigBuilder(config).build());
+    return new ConfigBuilder(config).build();
   }
 
   /** A new admin client defaulting to {@code namespace}; the caller closes it. */
@@ -28,7 +41,7 @@ public record AdminConnection(Path kubeconfig, Config config, KubernetesClient c
         .build();
   }
 
-  /** A copy does not keep the refresh setting: no kubeconfig re-read before every request. */
+  /** A client's own copy, certificate only: no kubeconfig re-read before every request. */
   private static Config certificateOnly(Config copy) {
     CertificateAuthRefresh.customize(copy);
     return copy;

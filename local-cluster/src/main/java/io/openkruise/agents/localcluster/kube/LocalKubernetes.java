@@ -1,7 +1,6 @@
 package io.openkruise.agents.localcluster.kube;
 
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.openkruise.agents.localcluster.process.ChildExitedException;
 import io.openkruise.agents.localcluster.process.ChildProcess;
 import io.openkruise.agents.localcluster.process.RunDirs;
@@ -239,9 +238,7 @@ public final class LocalKubernetes implements ClusterAdmin, AutoCloseable {
       Path kubeconfig = workDir.resolve("kubeconfig");
       Files.writeString(kubeconfig, AdminAccess.kubeconfigYaml(apiServerUrl, pki));
       Config config = AdminAccess.clientConfig(apiServerUrl, pki);
-      this.admin =
-          new AdminConnection(
-              kubeconfig, config, new KubernetesClientBuilder().withConfig(config).build());
+      this.admin = AdminConnection.of(kubeconfig, config);
       this.version = client().getKubernetesVersion().getGitVersion();
 
       // CRDs before the controller manager: the GC discovers resources at start (else ~30 s later).
