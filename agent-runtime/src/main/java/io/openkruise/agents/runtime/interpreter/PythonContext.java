@@ -17,6 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,6 +46,11 @@ public final class PythonContext {
   private final Path hostCwd;
   private final String pythonCommand;
   private final java.util.function.Supplier<Map<String, String>> baseEnv;
+
+  /** How often and how long {@link #cancel(Run)} repeats SIGINT until the cell ends. */
+  static final java.time.Duration INTERRUPT_EVERY = java.time.Duration.ofMillis(250);
+
+  static final int INTERRUPT_ATTEMPTS = 40;
 
   private Process process;
   private OutputStream stdin;
@@ -142,16 +150,35 @@ public final class PythonContext {
    * E2B's server interrupts the kernel.
    */
   public void cancel(Run run) {
-    Process p;
     synchronized (this) {
       run.cancelled = true;
-      if (currentRun != run) {
+    }
+    // The driver ignores SIGINT between cells, and the execution counts as started before its
+    // request reaches the driver: a client that leaves at once would have its one SIGINT land
+    // before the cell runs (and the cell run to its end). So repeat it until the cell ends.
+    for (int attempt = 0; attempt < INTERRUPT_ATTEMPTS; attempt++) {
+      Process p;
+      synchronized (this) {
+        if (currentRun != run || run.done.isDone()) {
+          return;
+        }
+        p = process;
+      }
+      if (p == null || !p.isAlive() || !ProcessGroups.available()) {
         return;
       }
-      p = process;
-    }
-    if (p != null && p.isAlive() && ProcessGroups.available()) {
       ProcessGroups.signal(p, 2);
+      try {
+        run.done.get(INTERRUPT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (TimeoutException e) {
+        // not interrupted yet: again
+      } catch (ExecutionException e) {
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
