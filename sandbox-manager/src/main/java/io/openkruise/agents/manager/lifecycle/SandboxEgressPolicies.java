@@ -112,9 +112,7 @@ public final class SandboxEgressPolicies {
       String patch =
           client
               .getKubernetesSerialization()
-              .asJson(
-                  java.util.List.of(
-                      Map.of("op", "replace", "path", "/spec", "value", policy.getSpec())));
+              .asJson(List.of(Map.of("op", "replace", "path", "/spec", "value", policy.getSpec())));
       client
           .network()
           .networkPolicies()
