@@ -77,7 +77,12 @@ class CrashedClaimsOnLocalClusterTest {
         new java.util.HashMap<>(E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace));
     slow.put("KRUISE_E2B_TEST_ONLY_DELAY_BEFORE_INIT", "30s");
     managerA = services.start("sandbox-manager", slow);
-    managerB = services.start("sandbox-manager", E2eFixtures.managerEnv(cluster, ADMIN_KEY, ns));
+    Map<String, String> survivor =
+        new java.util.HashMap<>(E2eFixtures.managerEnv(cluster, ADMIN_KEY, ns));
+    // Under half the test's short reaper bound, as configuration.md asks: a create on B slower
+    // than this records its init before answering.
+    survivor.put("KRUISE_E2B_INIT_MARK_SYNC_AFTER", "4s");
+    managerB = services.start("sandbox-manager", survivor);
     E2eFixtures.awaitAvailable(kube, ns, POOL, 2 * CLIENTS);
   }
 

@@ -2,9 +2,11 @@ package io.openkruise.agents.runtime.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.openkruise.agents.envd.init.InitClient;
 import io.openkruise.agents.runtime.TestRuntime;
 import io.vertx.core.Vertx;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -126,5 +128,26 @@ class BootstrapGateTest {
     rt.bootstrap = "anything";
     assertEverythingRefused();
     assertThat(rt.get(rt.envdUrl("/health")).statusCode()).isEqualTo(204);
+  }
+
+  /** The controller's question for a claim its manager never finished: did /init run? */
+  @Test
+  void theInitProbeSeesWhetherInitRan() throws Exception {
+    InitClient probe =
+        new InitClient(1, Duration.ofMillis(1), Duration.ofSeconds(5), Duration.ofSeconds(10));
+    rt = closedRuntime();
+    String base = rt.envdUrl("");
+    assertThat(probe.probe(base, null)).isEqualTo(InitClient.InitState.NOT_INITIALISED);
+    assertThat(probe.probe(base, "tenant-token")).isEqualTo(InitClient.InitState.NOT_INITIALISED);
+    rt.bootstrap = BOOTSTRAP;
+    assertThat(init("{\"accessToken\":\"tenant-token\"}").statusCode()).isEqualTo(204);
+    assertThat(probe.probe(base, "tenant-token")).isEqualTo(InitClient.InitState.INITIALISED);
+    assertThat(probe.probe(base, "other")).isEqualTo(InitClient.InitState.NOT_INITIALISED);
+    rt.close();
+
+    rt = closedRuntime();
+    rt.bootstrap = BOOTSTRAP;
+    assertThat(init("{\"envVars\":{\"A\":\"1\"}}").statusCode()).isEqualTo(204);
+    assertThat(probe.probe(rt.envdUrl(""), null)).isEqualTo(InitClient.InitState.INITIALISED);
   }
 }

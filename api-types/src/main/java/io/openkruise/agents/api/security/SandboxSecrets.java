@@ -1,5 +1,7 @@
 package io.openkruise.agents.api.security;
 
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
@@ -87,6 +89,20 @@ public final class SandboxSecrets {
   /** The envd access token of the secure sandbox with this UID. */
   public String accessToken(String sandboxUid) {
     return derive("envd-access-token", sandboxUid);
+  }
+
+  /**
+   * Whether the sandbox is secure (it has an envd access token): said by the non-secret annotation
+   * {@link MetadataKeys#ANNOTATION_SECURE}, written with its claim.
+   */
+  public static boolean secure(Sandbox sandbox) {
+    var annotations = sandbox.getMetadata().getAnnotations();
+    return annotations != null && "true".equals(annotations.get(MetadataKeys.ANNOTATION_SECURE));
+  }
+
+  /** The envd access token of this sandbox; "" when it is not {@link #secure}. */
+  public String envdAccessToken(Sandbox sandbox) {
+    return secure(sandbox) ? accessToken(sandbox.getMetadata().getUid()) : "";
   }
 
   /**

@@ -3,9 +3,13 @@ package io.openkruise.agents.api.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.v1alpha1.Sandbox;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -89,5 +93,19 @@ class SandboxSecretsTest {
   void runtimeSecretIsNamedAfterTheSandbox() {
     assertThat(SandboxSecrets.runtimeSecretName("code-interpreter-x7k2p"))
         .isEqualTo("code-interpreter-x7k2p-runtime");
+  }
+
+  @Test
+  void onlyASecureSandboxHasAnEnvdAccessToken() {
+    SandboxSecrets secrets = SandboxSecrets.fromKey(KEY);
+    String uid = "6f1c2a9e-0000-4000-8000-000000000003";
+    Sandbox sandbox = new Sandbox();
+    sandbox.setMetadata(new ObjectMetaBuilder().withUid(uid).build());
+    assertThat(secrets.envdAccessToken(sandbox)).isEmpty();
+    sandbox.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_SECURE, "false"));
+    assertThat(secrets.envdAccessToken(sandbox)).isEmpty();
+    sandbox.getMetadata().setAnnotations(Map.of(MetadataKeys.ANNOTATION_SECURE, "true"));
+    assertThat(SandboxSecrets.secure(sandbox)).isTrue();
+    assertThat(secrets.envdAccessToken(sandbox)).isEqualTo(secrets.accessToken(uid));
   }
 }

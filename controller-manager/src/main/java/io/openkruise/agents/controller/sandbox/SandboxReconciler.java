@@ -30,6 +30,7 @@ import io.openkruise.agents.controller.support.EventRecorder;
 import io.openkruise.agents.controller.support.GuardedDeletes;
 import io.openkruise.agents.controller.support.Patches;
 import io.openkruise.agents.controller.support.ReconcileErrors;
+import io.openkruise.agents.controller.support.RuntimeInitClient;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,6 +54,7 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
   private final EventRecorder events;
   private final Clock clock;
   private final SandboxSecrets secrets;
+  private final RuntimeInitClient runtimeInit;
   private final Duration unfinishedClaimTimeout;
 
   public SandboxReconciler(
@@ -60,11 +62,13 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
       EventRecorder events,
       Clock clock,
       SandboxSecrets secrets,
+      RuntimeInitClient runtimeInit,
       ControllerConfig config) {
     this.client = client;
     this.events = events;
     this.clock = clock;
     this.secrets = secrets;
+    this.runtimeInit = runtimeInit;
     this.unfinishedClaimTimeout = config.unfinishedClaimTimeout();
   }
 
@@ -83,6 +87,15 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
   public UpdateControl<Sandbox> reconcile(Sandbox sandbox, Context<Sandbox> context) {
     UnfinishedClaims.Decision unfinished =
         UnfinishedClaims.decide(sandbox, clock.instant(), unfinishedClaimTimeout);
+    if (unfinished instanceof UnfinishedClaims.Probe p) {
+      unfinished = UnfinishedClaims.settle(p, runtimeInit.probe(sandbox));
+    }
+    if (unfinished instanceof UnfinishedClaims.MarkInitialised m) {
+      SandboxMergePatch.setAnnotation(
+          client, sandbox, MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
+      events.record(sandbox, m.event());
+      return UpdateControl.noUpdate(); // the mark's watch event brings the next reconcile
+    }
     if (unfinished instanceof UnfinishedClaims.Delete d) {
       // Guarded by the version we judged: a mark written since then makes this a 409, no delete.
       if (GuardedDeletes.deleteIfUnchanged(client, sandbox)) {

@@ -8,6 +8,7 @@ import io.openkruise.agents.api.v1alpha1.Conditions;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.controller.support.EventNote;
+import io.openkruise.agents.envd.init.InitClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -17,10 +18,13 @@ import java.util.stream.Stream;
 /**
  * Pure decision: is this a claim that never completed? An E2B create writes {@code
  * agents.kruise.io/runtime-initialized: "false"} in its claim patch when the runtime is to be
- * initialised, and {@code "true"} once {@code /init} (and any mount) succeeded, before it answers
- * the client. A sandbox still marked {@code "false"} a bounded time after it could have been
- * initialised lost its sandbox-manager in between (crash, SIGKILL, node loss): nobody will finish
- * it, and its tokens and env may already have left the manager, so it is deleted, never put back.
+ * initialised, and {@code "true"} once {@code /init} (and any mount) succeeded: a fast create right
+ * after answering the client, off its critical path; a slow one (near this bound) before. A sandbox
+ * still marked {@code "false"} a bounded time after it could have been initialised lost its
+ * sandbox-manager somewhere in between (crash, SIGKILL, node loss). The runtime knows which side of
+ * {@code /init} that was ({@link #settle}, after a probe): initialised, the client may hold it, so
+ * the mark is written for the manager; never initialised, nobody will finish it and its tokens and
+ * env may already have left the manager, so it is deleted, never put back.
  *
  * <p>Never touched: sandboxes without the mark (skip-init-runtime creates, templates without init,
  * SandboxClaim claims, which their reconciler finishes itself, and anything claimed before the mark
@@ -38,10 +42,17 @@ final class UnfinishedClaims {
   /** Unfinished, but its manager may still be working: look again at {@code deadline}. */
   record WaitUntil(Instant deadline) implements Decision {}
 
-  /** Unfinished past the bound: delete it, with this Event. */
+  /** Unfinished past the bound: ask its runtime whether {@code /init} ran, then {@link #settle}. */
+  record Probe(Instant claimed, Duration bound) implements Decision {}
+
+  /** Initialised, but its manager stopped before recording it: write the mark, with this Event. */
+  record MarkInitialised(EventNote event) implements Decision {}
+
+  /** Never initialised (or its runtime does not answer): delete it, with this Event. */
   record Delete(EventNote event) implements Decision {}
 
   static final String REASON = "ClaimNeverCompleted";
+  static final String REASON_COMPLETED = "ClaimCompletedByController";
 
   private UnfinishedClaims() {}
 
@@ -87,14 +98,33 @@ final class UnfinishedClaims {
     if (now.isBefore(deadline)) {
       return new WaitUntil(deadline);
     }
-    return new Delete(
-        EventNote.warning(
-            REASON,
-            "claimed at "
-                + claimed.get()
-                + " but its runtime was never initialised within "
-                + bound.toSeconds()
-                + "s (the sandbox-manager that claimed it stopped before finishing the create);"
-                + " deleting it, since its access token may have been handed out"));
+    return new Probe(claimed.get(), bound);
+  }
+
+  /** What to do with a {@link Probe}d sandbox, given what its runtime said. */
+  static Decision settle(Probe probe, InitClient.InitState runtime) {
+    String claimed = "claimed at " + probe.claimed();
+    return switch (runtime) {
+      case INITIALISED ->
+          new MarkInitialised(
+              EventNote.normal(
+                  REASON_COMPLETED,
+                  claimed
+                      + "; its runtime was initialised but the sandbox-manager that claimed it"
+                      + " stopped before recording that; recorded now"));
+      case NOT_INITIALISED, UNREACHABLE ->
+          new Delete(
+              EventNote.warning(
+                  REASON,
+                  claimed
+                      + " but its runtime "
+                      + (runtime == InitClient.InitState.UNREACHABLE
+                          ? "did not answer whether it was initialised"
+                          : "was never initialised")
+                      + " within "
+                      + probe.bound().toSeconds()
+                      + "s (the sandbox-manager that claimed it stopped before finishing the"
+                      + " create); deleting it, since its access token may have been handed out"));
+    };
   }
 }

@@ -58,4 +58,14 @@ public class RuntimeInitClient {
             accessToken,
             null));
   }
+
+  /**
+   * Whether the sandbox's runtime was initialised ({@link InitClient#probe}, with its access token
+   * if it is secure); {@code UNREACHABLE} without a pod IP.
+   */
+  public InitClient.InitState probe(Sandbox sandbox) {
+    return runtimeUrl(sandbox)
+        .map(base -> client.probe(base, secrets.envdAccessToken(sandbox)))
+        .orElse(InitClient.InitState.UNREACHABLE);
+  }
 }

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.ClaimRequest;
 import io.openkruise.agents.api.claim.SandboxClaimer;
+import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.ConditionTypes;
 import io.openkruise.agents.api.v1alpha1.Conditions;
 import io.openkruise.agents.api.v1alpha1.InplaceUpdateSpec;
@@ -21,6 +22,7 @@ import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSpec;
+import io.openkruise.agents.controller.support.RuntimeInitClient;
 import io.openkruise.agents.localcluster.junit.LocalClusterTestResource;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.testing.Pools;
@@ -60,6 +62,8 @@ class ControllersOnRealApiServerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Inject KubernetesClient client;
+  @Inject RuntimeInitClient runtimeInit;
+  @Inject SandboxSecrets secrets;
   @TestNamespace String namespace;
 
   private static ConditionFactory within(int seconds) {
@@ -564,6 +568,50 @@ class ControllersOnRealApiServerTest {
               assertThat(events("SandboxClaim", "evented", "ClaimCompleted")).isNotEmpty();
               assertThat(events("SandboxSet", "evented", "SandboxCreated")).isNotEmpty();
             });
+  }
+
+  /**
+   * Two E2B claims whose sandbox-manager died mid-create (claim patch with the mark "false", then
+   * nothing): one after {@code /init} (it answered its client, then stopped before its mark), one
+   * before. Past the bound the controller asks each runtime: the first is marked, the second
+   * deleted.
+   */
+  @Test
+  void unfinishedClaimsAreMarkedOrDeletedAsTheirRuntimeSays() {
+    client.resource(Pools.initSet(namespace, "half-done", 2)).create();
+    awaitAvailable("half-done", 2);
+    List<Sandbox> members = poolMembers("half-done", false);
+    SandboxClaimer claimer = new SandboxClaimer(client, Clock.systemUTC(), new Random(7));
+    ClaimRequest e2bCreate =
+        ClaimRequest.forOwner("e2b-owner")
+            .withAnnotations(
+                Map.of(
+                    MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "false",
+                    MetadataKeys.ANNOTATION_SECURE, "true"))
+            // As every E2B create: its deadline is spec, so the claim reaches the reconciler.
+            .withShutdownTime(Instant.now().plus(1, ChronoUnit.HOURS).toString());
+    Sandbox answered = claimer.tryClaim(members.get(0), e2bCreate).orElseThrow();
+    Sandbox abandoned = claimer.tryClaim(members.get(1), e2bCreate).orElseThrow();
+    assertThat(
+            runtimeInit.init(
+                answered, Map.of(), secrets.accessToken(answered.getMetadata().getUid())))
+        .isEmpty();
+    String answeredName = answered.getMetadata().getName();
+    String abandonedName = abandoned.getMetadata().getName();
+
+    within(30)
+        .untilAsserted(
+            () -> {
+              assertThat(sandbox(answeredName).getMetadata().getAnnotations())
+                  .containsEntry(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
+              assertThat(events("Sandbox", answeredName, "ClaimCompletedByController"))
+                  .isNotEmpty();
+              Sandbox gone = sandbox(abandonedName);
+              assertThat(gone == null || gone.getMetadata().getDeletionTimestamp() != null)
+                  .isTrue();
+              assertThat(events("Sandbox", abandonedName, "ClaimNeverCompleted")).isNotEmpty();
+            });
+    assertThat(sandbox(answeredName).getMetadata().getDeletionTimestamp()).isNull();
   }
 
   private List<Event> events(String kind, String name, String reason) {

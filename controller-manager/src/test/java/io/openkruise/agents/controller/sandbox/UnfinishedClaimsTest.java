@@ -8,6 +8,7 @@ import io.openkruise.agents.api.v1alpha1.ConditionTypes;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.api.v1alpha1.SandboxStatus;
+import io.openkruise.agents.envd.init.InitClient;
 import io.openkruise.agents.testing.tier.UnitTier;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,14 +54,46 @@ class UnfinishedClaimsTest {
   }
 
   @Test
-  void unmarkedAfterTheBoundIsDeletedWithAnEventSayingWhy() {
+  void unmarkedAfterTheBoundAsksTheRuntime() {
     var d = UnfinishedClaims.decide(claimed("false"), CLAIMED.plus(BOUND), BOUND);
+
+    assertThat(d).isEqualTo(new UnfinishedClaims.Probe(CLAIMED, BOUND));
+  }
+
+  @Test
+  void neverInitialisedIsDeletedWithAnEventSayingWhy() {
+    var d =
+        UnfinishedClaims.settle(
+            new UnfinishedClaims.Probe(CLAIMED, BOUND), InitClient.InitState.NOT_INITIALISED);
 
     assertThat(d).isInstanceOf(UnfinishedClaims.Delete.class);
     var event = ((UnfinishedClaims.Delete) d).event();
     assertThat(event.type()).isEqualTo("Warning");
     assertThat(event.reason()).isEqualTo("ClaimNeverCompleted");
     assertThat(event.message()).contains("never initialised").contains("60s");
+  }
+
+  @Test
+  void aRuntimeThatDoesNotAnswerIsDeletedToo() {
+    var d =
+        UnfinishedClaims.settle(
+            new UnfinishedClaims.Probe(CLAIMED, BOUND), InitClient.InitState.UNREACHABLE);
+
+    assertThat(d).isInstanceOf(UnfinishedClaims.Delete.class);
+    assertThat(((UnfinishedClaims.Delete) d).event().message()).contains("did not answer");
+  }
+
+  /** The manager answered the client, then stopped before its mark landed: the client keeps it. */
+  @Test
+  void initialisedIsMarkedNotDeleted() {
+    var d =
+        UnfinishedClaims.settle(
+            new UnfinishedClaims.Probe(CLAIMED, BOUND), InitClient.InitState.INITIALISED);
+
+    assertThat(d).isInstanceOf(UnfinishedClaims.MarkInitialised.class);
+    var event = ((UnfinishedClaims.MarkInitialised) d).event();
+    assertThat(event.type()).isEqualTo("Normal");
+    assertThat(event.reason()).isEqualTo("ClaimCompletedByController");
   }
 
   @Test

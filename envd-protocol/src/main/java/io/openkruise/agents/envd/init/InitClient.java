@@ -103,6 +103,45 @@ public final class InitClient {
     return Optional.of(last);
   }
 
+  /** What a {@link #probe} found. */
+  public enum InitState {
+    /** The runtime answered an authenticated request: {@code /init} opened it. */
+    INITIALISED,
+    /** The runtime refused the request (401/403): it is still closed, {@code /init} never ran. */
+    NOT_INITIALISED,
+    /** No answer, or one that says neither. */
+    UNREACHABLE
+  }
+
+  /**
+   * Whether the runtime behind {@code baseUrl} was initialised, asked without the bootstrap token:
+   * a runtime started with one refuses everything but {@code /health} until {@code /init} opened
+   * it, and afterwards its access token (if any) admits {@code GET /envs}. One attempt. A runtime
+   * started without a bootstrap token (stock envd) always looks initialised.
+   *
+   * @param accessToken the envd access token of a secure sandbox; null or empty for none
+   */
+  public InitState probe(String baseUrl, String accessToken) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(baseUrl + "/envs")).timeout(requestTimeout).GET();
+    if (accessToken != null && !accessToken.isEmpty()) {
+      b.header(EnvdHeaders.ACCESS_TOKEN, accessToken);
+    }
+    try {
+      int status = http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+      if (status / 100 == 2) {
+        return InitState.INITIALISED;
+      }
+      return status == 401 || status == 403 ? InitState.NOT_INITIALISED : InitState.UNREACHABLE;
+    } catch (IOException | IllegalArgumentException e) {
+      LOG.log(Level.FINE, () -> "runtime probe of " + baseUrl + " failed: " + e);
+      return InitState.UNREACHABLE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return InitState.UNREACHABLE;
+    }
+  }
+
   HttpRequest httpRequest(Request r) throws JsonProcessingException {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(r.baseUrl() + "/init"))

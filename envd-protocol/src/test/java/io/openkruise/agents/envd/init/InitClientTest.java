@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ class InitClientTest {
   private HttpServer server;
   private final List<String> seen = new CopyOnWriteArrayList<>();
   private final AtomicInteger failuresLeft = new AtomicInteger();
+  private volatile ToIntFunction<String> envsStatus = token -> 200;
 
   @BeforeEach
   void start() throws Exception {
@@ -37,6 +39,13 @@ class InitClientTest {
                   + body);
           int code = failuresLeft.getAndDecrement() > 0 ? 503 : 204;
           ex.sendResponseHeaders(code, -1);
+          ex.close();
+        });
+    server.createContext(
+        "/envs",
+        ex -> {
+          String token = ex.getRequestHeaders().getFirst("X-Access-Token");
+          ex.sendResponseHeaders(envsStatus.applyAsInt(token), -1);
           ex.close();
         });
     server.start();
@@ -82,5 +91,17 @@ class InitClientTest {
     assertThat(client(3).init(new InitClient.Request(base(), "b", null, null, null)))
         .hasValueSatisfying(reason -> assertThat(reason).startsWith("HTTP 503 from " + base()));
     assertThat(seen).hasSize(3);
+  }
+
+  @Test
+  void probeTellsOpenFromClosedFromSilent() {
+    envsStatus = token -> "tok".equals(token) ? 200 : 401;
+    assertThat(client(1).probe(base(), "tok")).isEqualTo(InitClient.InitState.INITIALISED);
+    assertThat(client(1).probe(base(), null)).isEqualTo(InitClient.InitState.NOT_INITIALISED);
+    envsStatus = token -> 500;
+    assertThat(client(1).probe(base(), "tok")).isEqualTo(InitClient.InitState.UNREACHABLE);
+    // Port 1 on loopback: nothing listens, the connection is refused.
+    assertThat(client(1).probe("http://127.0.0.1:1", "tok"))
+        .isEqualTo(InitClient.InitState.UNREACHABLE);
   }
 }

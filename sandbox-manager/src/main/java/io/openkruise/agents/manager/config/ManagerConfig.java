@@ -194,6 +194,15 @@ public interface ManagerConfig {
      */
     Optional<Duration> testOnlyDelayBeforeInit();
 
+    /**
+     * A create that has run this long when its runtime is initialised writes the
+     * runtime-initialized mark before it answers (and fails if the controller gave up on it
+     * meanwhile); a faster one answers first and marks after. Keep it under half of the
+     * controller's {@code kruise.controller.unfinished-claim-timeout}.
+     */
+    @WithDefault("20s")
+    Duration initMarkSyncAfter();
+
     /** Pause between two claim passes while the pool is empty (jittered ±20 %). */
     @WithDefault("25ms")
     Duration claimRetryInterval();

@@ -21,7 +21,7 @@ public final class SandboxTokens {
 
   /** The envd access token ({@code envdAccessToken}); "" when the sandbox is not secure. */
   public String envdAccessToken(Sandbox s) {
-    return secure(s) ? secrets.accessToken(s.getMetadata().getUid()) : "";
+    return secrets.envdAccessToken(s);
   }
 
   /** The traffic access token ({@code trafficAccessToken}); "" when its ports are public. */
@@ -39,7 +39,7 @@ public final class SandboxTokens {
   }
 
   public static boolean secure(Sandbox s) {
-    return "true".equals(annotation(s, MetadataKeys.ANNOTATION_SECURE));
+    return SandboxSecrets.secure(s);
   }
 
   /** Public unless created with {@code allowPublicTraffic=false}, as in E2B. */

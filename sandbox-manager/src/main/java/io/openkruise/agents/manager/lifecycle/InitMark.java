@@ -1,6 +1,7 @@
 package io.openkruise.agents.manager.lifecycle;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.RuntimeInitDecision;
 import io.openkruise.agents.api.claim.SandboxMergePatch;
@@ -11,21 +12,57 @@ import io.openkruise.agents.manager.e2b.Extensions;
 import io.openkruise.agents.manager.e2b.SandboxView;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jboss.logging.Logger;
 
 /**
  * The runtime-initialized mark of a create that initialises the runtime: the claim patch writes
- * {@code agents.kruise.io/runtime-initialized: "false"}, and {@link #write} sets {@code "true"}
- * once {@code /init} (and any mount) succeeded, before the client gets its answer. A sandbox whose
- * manager died in between keeps {@code "false"}, and the controller deletes it after a bound
- * ({@code kruise.controller.unfinished-claim-timeout}).
+ * {@code agents.kruise.io/runtime-initialized: "false"}, and this sets {@code "true"} once {@code
+ * /init} (and any mount) succeeded. A sandbox whose manager died in between keeps {@code "false"};
+ * the controller, after {@code kruise.controller.unfinished-claim-timeout}, asks its runtime
+ * whether {@code /init} ran and writes the mark itself, or deletes the sandbox.
+ *
+ * <p>That second write is not on the create's critical path: a create faster than {@code
+ * kruise.e2b.init-mark-sync-after} (well inside the controller's bound, so the controller cannot
+ * have judged it yet) answers first and marks {@link #later}. A slower one marks {@link #now},
+ * before answering, and fails if the controller already gave up on it.
  */
 final class InitMark {
 
-  private InitMark() {}
+  private static final Logger LOG = Logger.getLogger(InitMark.class);
+
+  private final KubernetesClient client;
+  private final Duration syncAfter;
+
+  /**
+   * Writes after the answer, in order of creates. Its own small pool (not the request threads, not
+   * the event loop): a slow API server delays marks, never answers; a queued mark lost with the
+   * process is what the controller's probe is for.
+   */
+  private final ExecutorService later;
+
+  InitMark(KubernetesClient client, Duration syncAfter) {
+    this.client = client;
+    this.syncAfter = syncAfter;
+    this.later =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "init-mark");
+              t.setDaemon(true);
+              return t;
+            });
+  }
 
   /** Whether this create will initialise the runtime (then its claim writes the mark "false"). */
   static boolean expected(Extensions ext, List<SandboxSet> sets) {
     return !ext.skipInitRuntime() && sets.stream().anyMatch(RuntimeInitDecision::shouldInit);
+  }
+
+  /** Whether a create that has run this long must mark before it answers. */
+  boolean beforeAnswer(Duration elapsed) {
+    return elapsed.compareTo(syncAfter) >= 0;
   }
 
   /**
@@ -33,15 +70,35 @@ final class InitMark {
    * conflict). A sandbox the controller already gave up on is being deleted: the create fails
    * rather than hand out a sandbox that is going away.
    */
-  static Sandbox write(KubernetesClient client, Sandbox sandbox) {
-    Sandbox marked =
-        SandboxMergePatch.setAnnotation(
-            client, sandbox, MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
+  Sandbox now(Sandbox sandbox) {
+    Sandbox marked = write(sandbox);
     if (marked.getMetadata().getDeletionTimestamp() != null) {
       throw E2bException.internal(
           "sandbox " + SandboxView.id(sandbox) + " was deleted before its create completed");
     }
     return marked;
+  }
+
+  /** Sets the mark after the answer; a failure is logged (the controller's probe repairs it). */
+  void later(Sandbox sandbox) {
+    later.execute(
+        () -> {
+          try {
+            write(sandbox);
+          } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+              return; // killed already: nothing to mark
+            }
+            LOG.warnf(
+                "could not mark sandbox=%s initialised (the controller will ask its runtime): %s",
+                SandboxView.id(sandbox), e.getMessage());
+          }
+        });
+  }
+
+  private Sandbox write(Sandbox sandbox) {
+    return SandboxMergePatch.setAnnotation(
+        client, sandbox, MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
   }
 
   /** The test-only delay before {@code /init} (see {@code testOnlyDelayBeforeInit}). */

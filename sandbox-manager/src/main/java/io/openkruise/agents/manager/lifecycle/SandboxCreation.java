@@ -46,6 +46,7 @@ final class SandboxCreation {
   private final ClaimMetrics metrics;
   private final EnvVarSeal seal;
   private final SandboxEgressPolicies egress;
+  private final InitMark marks;
 
   SandboxCreation(
       KubernetesClient client,
@@ -65,6 +66,7 @@ final class SandboxCreation {
     this.metrics = metrics;
     this.seal = seal;
     this.egress = new SandboxEgressPolicies(client, settings.network());
+    this.marks = new InitMark(client, settings.initMarkSyncAfter());
   }
 
   Sandbox create(
@@ -98,6 +100,7 @@ final class SandboxCreation {
     slot.bind(sandbox);
     String id = SandboxView.id(sandbox);
     MDC.put("sandboxID", id);
+    boolean markAfterAnswer = false;
     try {
       if (req.network().isPresent()) {
         // Before the runtime is initialised and before 201: no user code runs without its rules.
@@ -121,9 +124,11 @@ final class SandboxCreation {
         steps.done("mount");
       }
       CacheWaits.checkClientStillThere(gone, "mounting volumes");
-      if (initExpected) {
-        sandbox = InitMark.write(client, sandbox);
+      if (initExpected && marks.beforeAnswer(Duration.between(started, clock.instant()))) {
+        sandbox = marks.now(sandbox);
         steps.done("mark");
+      } else {
+        markAfterAnswer = initExpected;
       }
     } catch (RuntimeException e) {
       metrics.claim(
@@ -138,9 +143,8 @@ final class SandboxCreation {
       throw e;
     }
     // Read-your-writes: SDKs get or list the sandbox right after create, on this replica. The
-    // claim's version carries everything get and list show; the init mark written after it is for
-    // the controller only, so its watch event is not waited for (the claim's has usually arrived
-    // while /init ran).
+    // claim's version carries everything get and list show; the init mark is for the controller
+    // only, so its watch event is not waited for (the claim's has usually arrived while /init ran).
     waits.awaitCachedVersion(claimed.sandbox(), claimed.sandbox());
     steps.done("cache");
     Duration latency = Duration.between(started, clock.instant());
@@ -156,6 +160,9 @@ final class SandboxCreation {
         steps,
         latency.toMillis());
     MDC.remove("sandboxID");
+    if (markAfterAnswer) {
+      marks.later(sandbox);
+    }
     return sandbox;
   }
 

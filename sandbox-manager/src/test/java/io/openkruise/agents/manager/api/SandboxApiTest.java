@@ -138,6 +138,13 @@ class SandboxApiTest {
         .doesNotContainValue(token);
     // The token is derived from the UID, never stored: kubectl get sbx reveals nothing.
     assertThat(token).isEqualTo(tokens.envdAccessToken(s));
+    // The claim said "not initialised yet"; the mark that /init ran lands after the answer.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(stored(id).getMetadata().getAnnotations())
+                    .containsEntry(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true"));
     assertThat(s.getMetadata().getNamespace()).isEqualTo("warm");
     assertThat(s.getMetadata().getLabels())
         .containsEntry(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true");
