@@ -3,7 +3,7 @@ package io.openkruise.agents.bench;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.openkruise.agents.api.client.CertificateAuthRefresh;
+import io.openkruise.agents.service.client.CertificateAuthRefresh;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -41,16 +42,18 @@ final class Pool implements AutoCloseable {
   private final List<Sample> samples = new ArrayList<>();
   private volatile long origin = System.nanoTime();
 
+  /** Watches the {@code sandboxes} in {@code namespace} whose {@code poolLabel} is the template. */
   private Pool(
       KubernetesClient client,
       String namespace,
       String template,
-      SharedIndexInformer<? extends HasMetadata> informer,
+      MixedOperation<? extends HasMetadata, ?, ?> sandboxes,
+      String poolLabel,
       BiPredicate<HasMetadata, Instant> claimable) {
     this.client = client;
     this.namespace = namespace;
     this.template = template;
-    this.informer = informer;
+    this.informer = sandboxes.inNamespace(namespace).withLabel(poolLabel, template).inform();
     this.claimable = claimable;
     sampler.scheduleAtFixedRate(this::sample, 0, 100, TimeUnit.MILLISECONDS);
   }
@@ -61,11 +64,8 @@ final class Pool implements AutoCloseable {
         client,
         namespace,
         template,
-        client
-            .resources(Sandbox.class)
-            .inNamespace(namespace)
-            .withLabel(MetadataKeys.LABEL_SANDBOX_TEMPLATE, template)
-            .inform(),
+        client.resources(Sandbox.class),
+        MetadataKeys.LABEL_SANDBOX_TEMPLATE,
         (s, now) -> SandboxState.isClaimable((Sandbox) s, now));
   }
 
@@ -79,11 +79,8 @@ final class Pool implements AutoCloseable {
         client,
         namespace,
         template,
-        client
-            .genericKubernetesResources("agents.kruise.io/v1alpha1", "Sandbox")
-            .inNamespace(namespace)
-            .withLabel(MetadataKeys.LABEL_SANDBOX_POOL, template)
-            .inform(),
+        client.genericKubernetesResources("agents.kruise.io/v1alpha1", "Sandbox"),
+        MetadataKeys.LABEL_SANDBOX_POOL,
         (s, now) -> goOriginalClaimable((GenericKubernetesResource) s));
   }
 

@@ -81,40 +81,32 @@ final class Scenarios {
 
   /** One create at a time, each from a warm pool (waits untimed for a claimable member). */
   ScenarioResult serial(int poolSize, int warmup, int count) throws InterruptedException {
-    fill(poolSize);
-    Window w = Window.open(this);
-    Recorder rec =
-        new Load(api, template, true)
-            .closed(1, warmup, count, () -> pool.awaitDepth(1, Duration.ofSeconds(60)));
-    return w.close(
+    return underLoad(
+        poolSize,
+        api,
+        load -> load.closed(1, warmup, count, () -> pool.awaitDepth(1, Duration.ofSeconds(60))),
         "serial",
         "closed loop, concurrency 1, warm pool hit each time; create, then delete (untimed)",
-        params("pool", poolSize, "warmup", warmup, "count", count),
-        rec,
-        null);
+        params("pool", poolSize, "warmup", warmup, "count", count));
   }
 
   /** {@code n} creates at once against a pool of {@code n}. */
   ScenarioResult burst(int n) throws InterruptedException {
-    fill(n);
-    Window w = Window.open(this);
-    Recorder rec = new Load(api, template, true).closed(n, 0, n, Load.Gate.NONE);
-    return w.close(
+    return underLoad(
+        n,
+        api,
+        load -> load.closed(n, 0, n, Load.Gate.NONE),
         "burst-" + n,
         n + " creates at once (one worker each) against a full pool of " + n,
-        params("pool", n, "concurrency", n, "count", n),
-        rec,
-        null);
+        params("pool", n, "concurrency", n, "count", n));
   }
 
   /** Open loop at {@code rate}/s for {@code seconds} after 3 s of warm-up. */
   ScenarioResult sustained(int poolSize, double rate, int seconds) throws InterruptedException {
-    fill(poolSize);
-    Window w = Window.open(this);
-    Recorder rec =
-        new Load(api, template, true)
-            .open(rate, Duration.ofSeconds(3), Duration.ofSeconds(seconds));
-    return w.close(
+    return underLoad(
+        poolSize,
+        api,
+        load -> load.open(rate, Duration.ofSeconds(3), Duration.ofSeconds(seconds)),
         "sustained-" + fmt(rate) + "/s",
         "open loop, "
             + fmt(rate)
@@ -122,9 +114,7 @@ final class Scenarios {
             + seconds
             + " s (3 s warm-up), pool "
             + poolSize,
-        params("pool", poolSize, "rate", rate, "seconds", seconds, "warmupSeconds", 3),
-        rec,
-        null);
+        params("pool", poolSize, "rate", rate, "seconds", seconds, "warmupSeconds", 3));
   }
 
   /** Claims the whole pool at once, then times the SandboxSet filling it again. */
@@ -150,32 +140,9 @@ final class Scenarios {
   /** The same closed loop spread over the first {@code managers} replicas. */
   ScenarioResult replicas(int managers, int poolSize, int concurrency, int warmup, int count)
       throws InterruptedException {
-    fill(poolSize);
     E2bRest limited = api.limitedTo(managers);
-    Window w = Window.open(this);
-    Recorder rec =
-        new Load(limited, template, true).closed(concurrency, warmup, count, Load.Gate.NONE);
-    return w.close(
-        "replicas-" + limited.managerCount(),
-        "closed loop, concurrency "
-            + concurrency
-            + ", round robin over "
-            + limited.managerCount()
-            + " manager(s), pool "
-            + poolSize,
-        params(
-            "managers",
-            limited.managerCount(),
-            "pool",
-            poolSize,
-            "concurrency",
-            concurrency,
-            "warmup",
-            warmup,
-            "count",
-            count),
-        rec,
-        null);
+    return roundRobin(
+        "replicas-" + limited.managerCount(), limited, poolSize, concurrency, warmup, count);
   }
 
   /**
@@ -184,38 +151,16 @@ final class Scenarios {
    */
   ScenarioResult large(int poolSize, int concurrency, int warmup, int count)
       throws InterruptedException {
-    fill(poolSize);
-    Window w = Window.open(this);
-    Recorder rec = new Load(api, template, true).closed(concurrency, warmup, count, Load.Gate.NONE);
-    return w.close(
-        "pool-" + poolSize + "-c" + concurrency,
-        "closed loop, concurrency "
-            + concurrency
-            + ", round robin over "
-            + api.managerCount()
-            + " manager(s), pool "
-            + poolSize,
-        params(
-            "managers",
-            api.managerCount(),
-            "pool",
-            poolSize,
-            "concurrency",
-            concurrency,
-            "warmup",
-            warmup,
-            "count",
-            count),
-        rec,
-        null);
+    return roundRobin(
+        "pool-" + poolSize + "-c" + concurrency, api, poolSize, concurrency, warmup, count);
   }
 
   /** Seconds-long check for bin/test: every create answered 2xx, no ID handed out twice. */
   ScenarioResult smoke(int poolSize, int concurrency, int count) throws InterruptedException {
-    fill(poolSize);
-    Window w = Window.open(this);
-    Recorder rec = new Load(api, template, true).closed(concurrency, 0, count, Load.Gate.NONE);
-    return w.close(
+    return underLoad(
+        poolSize,
+        api,
+        load -> load.closed(concurrency, 0, count, Load.Gate.NONE),
         "smoke",
         count
             + " creates at concurrency "
@@ -223,9 +168,56 @@ final class Scenarios {
             + " from a pool of "
             + poolSize
             + " (the rest created on no stock)",
-        params("pool", poolSize, "concurrency", concurrency, "count", count),
-        rec,
-        null);
+        params("pool", poolSize, "concurrency", concurrency, "count", count));
+  }
+
+  /** A closed loop of {@code count} creates after {@code warmup}, round robin over {@code on}. */
+  private ScenarioResult roundRobin(
+      String name, E2bRest on, int poolSize, int concurrency, int warmup, int count)
+      throws InterruptedException {
+    return underLoad(
+        poolSize,
+        on,
+        load -> load.closed(concurrency, warmup, count, Load.Gate.NONE),
+        name,
+        "closed loop, concurrency "
+            + concurrency
+            + ", round robin over "
+            + on.managerCount()
+            + " manager(s), pool "
+            + poolSize,
+        params(
+            "managers",
+            on.managerCount(),
+            "pool",
+            poolSize,
+            "concurrency",
+            concurrency,
+            "warmup",
+            warmup,
+            "count",
+            count));
+  }
+
+  /** What the create-load scenarios share: the pool filled, then one load run in a window. */
+  private ScenarioResult underLoad(
+      int poolSize,
+      E2bRest on,
+      LoadRun run,
+      String name,
+      String description,
+      Map<String, Object> params)
+      throws InterruptedException {
+    fill(poolSize);
+    Window w = Window.open(this);
+    Recorder rec = run.on(new Load(on, template, true));
+    return w.close(name, description, params, rec, null);
+  }
+
+  /** One run of a {@link Load}: closed or open loop. */
+  @FunctionalInterface
+  private interface LoadRun {
+    Recorder on(Load load) throws InterruptedException;
   }
 
   private void fill(int size) throws InterruptedException {

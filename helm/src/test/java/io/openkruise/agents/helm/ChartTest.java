@@ -61,6 +61,13 @@ class ChartTest {
         .collect(Collectors.toMap(EnvVar::getName, e -> e, (a, b) -> b, LinkedHashMap::new));
   }
 
+  /** The deployment's default env, checked to set exactly {@code names} in that order. */
+  private static Map<String, EnvVar> envExactly(String deployment, String... names) {
+    Map<String, EnvVar> env = env(DEFAULTS, deployment);
+    assertThat(env.keySet()).containsExactly(names);
+    return env;
+  }
+
   /** Rules as "group|resource|verbs[|names]" strings: easy to compare exactly. */
   private static List<String> rules(List<PolicyRule> rules) {
     return rules.stream()
@@ -170,9 +177,9 @@ class ChartTest {
 
   @Test
   void managerEnvIsExactlyWhatTheBinaryReads() {
-    Map<String, EnvVar> env = env(DEFAULTS, "sandbox-manager");
-    assertThat(env.keySet())
-        .containsExactly(
+    Map<String, EnvVar> env =
+        envExactly(
+            "sandbox-manager",
             "E2B_DOMAIN",
             "E2B_ADMIN_API_KEY",
             "KRUISE_E2B_AUTH_ENABLED",
@@ -213,9 +220,9 @@ class ChartTest {
     assertThat(env.get("KRUISE_E2B_MAX_TIMEOUT").getValue()).isEqualTo("24h");
     assertFromSecret(env.get("E2B_ADMIN_API_KEY"), "sandbox-manager-admin-key", "api-key");
 
-    Map<String, EnvVar> controller = env(DEFAULTS, "sandbox-controller-manager");
-    assertThat(controller.keySet())
-        .containsExactly(
+    Map<String, EnvVar> controller =
+        envExactly(
+            "sandbox-controller-manager",
             "KRUISE_CONTROLLER_SYSTEM_NAMESPACE",
             "KRUISE_CONTROLLER_LEADER_ELECTION_LEASE_NAME",
             "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS",

@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.openkruise.agents.service.client.CertificateAuthConfig;
 import io.openkruise.agents.testing.HealthEndpoints;
+import io.quarkus.kubernetes.client.KubernetesConfigCustomizer;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.http.ContentType;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import java.net.URL;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@code /q/*} (health, metrics with request paths) lives only on the management port: the public
  * E2B port answers it as any unknown path, with or without a key, and leaks no metric. Readiness
- * reports the configuration the service runs with.
+ * reports the configuration the service runs with. That check and the client config customizer are
+ * service-support's beans, found through its index.
  */
 @QuarkusTest
 @WithKubernetesTestServer
@@ -30,6 +36,8 @@ class ManagementPortTest {
   /** The management root: Quarkus serves it under {@code /q/}. */
   @TestHTTPResource(value = "/", management = true)
   URL management;
+
+  @Inject @Any Instance<KubernetesConfigCustomizer> customizers;
 
   @ParameterizedTest
   @ValueSource(
@@ -76,5 +84,10 @@ class ManagementPortTest {
     assertThat(data.path("domain").asText()).isEqualTo("localhost");
     assertThat(data.path("systemNamespace").asText()).isEqualTo("sandbox-system");
     assertThat(data.path("servedNamespaces").asText()).isEqualTo("*");
+  }
+
+  @Test
+  void kubernetesClientConfigGoesThroughCertificateAuthRefresh() {
+    assertThat(customizers.stream()).hasAtLeastOneElementOfType(CertificateAuthConfig.class);
   }
 }

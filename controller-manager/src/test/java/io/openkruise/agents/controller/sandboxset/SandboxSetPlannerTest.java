@@ -64,10 +64,12 @@ class SandboxSetPlannerTest {
   }
 
   /** Members 0-2 Ready, 3-4 not yet. */
-  static List<Sandbox> threeReadyThenTwoNot(SandboxSet set) {
+  /** The plan for a set of {@code replicas} over five current members: three Ready, two not. */
+  static SandboxSetPlan planOverThreeReadyThenTwoNot(int replicas) {
+    SandboxSet set = set(replicas, "img:1");
     List<Sandbox> members = new ArrayList<>(members(set, 0, 3, true, true));
     members.addAll(members(set, 3, 2, false, true));
-    return members;
+    return SandboxSetPlanner.plan(set, members, NOW);
   }
 
   static List<Sandbox> members(
@@ -110,9 +112,7 @@ class SandboxSetPlannerTest {
 
   @Test
   void statusCountsCreatingAndAvailable() {
-    SandboxSet set = set(5, "img:1");
-    List<Sandbox> members = threeReadyThenTwoNot(set);
-    SandboxSetPlan plan = SandboxSetPlanner.plan(set, members, NOW);
+    SandboxSetPlan plan = planOverThreeReadyThenTwoNot(5);
     assertThat(plan.create()).isEmpty();
     assertThat(plan.scaleDown()).isEmpty();
     assertThat(plan.status().getReplicas()).isEqualTo(5);
@@ -121,9 +121,7 @@ class SandboxSetPlannerTest {
 
   @Test
   void scaleDownTakesNotReadyMembersFirst() {
-    SandboxSet set = set(3, "img:1");
-    List<Sandbox> members = threeReadyThenTwoNot(set);
-    SandboxSetPlan plan = SandboxSetPlanner.plan(set, members, NOW);
+    SandboxSetPlan plan = planOverThreeReadyThenTwoNot(3);
     assertThat(plan.create()).isEmpty();
     assertThat(plan.scaleDown())
         .extracting(s -> s.getMetadata().getName())

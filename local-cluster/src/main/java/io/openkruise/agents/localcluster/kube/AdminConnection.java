@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.openkruise.agents.api.client.CertificateAuthRefresh;
+import io.openkruise.agents.service.client.CertificateAuthRefresh;
 import java.nio.file.Path;
 
 /**

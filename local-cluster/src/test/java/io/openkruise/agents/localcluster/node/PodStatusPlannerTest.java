@@ -19,10 +19,13 @@ class PodStatusPlannerTest {
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00.750Z");
   private static final Instant T1 = Instant.parse("2026-11-23T10:00:05Z");
 
+  /** Most tests' pod: one container, image img:1, no probes, started at T0. */
+  private final Pod pod = pod("img:1", false);
+
+  private final PodRun run = started(pod);
+
   @Test
   void podWithoutProbesIsRunningAndReadyAtOnce() {
-    Pod pod = pod("img:1", false);
-    PodRun run = started(pod);
 
     PodStatus s = PodStatusPlanner.running(pod, run, T0);
 
@@ -46,13 +49,13 @@ class PodStatusPlannerTest {
 
   @Test
   void failingProbesKeepThePodUnready() {
-    Pod pod = pod("img:1", true);
-    PodRun run = started(pod);
-    assertThat(run.containersReady()).isFalse();
+    Pod probed = pod("img:1", true);
+    PodRun probedRun = started(probed);
+    assertThat(probedRun.containersReady()).isFalse();
 
     PodStatus s =
         PodStatusPlanner.running(
-            pod, run.withProbe("main", new ProbeState(false, false, "refused")), T0);
+            probed, probedRun.withProbe("main", new ProbeState(false, false, "refused")), T0);
 
     assertThat(s.getPhase()).isEqualTo("Running");
     assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
@@ -60,37 +63,33 @@ class PodStatusPlannerTest {
     assertThat(condition(s, "ContainersReady").getMessage()).contains("main");
     assertThat(s.getContainerStatuses().get(0).getStarted()).isFalse();
 
-    PodStatus passed = PodStatusPlanner.running(pod, run.withProbe("main", ProbeState.PASSING), T0);
+    PodStatus passed =
+        PodStatusPlanner.running(probed, probedRun.withProbe("main", ProbeState.PASSING), T0);
     assertThat(condition(passed, "Ready").getStatus()).isEqualTo("True");
   }
 
   @Test
   void readinessGatesHoldReadyButNotContainersReady() {
-    Pod pod =
-        new PodBuilder(pod("img:1", false))
-            .editSpec()
-            .addNewReadinessGate("example.com/gate")
-            .endSpec()
-            .build();
-    PodRun run = started(pod);
+    Pod gated =
+        new PodBuilder(pod).editSpec().addNewReadinessGate("example.com/gate").endSpec().build();
+    PodRun gatedRun = started(gated);
 
-    PodStatus s = PodStatusPlanner.running(pod, run, T0);
+    PodStatus s = PodStatusPlanner.running(gated, gatedRun, T0);
     assertThat(condition(s, "ContainersReady").getStatus()).isEqualTo("True");
     assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
     assertThat(condition(s, "Ready").getReason()).isEqualTo("ReadinessGatesNotReady");
 
-    pod.setStatus(s);
-    pod.getStatus()
+    gated.setStatus(s);
+    gated
+        .getStatus()
         .getConditions()
         .add(new PodConditionBuilder().withType("example.com/gate").withStatus("True").build());
-    assertThat(condition(PodStatusPlanner.running(pod, run, T1), "Ready").getStatus())
+    assertThat(condition(PodStatusPlanner.running(gated, gatedRun, T1), "Ready").getStatus())
         .isEqualTo("True");
   }
 
   @Test
   void transitionTimesOnlyMoveWhenTheStatusChanges() {
-    Pod pod = pod("img:1", false);
-    PodRun run = started(pod);
     pod.setStatus(PodStatusPlanner.running(pod, run, T0));
 
     PodStatus later = PodStatusPlanner.running(pod, run, T1);
@@ -104,8 +103,6 @@ class PodStatusPlannerTest {
 
   @Test
   void imageChangeRestartsThatContainerWithANewImageIdAndStaysReady() {
-    Pod pod = pod("img:1", false);
-    PodRun run = started(pod);
     String oldId =
         PodStatusPlanner.running(pod, run, T0).getContainerStatuses().get(0).getImageID();
 
@@ -132,8 +129,6 @@ class PodStatusPlannerTest {
 
   @Test
   void terminatedStatusStopsEveryContainer() {
-    Pod pod = pod("img:1", false);
-    PodRun run = started(pod);
     PodStatus s = PodStatusPlanner.terminated(pod, run, T1);
     assertThat(s.getPhase()).isEqualTo("Succeeded");
     assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
@@ -142,8 +137,6 @@ class PodStatusPlannerTest {
 
   @Test
   void killedPodFailsWithExitCode137AndKeepsItsAddress() {
-    Pod pod = pod("img:1", false);
-    PodRun run = started(pod);
     PodStatus s = PodStatusPlanner.killed(pod, run, T1);
     assertThat(s.getPhase()).isEqualTo("Failed");
     assertThat(s.getPodIP()).isEqualTo("127.1.0.2");
@@ -156,8 +149,6 @@ class PodStatusPlannerTest {
 
   @Test
   void patchNullsStaleFieldsAndCoversDetectsNoOps() {
-    Pod pod = pod("img:1", false);
-    PodRun run = started(pod);
     PodStatus desired = PodStatusPlanner.running(pod, run, T0);
     ObjectNode patch = PodStatusPlanner.patch(desired);
 

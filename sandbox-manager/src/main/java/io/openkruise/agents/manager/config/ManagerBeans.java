@@ -13,6 +13,7 @@ import io.openkruise.agents.manager.keys.ApiKeyStore;
 import io.openkruise.agents.manager.keys.ApiKeys;
 import io.openkruise.agents.manager.runtime.MetricsReader;
 import io.openkruise.agents.manager.runtime.RuntimeClient;
+import io.openkruise.agents.service.health.EffectiveSettings;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -23,6 +24,7 @@ import jakarta.inject.Singleton;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,6 +42,17 @@ public class ManagerBeans {
   @DefaultBean
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  /** What the readiness check "configuration" shows. */
+  @Produces
+  @Singleton
+  EffectiveSettings effectiveSettings(ManagerConfig config) {
+    return () ->
+        Map.of(
+            "domain", config.e2b().domain(),
+            "systemNamespace", config.systemNamespace(),
+            "servedNamespaces", config.servedNamespaces().map(String::valueOf).orElse("*"));
   }
 
   @Produces

@@ -1,4 +1,4 @@
-package io.openkruise.agents.api.client;
+package io.openkruise.agents.service.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

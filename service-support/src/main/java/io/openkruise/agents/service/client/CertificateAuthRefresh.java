@@ -1,4 +1,4 @@
-package io.openkruise.agents.api.client;
+package io.openkruise.agents.service.client;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.OAuthTokenProvider;

@@ -1,7 +1,6 @@
-package io.openkruise.agents.controller.support;
+package io.openkruise.agents.service.client;
 
 import io.fabric8.kubernetes.client.Config;
-import io.openkruise.agents.api.client.CertificateAuthRefresh;
 import io.quarkus.kubernetes.client.KubernetesConfigCustomizer;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
