@@ -88,7 +88,7 @@ class ChartOnRealNodeTest {
     long t0 = System.nanoTime();
     List<Path> appTars = ImageImporter.appImageTars(ROOT);
     Path sandboxTar = sandboxImageTar();
-    python = pythonVenv();
+    python = PythonVenvLock.holding(ChartOnRealNodeTest::pythonVenv);
     long tPrep = System.nanoTime();
 
     List<String> controllers = new ArrayList<>(LocalKubernetes.DEFAULT_CONTROLLERS);

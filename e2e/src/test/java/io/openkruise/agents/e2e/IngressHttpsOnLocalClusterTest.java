@@ -212,7 +212,7 @@ class IngressHttpsOnLocalClusterTest {
   /** The seed example steps in the real SDK (e2e/ingress/seed_examples.py). */
   private static String runSeedExamples(String mode) throws Exception {
     return SeedExamples.run(
-        pythonVenv(),
+        PythonVenvLock.holding(IngressHttpsOnLocalClusterTest::pythonVenv),
         root,
         mode,
         domain,

@@ -30,8 +30,15 @@ import java.util.logging.Logger;
  * ({@link ContainerProcesses}).
  */
 final class PodLauncher implements AutoCloseable {
-  /** The first pod address; 127.1.0.1 and below stay free for the host's own loopback use. */
-  static final String FIRST_ADDRESS = "127.1.0.2";
+  static final String FIRST_ADDRESS_PROPERTY = "kruise.local-node.first-pod-address";
+
+  /**
+   * The first pod address; 127.1.0.1 and below stay free for the host's own loopback use. A test
+   * JVM running beside others (surefire forks) sets {@value #FIRST_ADDRESS_PROPERTY} to a range of
+   * its own, so that an address one node released is not soon taken by another JVM's pod while a
+   * client still holds it (a stale address must stay dead, not reach someone else's runtime).
+   */
+  static final String FIRST_ADDRESS = System.getProperty(FIRST_ADDRESS_PROPERTY, "127.1.0.2");
 
   private static final Logger LOG = Logger.getLogger(PodLauncher.class.getName());
 
