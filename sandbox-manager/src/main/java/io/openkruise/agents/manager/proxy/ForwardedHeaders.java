@@ -68,4 +68,17 @@ final class ForwardedHeaders {
       in.headers().set("transfer-encoding", "chunked");
     }
   }
+
+  /**
+   * An HTTP/1.x request that says it has no body: neither Content-Length (or one of 0) nor
+   * Transfer-Encoding.
+   */
+  static boolean hasNoBody(HttpServerRequest in) {
+    if (in.version() == HttpVersion.HTTP_2) {
+      return false;
+    }
+    String length = in.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return in.getHeader(HttpHeaders.TRANSFER_ENCODING) == null
+        && (length == null || length.trim().equals("0"));
+  }
 }

@@ -6,12 +6,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
-import io.vertx.httpproxy.OriginRequestProvider;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
@@ -59,13 +60,27 @@ final class ProxyForwarder {
     // the sandbox.
     this.proxy =
         HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
-            .origin(
-                OriginRequestProvider.selector(
-                    ctx -> {
-                      ProxyTarget t = ctx.get(TARGET, ProxyTarget.class);
-                      return Future.succeededFuture(SocketAddress.inetSocketAddress(t.port, t.ip));
-                    }))
+            .origin(ProxyForwarder::origin)
             .addInterceptor(new Forward());
+  }
+
+  /**
+   * A pooled connection to the target. The request is kept on the target so a caller that leaves
+   * while it is open resets it ({@link ProxyTarget#callerGone()}); one that left while it waited
+   * for the connection gets it reset at once.
+   */
+  private static Future<HttpClientRequest> origin(ProxyContext ctx) {
+    ProxyTarget t = ctx.get(TARGET, ProxyTarget.class);
+    return ctx.client()
+        .request(new RequestOptions().setServer(SocketAddress.inetSocketAddress(t.port, t.ip)))
+        .map(
+            req -> {
+              t.origin = req;
+              if (t.callerGone) {
+                req.reset();
+              }
+              return req;
+            });
   }
 
   void forward(HttpServerRequest req, ProxyTarget t) {
@@ -88,6 +103,13 @@ final class ProxyForwarder {
       ForwardedHeaders.forwarded(r.proxiedRequest(), r.headers());
       ForwardedHeaders.runtimeCredentials(t, r.headers());
       ForwardedHeaders.keepUnframedBody(r.proxiedRequest());
+      if (ForwardedHeaders.hasNoBody(r.proxiedRequest())) {
+        // Sent complete at once, without piping a body that has nothing but its end: the pipe
+        // waited for that end from the paused caller request, which never delivers it once the
+        // caller has gone. The caller's request is resumed to take its end as usual.
+        r.setBody(null);
+        r.proxiedRequest().resume();
+      }
       return ctx.sendRequest()
           .map(resp -> guardStream(hideRuntimeRefusal(resp, t), t))
           .recover(

@@ -35,6 +35,23 @@ final class ProxyTarget {
   String bootstrapToken;
   boolean secure;
 
+  /** The request to the sandbox once the pool handed out a connection for it. */
+  io.vertx.core.http.HttpClientRequest origin;
+
+  /** The caller's connection closed before its response ended. */
+  boolean callerGone;
+
+  /**
+   * The caller left: a request to the sandbox still open gives its pooled connection back at once
+   * (reset) instead of holding it for a body end that will never come.
+   */
+  void callerGone() {
+    callerGone = true;
+    if (origin != null) {
+      origin.reset();
+    }
+  }
+
   ProxyTarget(String sandboxId, String mode) {
     this.sandboxId = sandboxId;
     this.mode = mode;

@@ -111,7 +111,13 @@ public class SandboxProxy implements SandboxTrafficHandler {
     // Hold the body until the target is known; the proxy resumes it when it pipes to the origin.
     req.pause();
     ProxyTarget t = new ProxyTarget(route.sandboxId(), route.mode().tag());
-    rc.addEndHandler(ar -> observability.record(rc, t));
+    rc.addEndHandler(
+        ar -> {
+          if (ar.failed()) {
+            t.callerGone();
+          }
+          observability.record(rc, t);
+        });
     var refused =
         admission
             .port(t, route.port())
