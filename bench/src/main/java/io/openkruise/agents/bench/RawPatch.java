@@ -54,7 +54,12 @@ final class RawPatch {
         }
         // The controller wrote in between: re-read, not counted.
         conflicts++;
-        version = resource(target, ns, name).get().getMetadata().getResourceVersion();
+        HasMetadata current = resource(target, ns, name).get();
+        if (current == null) {
+          // Removed between the 409 and this read (a pool scaled down): the caller's 404 retry.
+          throw new KubernetesClientException("sandbox " + name + " is gone", 404, null);
+        }
+        version = current.getMetadata().getResourceVersion();
       }
     }
     return new Result(h, conflicts);
