@@ -1,5 +1,7 @@
 package io.openkruise.agents.manager.proxy;
 
+import io.vertx.core.http.HttpClientRequest;
+
 /**
  * Where one proxied request goes, and what happened to it: filled in by admission, read by
  * forwarding and the tunnel, reported by {@link ProxyObservability}. Lives for one request, on its
@@ -36,7 +38,7 @@ final class ProxyTarget {
   boolean secure;
 
   /** The request to the sandbox once the pool handed out a connection for it. */
-  io.vertx.core.http.HttpClientRequest origin;
+  HttpClientRequest origin;
 
   /** The caller's connection closed before its response ended. */
   boolean callerGone;
