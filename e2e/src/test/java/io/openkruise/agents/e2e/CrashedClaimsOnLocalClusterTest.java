@@ -152,14 +152,25 @@ class CrashedClaimsOnLocalClusterTest {
     }
     pool.shutdown();
 
-    // Every sandbox a client got is its own, initialised, and stays.
+    // Every sandbox a client got is its own, initialised, and stays. Its mark lands just after
+    // the answer (or, had its manager died first, from the controller's probe after the bound).
     Set<String> names = new HashSet<>();
     for (String id : ids) {
       List<Sandbox> found = FaultBed.withSandboxId(kube, ns, id);
       assertThat(found).as("one Sandbox behind %s", id).hasSize(1);
       assertThat(names.add(found.get(0).getMetadata().getName())).isTrue();
-      assertThat(found.get(0).getMetadata().getAnnotations())
-          .containsEntry(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(
+              () ->
+                  assertThat(FaultBed.withSandboxId(kube, ns, id))
+                      .singleElement()
+                      .satisfies(
+                          s ->
+                              assertThat(s.getMetadata().getAnnotations())
+                                  .containsEntry(
+                                      MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true")));
     }
 
     // After the bound, nothing is left claimed but uninitialised, and each removal says why.
