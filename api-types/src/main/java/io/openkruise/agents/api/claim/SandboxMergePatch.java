@@ -3,6 +3,7 @@ package io.openkruise.agents.api.claim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import java.util.Map;
 
@@ -16,6 +17,15 @@ import java.util.Map;
 public final class SandboxMergePatch {
 
   private SandboxMergePatch() {}
+
+  /**
+   * Records that the sandbox's runtime was initialised ({@code runtime-initialized: "true"}): the
+   * end of a claim that initialises its runtime, whoever completes it (the E2B create, the
+   * SandboxClaim reconciler, or the controller on finding an initialised runtime).
+   */
+  public static Sandbox markRuntimeInitialized(KubernetesClient client, Sandbox sandbox) {
+    return setAnnotation(client, sandbox, MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
+  }
 
   /**
    * Sets one annotation, unguarded.

@@ -91,8 +91,7 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
       unfinished = UnfinishedClaims.settle(p, runtimeInit.probe(sandbox));
     }
     if (unfinished instanceof UnfinishedClaims.MarkInitialised m) {
-      SandboxMergePatch.setAnnotation(
-          client, sandbox, MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
+      SandboxMergePatch.markRuntimeInitialized(client, sandbox);
       events.record(sandbox, m.event());
       return UpdateControl.noUpdate(); // the mark's watch event brings the next reconcile
     }

@@ -172,8 +172,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
       fail(claim, sandbox, "runtime init failed: " + error.get());
       return false;
     }
-    SandboxMergePatch.setAnnotation(
-        client, sandbox, MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
+    SandboxMergePatch.markRuntimeInitialized(client, sandbox);
     return true;
   }
 

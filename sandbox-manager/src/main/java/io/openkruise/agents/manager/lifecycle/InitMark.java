@@ -2,7 +2,6 @@ package io.openkruise.agents.manager.lifecycle;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.RuntimeInitDecision;
 import io.openkruise.agents.api.claim.SandboxMergePatch;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
@@ -97,8 +96,7 @@ final class InitMark {
   }
 
   private Sandbox write(Sandbox sandbox) {
-    return SandboxMergePatch.setAnnotation(
-        client, sandbox, MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "true");
+    return SandboxMergePatch.markRuntimeInitialized(client, sandbox);
   }
 
   /** The test-only delay before {@code /init} (see {@code testOnlyDelayBeforeInit}). */
