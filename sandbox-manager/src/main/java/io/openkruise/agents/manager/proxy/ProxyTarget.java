@@ -44,12 +44,18 @@ final class ProxyTarget {
   boolean callerGone;
 
   /**
-   * The caller left: a request to the sandbox still open gives its pooled connection back at once
-   * (reset) instead of holding it for a body end that will never come.
+   * The caller left: a request to the sandbox still waiting for its answer gives its pooled
+   * connection back at once (reset) instead of holding it for a body end that will never come.
+   *
+   * <p>Once the answer's head has come, the proxy's response pipe owns the exchange (it resets the
+   * request itself if the caller fails mid-body). Resetting later is wrong: Vert.x closes the
+   * connection of an HTTP/1.x request whose response has ended, and by then the pool may have
+   * handed that connection to the sandbox's next request, which fails with "Connection was closed".
+   * The head always comes before the end, so this check cannot miss an ended exchange.
    */
   void callerGone() {
     callerGone = true;
-    if (origin != null) {
+    if (origin != null && !origin.response().isComplete()) {
       origin.reset();
     }
   }

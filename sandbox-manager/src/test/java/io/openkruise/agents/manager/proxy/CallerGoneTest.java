@@ -1,0 +1,106 @@
+package io.openkruise.agents.manager.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.openkruise.agents.manager.support.LoopbackServers;
+import io.openkruise.agents.testing.tier.UnitTier;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A caller that leaves after its answer has come must not take down the pooled connection that the
+ * sandbox's next request is already using (seen with the Python SDK: a file read right after an
+ * upload failed with "Connection was closed" and a 502).
+ */
+@UnitTier
+class CallerGoneTest {
+
+  @RegisterExtension static final LoopbackServers servers = new LoopbackServers();
+  static HttpServer backend;
+  static final CompletableFuture<HttpServerRequest> held = new CompletableFuture<>();
+  HttpClient pool;
+
+  @BeforeAll
+  static void startBackend() throws Exception {
+    backend =
+        servers.start(
+            "127.0.0.1",
+            0,
+            req -> {
+              // "/held" is answered by the test; any other path but "/first" never.
+              if (req.path().equals("/held")) {
+                held.complete(req);
+              } else if (req.path().equals("/first")) {
+                req.response().end("first");
+              }
+            });
+  }
+
+  @AfterEach
+  void closePool() {
+    if (pool != null) {
+      pool.close();
+    }
+  }
+
+  @Test
+  void aCallerLeavingAfterItsAnswerDoesNotCloseTheConnectionItsSuccessorUses() throws Exception {
+    // One connection, as the proxy's per-sandbox pool hands it from request to request.
+    pool =
+        servers
+            .vertx()
+            .createHttpClient(
+                new HttpClientOptions()
+                    .setKeepAlive(true)
+                    .setDefaultHost("127.0.0.1")
+                    .setDefaultPort(backend.actualPort()),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(1));
+    ProxyTarget first = new ProxyTarget("sbx", "native");
+    first.origin = await(pool.request(HttpMethod.GET, "/first"));
+    String body = await(first.origin.send().compose(r -> r.body())).toString();
+    assertThat(body).isEqualTo("first");
+
+    // The successor is on the same connection, waiting for its answer, when the first caller goes.
+    HttpClientRequest next = await(pool.request(HttpMethod.GET, "/held"));
+    var answer = next.send();
+    HttpServerRequest atBackend = held.get(10, TimeUnit.SECONDS);
+    servers.vertx().runOnContext(v -> first.callerGone());
+    Thread.sleep(200);
+    servers.vertx().runOnContext(v -> atBackend.response().end("second"));
+
+    assertThat(await(answer.compose(r -> r.body())).toString()).isEqualTo("second");
+  }
+
+  @Test
+  void aCallerLeavingBeforeTheAnswerResetsItsRequest() throws Exception {
+    pool =
+        servers
+            .vertx()
+            .createHttpClient(
+                new HttpClientOptions()
+                    .setDefaultHost("127.0.0.1")
+                    .setDefaultPort(backend.actualPort()));
+    ProxyTarget t = new ProxyTarget("sbx", "native");
+    t.origin = await(pool.request(HttpMethod.GET, "/never"));
+    t.origin.setChunked(true).write("open");
+    servers.vertx().runOnContext(v -> t.callerGone());
+
+    assertThat(t.origin.response().toCompletionStage().toCompletableFuture())
+        .failsWithin(10, TimeUnit.SECONDS);
+    assertThat(t.callerGone).isTrue();
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
