@@ -32,18 +32,16 @@ class CallerGoneTest {
 
   @BeforeAll
   static void startBackend() throws Exception {
-    backend =
-        servers.start(
-            "127.0.0.1",
-            0,
-            req -> {
-              // "/held" is answered by the test; any other path but "/first" never.
-              if (req.path().equals("/held")) {
-                held.complete(req);
-              } else if (req.path().equals("/first")) {
-                req.response().end("first");
-              }
-            });
+    backend = servers.start("127.0.0.1", 0, CallerGoneTest::serve);
+  }
+
+  /** "/first" is answered at once, "/held" when the test says, anything else never. */
+  private static void serve(HttpServerRequest req) {
+    switch (req.path()) {
+      case "/first" -> req.response().end("first");
+      case "/held" -> held.complete(req);
+      default -> {}
+    }
   }
 
   @AfterEach
