@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
@@ -94,6 +95,35 @@ final class FaultBed {
                     .map(set::equals)
                     .orElse(false))
         .toList();
+  }
+
+  /**
+   * The pool as a failed wait should report it: the SandboxSet's status, then each member's status
+   * and its pod's phase, readiness and address (a member that never became available is found here,
+   * not in a bare count).
+   */
+  static String describePool(KubernetesClient kube, String ns, String set) {
+    StringBuilder out = new StringBuilder();
+    try {
+      SandboxSet s = kube.resources(SandboxSet.class).inNamespace(ns).withName(set).get();
+      out.append("SandboxSet ")
+          .append(set)
+          .append(" status ")
+          .append(s == null ? "(gone)" : Serialization.asJson(s.getStatus()));
+      for (Sandbox m : members(kube, ns, set)) {
+        String name = m.getMetadata().getName();
+        Pod pod = kube.pods().inNamespace(ns).withName(name).get();
+        out.append("\n  ")
+            .append(name)
+            .append(" status ")
+            .append(Serialization.asJson(m.getStatus()))
+            .append("\n    pod ")
+            .append(pod == null ? "(none)" : Serialization.asJson(pod.getStatus()));
+      }
+    } catch (RuntimeException e) {
+      out.append(" (could not read the pool: ").append(e.getMessage()).append(')');
+    }
+    return out.toString();
   }
 
   static List<Sandbox> claimed(KubernetesClient kube, String ns) {

@@ -168,7 +168,9 @@ class NodeFaultsOnLocalClusterTest {
         .pollInterval(Duration.ofMillis(500))
         .untilAsserted(
             () -> {
-              assertThat(FaultBed.available(kube, NS, POOL)).isEqualTo(4);
+              assertThat(FaultBed.available(kube, NS, POOL))
+                  .as(() -> FaultBed.describePool(kube, NS, POOL))
+                  .isEqualTo(4);
               List<Sandbox> members = FaultBed.members(kube, NS, POOL);
               assertThat(members).hasSize(4);
               assertThat(members)

@@ -176,7 +176,9 @@ class PodFaultsOnLocalClusterTest {
             () -> {
               assertThat(kube.resources(Sandbox.class).inNamespace(ns).withName(name).get())
                   .isNull();
-              assertThat(FaultBed.available(kube, ns, POOL)).isEqualTo(3);
+              assertThat(FaultBed.available(kube, ns, POOL))
+                  .as(() -> FaultBed.describePool(kube, ns, POOL))
+                  .isEqualTo(3);
               assertThat(FaultBed.members(kube, ns, POOL)).hasSize(3);
             });
     FaultBed.assertOnePodPerSandboxAndNoOrphans(kube, ns);

@@ -82,7 +82,9 @@ class RestartsOnLocalClusterTest {
         .pollInterval(Duration.ofMillis(500))
         .untilAsserted(
             () -> {
-              assertThat(FaultBed.available(kube, ns, set)).isEqualTo(replicas);
+              assertThat(FaultBed.available(kube, ns, set))
+                  .as(() -> FaultBed.describePool(kube, ns, set))
+                  .isEqualTo(replicas);
               assertThat(FaultBed.members(kube, ns, set)).hasSize(replicas);
             });
     FaultBed.assertOnePodPerSandboxAndNoOrphans(kube, ns);
