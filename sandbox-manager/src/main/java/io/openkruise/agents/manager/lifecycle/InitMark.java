@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,17 +28,21 @@ import org.jboss.logging.Logger;
  * have judged it yet) answers first and marks {@link #later}. A slower one marks {@link #now},
  * before answering, and fails if the controller already gave up on it.
  */
-final class InitMark {
+final class InitMark implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(InitMark.class);
+
+  /** How long a stopping manager waits for the marks still queued. */
+  static final Duration FLUSH_ON_CLOSE = Duration.ofSeconds(10);
 
   private final KubernetesClient client;
   private final Duration syncAfter;
 
   /**
    * Writes after the answer, in order of creates. Its own small pool (not the request threads, not
-   * the event loop): a slow API server delays marks, never answers; a queued mark lost with the
-   * process is what the controller's probe is for.
+   * the event loop): a slow API server delays marks, never answers. A stopping manager writes the
+   * queued marks first ({@link #close}); one lost with a killed process is what the controller's
+   * probe is for.
    */
   private final ExecutorService later;
 
@@ -93,6 +98,26 @@ final class InitMark {
                 SandboxView.id(sandbox), e.getMessage());
           }
         });
+  }
+
+  /**
+   * Writes the marks still queued (up to {@link #FLUSH_ON_CLOSE}) and stops: each one written here
+   * saves its sandbox the controller's probe after the unfinished-claim bound.
+   */
+  @Override
+  public void close() {
+    later.shutdown();
+    try {
+      if (!later.awaitTermination(FLUSH_ON_CLOSE.toMillis(), TimeUnit.MILLISECONDS)) {
+        int dropped = later.shutdownNow().size();
+        LOG.warnf(
+            "stopped with %d init marks unwritten (the controller will ask their runtimes)",
+            dropped);
+      }
+    } catch (InterruptedException e) {
+      later.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 
   private Sandbox write(Sandbox sandbox) {

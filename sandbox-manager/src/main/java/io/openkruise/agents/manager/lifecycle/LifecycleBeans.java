@@ -9,6 +9,7 @@ import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.keys.ApiKeyStore;
 import io.openkruise.agents.manager.runtime.CsiVolumes;
 import io.openkruise.agents.manager.runtime.RuntimeClient;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
@@ -52,6 +53,14 @@ public class LifecycleBeans {
         tokens,
         new RunningQuota(quota.maxRunningPerKey(), quota.maxRunningAdmin(), cache::ownedBy),
         EnvVarSeal.fromSandboxKey(config.security().requiredSandboxKey()));
+  }
+
+  /**
+   * Before the beans (and the Kubernetes client) go: the init marks still queued are written, so a
+   * rolled manager leaves no sandbox for the controller's probe.
+   */
+  void onStop(@Observes ShutdownEvent ev, SandboxService service) {
+    service.close();
   }
 
   /** Eager start: informers synced and keys loaded before the first request. */

@@ -33,7 +33,7 @@ import org.jboss.logging.MDC;
  * deadlines, annotations and sealed env vars), waits for Ready when needed, then sets up the
  * runtime. On any failure after the claim the sandbox is deleted (or kept, when asked).
  */
-final class SandboxCreation {
+final class SandboxCreation implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(SandboxCreation.class);
 
@@ -243,5 +243,11 @@ final class SandboxCreation {
     } catch (KubernetesClientException e) {
       LOG.warnf("could not delete failed sandbox=%s: %s", SandboxView.id(sandbox), e.getMessage());
     }
+  }
+
+  /** Writes the init marks still queued, then stops their writer. */
+  @Override
+  public void close() {
+    marks.close();
   }
 }

@@ -28,7 +28,7 @@ import java.util.Optional;
  * everything is read from the informer cache and written to the API server, so replicas behave as
  * one.
  */
-public class SandboxService {
+public class SandboxService implements AutoCloseable {
 
   private final ManagerConfig config;
   private final SandboxTokens tokens;
@@ -197,5 +197,13 @@ public class SandboxService {
       throw E2bException.conflict("sandbox " + id + " is already running");
     }
     return pauses.resume(caller, s, timeout);
+  }
+
+  /**
+   * On shutdown: the init marks of creates already answered are written before the process ends.
+   */
+  @Override
+  public void close() {
+    creation.close();
   }
 }

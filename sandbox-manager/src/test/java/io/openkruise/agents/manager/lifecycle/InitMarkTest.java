@@ -79,4 +79,18 @@ class InitMarkTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> "true".equals(mark("after")));
     assertThat(client.resources(Sandbox.class).inNamespace("ns").withName("killed").get()).isNull();
   }
+
+  @Test
+  void closingWritesTheMarksStillQueued() {
+    InitMark marks = new InitMark(client, Duration.ofSeconds(20));
+    for (int i = 0; i < 20; i++) {
+      marks.later(stored("queued-" + i));
+    }
+
+    marks.close();
+
+    for (int i = 0; i < 20; i++) {
+      assertThat(mark("queued-" + i)).as("queued-%d", i).isEqualTo("true");
+    }
+  }
 }
