@@ -20,6 +20,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.OwnerReferences;
 import io.openkruise.agents.api.claim.SandboxMergePatch;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
@@ -210,7 +211,7 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
       }
     }
     Secret current = existing.get();
-    if (current != null && ownedBy(current, sandbox)) {
+    if (current != null && OwnerReferences.controlledBy(current, sandbox)) {
       return; // A resume: same UID, same Secret.
     }
     if (current != null) {
@@ -219,15 +220,6 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
     }
     // A conflict again fails this pass; JOSDK retries it.
     existing.create(wanted);
-  }
-
-  private static boolean ownedBy(Secret secret, Sandbox sandbox) {
-    return secret.getMetadata().getOwnerReferences() != null
-        && secret.getMetadata().getOwnerReferences().stream()
-            .anyMatch(
-                o ->
-                    Boolean.TRUE.equals(o.getController())
-                        && sandbox.getMetadata().getUid().equals(o.getUid()));
   }
 
   private void createPod(Pod pod, Context<Sandbox> context) {
