@@ -109,18 +109,9 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
       execute(sandbox, action, context);
     }
     events.record(sandbox, plan.events());
-    boolean statusChanged = plan.status() != null && !plan.status().equals(sandbox.getStatus());
-    UpdateControl<Sandbox> control =
-        statusChanged
-            ? UpdateControl.patchStatus(Patches.statusOnly(sandbox, plan.status()))
-            : UpdateControl.noUpdate();
-    if (statusChanged) {
-      // JOSDK 5.3.0-5.3.4 filters a spec change that lands while this status patch is in flight
-      // as if it were our own write (operator-framework/java-operator-sdk#3398, fixed in 5.3.5):
-      // a resume right after a pause was never reconciled. Look again at once; the next pass
-      // reads the patch's response, which carries any such change, and is a no-op otherwise.
-      control.rescheduleAfter(0);
-    } else {
+    // A status patch brings its own look again at once (see Patches.statusUpdate).
+    UpdateControl<Sandbox> control = Patches.statusUpdate(sandbox, plan.status());
+    if (control.isNoUpdate()) {
       Optional<Duration> next = plan.requeueAfter();
       if (unfinished instanceof UnfinishedClaims.WaitUntil w) {
         Duration untilMark = Duration.between(clock.instant(), w.deadline());
