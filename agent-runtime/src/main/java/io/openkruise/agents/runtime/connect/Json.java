@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 
 /** Shared Jackson mapper and small helpers for proto3-JSON messages. */
 public final class Json {
@@ -63,6 +66,20 @@ public final class Json {
       }
     }
     throw ConnectException.invalidArgument("not an integer: " + node);
+  }
+
+  /**
+   * An object field's members as text, in order (a proto3 {@code map<string, string>} such as env
+   * vars); empty when the field is absent or not an object.
+   */
+  public static Optional<Map<String, String>> stringMap(JsonNode parent, String field) {
+    JsonNode n = parent == null ? null : parent.get(field);
+    if (n == null || !n.isObject()) {
+      return Optional.empty();
+    }
+    Map<String, String> map = new LinkedHashMap<>();
+    n.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+    return Optional.of(map);
   }
 
   /** Text of a string field, or {@code fallback} when absent or null. */

@@ -24,9 +24,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The envd HTTP surface: {@code /health}, {@code /metrics}, {@code /init}, {@code /envs}, {@code
@@ -197,17 +194,8 @@ public final class EnvdServer {
               : "access token already set; present X-Access-Token");
       return;
     }
-    Map<String, String> env = null;
-    JsonNode envNode = node.get("envVars");
-    if (envNode != null && envNode.isObject()) {
-      env = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = envNode.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        env.put(e.getKey(), e.getValue().asText());
-      }
-    }
     init.apply(
-        env,
+        Json.stringMap(node, "envVars").orElse(null),
         newToken,
         Json.text(node, "defaultUser", null),
         Json.text(node, "defaultWorkdir", null));

@@ -21,7 +21,6 @@ import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -252,14 +251,7 @@ public final class CodeInterpreterServer {
         return;
       }
     }
-    Map<String, String> env = new LinkedHashMap<>();
-    JsonNode envNode = body.get("env_vars");
-    if (envNode != null && envNode.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = envNode.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        env.put(e.getKey(), e.getValue().asText());
-      }
-    }
+    Map<String, String> env = Json.stringMap(body, "env_vars").orElseGet(LinkedHashMap::new);
     HttpServerResponse resp = req.response();
     resp.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/x-ndjson");
     Context vctx = Vertx.currentContext();

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,14 +80,7 @@ public final class ProcessService {
     } else if (a != null && !a.isNull()) {
       throw ConnectException.invalidArgument("process.args must be an array");
     }
-    Map<String, String> envs = new LinkedHashMap<>();
-    JsonNode e = proc.get("envs");
-    if (e != null && e.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> en = it.next();
-        envs.put(en.getKey(), en.getValue().asText());
-      }
-    }
+    Map<String, String> envs = Json.stringMap(proc, "envs").orElseGet(LinkedHashMap::new);
     String cwd = Json.text(proc, "cwd", null);
     String tag = Json.text(req, "tag", null);
     JsonNode stdinNode = req.get("stdin");

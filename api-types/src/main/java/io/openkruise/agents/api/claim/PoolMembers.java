@@ -1,11 +1,10 @@
 package io.openkruise.agents.api.claim;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.openkruise.agents.api.MetadataKeys;
-import io.openkruise.agents.api.v1alpha1.ApiGroup;
+import io.openkruise.agents.api.OwnerReferences;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSpec;
@@ -62,16 +61,7 @@ public final class PoolMembers {
     meta.setNamespace(set.getMetadata().getNamespace());
     meta.setLabels(labels);
     meta.setAnnotations(annotations);
-    meta.getOwnerReferences()
-        .add(
-            new OwnerReferenceBuilder()
-                .withApiVersion(ApiGroup.API_VERSION)
-                .withKind("SandboxSet")
-                .withName(set.getMetadata().getName())
-                .withUid(set.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .build());
+    meta.getOwnerReferences().add(OwnerReferences.controller(set));
     SandboxSpec spec = new SandboxSpec();
     spec.setTemplate(template);
     spec.setTemplateRef(set.getSpec().getTemplateRef());

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -61,6 +62,24 @@ public final class SandboxSecrets {
     } catch (GeneralSecurityException | CloneNotSupportedException e) {
       return null;
     }
+  }
+
+  /**
+   * The cluster key as a service configured it ({@code kruise.security.sandbox-key}, env {@code
+   * KRUISE_SANDBOX_KEY}: the same property in both services, as they must hold the same key).
+   *
+   * @throws IllegalStateException naming the property when it is missing or blank, so the service
+   *     does not start
+   */
+  public static String requiredKey(Optional<String> configured) {
+    return configured
+        .filter(k -> !k.isBlank())
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "kruise.security.sandbox-key (env KRUISE_SANDBOX_KEY) is required: the"
+                        + " control-plane key the controller-manager and the sandbox-manager"
+                        + " share"));
   }
 
   /**

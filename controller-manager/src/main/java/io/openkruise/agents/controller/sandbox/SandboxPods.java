@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -16,8 +15,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.OwnerReferences;
 import io.openkruise.agents.api.security.SandboxSecrets;
-import io.openkruise.agents.api.v1alpha1.ApiGroup;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.envd.RuntimeEnv;
 import java.util.ArrayList;
@@ -96,7 +95,7 @@ final class SandboxPods {
                 .withNamespace(sandbox.getMetadata().getNamespace())
                 .withLabels(labels)
                 .withAnnotations(annotations)
-                .withOwnerReferences(controllerRef(sandbox))
+                .withOwnerReferences(OwnerReferences.controller(sandbox))
                 .build())
         .withSpec(spec)
         .build();
@@ -109,7 +108,7 @@ final class SandboxPods {
         .withName(SandboxSecrets.runtimeSecretName(sandbox.getMetadata().getName()))
         .withNamespace(sandbox.getMetadata().getNamespace())
         .withLabels(Map.of(MetadataKeys.ANNOTATION_CREATED_BY, MetadataKeys.CREATED_BY_SANDBOX))
-        .withOwnerReferences(controllerRef(sandbox))
+        .withOwnerReferences(OwnerReferences.controller(sandbox))
         .endMetadata()
         .withType("Opaque")
         .withImmutable(true)
@@ -152,7 +151,7 @@ final class SandboxPods {
                     .withNamespace(sandbox.getMetadata().getNamespace())
                     .withLabels(vct.getMetadata().getLabels())
                     .withAnnotations(vct.getMetadata().getAnnotations())
-                    .withOwnerReferences(controllerRef(sandbox))
+                    .withOwnerReferences(OwnerReferences.controller(sandbox))
                     .endMetadata()
                     .withSpec(vct.getSpec())
                     .build())
@@ -162,16 +161,5 @@ final class SandboxPods {
   private static List<PersistentVolumeClaim> volumeClaimTemplates(Sandbox sandbox) {
     List<PersistentVolumeClaim> vcts = sandbox.getSpec().getVolumeClaimTemplates();
     return vcts == null ? List.of() : vcts;
-  }
-
-  private static io.fabric8.kubernetes.api.model.OwnerReference controllerRef(Sandbox sandbox) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(ApiGroup.API_VERSION)
-        .withKind("Sandbox")
-        .withName(sandbox.getMetadata().getName())
-        .withUid(sandbox.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build();
   }
 }

@@ -20,6 +20,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.OwnerReferences;
 import io.openkruise.agents.api.claim.SandboxMergePatch;
 import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
@@ -108,18 +109,9 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
       execute(sandbox, action, context);
     }
     events.record(sandbox, plan.events());
-    boolean statusChanged = plan.status() != null && !plan.status().equals(sandbox.getStatus());
-    UpdateControl<Sandbox> control =
-        statusChanged
-            ? UpdateControl.patchStatus(Patches.statusOnly(sandbox, plan.status()))
-            : UpdateControl.noUpdate();
-    if (statusChanged) {
-      // JOSDK 5.3.0-5.3.4 filters a spec change that lands while this status patch is in flight
-      // as if it were our own write (operator-framework/java-operator-sdk#3398, fixed in 5.3.5):
-      // a resume right after a pause was never reconciled. Look again at once; the next pass
-      // reads the patch's response, which carries any such change, and is a no-op otherwise.
-      control.rescheduleAfter(0);
-    } else {
+    // A status patch brings its own look again at once (see Patches.statusUpdate).
+    UpdateControl<Sandbox> control = Patches.statusUpdate(sandbox, plan.status());
+    if (control.isNoUpdate()) {
       Optional<Duration> next = plan.requeueAfter();
       if (unfinished instanceof UnfinishedClaims.WaitUntil w) {
         Duration untilMark = Duration.between(clock.instant(), w.deadline());
@@ -210,7 +202,7 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
       }
     }
     Secret current = existing.get();
-    if (current != null && ownedBy(current, sandbox)) {
+    if (current != null && OwnerReferences.controlledBy(current, sandbox)) {
       return; // A resume: same UID, same Secret.
     }
     if (current != null) {
@@ -219,15 +211,6 @@ public class SandboxReconciler implements Reconciler<Sandbox>, Cleaner<Sandbox> 
     }
     // A conflict again fails this pass; JOSDK retries it.
     existing.create(wanted);
-  }
-
-  private static boolean ownedBy(Secret secret, Sandbox sandbox) {
-    return secret.getMetadata().getOwnerReferences() != null
-        && secret.getMetadata().getOwnerReferences().stream()
-            .anyMatch(
-                o ->
-                    Boolean.TRUE.equals(o.getController())
-                        && sandbox.getMetadata().getUid().equals(o.getUid()));
   }
 
   private void createPod(Pod pod, Context<Sandbox> context) {

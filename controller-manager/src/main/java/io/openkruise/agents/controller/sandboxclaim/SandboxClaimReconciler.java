@@ -19,7 +19,6 @@ import io.openkruise.agents.api.claim.SandboxOwners;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimPhase;
-import io.openkruise.agents.api.v1alpha1.SandboxClaimStatus;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.controller.sandboxclaim.SandboxClaimPlan.Action;
 import io.openkruise.agents.controller.support.EventNote;
@@ -138,18 +137,9 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
       // A sandbox dropped out: plan again before declaring anything complete.
       return UpdateControl.<SandboxClaim>noUpdate().rescheduleAfter(0);
     }
-    SandboxClaimStatus status = plan.status();
-    boolean statusChanged = !status.equals(claim.getStatus());
-    UpdateControl<SandboxClaim> control =
-        statusChanged
-            ? UpdateControl.patchStatus(Patches.statusOnly(claim, status))
-            : UpdateControl.noUpdate();
-    if (statusChanged) {
-      // A spec change landing while the status patch is in flight can be lost in JOSDK
-      // 5.3.0-5.3.4 (java-operator-sdk#3398, as in SandboxReconciler): look again at once.
-      requeue = Duration.ZERO;
-    }
-    if (requeue != null) {
+    // A status patch brings its own look again at once (see Patches.statusUpdate).
+    UpdateControl<SandboxClaim> control = Patches.statusUpdate(claim, plan.status());
+    if (control.isNoUpdate() && requeue != null) {
       control.rescheduleAfter(Math.max(requeue.toMillis(), 1));
     }
     return control;

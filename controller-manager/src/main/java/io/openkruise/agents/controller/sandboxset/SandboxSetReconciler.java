@@ -122,14 +122,7 @@ public class SandboxSetReconciler implements Reconciler<SandboxSet> {
       }
     }
     events.record(set, plan.events());
-    if (plan.status().equals(set.getStatus())) {
-      return UpdateControl.noUpdate();
-    }
-    // JOSDK 5.3.0-5.3.4 can take a spec change (kubectl scale) that lands while this status patch
-    // is in flight for our own write and never reconcile it (java-operator-sdk#3398, as in
-    // SandboxReconciler): look again at once; that pass reads the patch's response, which carries
-    // any such change, and is a no-op otherwise.
-    return UpdateControl.patchStatus(Patches.statusOnly(set, plan.status())).rescheduleAfter(0);
+    return Patches.statusUpdate(set, plan.status());
   }
 
   /**

@@ -23,15 +23,7 @@ public class SandboxSecretsProducer {
   @Produces
   @Singleton
   SandboxSecrets sandboxSecrets(SecurityConfig config) {
-    return SandboxSecrets.fromKey(
-        config
-            .sandboxKey()
-            .filter(k -> !k.isBlank())
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "kruise.security.sandbox-key (env KRUISE_SANDBOX_KEY) is required: the"
-                            + " control-plane key shared with the sandbox-manager")));
+    return SandboxSecrets.fromKey(SandboxSecrets.requiredKey(config.sandboxKey()));
   }
 
   /** Fails the start, not the first sandbox, when the key is missing or too short. */

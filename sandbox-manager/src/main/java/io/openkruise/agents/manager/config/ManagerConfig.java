@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.config;
 
+import io.openkruise.agents.api.security.SandboxSecrets;
 import io.openkruise.agents.envd.EnvdPorts;
 import io.openkruise.agents.manager.e2b.CreateRequest;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -48,13 +49,7 @@ public interface ManagerConfig {
 
     /** The sandbox key, or a start failure naming the property. */
     default String requiredSandboxKey() {
-      return sandboxKey()
-          .filter(k -> !k.isBlank())
-          .orElseThrow(
-              () ->
-                  new IllegalStateException(
-                      "kruise.security.sandbox-key (env KRUISE_SANDBOX_KEY) is required: the"
-                          + " control-plane key shared with the controller-manager"));
+      return SandboxSecrets.requiredKey(sandboxKey());
     }
   }
 

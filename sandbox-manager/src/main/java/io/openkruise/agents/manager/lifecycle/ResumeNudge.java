@@ -16,7 +16,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Fixed upstream in JOSDK 5.3.5. Remove this class (and wait with {@link CacheWaits#await}
  * directly) once the controller-manager runs JOSDK 5.3.5 or later (today 5.3.2, through the Quarkus
- * Operator SDK BOM), together with the rescheduleAfter(0) in SandboxReconciler.
+ * Operator SDK BOM), together with the controller-manager's look-again in {@code
+ * Patches.statusUpdate}.
  */
 final class ResumeNudge {
 

@@ -2,7 +2,6 @@ package io.openkruise.agents.manager.lifecycle;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
@@ -11,8 +10,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.OwnerReferences;
 import io.openkruise.agents.api.claim.SandboxMergePatch;
-import io.openkruise.agents.api.v1alpha1.ApiGroup;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.E2bException;
@@ -60,13 +59,7 @@ public final class SandboxEgressPolicies {
             .withName(sandbox.getMetadata().getName())
             .withNamespace(sandbox.getMetadata().getNamespace())
             .withLabels(Map.of(MetadataKeys.LABEL_SANDBOX_ID, id))
-            .withOwnerReferences(
-                new OwnerReferenceBuilder()
-                    .withApiVersion(ApiGroup.API_VERSION)
-                    .withKind("Sandbox")
-                    .withName(sandbox.getMetadata().getName())
-                    .withUid(sandbox.getMetadata().getUid())
-                    .build())
+            .withOwnerReferences(OwnerReferences.owner(sandbox))
             .endMetadata()
             .withSpec(spec)
             .build();

@@ -1,9 +1,9 @@
 package io.openkruise.agents.manager.proxy;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.openkruise.agents.api.OwnerReferences;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxStatus;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -39,15 +39,7 @@ final class PodIdentity {
     if (p.getMetadata().getDeletionTimestamp() != null) {
       return Verdict.not("pod is terminating");
     }
-    String sandboxUid = sandbox.getMetadata().getUid();
-    boolean controlled =
-        p.getMetadata().getOwnerReferences() != null
-            && p.getMetadata().getOwnerReferences().stream()
-                .anyMatch(
-                    r ->
-                        Boolean.TRUE.equals(r.getController())
-                            && Objects.equals(sandboxUid, r.getUid()));
-    if (!controlled) {
+    if (!OwnerReferences.controlledBy(p, sandbox)) {
       return Verdict.not("pod is not controlled by this Sandbox");
     }
     String expectedUid = status.getPodInfo() == null ? null : status.getPodInfo().getPodUID();
