@@ -18,6 +18,7 @@ import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
@@ -42,19 +43,24 @@ final class ProxyForwarder {
   private final FailedAuthLimiter failedAuth;
   private final OpenStreams streams;
   private final Predicate<String> knownGone;
+  private final Function<ProxyTarget, Future<Boolean>> goneSoon;
 
   /**
    * @param streams where guarded Connect streams register, to be ended when their sandbox goes
    * @param knownGone whether the cache now shows a sandbox ID killed, expired or paused
+   * @param goneSoon whether the cache shows the target's sandbox gone within a short grace: asked
+   *     when its backend does not answer
    */
   ProxyForwarder(
       HttpClient client,
       FailedAuthLimiter failedAuth,
       OpenStreams streams,
-      Predicate<String> knownGone) {
+      Predicate<String> knownGone,
+      Function<ProxyTarget, Future<Boolean>> goneSoon) {
     this.failedAuth = failedAuth;
     this.streams = streams;
     this.knownGone = knownGone;
+    this.goneSoon = goneSoon;
     // WebSocket upgrades go through WebSocketTunnel: the library's tunnel skips interceptors and
     // always sends the original URI, so the private mode's /kruise/<id>/<port> prefix would reach
     // the sandbox.
@@ -114,11 +120,20 @@ final class ProxyForwarder {
           .map(resp -> guardStream(hideRuntimeRefusal(resp, t), t))
           .recover(
               err -> {
-                t.outcome = "backend_error";
                 LOG.debugf("sandbox %s backend failed: %s", t.sandboxId, err.getMessage());
                 ProxyResponse resp = r.release().response();
-                return Future.succeededFuture(
-                    replace(resp, ProxyReplies.body(502, ProxyReplies.didNotAnswer(t), t)));
+                // A sandbox killed a moment ago can lose its pod before this replica's cache
+                // shows the kill: answer as E2B does for a killed sandbox once the cache catches
+                // up, not "did not answer" (which SDKs report as unreachable, state unknown).
+                return goneSoon
+                    .apply(t)
+                    .map(
+                        gone -> {
+                          t.outcome = gone ? "not_found" : "backend_error";
+                          String message =
+                              gone ? ProxyReplies.NOT_FOUND : ProxyReplies.didNotAnswer(t);
+                          return replace(resp, ProxyReplies.body(502, message, t));
+                        });
               });
     }
   }

@@ -19,6 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -39,6 +40,12 @@ import org.jboss.logging.Logger;
 public class SandboxProxy implements SandboxTrafficHandler {
 
   private static final Logger LOG = Logger.getLogger(SandboxProxy.class);
+
+  /**
+   * How long a request whose sandbox did not answer waits for the cache to show a kill before it
+   * says "did not answer": a few watch round trips, and only on that failure path.
+   */
+  static final Duration BACKEND_FAILURE_GRACE = Duration.ofSeconds(2);
 
   private final HttpClient client;
   private final ProxyAdmission admission;
@@ -93,7 +100,8 @@ public class SandboxProxy implements SandboxTrafficHandler {
                 cache
                     .claimedCached(id)
                     .map(s -> OpenStreams.gone(SandboxState.of(s, clock.instant())))
-                    .orElse(true));
+                    .orElse(true),
+            new GoneWithin(cache, clock, BACKEND_FAILURE_GRACE)::check);
     this.tunnel = new WebSocketTunnel(client, replies, observability);
     this.podIdentity =
         new PodIdentityCheck(

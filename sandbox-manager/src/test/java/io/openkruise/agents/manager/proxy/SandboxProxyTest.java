@@ -304,9 +304,42 @@ class SandboxProxyTest {
       closed = s.getLocalPort();
     }
     String id = running("down");
-    expectError(
-        given().header("E2b-Sandbox-Id", id).header("E2b-Sandbox-Port", "" + closed).get("/x"),
-        502);
+    given()
+        .header("E2b-Sandbox-Id", id)
+        .header("E2b-Sandbox-Port", "" + closed)
+        .get("/x")
+        .then()
+        .statusCode(502)
+        .body("message", equalTo("sandbox " + id + " did not answer"));
+  }
+
+  /**
+   * A kill removes the pod as soon as the API server has it, so a request can find the pod gone
+   * before this replica's cache shows the kill: it answers as for a killed sandbox (SDKs: "not
+   * running"), not "did not answer" (SDKs: unreachable, state unknown).
+   */
+  @Test
+  void aSandboxKilledWhileItsRequestFailsIsNotFound() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    String id = running("killed-meanwhile");
+    var answer =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+                given()
+                    .header("E2b-Sandbox-Id", id)
+                    .header("E2b-Sandbox-Port", "" + closed)
+                    .get("/x"));
+    Thread.sleep(300);
+    client.resources(Sandbox.class).inNamespace(NS).withName("killed-meanwhile").delete();
+
+    answer
+        .get(30, java.util.concurrent.TimeUnit.SECONDS)
+        .then()
+        .statusCode(502)
+        .body("message", equalTo("The sandbox was not found"));
   }
 
   @Test
