@@ -214,17 +214,11 @@ public final class TestRuntime
     return new Stream(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
   }
 
-  /** Reads envelopes one at a time, as the SDKs do. */
-  public static final class Stream implements AutoCloseable {
-    public final int status;
-    public final String contentType;
-    private final InputStream in;
-
-    Stream(int status, String contentType, InputStream in) {
-      this.status = status;
-      this.contentType = contentType;
-      this.in = in;
-    }
+  /**
+   * A streaming call's answer: its status, content type and body, read one envelope at a time as
+   * the SDKs do.
+   */
+  public record Stream(int status, String contentType, InputStream in) implements AutoCloseable {
 
     public Frame next() throws IOException {
       ConnectEnvelope.Message m = ConnectEnvelope.read(in);

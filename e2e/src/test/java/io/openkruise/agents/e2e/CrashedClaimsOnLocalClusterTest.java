@@ -14,7 +14,6 @@ import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.Pools;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,9 +24,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A sandbox-manager SIGKILLed in the middle of a burst of creates (issue 19, item 1): replica A
@@ -46,7 +45,8 @@ class CrashedClaimsOnLocalClusterTest {
   private static final String POOL = "crash-pool";
   private static final int CLIENTS = 8;
 
-  private static ServiceProcesses services;
+  @RegisterExtension static final ServiceProcesses services = new ServiceProcesses();
+
   private static int managerA;
   private static int managerB;
   private static KubernetesClient kube;
@@ -59,7 +59,6 @@ class CrashedClaimsOnLocalClusterTest {
     kube = client;
     ns = namespace;
     FaultBed.pool(client, Pools.initSet(ns, POOL, 2 * CLIENTS));
-    services = new ServiceProcesses(Path.of("target", "e2e-logs"));
     Map<String, String> controller =
         Map.of(
             "KUBECONFIG",
@@ -84,11 +83,6 @@ class CrashedClaimsOnLocalClusterTest {
     survivor.put("KRUISE_E2B_INIT_MARK_SYNC_AFTER", "4s");
     managerB = services.start("sandbox-manager", survivor);
     E2eFixtures.awaitAvailable(kube, ns, POOL, 2 * CLIENTS);
-  }
-
-  @AfterAll
-  static void stopServices() throws Exception {
-    E2eFixtures.stop(services);
   }
 
   private static final String CREATE = "{\"templateID\":\"" + POOL + "\",\"timeout\":600}";

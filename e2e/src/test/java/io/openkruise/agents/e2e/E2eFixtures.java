@@ -36,10 +36,4 @@ final class E2eFixtures {
     env.put("KRUISE_SERVED_NAMESPACES", namespace);
     return env;
   }
-
-  static void stop(ServiceProcesses services) throws Exception {
-    if (services != null) {
-      services.close();
-    }
-  }
 }

@@ -14,15 +14,14 @@ import io.openkruise.agents.localcluster.node.LocalNode;
 import io.openkruise.agents.localcluster.node.LocalNodeOptions;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.Pools;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A simulated node stops heartbeating (cut off from the API server) on a private local cluster
@@ -39,10 +38,12 @@ class NodeFaultsOnLocalClusterTest {
   private static final String LOST = "node-a";
   private static final String KEPT = "node-b";
 
+  /** The services, then the node and the cluster, stop after the class. */
+  @RegisterExtension static final ServiceProcesses services = new ServiceProcesses("node-faults");
+
   private static LocalKubernetes control;
   private static LocalNode node;
   private static KubernetesClient kube;
-  private static ServiceProcesses services;
   private static int manager;
   private static final String NS = "node-faults";
 
@@ -51,36 +52,26 @@ class NodeFaultsOnLocalClusterTest {
     List<String> controllers = new ArrayList<>(LocalKubernetes.DEFAULT_CONTROLLERS);
     controllers.add("node-lifecycle-controller");
     control =
-        LocalKubernetes.start(LocalKubernetes.Options.defaults().withControllers(controllers));
+        services.closeAfterServices(
+            LocalKubernetes.start(LocalKubernetes.Options.defaults().withControllers(controllers)));
     kube = control.client();
     node =
-        LocalNode.start(
-            kube,
-            LocalNodeOptions.builder(control.workDir().resolve("node"))
-                .nodeNames(List.of(LOST, KEPT))
-                .heartbeatEvery(Duration.ofSeconds(2))
-                .build());
+        services.closeAfterServices(
+            LocalNode.start(
+                kube,
+                LocalNodeOptions.builder(control.workDir().resolve("node"))
+                    .nodeNames(List.of(LOST, KEPT))
+                    .heartbeatEvery(Duration.ofSeconds(2))
+                    .build()));
     E2eFixtures.ensureSystemNamespace(kube);
     kube.namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
         .create();
     kube.resource(Pools.initSet(NS, POOL, 4)).create();
-    services = new ServiceProcesses(Path.of("target", "e2e-logs", "node-faults"));
     String kubeconfig = control.kubeconfig().toString();
     services.start("controller-manager", FaultBed.serviceEnv(kubeconfig));
     manager = services.start("sandbox-manager", FaultBed.managerEnv(kubeconfig, NS));
     E2eFixtures.awaitAvailable(kube, NS, POOL, 4);
-  }
-
-  @AfterAll
-  static void stopAll() throws Exception {
-    E2eFixtures.stop(services);
-    if (node != null) {
-      node.close();
-    }
-    if (control != null) {
-      control.close();
-    }
   }
 
   private static Reply call(String method, String path, String body) throws Exception {

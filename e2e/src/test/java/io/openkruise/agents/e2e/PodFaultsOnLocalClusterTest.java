@@ -20,9 +20,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A sandbox's pod dies under it (its containers killed on the simulated node, or the pod deleted):
@@ -36,7 +36,8 @@ class PodFaultsOnLocalClusterTest {
 
   private static final String POOL = "faults";
 
-  private static ServiceProcesses services;
+  @RegisterExtension static final ServiceProcesses services = new ServiceProcesses("pod-faults");
+
   private static int managerA;
   private static int managerB;
   private static KubernetesClient kube;
@@ -57,18 +58,12 @@ class PodFaultsOnLocalClusterTest {
     // A container that dies ends the pod (the simulator models no in-place restarts).
     pool.getSpec().getTemplate().getSpec().setRestartPolicy("Never");
     FaultBed.pool(client, pool);
-    services = new ServiceProcesses(java.nio.file.Path.of("target", "e2e-logs", "pod-faults"));
     String kubeconfig = cluster.kubeconfig().toString();
     services.start("controller-manager", FaultBed.serviceEnv(kubeconfig));
     Map<String, String> env = FaultBed.managerEnv(kubeconfig, ns);
     managerA = services.start("sandbox-manager", env);
     managerB = services.start("sandbox-manager", env);
     E2eFixtures.awaitAvailable(kube, ns, POOL, 3);
-  }
-
-  @AfterAll
-  static void stopServices() throws Exception {
-    E2eFixtures.stop(services);
   }
 
   private static Reply call(int port, String method, String path, String body) throws Exception {

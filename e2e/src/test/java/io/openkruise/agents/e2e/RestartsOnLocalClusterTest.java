@@ -14,7 +14,6 @@ import io.openkruise.agents.localcluster.kube.LocalKubernetes;
 import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.Pools;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -22,10 +21,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Restarts in the middle of work, on a private local cluster (its API server and etcd are killed):
@@ -36,29 +34,19 @@ import org.junit.jupiter.api.Test;
 @io.openkruise.agents.testing.tier.E2eTier
 class RestartsOnLocalClusterTest {
 
+  /** Each test's services stop after it; the cluster after the class. */
+  @RegisterExtension static final ServiceProcesses services = new ServiceProcesses("restarts");
+
   private static LocalCluster cluster;
   private static LocalKubernetes control;
   private static KubernetesClient kube;
-  private ServiceProcesses services;
 
   @BeforeAll
   static void startCluster() {
-    cluster = LocalCluster.startReal(LocalCluster.Options.defaults());
+    cluster = services.closeAfterServices(LocalCluster.startReal(LocalCluster.Options.defaults()));
     control = cluster.kubernetes().orElseThrow();
     kube = cluster.client();
     E2eFixtures.ensureSystemNamespace(kube);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  @AfterEach
-  void stopServices() throws Exception {
-    E2eFixtures.stop(services);
   }
 
   private int startController(String identity) throws Exception {
@@ -97,7 +85,6 @@ class RestartsOnLocalClusterTest {
   void leaderKilledWhileAPoolScalesUpIsReplacedAndThePoolEndsAtItsSizeWithNoExtras()
       throws Exception {
     String ns = cluster.createNamespace("restart-controller");
-    services = new ServiceProcesses(Path.of("target", "e2e-logs", "restart-controller"));
     int a = startController("controller-a");
     FaultBed.awaitLeader(kube, "controller-a");
     int b = startController("controller-b");
@@ -159,7 +146,6 @@ class RestartsOnLocalClusterTest {
   private void burstThroughOutages(String prefix, List<Consumer<LocalKubernetes>> outages)
       throws Exception {
     String ns = cluster.createNamespace(prefix);
-    services = new ServiceProcesses(Path.of("target", "e2e-logs", prefix));
     kube.resource(Pools.initSet(ns, "burst", 10)).create();
     startController(prefix + "-controller");
     Map<String, String> env = FaultBed.managerEnv(cluster.kubeconfig().toString(), ns);

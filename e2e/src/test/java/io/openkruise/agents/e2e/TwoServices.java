@@ -9,7 +9,6 @@ import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,7 @@ final class TwoServices implements BeforeAllCallback, AfterAllCallback {
 
   private final String adminKey;
   private final Function<String, List<SandboxSet>> pools;
-  private volatile ServiceProcesses processes;
+  private final ServiceProcesses processes = new ServiceProcesses();
   private volatile LocalCluster cluster;
   private volatile KubernetesClient kube;
   private volatile String namespace;
@@ -54,7 +53,6 @@ final class TwoServices implements BeforeAllCallback, AfterAllCallback {
     for (SandboxSet pool : pools.apply(namespace)) {
       kube.resource(pool).create();
     }
-    processes = new ServiceProcesses(Path.of("target", "e2e-logs"));
     processes.start("controller-manager", Map.of("KUBECONFIG", cluster.kubeconfig().toString()));
   }
 
@@ -117,7 +115,7 @@ final class TwoServices implements BeforeAllCallback, AfterAllCallback {
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
     try {
-      E2eFixtures.stop(processes);
+      processes.afterAll(context);
     } finally {
       if (kube != null) {
         // No wait: the namespace controller empties it in the background.

@@ -25,9 +25,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Back-pressure under a lagging watch (issue 19, item 5), on the wire: one sandbox-manager reaches
@@ -49,9 +49,12 @@ class WatchLagOnLocalClusterTest {
   private static final int BURST = 10;
   private static final int BUDGET = 2;
   private static final Duration LAG = Duration.ofSeconds(8);
-  private static final Path LOGS = Path.of("target", "e2e-logs", "watch-lag");
 
-  private static ServiceProcesses services;
+  /** The services, then the relay, stop after the class. */
+  @RegisterExtension static final ServiceProcesses services = new ServiceProcesses("watch-lag");
+
+  private static final Path LOGS = services.logs();
+
   private static WatchLagRelay relay;
   private static int manager;
   private static KubernetesClient kube;
@@ -64,9 +67,8 @@ class WatchLagOnLocalClusterTest {
     kube = client;
     ns = namespace;
     FaultBed.pool(client, Pools.initSet(ns, POOL, BURST + 2));
-    services = new ServiceProcesses(LOGS);
     services.start("controller-manager", FaultBed.serviceEnv(cluster.kubeconfig().toString()));
-    relay = WatchLagRelay.start(client.getConfiguration());
+    relay = services.closeAfterServices(WatchLagRelay.start(client.getConfiguration()));
     Map<String, String> env =
         FaultBed.managerEnv(relay.kubeconfig(LOGS.toAbsolutePath()).toString(), ns);
     // -De2e.cache-settle-budget=1000 takes the budget away (the fault this test is about): the
@@ -76,14 +78,6 @@ class WatchLagOnLocalClusterTest {
         System.getProperty("e2e.cache-settle-budget", "" + BUDGET));
     manager = services.start("sandbox-manager", env);
     E2eFixtures.awaitAvailable(kube, ns, POOL, BURST + 2);
-  }
-
-  @AfterAll
-  static void stopServices() throws Exception {
-    E2eFixtures.stop(services);
-    if (relay != null) {
-      relay.close();
-    }
   }
 
   private static Reply call(String method, String path, String body) throws Exception {

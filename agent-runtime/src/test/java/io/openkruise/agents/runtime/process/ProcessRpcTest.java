@@ -56,8 +56,8 @@ class ProcessRpcTest {
   @Test
   void streamsOutputAsItHappensInSeparateEvents() throws Exception {
     try (Stream s = rt.startProcess("echo hello; sleep 1; echo world", Map.of())) {
-      assertThat(s.status).isEqualTo(200);
-      assertThat(s.contentType).startsWith("application/connect+json");
+      assertThat(s.status()).isEqualTo(200);
+      assertThat(s.contentType()).startsWith("application/connect+json");
       Frame first = s.next();
       assertThat(first.message().path("event").path("start").path("pid").asLong()).isPositive();
       List<Frame> rest = s.rest();
@@ -200,7 +200,7 @@ class ProcessRpcTest {
     assertThat(r.body().path("code").asText()).isEqualTo("not_found");
     try (Stream s =
         rt.stream("process.Process/Connect", "{\"process\":{\"tag\":\"nope\"}}", Map.of())) {
-      assertThat(s.status).isEqualTo(200);
+      assertThat(s.status()).isEqualTo(200);
       Frame f = s.next();
       assertThat(f.end()).isTrue();
       assertThat(f.message().path("error").path("code").asText()).isEqualTo("not_found");
@@ -211,7 +211,7 @@ class ProcessRpcTest {
   void malformedEnvelopeEndsStreamWithInvalidArgument() throws Exception {
     byte[] truncated = {0, 0, 0, 0, 50, '{', '}'};
     try (Stream s = rt.streamRaw("process.Process/Start", truncated, Map.of())) {
-      assertThat(s.status).isEqualTo(200);
+      assertThat(s.status()).isEqualTo(200);
       Frame f = s.next();
       assertThat(f.end()).isTrue();
       assertThat(f.message().path("error").path("code").asText()).isEqualTo("invalid_argument");

@@ -46,7 +46,7 @@ class BootstrapGateTest {
     assertThat(start.status()).isEqualTo(401);
     assertThat(start.body().path("code").asText()).isEqualTo("unauthenticated");
     try (TestRuntime.Stream s = rt.startProcess("id", java.util.Map.of())) {
-      assertThat(s.status).isEqualTo(401);
+      assertThat(s.status()).isEqualTo(401);
     }
     HttpResponse<String> files = rt.get(rt.envdUrl("/files?path=/etc/hostname"));
     assertThat(files.statusCode()).isEqualTo(401);
