@@ -18,17 +18,7 @@ import java.util.concurrent.TimeUnit;
  * the API server has it, so the pod can be gone before the cache's watch event arrives; waiting for
  * that event (no polling, no API read) tells a killed sandbox from a broken one.
  */
-final class GoneWithin {
-
-  private final SandboxCache cache;
-  private final Clock clock;
-  private final Duration grace;
-
-  GoneWithin(SandboxCache cache, Clock clock, Duration grace) {
-    this.cache = cache;
-    this.clock = clock;
-    this.grace = grace;
-  }
+record GoneWithin(SandboxCache cache, Clock clock, Duration grace) {
 
   /** Completes with true once the cache shows the target's sandbox gone, false after the grace. */
   Future<Boolean> check(ProxyTarget t) {

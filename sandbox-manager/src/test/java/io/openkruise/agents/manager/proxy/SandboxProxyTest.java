@@ -131,6 +131,13 @@ class SandboxProxyTest {
     return claimed(name, "127.0.0.1", s -> {});
   }
 
+  /** A loopback port nothing listens on (a backend that does not answer). */
+  private static int closedPort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
   private static void expectError(Response r, int code) {
     r.then().statusCode(code).contentType(ContentType.JSON).body("code", equalTo(code));
   }
@@ -299,10 +306,7 @@ class SandboxProxyTest {
 
   @Test
   void aBackendThatDoesNotAnswerIs502Json() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = closedPort();
     String id = running("down");
     given()
         .header("E2b-Sandbox-Id", id)
@@ -320,10 +324,7 @@ class SandboxProxyTest {
    */
   @Test
   void aSandboxKilledWhileItsRequestFailsIsNotFound() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = closedPort();
     String id = running("killed-meanwhile");
     var answer =
         java.util.concurrent.CompletableFuture.supplyAsync(
