@@ -26,12 +26,18 @@ record GoneWithin(SandboxCache cache, Clock clock, Duration grace) {
     if (s == null) {
       return Future.succeededFuture(false);
     }
+    String namespace = s.getMetadata().getNamespace();
+    String name = s.getMetadata().getName();
+    CompletableFuture<Sandbox> change =
+        cache.await(
+            namespace, name, now -> OpenStreams.gone(SandboxState.of(now, clock.instant())));
+    if (cache.cached(namespace, name).isEmpty()) {
+      // Deleted before the wait began: no event will come for it.
+      change.cancel(false);
+      return Future.succeededFuture(true);
+    }
     CompletableFuture<Boolean> gone =
-        cache
-            .await(
-                s.getMetadata().getNamespace(),
-                s.getMetadata().getName(),
-                now -> OpenStreams.gone(SandboxState.of(now, clock.instant())))
+        change
             // The timeout completes the wait, which removes it from the cache's waiters.
             .orTimeout(grace.toMillis(), TimeUnit.MILLISECONDS)
             .handle((now, e) -> e == null || deleted(e));

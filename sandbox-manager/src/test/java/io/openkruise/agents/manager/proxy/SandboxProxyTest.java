@@ -317,6 +317,22 @@ class SandboxProxyTest {
         .body("message", equalTo("sandbox " + id + " did not answer"));
   }
 
+  /** A sandbox already deleted from the cache when its backend fails is gone at once. */
+  @Test
+  void aSandboxAlreadyDeletedIsGoneWithoutWaitingOutTheGrace() throws Exception {
+    ProxyTarget t = new ProxyTarget("never-cached", "native");
+    t.sandbox = Fixtures.claimed(NS, "never-cached", "tpl-proxy", "owner-1", "127.0.0.1");
+
+    var gone =
+        new GoneWithin(cache, java.time.Clock.systemUTC(), Duration.ofMinutes(5))
+            .check(t)
+            .toCompletionStage()
+            .toCompletableFuture();
+
+    assertThat(gone.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(cache.pendingWaits()).isZero();
+  }
+
   /**
    * A kill removes the pod as soon as the API server has it, so a request can find the pod gone
    * before this replica's cache shows the kill: it answers as for a killed sandbox (SDKs: "not
