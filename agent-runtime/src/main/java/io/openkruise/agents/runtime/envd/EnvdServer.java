@@ -8,6 +8,8 @@ import io.openkruise.agents.runtime.connect.ConnectException;
 import io.openkruise.agents.runtime.connect.ConnectRouter;
 import io.openkruise.agents.runtime.connect.Json;
 import io.openkruise.agents.runtime.files.FilesHandler;
+import io.openkruise.agents.runtime.http.HttpErrors;
+import io.openkruise.agents.runtime.init.InitState;
 import io.openkruise.agents.runtime.metrics.MetricsEndpoint;
 import io.openkruise.agents.runtime.metrics.MetricsSampler;
 import io.openkruise.agents.runtime.metrics.SampleMath;
@@ -113,7 +115,7 @@ public final class EnvdServer {
     } else if ("/envs".equals(path) && req.method() == HttpMethod.GET) {
       json(req, 200, Json.MAPPER.valueToTree(init.get().envVars()));
     } else {
-      FilesHandler.error(req.response(), 404, "no route for " + req.method() + " " + path);
+      HttpErrors.send(req.response(), 404, "no route for " + req.method() + " " + path);
     }
   }
 
@@ -126,7 +128,7 @@ public final class EnvdServer {
           .putHeader("Content-Type", "application/json")
           .end(Json.toBuffer(body));
     } else {
-      FilesHandler.error(req.response(), 401, message);
+      HttpErrors.send(req.response(), 401, message);
     }
   }
 
@@ -159,7 +161,7 @@ public final class EnvdServer {
    */
   private void init(HttpServerRequest req, boolean bootstrapped) {
     ConnectRouter.BodyReader.read(req, maxInitBytes)
-        .onFailure(t -> FilesHandler.error(req.response(), 413, t.getMessage()))
+        .onFailure(t -> HttpErrors.send(req.response(), 413, t.getMessage()))
         .onSuccess(body -> applyInit(req, body, bootstrapped));
   }
 
@@ -168,11 +170,11 @@ public final class EnvdServer {
     try {
       node = body.length() == 0 ? Json.object() : Json.MAPPER.readTree(body.getBytes());
     } catch (IOException e) {
-      FilesHandler.error(req.response(), 400, "init body is not valid JSON");
+      HttpErrors.send(req.response(), 400, "init body is not valid JSON");
       return;
     }
     if (node == null || !node.isObject()) {
-      FilesHandler.error(req.response(), 400, "init body must be a JSON object");
+      HttpErrors.send(req.response(), 400, "init body must be a JSON object");
       return;
     }
     String newToken = Json.text(node, "accessToken", null);
@@ -186,7 +188,7 @@ public final class EnvdServer {
                 current.getBytes(StandardCharsets.UTF_8),
                 newToken.getBytes(StandardCharsets.UTF_8));
     if (!bootstrapped && !headerOk && !sameToken) {
-      FilesHandler.error(
+      HttpErrors.send(
           req.response(),
           401,
           current == null
@@ -227,7 +229,7 @@ public final class EnvdServer {
         .executeBlocking(
             () -> SampleMath.sample(null, reader.read(), System.currentTimeMillis()), false)
         .onSuccess(m -> json(req, 200, m.toJson()))
-        .onFailure(t -> FilesHandler.error(req.response(), 500, String.valueOf(t.getMessage())));
+        .onFailure(t -> HttpErrors.send(req.response(), 500, String.valueOf(t.getMessage())));
   }
 
   private static void json(HttpServerRequest req, int status, JsonNode body) {

@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openkruise.agents.runtime.connect.ErrorMapping;
 import io.openkruise.agents.runtime.connect.Json;
-import io.openkruise.agents.runtime.envd.InitState;
 import io.openkruise.agents.runtime.filesystem.FileMetadata;
 import io.openkruise.agents.runtime.filesystem.FileOwners;
+import io.openkruise.agents.runtime.http.HttpErrors;
+import io.openkruise.agents.runtime.init.InitState;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -77,29 +78,16 @@ public final class FilesHandler {
     return "root".equals(username) ? "/root" : "/home/" + username;
   }
 
-  /** Writes the JSON error body the SDKs read: {@code {"code": <status>, "message": ...}}. */
-  public static void error(HttpServerResponse resp, int status, String message) {
-    if (resp.ended() || resp.closed()) {
-      return;
-    }
-    ObjectNode body = Json.object();
-    body.put("code", status);
-    body.put("message", message);
-    resp.setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
-        .end(Json.toBuffer(body));
-  }
-
   private static void error(HttpServerResponse resp, Throwable t) {
     int status = t instanceof UploadTooLargeException ? 413 : ErrorMapping.httpStatus(t);
-    error(resp, status, ErrorMapping.describe(t));
+    HttpErrors.send(resp, status, ErrorMapping.describe(t));
   }
 
   public void download(HttpServerRequest req) {
     String path = req.getParam("path");
     String home = homeFor(req.getParam("username"));
     if (path == null || path.isEmpty()) {
-      error(req.response(), 400, "query parameter path is required");
+      HttpErrors.send(req.response(), 400, "query parameter path is required");
       return;
     }
     vertx
@@ -183,7 +171,7 @@ public final class FilesHandler {
       req.endHandler(v -> bodyDone.tryComplete());
     } else {
       if (path == null || path.isEmpty()) {
-        error(req.response(), 400, "query parameter path is required for a raw upload");
+        HttpErrors.send(req.response(), 400, "query parameter path is required for a raw upload");
         return;
       }
       written.add(store(req, path, home, metadata, total));
@@ -196,7 +184,7 @@ public final class FilesHandler {
         .onSuccess(
             all -> {
               if (written.isEmpty()) {
-                error(req.response(), 400, "no part named file in the multipart body");
+                HttpErrors.send(req.response(), 400, "no part named file in the multipart body");
                 return;
               }
               ArrayNode arr = Json.MAPPER.createArrayNode();

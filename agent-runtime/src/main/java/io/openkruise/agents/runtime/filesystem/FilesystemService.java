@@ -8,7 +8,7 @@ import io.openkruise.agents.runtime.connect.ConnectRouter;
 import io.openkruise.agents.runtime.connect.Json;
 import io.openkruise.agents.runtime.connect.RpcCall;
 import io.openkruise.agents.runtime.connect.ServerStream;
-import io.openkruise.agents.runtime.envd.InitState;
+import io.openkruise.agents.runtime.init.InitState;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

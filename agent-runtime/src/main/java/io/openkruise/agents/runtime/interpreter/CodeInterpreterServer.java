@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openkruise.agents.runtime.connect.ConnectRouter;
 import io.openkruise.agents.runtime.connect.Json;
 import io.openkruise.agents.runtime.envd.BootstrapGate;
-import io.openkruise.agents.runtime.envd.InitState;
+import io.openkruise.agents.runtime.init.InitState;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.openkruise.agents.runtime.process.IoThreads;
 import io.vertx.core.Context;

@@ -3,7 +3,7 @@ package io.openkruise.agents.runtime.metrics;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openkruise.agents.runtime.connect.Json;
-import io.openkruise.agents.runtime.files.FilesHandler;
+import io.openkruise.agents.runtime.http.HttpErrors;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -23,7 +23,7 @@ public final class MetricsEndpoint {
       from = seconds(req.getParam("start"), 0) * 1000;
       to = seconds(req.getParam("end"), Long.MAX_VALUE / 1000) * 1000 + 999;
     } catch (IllegalArgumentException e) {
-      FilesHandler.error(req.response(), 400, e.getMessage());
+      HttpErrors.send(req.response(), 400, e.getMessage());
       return;
     }
     ObjectNode body = Json.object();

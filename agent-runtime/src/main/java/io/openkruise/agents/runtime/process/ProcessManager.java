@@ -1,6 +1,6 @@
 package io.openkruise.agents.runtime.process;
 
-import io.openkruise.agents.runtime.envd.InitState;
+import io.openkruise.agents.runtime.init.InitState;
 import io.openkruise.agents.runtime.paths.SandboxPaths;
 import io.openkruise.agents.runtime.process.ProcessEvents.ExitInfo;
 import io.vertx.core.Vertx;

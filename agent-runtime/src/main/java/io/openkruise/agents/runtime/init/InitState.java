@@ -1,4 +1,4 @@
-package io.openkruise.agents.runtime.envd;
+package io.openkruise.agents.runtime.init;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
