@@ -3,6 +3,7 @@ package io.openkruise.agents.manager.api;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.ErrorBody;
+import io.openkruise.agents.manager.network.InvalidNetworkRules;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -32,6 +33,12 @@ public class ErrorMappers {
       LOG.warnf("answering %d: %s", e.status(), e.getMessage());
     }
     return json(e.status(), e.getMessage());
+  }
+
+  /** Egress rules refused: the message names the field. */
+  @ServerExceptionMapper
+  public Response networkRules(InvalidNetworkRules e) {
+    return json(400, e.getMessage());
   }
 
   /** Unknown method, media type and the like from the framework. */

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpecBuilder;
 import io.openkruise.agents.api.MetadataKeys;
-import io.openkruise.agents.manager.e2b.E2bException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -73,7 +72,7 @@ public final class EgressPolicyPlanner {
   /**
    * @param sandboxId the value of the pod label {@link MetadataKeys#LABEL_EGRESS_POLICY} the policy
    *     selects
-   * @throws E2bException 400 naming the field for rules a NetworkPolicy cannot enforce
+   * @throws InvalidNetworkRules naming the field for rules a NetworkPolicy cannot enforce
    */
   public static NetworkPolicySpec plan(NetworkRules rules, String sandboxId, Defaults defaults) {
     List<EgressRule> allow = rules.allowRules();
@@ -95,7 +94,7 @@ public final class EgressPolicyPlanner {
     for (EgressRule a : allow) {
       for (Cidr denied : defaults.deniedCidrs()) {
         if (denied.contains(a.cidr())) {
-          throw E2bException.badRequest(
+          throw new InvalidNetworkRules(
               "allowOut: "
                   + a.cidr()
                   + " lies in "

@@ -1,6 +1,5 @@
 package io.openkruise.agents.manager.network;
 
-import io.openkruise.agents.manager.e2b.E2bException;
 import java.util.Optional;
 
 /**
@@ -16,25 +15,25 @@ public record EgressRule(Cidr cidr, int portStart, int portEnd) {
 
   /**
    * @param field the JSON field the entry came from, named in the 400
-   * @throws E2bException 400 for a domain name (NetworkPolicy matches addresses only) or a
+   * @throws InvalidNetworkRules for a domain name (NetworkPolicy matches addresses only) or a
    *     malformed entry
    */
   public static EgressRule parse(String entry, String field) {
     String s = entry.strip();
     if (s.isEmpty()) {
-      throw E2bException.badRequest(field + ": empty entry");
+      throw new InvalidNetworkRules(field + ": empty entry");
     }
     String host = s;
     String ports = "";
     if (s.startsWith("[")) {
       int close = s.indexOf(']');
       if (close < 0) {
-        throw E2bException.badRequest(field + ": missing ']' in " + entry);
+        throw new InvalidNetworkRules(field + ": missing ']' in " + entry);
       }
       host = s.substring(1, close);
       String rest = s.substring(close + 1);
       if (!rest.isEmpty() && !rest.startsWith(":")) {
-        throw E2bException.badRequest(field + ": expected ':' after ']' in " + entry);
+        throw new InvalidNetworkRules(field + ": expected ':' after ']' in " + entry);
       }
       ports = rest.isEmpty() ? "" : rest.substring(1);
     } else if (s.chars().filter(c -> c == ':').count() == 1) {
@@ -44,7 +43,7 @@ public record EgressRule(Cidr cidr, int portStart, int portEnd) {
     }
     Optional<Cidr> cidr = Cidr.parse(host);
     if (cidr.isEmpty()) {
-      throw E2bException.badRequest(
+      throw new InvalidNetworkRules(
           field
               + ": "
               + entry
@@ -58,18 +57,18 @@ public record EgressRule(Cidr cidr, int portStart, int portEnd) {
     int start = port(dash < 0 ? ports : ports.substring(0, dash), field, entry);
     int end = dash < 0 ? start : port(ports.substring(dash + 1), field, entry);
     if (start > end) {
-      throw E2bException.badRequest(field + ": port range start above its end in " + entry);
+      throw new InvalidNetworkRules(field + ": port range start above its end in " + entry);
     }
     return new EgressRule(cidr.get(), start, end);
   }
 
   private static int port(String text, String field, String entry) {
     if (!text.matches("\\d{1,5}")) {
-      throw E2bException.badRequest(field + ": invalid port in " + entry);
+      throw new InvalidNetworkRules(field + ": invalid port in " + entry);
     }
     int p = Integer.parseInt(text);
     if (p < 1 || p > 65535) {
-      throw E2bException.badRequest(field + ": port must be between 1 and 65535 in " + entry);
+      throw new InvalidNetworkRules(field + ": port must be between 1 and 65535 in " + entry);
     }
     return p;
   }

@@ -3,7 +3,6 @@ package io.openkruise.agents.manager.network;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.openkruise.agents.manager.e2b.E2bException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +35,7 @@ public record NetworkRules(List<String> allowOut, List<String> denyOut) {
   public static Optional<NetworkRules> fromCreate(JsonNode body) {
     JsonNode network = body.get("network");
     if (network != null && !network.isNull() && !network.isObject()) {
-      throw E2bException.badRequest("network must be an object");
+      throw new InvalidNetworkRules("network must be an object");
     }
     if (network == null || network.isNull()) {
       network = JSON.createObjectNode();
@@ -51,7 +50,7 @@ public record NetworkRules(List<String> allowOut, List<String> denyOut) {
    */
   public static NetworkRules fromUpdate(JsonNode body) {
     if (body == null || !body.isObject()) {
-      throw E2bException.badRequest("request body must be a JSON object");
+      throw new InvalidNetworkRules("request body must be a JSON object");
     }
     return read(body, body.get("allow_internet_access"), "");
   }
@@ -76,7 +75,7 @@ public record NetworkRules(List<String> allowOut, List<String> denyOut) {
     try {
       JsonNode n = JSON.readTree(json);
       return Optional.of(new NetworkRules(strings(n, "allowOut", ""), strings(n, "denyOut", "")));
-    } catch (JsonProcessingException | E2bException e) {
+    } catch (JsonProcessingException | InvalidNetworkRules e) {
       return Optional.empty();
     }
   }
@@ -96,12 +95,12 @@ public record NetworkRules(List<String> allowOut, List<String> denyOut) {
 
   private static NetworkRules read(JsonNode network, JsonNode allowInternet, String prefix) {
     if (allowInternet != null && !allowInternet.isNull() && !allowInternet.isBoolean()) {
-      throw E2bException.badRequest("allow_internet_access must be a boolean");
+      throw new InvalidNetworkRules("allow_internet_access must be a boolean");
     }
     unsupported(network, "egressProxy", prefix, "an egress proxy is not supported on Kubernetes");
     JsonNode rules = network.get("rules");
     if (rules != null && !rules.isNull() && !(rules.isObject() && rules.isEmpty())) {
-      throw E2bException.badRequest(
+      throw new InvalidNetworkRules(
           prefix
               + "rules: per-host request transforms are not supported on Kubernetes (they need an"
               + " HTTP egress proxy)");
@@ -111,7 +110,7 @@ public record NetworkRules(List<String> allowOut, List<String> denyOut) {
     allow.forEach(e -> EgressRule.parse(e, prefix + "allowOut"));
     for (String e : deny) {
       if (!EgressRule.parse(e, prefix + "denyOut").allPorts()) {
-        throw E2bException.badRequest(
+        throw new InvalidNetworkRules(
             prefix
                 + "denyOut: "
                 + e
@@ -128,7 +127,7 @@ public record NetworkRules(List<String> allowOut, List<String> denyOut) {
   private static void unsupported(JsonNode network, String field, String prefix, String why) {
     JsonNode n = network.get(field);
     if (n != null && !n.isNull()) {
-      throw E2bException.badRequest(prefix + field + ": " + why);
+      throw new InvalidNetworkRules(prefix + field + ": " + why);
     }
   }
 
@@ -138,12 +137,12 @@ public record NetworkRules(List<String> allowOut, List<String> denyOut) {
       return List.of();
     }
     if (!n.isArray()) {
-      throw E2bException.badRequest(prefix + field + " must be a list of strings");
+      throw new InvalidNetworkRules(prefix + field + " must be a list of strings");
     }
     List<String> out = new ArrayList<>();
     for (JsonNode e : n) {
       if (!e.isTextual()) {
-        throw E2bException.badRequest(prefix + field + " must be a list of strings");
+        throw new InvalidNetworkRules(prefix + field + " must be a list of strings");
       }
       out.add(e.asText().strip());
     }

@@ -3,8 +3,8 @@ package io.openkruise.agents.manager.routing;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The data-plane seam: requests classified as sandbox traffic go here ({@code
- * io.openkruise.agents.manager.proxy.SandboxProxy}).
+ * The data-plane seam: requests classified as sandbox traffic go here. The proxy package implements
+ * it; routing knows nothing of the proxy.
  */
 public interface SandboxTrafficHandler {
 

@@ -9,12 +9,12 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
 import io.openkruise.agents.api.MetadataKeys;
-import io.openkruise.agents.manager.e2b.E2bException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class EgressPolicyPlannerTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
@@ -125,11 +125,11 @@ class EgressPolicyPlannerTest {
   @Test
   void anAllowedBlockInsideAConfiguredDeniedRangeIs400() {
     assertThatThrownBy(() -> plan("{\"network\": {\"allowOut\": [\"10.96.0.1\"]}}"))
-        .isInstanceOf(E2bException.class)
+        .isInstanceOf(InvalidNetworkRules.class)
         .hasMessageContaining("allowOut")
         .hasMessageContaining("10.0.0.0/8");
     assertThatThrownBy(() -> plan("{\"network\": {\"allowOut\": [\"169.254.169.254\"]}}"))
-        .isInstanceOf(E2bException.class);
+        .isInstanceOf(InvalidNetworkRules.class);
   }
 
   @Test

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.openkruise.agents.manager.e2b.E2bException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@io.openkruise.agents.testing.tier.UnitTier
 class NetworkRulesTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
@@ -53,7 +53,7 @@ class NetworkRulesTest {
             () ->
                 create(
                     "{\"network\": {\"allowOut\": [\"example.com\"], \"denyOut\": [\"0.0.0.0/0\"]}}"))
-        .isInstanceOf(E2bException.class)
+        .isInstanceOf(InvalidNetworkRules.class)
         .hasMessageStartingWith("network.allowOut: example.com")
         .hasMessageContaining("domain");
     assertThatThrownBy(() -> create("{\"network\": {\"denyOut\": [\"example.com:443\"]}}"))
@@ -85,7 +85,7 @@ class NetworkRulesTest {
             "{\"network\": {\"allowOut\": [\"\"]}}",
             "{\"network\": 3}",
             "{\"allow_internet_access\": \"no\"}")) {
-      assertThatThrownBy(() -> create(bad)).as(bad).isInstanceOf(E2bException.class);
+      assertThatThrownBy(() -> create(bad)).as(bad).isInstanceOf(InvalidNetworkRules.class);
     }
   }
 
