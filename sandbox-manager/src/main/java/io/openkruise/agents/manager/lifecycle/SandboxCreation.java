@@ -2,27 +2,20 @@ package io.openkruise.agents.manager.lifecycle;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.openkruise.agents.api.MetadataKeys;
-import io.openkruise.agents.api.claim.ClaimRequest;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.manager.config.ManagerConfig;
 import io.openkruise.agents.manager.e2b.CreateRequest;
-import io.openkruise.agents.manager.e2b.Deadlines;
 import io.openkruise.agents.manager.e2b.E2bException;
 import io.openkruise.agents.manager.e2b.Extensions;
-import io.openkruise.agents.manager.e2b.PausedRetention;
 import io.openkruise.agents.manager.e2b.SandboxView;
-import io.openkruise.agents.manager.e2b.Timeouts;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.runtime.CsiVolumes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
@@ -44,7 +37,7 @@ final class SandboxCreation implements AutoCloseable {
   private final ManagerConfig.E2b settings;
   private final Clock clock;
   private final ClaimMetrics metrics;
-  private final EnvVarSeal seal;
+  private final ClaimForCreate claimFor;
   private final SandboxEgressPolicies egress;
   private final InitMark marks;
 
@@ -64,7 +57,7 @@ final class SandboxCreation implements AutoCloseable {
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics;
-    this.seal = seal;
+    this.claimFor = new ClaimForCreate(seal, settings.pausedRetention());
     this.egress = new SandboxEgressPolicies(client, settings.network());
     this.marks = new InitMark(client, settings.initMarkSyncAfter());
   }
@@ -87,7 +80,7 @@ final class SandboxCreation implements AutoCloseable {
     PoolClaims.Claimed claimed;
     try {
       claimed =
-          claims.claim(template, sets, claimRequest(caller, req, started, initExpected), ext, gone);
+          claims.claim(template, sets, claimFor.of(caller, req, started, initExpected), ext, gone);
       steps.done("claim");
     } catch (E2bException e) {
       metrics.claim(
@@ -164,60 +157,6 @@ final class SandboxCreation implements AutoCloseable {
       marks.later(sandbox);
     }
     return sandbox;
-  }
-
-  /** Everything the one claim patch writes for this create. */
-  private ClaimRequest claimRequest(
-      Caller caller, CreateRequest req, Instant started, boolean initExpected) {
-    Extensions ext = req.extensions();
-    Map<String, String> annotations = new LinkedHashMap<>(req.metadata());
-    if (initExpected) {
-      // Unfinished until InitMark.write: the controller deletes a sandbox left like this.
-      annotations.put(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED, "false");
-    }
-    if (!ext.skipInitRuntime()) {
-      // Present = the runtime is initialised by create and again after every resume; the token
-      // itself is derived from the UID (SandboxTokens), never written where tenants can read it.
-      annotations.put(MetadataKeys.ANNOTATION_SECURE, String.valueOf(req.secure()));
-      if (!req.envVars().isEmpty()) {
-        annotations.put(
-            MetadataKeys.ANNOTATION_RUNTIME_ENV_VARS, seal.seal(caller.id(), req.envVars()));
-      }
-    }
-    if (req.autoResume()) {
-      annotations.put(MetadataKeys.ANNOTATION_AUTO_RESUME, "true");
-    }
-    if (!req.allowPublicTraffic()) {
-      annotations.put(MetadataKeys.ANNOTATION_ALLOW_PUBLIC_TRAFFIC, "false");
-    }
-    // The record the sandbox's NetworkPolicy is made from; the controller labels its pods by it.
-    req.network().ifPresent(n -> annotations.put(MetadataKeys.ANNOTATION_NETWORK, n.toJson()));
-    ext.csiMount()
-        .ifPresent(
-            m -> annotations.put(MetadataKeys.ANNOTATION_CSI_MOUNT, CsiMountAnnotation.write(m)));
-    ext.reservePausedDuration()
-        .ifPresent(
-            v -> annotations.put(MetadataKeys.ANNOTATION_RESERVE_PAUSED_SANDBOX_DURATION, v));
-    if (ext.returnSandboxIp()) {
-      annotations.put(MetadataKeys.EXT_RETURN_SANDBOX_IP, "true");
-    }
-    ClaimRequest claim = ClaimRequest.forOwner(caller.id()).withAnnotations(annotations);
-    if (!ext.labels().isEmpty()) {
-      claim = claim.withLabels(ext.labels());
-    }
-    if (!ext.neverTimeout()) {
-      Duration retention =
-          ext.reservePausedDuration()
-              .map(v -> PausedRetention.parse(v, MetadataKeys.EXT_RESERVE_PAUSED_SANDBOX_DURATION))
-              .orElse(settings.pausedRetention());
-      Deadlines deadlines = Deadlines.running(started, req.timeout(), req.autoPause(), retention);
-      claim =
-          claim
-              .withShutdownTime(Timeouts.format(deadlines.shutdownTime()))
-              .withPauseTime(
-                  deadlines.pauseTime() == null ? null : Timeouts.format(deadlines.pauseTime()));
-    }
-    return ext.image().isPresent() ? claim.withImage(ext.image().get()) : claim;
   }
 
   /** Waits for the freshly claimed/created sandbox to run its (possibly new) template. */
