@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.openkruise.agents.api.MetadataKeys;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ final class Pool implements AutoCloseable {
         client,
         namespace,
         template,
-        client.genericKubernetesResources("agents.kruise.io/v1alpha1", "Sandbox"),
+        client.genericKubernetesResources(HasMetadata.getApiVersion(Sandbox.class), "Sandbox"),
         MetadataKeys.LABEL_SANDBOX_POOL,
         (s, now) -> goOriginalClaimable((GenericKubernetesResource) s));
   }
@@ -91,7 +92,7 @@ final class Pool implements AutoCloseable {
         || meta.getLabels() == null
         || !"false".equals(meta.getLabels().get(MetadataKeys.LABEL_SANDBOX_CLAIMED))
         || (meta.getAnnotations() != null
-            && !meta.getAnnotations().getOrDefault("agents.kruise.io/lock", "").isEmpty())
+            && !meta.getAnnotations().getOrDefault(MetadataKeys.ANNOTATION_LOCK, "").isEmpty())
         || meta.getOwnerReferences() == null
         || meta.getOwnerReferences().stream()
             .noneMatch(o -> Boolean.TRUE.equals(o.getController()) && isSandboxSet(o))) {
@@ -140,7 +141,7 @@ final class Pool implements AutoCloseable {
   /** A merge patch of {@code spec.replicas} without a resourceVersion: no 409 to lose. */
   void scale(int replicas) {
     client
-        .genericKubernetesResources("agents.kruise.io/v1alpha1", "SandboxSet")
+        .genericKubernetesResources(HasMetadata.getApiVersion(SandboxSet.class), "SandboxSet")
         .inNamespace(namespace)
         .withName(template)
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":" + replicas + "}}");

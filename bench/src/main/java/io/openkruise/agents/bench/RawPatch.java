@@ -72,7 +72,7 @@ final class RawPatch {
         target instanceof Sandbox
             ? client.resources(Sandbox.class).inNamespace(ns).withName(name)
             : client
-                .genericKubernetesResources("agents.kruise.io/v1alpha1", "Sandbox")
+                .genericKubernetesResources(HasMetadata.getApiVersion(Sandbox.class), "Sandbox")
                 .inNamespace(ns)
                 .withName(name);
     return (Resource<HasMetadata>) r;
