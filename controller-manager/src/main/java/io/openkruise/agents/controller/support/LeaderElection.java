@@ -29,7 +29,8 @@ public class LeaderElection {
         identity,
         new LeaderCallbacks(() -> {}, LeaderElection::exitAfterLosingTheLease, leader -> {}),
         // The SDK's own exit runs System.exit on the thread that stops the operator, which is a
-        // shutdown hook during a normal stop: the JVM then waits for itself forever.
+        // shutdown hook during a normal stop: the JVM then waits for itself forever
+        // (java-operator-sdk#1614, #3376; gone with a JOSDK release containing #3383).
         false);
   }
 
