@@ -3,12 +3,11 @@ package io.openkruise.agents.testing.tier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,27 +27,18 @@ class EveryTestClassHasOneTierTest {
 
   @Test
   void everyTestSourceCarriesExactlyOneTier() throws IOException {
-    Path reactor = Path.of("").toAbsolutePath().getParent();
-    List<Path> sources = testSources(reactor);
-    assertThat(sources).as("test sources found under %s", reactor).hasSizeGreaterThan(100);
+    List<Path> sources = ReactorSources.under("/src/test/java/");
+    assertThat(sources).as("test sources under %s", ReactorSources.ROOT).hasSizeGreaterThan(100);
 
-    List<String> wrong =
-        sources.stream()
-            .filter(f -> DECLARES_TESTS.matcher(read(f)).find() && tiers(read(f)) != 1)
-            .map(f -> reactor.relativize(f) + " has " + tiers(read(f)) + " tier annotations")
-            .toList();
-    assertThat(wrong).as("test classes without exactly one tier (docs/testing.md)").isEmpty();
-  }
-
-  private static List<Path> testSources(Path reactor) throws IOException {
-    try (Stream<Path> files = Files.walk(reactor)) {
-      return files
-          .filter(f -> f.toString().endsWith(".java"))
-          .filter(f -> f.toString().contains("/src/test/java/"))
-          .filter(f -> !f.toString().contains("/target/") && !f.toString().contains("/.git/"))
-          .filter(f -> !f.toString().contains("/node_modules/"))
-          .toList();
+    List<String> wrong = new ArrayList<>();
+    for (Path file : sources) {
+      String code = ReactorSources.read(file);
+      int tiers = tiers(code);
+      if (DECLARES_TESTS.matcher(code).find() && tiers != 1) {
+        wrong.add(ReactorSources.ROOT.relativize(file) + " has " + tiers + " tier annotations");
+      }
     }
+    assertThat(wrong).as("test classes without exactly one tier (docs/testing.md)").isEmpty();
   }
 
   private static int tiers(String source) {
@@ -58,13 +48,5 @@ class EveryTestClassHasOneTierTest {
       n++;
     }
     return n;
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }
