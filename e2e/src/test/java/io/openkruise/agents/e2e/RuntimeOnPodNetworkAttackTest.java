@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.envd.EnvdPorts;
+import io.openkruise.agents.envd.RuntimeAddress;
 import io.openkruise.agents.envd.process.ProcessStart;
 import io.openkruise.agents.testing.E2bApi.Reply;
 import io.openkruise.agents.testing.HttpCalls;
@@ -54,6 +56,10 @@ class RuntimeOnPodNetworkAttackTest {
     return HttpCalls.status(method, url, body, headers);
   }
 
+  private static String interpreter(String ip) {
+    return RuntimeAddress.baseUrl(ip, EnvdPorts.CODE_INTERPRETER).orElseThrow();
+  }
+
   private static byte[] startRequest() {
     return ProcessStart.request("/bin/bash", List.of("-c", "echo pwned"));
   }
@@ -64,19 +70,14 @@ class RuntimeOnPodNetworkAttackTest {
 
   /** A caller on the pod network without tokens, dialling the runtime at {@code ip} directly. */
   private static void assertAStrangerIsRefused(String ip) throws Exception {
+    String envd = RuntimeAddress.envd(ip).orElseThrow();
     // Attack 1: the first /init caller would set the token; Start would run anything.
-    assertThat(
-            call(
-                "POST",
-                "http://" + ip + ":49983/init",
-                "{\"accessToken\":\"attacker\"}".getBytes(),
-                JSON))
+    assertThat(call("POST", envd + "/init", "{\"accessToken\":\"attacker\"}".getBytes(), JSON))
         .isEqualTo(401);
-    assertThat(
-            call("POST", "http://" + ip + ":49983/process.Process/Start", startRequest(), CONNECT))
+    assertThat(call("POST", envd + "/process.Process/Start", startRequest(), CONNECT))
         .isEqualTo(401);
     // Attack 4: the code interpreter listed contexts for anyone.
-    assertThat(call("GET", "http://" + ip + ":49999/contexts", null, Map.of())).isEqualTo(401);
+    assertThat(call("GET", interpreter(ip) + "/contexts", null, Map.of())).isEqualTo(401);
   }
 
   @Test
@@ -120,10 +121,12 @@ class RuntimeOnPodNetworkAttackTest {
     withToken.put("X-Access-Token", token);
     assertThat(
             call(
-                "POST", "http://" + ip + ":49983/process.Process/Start", startRequest(), withToken))
+                "POST",
+                RuntimeAddress.envd(ip).orElseThrow() + "/process.Process/Start",
+                startRequest(),
+                withToken))
         .isEqualTo(200);
-    assertThat(
-            call("GET", "http://" + ip + ":49999/contexts", null, Map.of("X-Access-Token", token)))
+    assertThat(call("GET", interpreter(ip) + "/contexts", null, Map.of("X-Access-Token", token)))
         .isEqualTo(200);
   }
 }

@@ -2,6 +2,7 @@ package io.openkruise.agents.localcluster;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.openkruise.agents.envd.EnvdPorts;
 import io.openkruise.agents.localcluster.kube.LocalKubernetes;
 import io.openkruise.agents.localcluster.realnode.ImageImporter;
 import io.openkruise.agents.localcluster.realnode.MachineCheck;
@@ -113,7 +114,11 @@ public final class LocalClusterMain {
                 + ", routed from this host"
             : "local-cluster: nodes "
                 + nodeNames
-                + "; pods get 127.1.0.2 and up (envd :49983, code interpreter :49999)");
+                + "; pods get 127.1.0.2 and up (envd :"
+                + EnvdPorts.ENVD
+                + ", code interpreter :"
+                + EnvdPorts.CODE_INTERPRETER
+                + ")");
     System.out.println("local-cluster: kubeconfig " + target);
     System.out.println("local-cluster: ready (Ctrl-C to stop)");
     System.out.flush();

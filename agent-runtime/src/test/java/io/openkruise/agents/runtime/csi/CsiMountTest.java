@@ -7,8 +7,6 @@ import io.openkruise.agents.envd.csi.NodePublishRequest;
 import io.openkruise.agents.runtime.TestRuntime;
 import io.openkruise.agents.runtime.TestRuntime.Frame;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -45,52 +43,20 @@ class CsiMountTest {
     vertx.close().toCompletionStage().toCompletableFuture().get();
   }
 
-  // --- a minimal protobuf writer for NodePublishVolumeRequest ---
-  static void tag(ByteArrayOutputStream o, int field, int wire) {
-    varint(o, (field << 3) | wire);
-  }
-
-  static void varint(ByteArrayOutputStream o, long v) {
-    while ((v & ~0x7fL) != 0) {
-      o.write((int) ((v & 0x7f) | 0x80));
-      v >>>= 7;
-    }
-    o.write((int) v);
-  }
-
-  static void bytes(ByteArrayOutputStream o, int field, byte[] b) {
-    tag(o, field, 2);
-    varint(o, b.length);
-    o.writeBytes(b);
-  }
-
-  static void str(ByteArrayOutputStream o, int field, String s) {
-    bytes(o, field, s.getBytes(StandardCharsets.UTF_8));
-  }
-
+  /** The helper's {@code --config}: an NFS volume's request, encoded as the manager encodes it. */
   static String request(String volumeId, String target, boolean readonly) {
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    str(o, 1, volumeId);
-    ByteArrayOutputStream entry = new ByteArrayOutputStream();
-    str(entry, 1, "server");
-    str(entry, 2, "nas.example");
-    str(o, 4, target);
-    ByteArrayOutputStream mount = new ByteArrayOutputStream();
-    str(mount, 1, "nfs");
-    str(mount, 2, "vers=3");
-    ByteArrayOutputStream mode = new ByteArrayOutputStream();
-    tag(mode, 1, 0);
-    varint(mode, 5);
-    ByteArrayOutputStream cap = new ByteArrayOutputStream();
-    bytes(cap, 2, mount.toByteArray());
-    bytes(cap, 3, mode.toByteArray());
-    bytes(o, 5, cap.toByteArray());
-    if (readonly) {
-      tag(o, 6, 0);
-      varint(o, 1);
-    }
-    bytes(o, 8, entry.toByteArray());
-    return Base64.getEncoder().encodeToString(o.toByteArray());
+    return new NodePublishRequest(
+            volumeId,
+            Map.of(),
+            null,
+            target,
+            "nfs",
+            List.of("vers=3"),
+            NodePublishRequest.MULTI_NODE_MULTI_WRITER,
+            readonly,
+            Map.of(),
+            Map.of("server", "nas.example"))
+        .base64();
   }
 
   record Run(int exitCode, String stdout, String stderr) {}

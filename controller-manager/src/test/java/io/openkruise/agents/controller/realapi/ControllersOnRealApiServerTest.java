@@ -23,6 +23,7 @@ import io.openkruise.agents.api.v1alpha1.SandboxPhase;
 import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.api.v1alpha1.SandboxSpec;
 import io.openkruise.agents.controller.support.RuntimeInitClient;
+import io.openkruise.agents.envd.RuntimeAddress;
 import io.openkruise.agents.localcluster.junit.LocalClusterTestResource;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
 import io.openkruise.agents.testing.Pools;
@@ -535,9 +536,8 @@ class ControllersOnRealApiServerTest {
     var request =
         java.net.http.HttpRequest.newBuilder(
                 URI.create(
-                    "http://"
-                        + claimed.getStatus().getSandboxIp()
-                        + ":49983/process.Process/Start"))
+                    RuntimeAddress.envd(claimed.getStatus().getSandboxIp()).orElseThrow()
+                        + "/process.Process/Start"))
             .timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/connect+json")
             .header("Connect-Protocol-Version", "1")

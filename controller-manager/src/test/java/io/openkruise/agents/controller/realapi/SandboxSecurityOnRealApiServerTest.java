@@ -18,6 +18,8 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.api.v1alpha1.SandboxClaim;
 import io.openkruise.agents.api.v1alpha1.SandboxClaimPhase;
 import io.openkruise.agents.envd.EnvdHeaders;
+import io.openkruise.agents.envd.EnvdPorts;
+import io.openkruise.agents.envd.RuntimeAddress;
 import io.openkruise.agents.envd.RuntimeEnv;
 import io.openkruise.agents.localcluster.junit.LocalClusterTestResource;
 import io.openkruise.agents.localcluster.junit.TestNamespace;
@@ -61,8 +63,8 @@ class SandboxSecurityOnRealApiServerTest {
     client.resource(Pools.initSet(namespace, "closed", 1)).create();
     Sandbox member = awaitAvailableMember("closed");
     String ip = member.getStatus().getSandboxIp();
-    String envd = "http://" + ip + ":49983";
-    String interpreter = "http://" + ip + ":49999";
+    String envd = RuntimeAddress.envd(ip).orElseThrow();
+    String interpreter = RuntimeAddress.baseUrl(ip, EnvdPorts.CODE_INTERPRETER).orElseThrow();
     Map<String, String> json = Map.of("Content-Type", "application/json");
     Map<String, String> connect =
         Map.of("Content-Type", "application/connect+json", "Connect-Protocol-Version", "1");

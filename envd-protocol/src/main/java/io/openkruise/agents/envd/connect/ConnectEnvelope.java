@@ -67,6 +67,35 @@ public final class ConnectEnvelope {
   }
 
   /**
+   * The end-stream envelope of a failed stream: {@code {"error":{"code":…,"message":…}}}, which the
+   * SDKs raise as the call's error.
+   */
+  public static byte[] endStreamError(String code, String message) {
+    String json =
+        "{\"error\":{\"code\":" + jsonString(code) + ",\"message\":" + jsonString(message) + "}}";
+    return encode(FLAG_END_STREAM, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code s} as a JSON string literal: quotes, backslashes and control characters escaped. */
+  private static String jsonString(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        default -> {
+          if (c < 0x20) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"').toString();
+  }
+
+  /**
    * Splits a complete request body into envelopes, strictly.
    *
    * @throws MalformedEnvelopeException when the body is truncated or a length exceeds {@code

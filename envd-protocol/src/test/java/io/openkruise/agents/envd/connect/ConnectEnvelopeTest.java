@@ -22,6 +22,21 @@ class ConnectEnvelopeTest {
   }
 
   @Test
+  void encodesAnEndStreamError() throws Exception {
+    ConnectEnvelope.Message end =
+        ConnectEnvelope.read(
+            new ByteArrayInputStream(ConnectEnvelope.endStreamError("unavailable", "gone")));
+    assertThat(end.isEndStream()).isTrue();
+    assertThat(end.text()).isEqualTo("{\"error\":{\"code\":\"unavailable\",\"message\":\"gone\"}}");
+    // Quotes, backslashes and control characters escaped; the rest as UTF-8.
+    assertThat(
+            ConnectEnvelope.readAll(ConnectEnvelope.endStreamError("c", "a \"q\" \\ \n ü"))
+                .get(0)
+                .text())
+        .isEqualTo("{\"error\":{\"code\":\"c\",\"message\":\"a \\\"q\\\" \\\\ \\u000a ü\"}}");
+  }
+
+  @Test
   void splitsAStrictRequestBody() {
     byte[] body =
         concat(ConnectEnvelope.encode("{\"a\":1}"), ConnectEnvelope.encode(2, new byte[0]));

@@ -1,10 +1,11 @@
 package io.openkruise.agents.manager.proxy;
 
+import io.openkruise.agents.envd.connect.ConnectEnvelope;
+import io.openkruise.agents.envd.connect.EnvelopeTracker;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The body of a Connect streaming response (process output, directory watch) on its way from a
@@ -14,12 +15,10 @@ import java.nio.charset.StandardCharsets;
  * killed or reached its end of life / timeout" errors, instead of a reset or a stream that hangs
  * until a transport timeout (a deleted pod's address often answers nothing at all).
  *
- * <p>Tracks the envelope framing (1 flag byte, 4 length bytes, payload) so the message is only ever
- * added between two envelopes; cut mid-envelope, the stream fails as before (reset).
+ * <p>Tracks the envelope framing ({@link EnvelopeTracker}) so the message is only ever added
+ * between two envelopes; cut mid-envelope, the stream fails as before (reset).
  */
 final class ConnectStreamGuard implements ReadStream<Buffer> {
-  static final int FLAG_END_STREAM = 0x02;
-
   /** Why the stream ended early, as the guard tells the client. */
   interface Reason {
     /** The message of the end-stream error; {@code killed} when the sandbox is known gone. */
@@ -34,11 +33,7 @@ final class ConnectStreamGuard implements ReadStream<Buffer> {
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
 
-  // Envelope framing state.
-  private int headerRead;
-  private final byte[] header = new byte[5];
-  private long payloadLeft;
-  private boolean sawEndStream;
+  private final EnvelopeTracker framing = new EnvelopeTracker();
   private boolean finished;
 
   ConnectStreamGuard(
@@ -51,65 +46,21 @@ final class ConnectStreamGuard implements ReadStream<Buffer> {
 
   /** Whether the next byte starts an envelope. */
   boolean atBoundary() {
-    return headerRead == 0 && payloadLeft == 0;
+    return framing.atBoundary();
   }
 
   boolean sawEndStream() {
-    return sawEndStream;
+    return framing.sawEndStream();
   }
 
   /** Advances the framing over {@code b}. */
   void track(Buffer b) {
-    int i = 0;
-    int n = b.length();
-    while (i < n) {
-      if (payloadLeft > 0) {
-        int take = (int) Math.min(payloadLeft, n - i);
-        payloadLeft -= take;
-        i += take;
-        continue;
-      }
-      header[headerRead++] = b.getByte(i++);
-      if (headerRead == 5) {
-        headerRead = 0;
-        if ((header[0] & FLAG_END_STREAM) != 0) {
-          sawEndStream = true;
-        }
-        payloadLeft =
-            ((header[1] & 0xffL) << 24)
-                | ((header[2] & 0xffL) << 16)
-                | ((header[3] & 0xffL) << 8)
-                | (header[4] & 0xffL);
-      }
-    }
+    framing.track(b.getBytes());
   }
 
   /** An end-stream envelope carrying {@code {"error":{"code":"unavailable","message":…}}}. */
   static Buffer unavailable(String message) {
-    String json = "{\"error\":{\"code\":\"unavailable\",\"message\":" + jsonString(message) + "}}";
-    byte[] payload = json.getBytes(StandardCharsets.UTF_8);
-    return Buffer.buffer(5 + payload.length)
-        .appendByte((byte) FLAG_END_STREAM)
-        .appendInt(payload.length)
-        .appendBytes(payload);
-  }
-
-  private static String jsonString(String s) {
-    StringBuilder sb = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    return sb.append('"').toString();
+    return Buffer.buffer(ConnectEnvelope.endStreamError("unavailable", message));
   }
 
   /** The sandbox is gone (cache event): end the stream now, from any thread. */
@@ -137,7 +88,7 @@ final class ConnectStreamGuard implements ReadStream<Buffer> {
     }
     finished = true;
     onFinish.run();
-    if (!sawEndStream && atBoundary()) {
+    if (!sawEndStream() && atBoundary()) {
       if (dataHandler != null) {
         dataHandler.handle(unavailable(reason.message(killed)));
       }
@@ -181,7 +132,7 @@ final class ConnectStreamGuard implements ReadStream<Buffer> {
         handler == null
             ? null
             : v -> {
-              if (sawEndStream) {
+              if (sawEndStream()) {
                 if (!finished) {
                   finished = true;
                   onFinish.run();

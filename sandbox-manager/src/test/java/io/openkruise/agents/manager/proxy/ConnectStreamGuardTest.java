@@ -2,12 +2,15 @@ package io.openkruise.agents.manager.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openkruise.agents.envd.connect.ConnectEnvelope;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -80,8 +83,7 @@ class ConnectStreamGuardTest {
   }
 
   static Buffer envelope(int flags, String json) {
-    byte[] p = json.getBytes();
-    return Buffer.buffer().appendByte((byte) flags).appendInt(p.length).appendBytes(p);
+    return Buffer.buffer(ConnectEnvelope.encode(flags, json.getBytes(StandardCharsets.UTF_8)));
   }
 
   final AtomicInteger finished = new AtomicInteger();
@@ -97,19 +99,13 @@ class ConnectStreamGuardTest {
   }
 
   static String lastMessage(Buffer body) throws Exception {
-    int pos = 0;
-    String last = null;
-    int flags = 0;
-    while (pos < body.length()) {
-      flags = body.getByte(pos);
-      int len = body.getInt(pos + 1);
-      last = body.getString(pos + 5, pos + 5 + len);
-      pos += 5 + len;
-    }
-    assertThat(flags & ConnectStreamGuard.FLAG_END_STREAM).isNotZero();
-    return new ObjectMapper().readTree(last).path("error").path("message").asText()
-        + "/"
-        + new ObjectMapper().readTree(last).path("error").path("code").asText();
+    byte[] bytes = body.getBytes();
+    List<ConnectEnvelope.Frame> frames = ConnectEnvelope.split(bytes, Integer.MAX_VALUE);
+    ConnectEnvelope.Frame last = frames.get(frames.size() - 1);
+    assertThat(last.isEndStream()).isTrue();
+    JsonNode error =
+        new ObjectMapper().readTree(ConnectEnvelope.payload(bytes, last)).path("error");
+    return error.path("message").asText() + "/" + error.path("code").asText();
   }
 
   @Test
@@ -124,7 +120,7 @@ class ConnectStreamGuardTest {
     up.data.handle(two.getBuffer(14, two.length()));
     assertThat(g.atBoundary()).isTrue();
     assertThat(g.sawEndStream()).isFalse();
-    up.data.handle(envelope(ConnectStreamGuard.FLAG_END_STREAM, "{}"));
+    up.data.handle(envelope(ConnectEnvelope.FLAG_END_STREAM, "{}"));
     assertThat(g.sawEndStream()).isTrue();
   }
 
@@ -133,7 +129,7 @@ class ConnectStreamGuardTest {
     Upstream up = new Upstream();
     Client c = new Client();
     guard(up, c, null);
-    Buffer end = envelope(ConnectStreamGuard.FLAG_END_STREAM, "{}");
+    Buffer end = envelope(ConnectEnvelope.FLAG_END_STREAM, "{}");
     up.data.handle(end);
     up.end.handle(null);
     assertThat(c.ended).isTrue();

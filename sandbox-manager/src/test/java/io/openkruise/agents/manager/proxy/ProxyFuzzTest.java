@@ -109,10 +109,10 @@ class ProxyFuzzTest {
     }
   }
 
+  /** An envelope whose header may declare a length other than its payload's. */
   private static byte[] envelope(int flags, int declaredLength, byte[] payload) {
-    return ByteBuffer.allocate(5 + payload.length)
-        .put((byte) flags)
-        .putInt(declaredLength)
+    return ByteBuffer.allocate(ConnectEnvelope.HEADER_LENGTH + payload.length)
+        .put(ConnectEnvelope.header(flags, declaredLength))
         .put(payload)
         .array();
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
+import io.openkruise.agents.envd.RuntimeAddress;
+import io.openkruise.agents.envd.init.InitClient;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.support.Backends;
 import io.openkruise.agents.manager.support.Fixtures;
@@ -11,12 +13,10 @@ import io.openkruise.agents.manager.support.Loopback;
 import io.openkruise.agents.runtime.AgentRuntime;
 import io.openkruise.agents.runtime.RuntimeOptions;
 import io.vertx.core.Vertx;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -109,16 +109,11 @@ final class SecuredRuntime implements BeforeAllCallback, AfterAllCallback {
     return shared;
   }
 
-  private void init(String token) throws Exception {
-    HttpResponse<String> init =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://" + ip + ":49983/init"))
-                    .header("Content-Type", "application/json")
-                    .POST(
-                        HttpRequest.BodyPublishers.ofString("{\"accessToken\":\"" + token + "\"}"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(init.statusCode()).isBetween(200, 204);
+  private void init(String token) {
+    String envd = RuntimeAddress.envd(ip).orElseThrow();
+    assertThat(
+            new InitClient(1, Duration.ZERO, Duration.ofSeconds(5), Duration.ofSeconds(30))
+                .init(new InitClient.Request(envd, null, Map.of(), token, null)))
+        .isEmpty();
   }
 }
