@@ -1,5 +1,6 @@
 package io.openkruise.agents.e2e;
 
+import static io.openkruise.agents.e2e.ChartE2e.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -59,7 +60,6 @@ import org.testcontainers.utility.MountableFile;
 @io.openkruise.agents.testing.tier.E2eTier
 class ChartOnK3sTest {
   private static final String K3S_IMAGE = "rancher/k3s:v1.34.1-k3s1";
-  private static final String NS = "sandbox-system";
   private static final String CSI_DRIVER = "hostpath.csi.k8s.io";
   private static final String CSI_HOST_DIR = "/var/lib/e2e-csi";
   private static final Path ROOT = Repository.root();

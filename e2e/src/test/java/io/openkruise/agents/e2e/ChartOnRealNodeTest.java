@@ -1,5 +1,6 @@
 package io.openkruise.agents.e2e;
 
+import static io.openkruise.agents.e2e.ChartE2e.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -68,7 +69,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @io.openkruise.agents.testing.tier.E2eTier
 class ChartOnRealNodeTest {
-  private static final String NS = "sandbox-system";
   private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
   private static final Path ROOT = Repository.root();
   private static final ObjectMapper JSON = new ObjectMapper();

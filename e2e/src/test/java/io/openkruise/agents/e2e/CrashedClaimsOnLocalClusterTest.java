@@ -49,16 +49,11 @@ class CrashedClaimsOnLocalClusterTest {
 
   private static int managerA;
   private static int managerB;
-  private static KubernetesClient kube;
-  private static String ns;
 
   @BeforeAll
-  static void startServices(
-      LocalCluster cluster, KubernetesClient client, @TestNamespace String namespace)
+  static void startServices(LocalCluster cluster, KubernetesClient kube, @TestNamespace String ns)
       throws Exception {
-    kube = client;
-    ns = namespace;
-    FaultBed.pool(client, Pools.initSet(ns, POOL, 2 * CLIENTS));
+    FaultBed.pool(kube, Pools.initSet(ns, POOL, 2 * CLIENTS));
     Map<String, String> controller =
         Map.of(
             "KUBECONFIG",
@@ -73,7 +68,7 @@ class CrashedClaimsOnLocalClusterTest {
       services.start("controller-manager", controller);
     }
     Map<String, String> slow =
-        new java.util.HashMap<>(E2eFixtures.managerEnv(cluster, ADMIN_KEY, namespace));
+        new java.util.HashMap<>(E2eFixtures.managerEnv(cluster, ADMIN_KEY, ns));
     slow.put("KRUISE_E2B_TEST_ONLY_DELAY_BEFORE_INIT", "30s");
     managerA = services.start("sandbox-manager", slow);
     Map<String, String> survivor =
@@ -108,23 +103,22 @@ class CrashedClaimsOnLocalClusterTest {
     }
   }
 
-  private static List<Sandbox> claimed() {
-    return kube.resources(Sandbox.class)
-        .inNamespace(ns)
-        .withLabel(MetadataKeys.LABEL_SANDBOX_CLAIMED, "true")
-        .list()
-        .getItems();
-  }
-
-  private static boolean unfinished(Sandbox s) {
-    return s.getMetadata().getDeletionTimestamp() == null
-        && "false"
-            .equals(
-                s.getMetadata().getAnnotations().get(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED));
+  /** Claimed, not being deleted, and not initialised (yet). */
+  private static List<Sandbox> unfinished(KubernetesClient kube, String ns) {
+    return FaultBed.claimed(kube, ns).stream()
+        .filter(
+            s ->
+                "false"
+                    .equals(
+                        s.getMetadata()
+                            .getAnnotations()
+                            .get(MetadataKeys.ANNOTATION_RUNTIME_INITIALIZED)))
+        .toList();
   }
 
   @Test
-  void aReplicaKilledMidBurstLeavesNoUnfinishedClaimAndNoDoubleAllocation() throws Exception {
+  void aReplicaKilledMidBurstLeavesNoUnfinishedClaimAndNoDoubleAllocation(
+      KubernetesClient kube, @TestNamespace String ns) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
     List<Future<Reply>> replies = new ArrayList<>();
     for (int i = 0; i < CLIENTS; i++) {
@@ -134,7 +128,7 @@ class CrashedClaimsOnLocalClusterTest {
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> claimed().stream().filter(s -> unfinished(s)).count() >= CLIENTS / 2);
+        .until(() -> unfinished(kube, ns).size() >= CLIENTS / 2);
     services.kill(managerA);
 
     Set<String> ids = new HashSet<>();
@@ -173,7 +167,7 @@ class CrashedClaimsOnLocalClusterTest {
         .pollInterval(Duration.ofMillis(500))
         .untilAsserted(
             () ->
-                assertThat(claimed().stream().filter(s -> unfinished(s)))
+                assertThat(unfinished(kube, ns))
                     .as("claimed but never initialised")
                     .extracting(s -> s.getMetadata().getName())
                     .isEmpty());

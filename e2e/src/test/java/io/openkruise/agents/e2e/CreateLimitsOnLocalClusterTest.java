@@ -24,12 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @io.openkruise.agents.testing.tier.E2eTier
 class CreateLimitsOnLocalClusterTest {
 
-  private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "76543210";
-
   @RegisterExtension
   static final TwoServices services =
       new TwoServices(
-          ADMIN_KEY,
           ns -> List.of(Pools.initSet(ns, "limits-pool", 2), Pools.initSet(ns, "limits-empty", 0)));
 
   private static int manager;
@@ -44,15 +41,9 @@ class CreateLimitsOnLocalClusterTest {
     return services.call(manager, method, path, key, body);
   }
 
-  private static String newKey(String name) throws Exception {
-    Reply key = call("POST", "/api-keys", ADMIN_KEY, "{\"name\":\"" + name + "\"}");
-    assertThat(key.status()).isEqualTo(201);
-    return key.body().path("key").asText();
-  }
-
   @Test
   void aDayLongWaitIsRefusedAndAKeyAtItsQuotaGets429() throws Exception {
-    String tenant = newKey("limits tenant");
+    String tenant = services.newKey(manager, "limits tenant");
     Reply day =
         call(
             "POST",
@@ -111,7 +102,6 @@ class CreateLimitsOnLocalClusterTest {
     Reply created =
         services.create(
             manager,
-            ADMIN_KEY,
             "{\"templateID\":\"limits-pool\",\"envVars\":{\"API_TOKEN\":\"s3cr3t-token-value\"}}");
     String token = created.body().path("envdAccessToken").asText();
     Sandbox sbx =

@@ -1,5 +1,6 @@
 package io.openkruise.agents.e2e;
 
+import static io.openkruise.agents.e2e.ChartE2e.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -38,7 +39,6 @@ import org.junit.jupiter.api.Test;
 @io.openkruise.agents.testing.tier.E2eTier
 class HelmChartOnLocalClusterTest {
 
-  private static final String NS = "sandbox-system";
   private static final String DOMAIN = "sandbox.test.local:7788";
   private static final String ADMIN_KEY = "e2b_" + "fedcba9876543210".repeat(2) + "fedcba98";
   private static final String MANAGER_SA = "system:serviceaccount:" + NS + ":sandbox-manager";

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 @io.openkruise.agents.testing.tier.E2eTier
 class HelmChartServedNamespacesOnLocalClusterTest {
 
-  private static final String NS = "sandbox-system";
   private static final String SERVED = "default";
   private static final String ADMIN_KEY = "e2b_" + "0a1b2c3d4e5f6789".repeat(2) + "0a1b2c3d";
 

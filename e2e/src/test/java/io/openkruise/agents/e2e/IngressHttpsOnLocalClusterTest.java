@@ -1,5 +1,6 @@
 package io.openkruise.agents.e2e;
 
+import static io.openkruise.agents.e2e.ChartE2e.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,7 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
 @io.openkruise.agents.testing.tier.E2eTier
 class IngressHttpsOnLocalClusterTest {
 
-  private static final String NS = "sandbox-system";
   private static final String HOST = "kruise.localhost";
   private static final String CLASS = "nginx";
   private static final String TLS_SECRET = "sandbox-manager-tls";

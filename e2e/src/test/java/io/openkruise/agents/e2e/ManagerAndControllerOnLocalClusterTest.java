@@ -34,13 +34,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @io.openkruise.agents.testing.tier.E2eTier
 class ManagerAndControllerOnLocalClusterTest {
 
-  private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "01234567";
-
   @RegisterExtension
   static final TwoServices services =
       new TwoServices(
-          ADMIN_KEY,
           ns -> List.of(Pools.initSet(ns, "e2e-pool", 4), Pools.initSet(ns, "e2e-burst", 40)));
+
+  private static final String ADMIN_KEY = services.adminKey();
 
   private static int managerA;
   private static int managerB;
@@ -89,8 +88,7 @@ class ManagerAndControllerOnLocalClusterTest {
 
   @Test
   void createFromTheWarmPoolAnswers201AndThePoolRefills() throws Exception {
-    Reply created =
-        services.create(managerA, ADMIN_KEY, "{\"templateID\":\"e2e-pool\",\"timeout\":300}");
+    Reply created = services.create(managerA, "{\"templateID\":\"e2e-pool\",\"timeout\":300}");
     String id = created.body().path("sandboxID").asText();
     assertThat(id).matches("[a-z0-9]{20}");
     assertThat(sandboxOf(id).getMetadata().getName()).startsWith("e2e-pool-");
@@ -105,12 +103,9 @@ class ManagerAndControllerOnLocalClusterTest {
 
   @Test
   void listFiltersByMetadataAndAnotherKeySees404() throws Exception {
-    Reply tagged =
-        services.create(
-            managerA,
-            ADMIN_KEY,
-            "{\"templateID\":\"e2e-pool\",\"metadata\":{\"suite\":\"e2e list\"}}");
-    String id = tagged.body().path("sandboxID").asText();
+    String id =
+        services.createdId(
+            managerA, "{\"templateID\":\"e2e-pool\",\"metadata\":{\"suite\":\"e2e list\"}}");
     String query =
         URLEncoder.encode(
             "suite=" + URLEncoder.encode("e2e list", StandardCharsets.UTF_8),
@@ -121,9 +116,7 @@ class ManagerAndControllerOnLocalClusterTest {
     listed.body().forEach(s -> ids.add(s.path("sandboxID").asText()));
     assertThat(ids).containsExactly(id);
 
-    Reply key = call(managerA, "POST", "/api-keys", ADMIN_KEY, "{\"name\":\"other team\"}");
-    assertThat(key.status()).isEqualTo(201);
-    String other = key.body().path("key").asText();
+    String other = services.newKey(managerA, "other team");
     Reply foreign = call(managerB, "GET", "/sandboxes/" + id, other, null);
     assertThat(foreign.status()).isEqualTo(404);
     assertThat(foreign.body().path("code").asInt()).isEqualTo(404);
@@ -136,9 +129,7 @@ class ManagerAndControllerOnLocalClusterTest {
   void pauseThenConnectRunsAgainWithTheRuntimeReinitialized() throws Exception {
     Reply created =
         services.create(
-            managerA,
-            ADMIN_KEY,
-            "{\"templateID\":\"e2e-pool\",\"envVars\":{\"GREETING\":\"hello-again\"}}");
+            managerA, "{\"templateID\":\"e2e-pool\",\"envVars\":{\"GREETING\":\"hello-again\"}}");
     String id = created.body().path("sandboxID").asText();
     String token = created.body().path("envdAccessToken").asText();
     String firstPod = sandboxOf(id).getStatus().getPodInfo().getPodUID();
@@ -219,14 +210,14 @@ class ManagerAndControllerOnLocalClusterTest {
 
   @Test
   void unpatchedJsSdkRunsCommandsAndFilesThroughTheProxy() throws Exception {
-    Reply created = services.create(managerA, ADMIN_KEY, "{\"templateID\":\"e2e-pool\"}");
+    String id = services.createdId(managerA, "{\"templateID\":\"e2e-pool\"}");
     // API on one replica, sandbox traffic through the other: header routing, no patch.
     JsSdkScript.run(
         Path.of("").toAbsolutePath().getParent(),
         "http://127.0.0.1:" + managerB,
         "http://127.0.0.1:" + managerA,
         ADMIN_KEY,
-        created.body().path("sandboxID").asText(),
+        id,
         "/home/user/e2e-sdk.txt");
   }
 

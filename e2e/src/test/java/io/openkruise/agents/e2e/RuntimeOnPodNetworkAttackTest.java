@@ -28,12 +28,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @io.openkruise.agents.testing.tier.E2eTier
 class RuntimeOnPodNetworkAttackTest {
 
-  private static final String ADMIN_KEY = "e2b_" + "fedcba9876543210".repeat(2) + "76543210";
   private static final String POOL = "attacked-pool";
 
   @RegisterExtension
-  static final TwoServices services =
-      new TwoServices(ADMIN_KEY, ns -> List.of(Pools.initSet(ns, POOL, 2)));
+  static final TwoServices services = new TwoServices(ns -> List.of(Pools.initSet(ns, POOL, 2)));
 
   private static int manager;
 
@@ -103,9 +101,7 @@ class RuntimeOnPodNetworkAttackTest {
         members(true).stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
     Reply created =
         services.create(
-            manager,
-            ADMIN_KEY,
-            "{\"templateID\":\"" + POOL + "\",\"timeout\":300,\"secure\":true}");
+            manager, "{\"templateID\":\"" + POOL + "\",\"timeout\":300,\"secure\":true}");
     String token = created.body().path("envdAccessToken").asText();
     assertThat(token).isNotEmpty();
     Sandbox claimed =

@@ -29,14 +29,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @io.openkruise.agents.testing.tier.E2eTier
 class SandboxIdAttackerOnLocalClusterTest {
 
-  private static final String ADMIN_KEY = "e2b_" + "0123456789abcdef".repeat(2) + "fedcba98";
   private static final int LIVE_READ_BURST = 5;
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @RegisterExtension
   static final TwoServices services =
-      new TwoServices(ADMIN_KEY, ns -> List.of(Pools.initSet(ns, "atk-pool", 3)));
+      new TwoServices(ns -> List.of(Pools.initSet(ns, "atk-pool", 3)));
 
   private static int manager;
 
@@ -99,8 +98,7 @@ class SandboxIdAttackerOnLocalClusterTest {
 
   @Test
   void anonymousCallersGetNothingAndCannotTellIdsApart() throws Exception {
-    Reply created =
-        services.create(manager, ADMIN_KEY, "{\"templateID\":\"atk-pool\",\"timeout\":300}");
+    Reply created = services.create(manager, "{\"templateID\":\"atk-pool\",\"timeout\":300}");
     String id = created.body().path("sandboxID").asText();
     String token = created.body().path("envdAccessToken").asText();
     assertThat(id).matches("[a-z0-9]{20}");
@@ -144,16 +142,14 @@ class SandboxIdAttackerOnLocalClusterTest {
     }
 
     // Another tenant's key: the sandbox is 404 exactly like an unknown one.
-    Reply key = api("POST", "/api-keys", ADMIN_KEY, "{\"name\":\"other tenant\"}");
-    assertThat(key.status()).isEqualTo(201);
-    String other = key.body().path("key").asText();
+    String other = services.newKey(manager, "other tenant");
     Reply theirs = api("GET", "/sandboxes/" + id, other, null);
     Reply nobody = api("GET", "/sandboxes/" + unknown, other, null);
     assertThat(theirs.status()).isEqualTo(404).isEqualTo(nobody.status());
     assertThat(theirs.body().toString().replace(id, "<id>"))
         .isEqualTo(nobody.body().toString().replace(unknown, "<id>"));
     assertThat(api("DELETE", "/sandboxes/" + id, other, null).status()).isEqualTo(404);
-    assertThat(api("GET", "/sandboxes/" + id, ADMIN_KEY, null).status()).isEqualTo(200);
+    assertThat(api("GET", "/sandboxes/" + id, services.adminKey(), null).status()).isEqualTo(200);
   }
 
   @Test

@@ -9,7 +9,9 @@ import io.openkruise.agents.api.v1alpha1.SandboxSet;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.testing.E2bApi;
 import io.openkruise.agents.testing.E2bApi.Reply;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -19,15 +21,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Both services as processes on the JVM's shared local cluster, for one test class. Registered as a
- * static extension field, {@code new TwoServices(ADMIN_KEY, ns -> List.of(pools...))} makes a
- * namespace for the class, creates the pools there and starts the controller-manager before the
- * class's BeforeAll methods, which start one {@link #manager} per sandbox-manager replica.
- * Everything it started stops after the class (logs stay in target/e2e-logs) and the namespace is
- * deleted.
+ * static extension field, {@code new TwoServices(ns -> List.of(pools...))} makes a namespace for
+ * the class, creates the pools there and starts the controller-manager before the class's BeforeAll
+ * methods, which start one {@link #manager} per sandbox-manager replica, all with one {@link
+ * #adminKey} of the class's own. Everything it started stops after the class (logs stay in
+ * target/e2e-logs) and the namespace is deleted.
  */
 final class TwoServices implements BeforeAllCallback, AfterAllCallback {
 
-  private final String adminKey;
+  private final String adminKey = randomAdminKey();
   private final Function<String, List<SandboxSet>> pools;
   private final ServiceProcesses processes = new ServiceProcesses();
   private volatile LocalCluster cluster;
@@ -35,9 +37,20 @@ final class TwoServices implements BeforeAllCallback, AfterAllCallback {
   private volatile String namespace;
 
   /** {@code pools}: the SandboxSets to create, given the class's namespace. */
-  TwoServices(String adminKey, Function<String, List<SandboxSet>> pools) {
-    this.adminKey = adminKey;
+  TwoServices(Function<String, List<SandboxSet>> pools) {
     this.pools = pools;
+  }
+
+  /** An admin key in the E2B form: {@code e2b_} and 40 hex digits. */
+  private static String randomAdminKey() {
+    byte[] bytes = new byte[20];
+    new SecureRandom().nextBytes(bytes);
+    return "e2b_" + HexFormat.of().formatHex(bytes);
+  }
+
+  /** The admin API key every sandbox-manager of the class is started with. */
+  String adminKey() {
+    return adminKey;
   }
 
   /**
@@ -79,11 +92,23 @@ final class TwoServices implements BeforeAllCallback, AfterAllCallback {
         "http://127.0.0.1:" + manager, method, path, key, body, Duration.ofSeconds(60));
   }
 
-  /** {@code POST /v2/sandboxes} with {@code body} as {@code key}; asserts 201 Created. */
-  Reply create(int manager, String key, String body) throws Exception {
-    Reply created = call(manager, "POST", "/v2/sandboxes", key, body);
+  /** {@code POST /v2/sandboxes} with {@code body} as the admin; asserts 201 Created. */
+  Reply create(int manager, String body) throws Exception {
+    Reply created = call(manager, "POST", "/v2/sandboxes", adminKey, body);
     assertThat(created.status()).as("create %s: %s", body, created.body()).isEqualTo(201);
     return created;
+  }
+
+  /** The E2B ID of the sandbox {@link #create} makes. */
+  String createdId(int manager, String body) throws Exception {
+    return create(manager, body).body().path("sandboxID").asText();
+  }
+
+  /** A new tenant's API key named {@code name}, made by the admin; asserts 201 Created. */
+  String newKey(int manager, String name) throws Exception {
+    Reply key = call(manager, "POST", "/api-keys", adminKey, "{\"name\":\"" + name + "\"}");
+    assertThat(key.status()).as("new key %s: %s", name, key.body()).isEqualTo(201);
+    return key.body().path("key").asText();
   }
 
   KubernetesClient kube() {

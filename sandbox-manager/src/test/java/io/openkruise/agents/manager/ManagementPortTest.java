@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager;
 
+import static io.openkruise.agents.manager.support.TestKeys.ADMIN;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -30,8 +31,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @WithKubernetesTestServer
 @io.openkruise.agents.testing.tier.MockTier
 class ManagementPortTest {
-
-  private static final String ADMIN = "e2b_0000000000000000000000000000000000000001";
 
   /** The management root: Quarkus serves it under {@code /q/}. */
   @TestHTTPResource(value = "/", management = true)

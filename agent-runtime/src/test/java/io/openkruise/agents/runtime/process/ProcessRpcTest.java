@@ -3,6 +3,7 @@ package io.openkruise.agents.runtime.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openkruise.agents.runtime.Orphans;
 import io.openkruise.agents.runtime.TestRuntime;
 import io.openkruise.agents.runtime.TestRuntime.Frame;
@@ -26,6 +27,34 @@ class ProcessRpcTest {
     return rt.unary(
         "process.Process/SendSignal",
         "{\"process\":{\"pid\":" + pid + "},\"signal\":\"SIGNAL_SIGKILL\"}");
+  }
+
+  /**
+   * A {@code process.Process/Start} request for {@code script} in a plain (non-login) bash; the
+   * caller adds fields to it or to {@link #processOf} before {@link #start}.
+   */
+  static ObjectNode bashStart(String script) {
+    ObjectNode req = TestRuntime.obj();
+    ObjectNode process = req.putObject("process");
+    process.put("cmd", "/bin/bash");
+    process.putArray("args").add("-c").add(script);
+    return req;
+  }
+
+  /** The {@code process} field of a {@link #bashStart} request. */
+  static ObjectNode processOf(ObjectNode req) {
+    return (ObjectNode) req.get("process");
+  }
+
+  static Stream start(ObjectNode req) throws Exception {
+    return rt.stream("process.Process/Start", req.toString(), Map.of());
+  }
+
+  /** Sends {@code base64} to the stdin of process {@code pid}. */
+  static TestRuntime.Response sendStdin(long pid, String base64) throws Exception {
+    return rt.unary(
+        "process.Process/SendInput",
+        "{\"process\":{\"pid\":" + pid + "},\"input\":{\"stdin\":\"" + base64 + "\"}}");
   }
 
   /** The pid in the stream's first event (start). */
@@ -94,10 +123,9 @@ class ProcessRpcTest {
   @Test
   void appliesEnvCwdAndMapsHome() throws Exception {
     Files.createDirectories(rt.root.resolve("home/user/work"));
-    String req =
-        "{\"process\":{\"cmd\":\"/bin/bash\",\"args\":[\"-c\",\"echo $FOO; pwd; echo $HOME\"],"
-            + "\"envs\":{\"FOO\":\"bar\"},\"cwd\":\"/home/user/work\"}}";
-    try (Stream s = rt.stream("process.Process/Start", req, Map.of())) {
+    ObjectNode req = bashStart("echo $FOO; pwd; echo $HOME");
+    processOf(req).put("cwd", "/home/user/work").putObject("envs").put("FOO", "bar");
+    try (Stream s = start(req)) {
       String out = output(s.rest(), "stdout");
       assertThat(out.split("\n"))
           .containsExactly(
@@ -109,16 +137,12 @@ class ProcessRpcTest {
 
   @Test
   void stdinInputAndCloseStdin() throws Exception {
-    String req =
-        "{\"process\":{\"cmd\":\"/bin/bash\",\"args\":[\"-c\",\"read line; echo got:$line; cat\"]},"
-            + "\"stdin\":true,\"tag\":\"reader\"}";
-    try (Stream s = rt.stream("process.Process/Start", req, Map.of())) {
+    ObjectNode req =
+        bashStart("read line; echo got:$line; cat").put("stdin", true).put("tag", "reader");
+    try (Stream s = start(req)) {
       long pid = startedPid(s);
       String input = Base64.getEncoder().encodeToString("hi\nmore\n".getBytes());
-      TestRuntime.Response r =
-          rt.unary(
-              "process.Process/SendInput",
-              "{\"process\":{\"pid\":" + pid + "},\"input\":{\"stdin\":\"" + input + "\"}}");
+      TestRuntime.Response r = sendStdin(pid, input);
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.body().size()).isZero();
       r = rt.unary("process.Process/CloseStdin", "{\"process\":{\"tag\":\"reader\"}}");
@@ -133,10 +157,7 @@ class ProcessRpcTest {
   void sendInputWithoutStdinIsFailedPrecondition() throws Exception {
     try (Stream s = rt.startProcess("sleep 2", Map.of())) {
       long pid = startedPid(s);
-      TestRuntime.Response r =
-          rt.unary(
-              "process.Process/SendInput",
-              "{\"process\":{\"pid\":" + pid + "},\"input\":{\"stdin\":\"aGk=\"}}");
+      TestRuntime.Response r = sendStdin(pid, "aGk=");
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.body().path("code").asText()).isEqualTo("failed_precondition");
       sigkill(pid);
@@ -251,10 +272,9 @@ class ProcessRpcTest {
 
   @Test
   void ptyProcessGetsATerminalAndResizeIsAccepted() throws Exception {
-    String req =
-        "{\"process\":{\"cmd\":\"/bin/bash\",\"args\":[\"-c\",\"tty; stty size\"]},"
-            + "\"pty\":{\"size\":{\"cols\":100,\"rows\":30}}}";
-    try (Stream s = rt.stream("process.Process/Start", req, Map.of())) {
+    ObjectNode req = bashStart("tty; stty size");
+    req.putObject("pty").putObject("size").put("cols", 100).put("rows", 30);
+    try (Stream s = start(req)) {
       List<Frame> frames = s.rest();
       String out = output(frames, "pty");
       assertThat(out).contains("/dev/pts/").contains("30 100");

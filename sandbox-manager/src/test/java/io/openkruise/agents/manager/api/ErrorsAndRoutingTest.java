@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.api;
 
+import static io.openkruise.agents.manager.support.TestKeys.ADMIN;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -20,8 +21,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @WithKubernetesTestServer
 @io.openkruise.agents.testing.tier.MockTier
 class ErrorsAndRoutingTest {
-
-  static final String ADMIN = SandboxApiTest.ADMIN;
 
   private static void expectError(io.restassured.response.Response r, int code) {
     r.then()

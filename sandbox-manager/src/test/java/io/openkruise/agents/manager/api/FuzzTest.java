@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.api;
 
+import static io.openkruise.agents.manager.support.TestKeys.ADMIN;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,7 +31,6 @@ import org.junit.jupiter.api.Test;
 @io.openkruise.agents.testing.tier.MockTier
 class FuzzTest {
 
-  static final String ADMIN = SandboxApiTest.ADMIN;
   static final String[] FIELDS = {
     "templateID",
     "timeout",

@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.api;
 
+import static io.openkruise.agents.manager.support.TestKeys.ADMIN;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,7 +57,6 @@ class LimitsAttackTest {
     }
   }
 
-  static final String ADMIN = SandboxApiTest.ADMIN;
   @RegisterExtension static final FakeRuntime runtime = FakeRuntime.perClass();
 
   @Inject KubernetesClient client;

@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.api;
 
+import static io.openkruise.agents.manager.support.TestKeys.ADMIN;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,7 +41,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @io.openkruise.agents.testing.tier.MockTier
 class SandboxApiTest {
 
-  static final String ADMIN = "e2b_0000000000000000000000000000000000000001";
   @RegisterExtension static final FakeRuntime runtime = FakeRuntime.perClass();
 
   @Inject KubernetesClient client;

@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.api;
 
+import static io.openkruise.agents.manager.support.TestKeys.ADMIN;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,7 +29,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @io.openkruise.agents.testing.tier.MockTier
 class TeamsApiTest {
 
-  static final String ADMIN = SandboxApiTest.ADMIN;
   @RegisterExtension static final FakeRuntime runtime = FakeRuntime.perClass();
 
   @Inject KubernetesClient client;

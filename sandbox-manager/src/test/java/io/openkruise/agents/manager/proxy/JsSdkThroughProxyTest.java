@@ -7,6 +7,7 @@ import io.openkruise.agents.api.v1alpha1.Sandbox;
 import io.openkruise.agents.manager.e2b.SandboxTokens;
 import io.openkruise.agents.manager.keys.Caller;
 import io.openkruise.agents.manager.support.Fixtures;
+import io.openkruise.agents.manager.support.TestKeys;
 import io.openkruise.agents.testing.JsSdkScript;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -46,12 +47,7 @@ class JsSdkThroughProxyTest {
     String manager = "http://127.0.0.1:" + RestAssured.port;
     Path file = runtime.root().resolve("home/user/sdk-file.txt");
     JsSdkScript.run(
-        REPO,
-        manager,
-        manager,
-        "e2b_0000000000000000000000000000000000000001",
-        Fixtures.id(created),
-        "/home/user/sdk-file.txt");
+        REPO, manager, manager, TestKeys.ADMIN, Fixtures.id(created), "/home/user/sdk-file.txt");
     assertThat(file).hasContent("hello file");
   }
 }

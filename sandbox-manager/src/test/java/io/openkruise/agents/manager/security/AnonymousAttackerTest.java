@@ -1,5 +1,6 @@
 package io.openkruise.agents.manager.security;
 
+import static io.openkruise.agents.manager.support.TestKeys.ADMIN;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,7 +38,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @io.openkruise.agents.testing.tier.MockTier
 class AnonymousAttackerTest {
 
-  static final String ADMIN = "e2b_0000000000000000000000000000000000000001";
   static final String NS = "attack";
   static final String TEMPLATE = "tpl-attack";
   static final int USER_PORT = 8000;
