@@ -67,7 +67,7 @@ final class NodeRegistration {
    */
   static String statusPatch(
       String name, String kubeletVersion, String kernel, int kubeletPort, Instant now) {
-    String time = PodStatusPlanner.time(now);
+    String time = ApiTime.format(now);
     ObjectNode status = JsonNodeFactory.instance.objectNode();
     ObjectNode cap = status.putObject("capacity");
     ObjectNode alloc = status.putObject("allocatable");
