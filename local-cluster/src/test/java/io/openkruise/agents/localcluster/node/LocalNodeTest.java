@@ -54,7 +54,7 @@ class LocalNodeTest {
     assertThat(cs.getImage()).isEqualTo("registry.example/sandbox:v1");
     assertThat(cs.getImageID()).startsWith("local://registry.example/sandbox:v1@sha256:");
     assertThat(cs.getState().getRunning()).isNotNull();
-    assertThat(node.podIp(client.getNamespace(), "ready")).contains(ip);
+    assertThat(node.pods().podIp(client.getNamespace(), "ready")).contains(ip);
 
     HttpResponse<String> health = get("http://" + ip + ":49983/health");
     assertThat(health.statusCode()).isEqualTo(204);
@@ -64,7 +64,7 @@ class LocalNodeTest {
 
     await().atMost(WAIT).until(() -> client.pods().withName("ready").get() == null);
     await().atMost(WAIT).until(() -> !listening(ip, 49983));
-    assertThat(node.podIp(client.getNamespace(), "ready")).isEmpty();
+    assertThat(node.pods().podIp(client.getNamespace(), "ready")).isEmpty();
   }
 
   @Test
