@@ -151,6 +151,11 @@ public final class MetadataKeys {
   /** JSON record of an in-place image update in progress. */
   public static final String ANNOTATION_INPLACE_UPDATE_STATE = PREFIX + "inplace-update-state";
 
+  // ---- labels on Node ----
+
+  /** {@code "true"} on the Nodes the local cluster's simulated node registers and schedules to. */
+  public static final String LABEL_LOCAL_NODE = PREFIX + "local-node";
+
   // ---- finalizers ----
 
   /** Held on a Sandbox until its Pod is gone. */

@@ -56,8 +56,7 @@ final class ContainerProcesses implements AutoCloseable {
       Map<String, String> sa =
           ProcessContainer.serviceAccountEnv(client, pod, root.resolve("serviceaccount"), caPem());
       for (Container c : mapped) {
-        Map<String, String> env =
-            ProcessContainer.containerEnv(pod, c, ip, ProcessContainer.lookup(client, ns));
+        Map<String, String> env = ContainerEnv.resolve(pod, c, ip, ContainerEnv.lookup(client, ns));
         Path log = log(ns, name, c.getName());
         Map<String, String> base = new LinkedHashMap<>();
         for (String var : List.of("PATH", "JAVA_HOME", "LANG", "TZ")) {

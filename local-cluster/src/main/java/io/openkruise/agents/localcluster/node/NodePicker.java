@@ -125,7 +125,7 @@ public final class NodePicker {
             + nodeCount
             + " nodes are available: node(s) didn't match Pod's node selector, were not ready"
             + " or had untolerated taints.");
-    c.setLastTransitionTime(PodStatusPlanner.time(now));
+    c.setLastTransitionTime(ApiTime.format(now));
     PodStatus s = new PodStatus();
     s.setConditions(List.of(c));
     s.setPhase("Pending");

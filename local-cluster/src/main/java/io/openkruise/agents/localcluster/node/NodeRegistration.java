@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.openkruise.agents.api.MetadataKeys;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ final class NodeRegistration {
               .addToLabels("kubernetes.io/hostname", name)
               .addToLabels("kubernetes.io/os", "linux")
               .addToLabels("kubernetes.io/arch", "amd64")
-              .addToLabels(LocalNode.NODE_LABEL, "true")
+              .addToLabels(MetadataKeys.LABEL_LOCAL_NODE, "true")
               .endMetadata()
               .build();
       client.nodes().resource(desired).createOr(existing -> existing.update());
@@ -67,7 +68,7 @@ final class NodeRegistration {
    */
   static String statusPatch(
       String name, String kubeletVersion, String kernel, int kubeletPort, Instant now) {
-    String time = PodStatusPlanner.time(now);
+    String time = ApiTime.format(now);
     ObjectNode status = JsonNodeFactory.instance.objectNode();
     ObjectNode cap = status.putObject("capacity");
     ObjectNode alloc = status.putObject("allocatable");

@@ -172,8 +172,8 @@ final class PodLauncher implements AutoCloseable {
       if (c.getEnv() != null
           && c.getEnv().stream().anyMatch(e -> RuntimeEnv.BOOTSTRAP_TOKEN.equals(e.getName()))) {
         Map<String, String> env =
-            ProcessContainer.containerEnv(
-                pod, c, "", ProcessContainer.lookup(client, pod.getMetadata().getNamespace()));
+            ContainerEnv.resolve(
+                pod, c, "", ContainerEnv.lookup(client, pod.getMetadata().getNamespace()));
         return Optional.ofNullable(env.get(RuntimeEnv.BOOTSTRAP_TOKEN)).filter(v -> !v.isEmpty());
       }
     }

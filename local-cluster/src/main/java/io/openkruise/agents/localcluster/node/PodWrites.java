@@ -26,8 +26,8 @@ final class PodWrites {
 
   /** Patches the status subresource unless the pod already shows {@code desired}. */
   void writeStatus(Pod pod, PodStatus desired) {
-    ObjectNode patch = PodStatusPlanner.patch(desired);
-    if (PodStatusPlanner.covers(pod.getStatus(), patch)) {
+    ObjectNode patch = StatusPatch.patch(desired);
+    if (StatusPatch.covers(pod.getStatus(), patch)) {
       return;
     }
     // The uid makes the API server refuse the write if the pod was replaced under the same name.

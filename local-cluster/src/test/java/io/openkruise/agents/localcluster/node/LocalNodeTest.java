@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.openkruise.agents.envd.EnvdPorts;
+import io.openkruise.agents.envd.RuntimeAddress;
 import io.openkruise.agents.localcluster.LocalCluster;
 import io.openkruise.agents.localcluster.junit.WithLocalCluster;
 import java.io.IOException;
@@ -54,17 +56,18 @@ class LocalNodeTest {
     assertThat(cs.getImage()).isEqualTo("registry.example/sandbox:v1");
     assertThat(cs.getImageID()).startsWith("local://registry.example/sandbox:v1@sha256:");
     assertThat(cs.getState().getRunning()).isNotNull();
-    assertThat(node.podIp(client.getNamespace(), "ready")).contains(ip);
+    assertThat(node.pods().podIp(client.getNamespace(), "ready")).contains(ip);
 
-    HttpResponse<String> health = get("http://" + ip + ":49983/health");
+    HttpResponse<String> health = get(RuntimeAddress.envd(ip).orElseThrow() + "/health");
     assertThat(health.statusCode()).isEqualTo(204);
-    assertThat(get("http://" + ip + ":49999/health").statusCode()).isEqualTo(200);
+    String interpreter = RuntimeAddress.baseUrl(ip, EnvdPorts.CODE_INTERPRETER).orElseThrow();
+    assertThat(get(interpreter + "/health").statusCode()).isEqualTo(200);
 
     client.pods().withName("ready").delete();
 
     await().atMost(WAIT).until(() -> client.pods().withName("ready").get() == null);
-    await().atMost(WAIT).until(() -> !listening(ip, 49983));
-    assertThat(node.podIp(client.getNamespace(), "ready")).isEmpty();
+    await().atMost(WAIT).until(() -> !listening(ip, EnvdPorts.ENVD));
+    assertThat(node.pods().podIp(client.getNamespace(), "ready")).isEmpty();
   }
 
   @Test
@@ -128,8 +131,8 @@ class LocalNodeTest {
     String a = awaitReady(client, "a").getStatus().getPodIP();
     String b = awaitReady(client, "b").getStatus().getPodIP();
     assertThat(a).isNotEqualTo(b);
-    assertThat(listening(a, 49983)).isTrue();
-    assertThat(listening(b, 49983)).isTrue();
+    assertThat(listening(a, EnvdPorts.ENVD)).isTrue();
+    assertThat(listening(b, EnvdPorts.ENVD)).isTrue();
   }
 
   @Test
@@ -178,7 +181,7 @@ class LocalNodeTest {
               assertThat(p.getStatus().getPhase()).isEqualTo("Succeeded");
               assertThat(isReady(p)).isFalse();
             });
-    assertThat(listening(ip, 49983)).isFalse();
+    assertThat(listening(ip, EnvdPorts.ENVD)).isFalse();
 
     client
         .pods()
@@ -231,14 +234,14 @@ class LocalNodeTest {
             new ProbeBuilder()
                 .withNewHttpGet()
                 .withPath("/health")
-                .withPort(new IntOrString(49999))
+                .withPort(new IntOrString(EnvdPorts.CODE_INTERPRETER))
                 .endHttpGet()
                 .build())
         .withReadinessProbe(
             new ProbeBuilder()
                 .withNewHttpGet()
                 .withPath("/health")
-                .withPort(new IntOrString(49983))
+                .withPort(new IntOrString(EnvdPorts.ENVD))
                 .endHttpGet()
                 .build())
         .endContainer()

@@ -59,7 +59,7 @@ class PodPoolTest {
         single.add(readyAt.get(name) - t0);
       }
       client.pods().withLabel("app", "local-node-test").delete();
-      await().atMost(Duration.ofSeconds(60)).until(() -> node.runningPods() == 0);
+      await().atMost(Duration.ofSeconds(60)).until(() -> node.pods().count() == 0);
 
       Snapshot before = Snapshot.take(cluster);
       Map<String, Long> createdAt = new ConcurrentHashMap<>();
@@ -80,7 +80,7 @@ class PodPoolTest {
       }
       long allReady = System.nanoTime() - start;
       Snapshot after = Snapshot.take(cluster);
-      assertThat(node.runningPods()).isEqualTo(POOL);
+      assertThat(node.pods().count()).isEqualTo(POOL);
 
       List<Long> pool = new ArrayList<>();
       createdAt.forEach((name, t) -> pool.add(readyAt.get(name) - t));
@@ -100,7 +100,7 @@ class PodPoolTest {
           (after.controlPlaneRssKib - before.controlPlaneRssKib) / (double) POOL);
 
       client.pods().withLabel("app", "local-node-test").delete();
-      await().atMost(Duration.ofSeconds(120)).until(() -> node.runningPods() == 0);
+      await().atMost(Duration.ofSeconds(120)).until(() -> node.pods().count() == 0);
       await()
           .atMost(Duration.ofSeconds(60))
           .until(

@@ -150,15 +150,15 @@ class PodStatusPlannerTest {
   @Test
   void patchNullsStaleFieldsAndCoversDetectsNoOps() {
     PodStatus desired = PodStatusPlanner.running(pod, run, T0);
-    ObjectNode patch = PodStatusPlanner.patch(desired);
+    ObjectNode patch = StatusPatch.patch(desired);
 
     ObjectNode state = (ObjectNode) patch.at("/status/containerStatuses/0/state");
     assertThat(state.get("terminated").isNull()).isTrue();
     assertThat(state.get("waiting").isNull()).isTrue();
     assertThat(patch.at("/status/conditions/0/message").isNull()).isTrue();
 
-    assertThat(PodStatusPlanner.covers(null, patch)).isFalse();
-    assertThat(PodStatusPlanner.covers(desired, patch)).isTrue();
+    assertThat(StatusPatch.covers(null, patch)).isFalse();
+    assertThat(StatusPatch.covers(desired, patch)).isTrue();
 
     // What the API server sends back: its own condition order plus fields owned by others.
     PodStatus server = PodStatusPlanner.running(pod, run, T0);
@@ -166,14 +166,14 @@ class PodStatusPlannerTest {
         .getConditions()
         .add(0, new PodConditionBuilder().withType("Other").withStatus("True").build());
     server.setQosClass("BestEffort");
-    assertThat(PodStatusPlanner.covers(server, patch)).isTrue();
+    assertThat(StatusPatch.covers(server, patch)).isTrue();
 
     server
         .getContainerStatuses()
         .get(0)
         .getState()
         .setTerminated(new io.fabric8.kubernetes.api.model.ContainerStateTerminated());
-    assertThat(PodStatusPlanner.covers(server, patch)).isFalse();
+    assertThat(StatusPatch.covers(server, patch)).isFalse();
   }
 
   /** {@code pod} started at T0 on pod address 127.1.0.2 of host 127.0.0.1. */

@@ -163,9 +163,9 @@ class ProcessContainersTest {
 
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> node.containerProcess(ns, "shell", "main").isPresent());
-    ProcessHandle process = node.containerProcess(ns, "shell", "main").orElseThrow();
-    String ip = node.podIp(ns, "shell").orElseThrow();
+        .until(() -> node.pods().containerProcess(ns, "shell", "main").isPresent());
+    ProcessHandle process = node.pods().containerProcess(ns, "shell", "main").orElseThrow();
+    String ip = node.pods().podIp(ns, "shell").orElseThrow();
     Path log = node.containerLog(ns, "shell", "main");
     await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log) && Files.size(log) > 0);
     assertThat(Files.readString(log)).contains("started on " + ip);
@@ -218,6 +218,6 @@ class ProcessContainersTest {
         .atMost(Duration.ofSeconds(30))
         .until(() -> client.pods().withName("shell").get() == null);
     await().atMost(Duration.ofSeconds(10)).until(() -> !process.isAlive());
-    assertThat(node.containerProcess(ns, "shell", "main")).isEmpty();
+    assertThat(node.pods().containerProcess(ns, "shell", "main")).isEmpty();
   }
 }
