@@ -35,8 +35,9 @@ final class HandBuiltReplica implements AfterEachCallback {
 
   @Override
   public void afterEach(ExtensionContext context) throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
+    // Last started, first closed: a service before the cache it reads.
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
     }
     closeables.clear();
   }
@@ -47,9 +48,10 @@ final class HandBuiltReplica implements AfterEachCallback {
     return closeable;
   }
 
-  /** A replica with its own started cache on {@code client}. */
+  /** A replica with its own started cache on {@code client}; both closed after the test. */
   SandboxService replica(KubernetesClient client, ManagerConfig settings, MeterRegistry registry) {
-    return service(client, closedAfter(startedCache(client, registry)), settings, registry);
+    return closedAfter(
+        service(client, closedAfter(startedCache(client, registry)), settings, registry));
   }
 
   /**

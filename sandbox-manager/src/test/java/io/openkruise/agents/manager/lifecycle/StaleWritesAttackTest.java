@@ -40,12 +40,13 @@ class StaleWritesAttackTest {
 
   /** A replica whose cache saw {@code s} once and then nothing more. */
   private SandboxService frozenReplica(Sandbox s) {
-    return HandBuiltReplica.service(
-        client,
-        replicas.frozenCacheHolding(
-            client, s.getMetadata().getNamespace(), s.getMetadata().getName()),
-        TestConfigs.lifecycle("2s", "2s"),
-        new SimpleMeterRegistry());
+    return replicas.closedAfter(
+        HandBuiltReplica.service(
+            client,
+            replicas.frozenCacheHolding(
+                client, s.getMetadata().getNamespace(), s.getMetadata().getName()),
+            TestConfigs.lifecycle("2s", "2s"),
+            new SimpleMeterRegistry()));
   }
 
   private Sandbox running(String ns, String name, Instant shutdown, List<String> finalizers) {
