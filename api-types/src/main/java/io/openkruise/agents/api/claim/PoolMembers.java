@@ -21,6 +21,12 @@ public final class PoolMembers {
 
   private PoolMembers() {}
 
+  /** The SandboxSet a sandbox was made for (its pool label); null when it carries none. */
+  public static String poolName(Sandbox sandbox) {
+    Map<String, String> labels = sandbox.getMetadata().getLabels();
+    return labels == null ? null : labels.get(MetadataKeys.LABEL_SANDBOX_POOL);
+  }
+
   /**
    * The revision of the set's template, as the {@code template-hash} label of everything created
    * from it carries it (members and sandboxes created on no stock alike).

@@ -120,4 +120,18 @@ class ClaimProtocolPartsTest {
     assertThat(created.getMetadata().getLabels())
         .containsEntry(MetadataKeys.LABEL_TEMPLATE_HASH, PoolMembers.revision(v1));
   }
+
+  @Test
+  void membersAndCreatedClaimsNameTheirPoolAndOthersNone() {
+    SandboxSet code = set("ns", "code", "img:v1");
+    assertThat(PoolMembers.poolName(PoolMembers.newMember(code, "r1"))).isEqualTo("code");
+    assertThat(
+            PoolMembers.poolName(
+                PoolMembers.newClaimed(
+                    code, "r1", ClaimRequest.forOwner("key-1"), "lock", Instant.now())))
+        .isEqualTo("code");
+    Sandbox unlabelled = new Sandbox();
+    unlabelled.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
+    assertThat(PoolMembers.poolName(unlabelled)).isNull();
+  }
 }

@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.PoolMembers;
 import io.openkruise.agents.api.claim.RuntimeInitDecision;
 import io.openkruise.agents.api.claim.SandboxMergePatch;
 import io.openkruise.agents.api.claim.SandboxOwners;
@@ -84,11 +85,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
                             .getPrimaryCache()
                             .byIndex(
                                 BY_TEMPLATE,
-                                s.getMetadata().getNamespace()
-                                    + "/"
-                                    + s.getMetadata()
-                                        .getLabels()
-                                        .get(MetadataKeys.LABEL_SANDBOX_POOL))
+                                s.getMetadata().getNamespace() + "/" + PoolMembers.poolName(s))
                             .stream()
                             .filter(c -> !isCompleted(c))
                             .map(ResourceID::fromResource)
@@ -194,9 +191,7 @@ public class SandboxClaimReconciler implements Reconciler<SandboxClaim> {
         () ->
             pool.list(
                     claim.getMetadata().getNamespace(),
-                    s ->
-                        template.equals(
-                            s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_POOL)))
+                    s -> template.equals(PoolMembers.poolName(s)))
                 .toList());
   }
 

@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.openkruise.agents.api.MetadataKeys;
+import io.openkruise.agents.api.claim.PoolMembers;
 import io.openkruise.agents.api.claim.SandboxState;
 import io.openkruise.agents.api.claim.ScaleDownLock;
 import io.openkruise.agents.api.v1alpha1.Sandbox;
@@ -71,8 +72,7 @@ public class SandboxSetReconciler implements Reconciler<SandboxSet> {
                     s ->
                         Set.of(
                             new ResourceID(
-                                s.getMetadata().getLabels().get(MetadataKeys.LABEL_SANDBOX_POOL),
-                                s.getMetadata().getNamespace())))
+                                PoolMembers.poolName(s), s.getMetadata().getNamespace())))
                 // Claimed sandboxes change often and are none of the pool's business.
                 .withOnUpdateFilter(
                     (next, previous) ->
