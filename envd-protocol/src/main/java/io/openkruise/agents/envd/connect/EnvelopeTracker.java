@@ -1,6 +1,7 @@
 package io.openkruise.agents.envd.connect;
 
 import java.nio.ByteBuffer;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Follows the envelope framing of a stream that arrives in chunks cut anywhere (a proxied response
@@ -25,16 +26,24 @@ public final class EnvelopeTracker {
 
   /** Advances the framing over the next chunk of the stream. */
   public void track(byte[] chunk) {
+    track(chunk.length, i -> chunk[i]);
+  }
+
+  /**
+   * Advances the framing over the next chunk, {@code length} bytes read through {@code byteAt}: a
+   * caller holding the chunk in a buffer of its own lets it be read in place, and only header bytes
+   * are read, payloads are skipped.
+   */
+  public void track(int length, IntUnaryOperator byteAt) {
     int i = 0;
-    int n = chunk.length;
-    while (i < n) {
+    while (i < length) {
       if (payloadLeft > 0) {
-        int take = (int) Math.min(payloadLeft, n - i);
+        int take = (int) Math.min(payloadLeft, length - i);
         payloadLeft -= take;
         i += take;
         continue;
       }
-      header[headerRead++] = chunk[i++];
+      header[headerRead++] = (byte) byteAt.applyAsInt(i++);
       if (headerRead == header.length) {
         headerRead = 0;
         if ((header[0] & ConnectEnvelope.FLAG_END_STREAM) != 0) {

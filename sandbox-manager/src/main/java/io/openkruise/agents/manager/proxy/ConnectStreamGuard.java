@@ -55,7 +55,8 @@ final class ConnectStreamGuard implements ReadStream<Buffer> {
 
   /** Advances the framing over {@code b}. */
   void track(Buffer b) {
-    framing.track(b.getBytes());
+    // Read in place: a copy of every chunk would cost the whole stream; headers are 5 bytes.
+    framing.track(b.length(), b::getByte);
   }
 
   /** An end-stream envelope carrying {@code {"error":{"code":"unavailable","message":…}}}. */
